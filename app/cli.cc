@@ -1,0 +1,181 @@
+#include "app/cli.h"
+
+#include "config/config.h"
+
+namespace rapport::app {
+
+const std::vector<CommandSpec>& commands() {
+  static const OptionSpec kConfig{"--config", "FILE",
+                                  "the config file (default: $XDG_CONFIG_HOME/rapport/rapport.toml)"};
+  static const OptionSpec kJson{"--json", nullptr, "print the result as JSON"};
+  static const OptionSpec kQuiet{"--quiet", nullptr, "print only errors on stderr"};
+  static const std::vector<CommandSpec> kCommands = {
+      {"run",
+       "poll every source once, store what is new, and deliver today's digest",
+       "[--config FILE] [--json] [--quiet]",
+       {kConfig, kJson, kQuiet},
+       "Reads each [[feed]] and [[mailbox]] from where it last stopped, stores new episodes,\n"
+       "messages and people, then prints the digest and writes it as an .eml file in\n"
+       "[digest] output_dir. Running it again adds nothing that is already stored.\n"
+       "Exit status: 0 when every source was read, 1 when any failed (the others are still\n"
+       "stored and the digest still delivered), 2 for a usage or config error."},
+      {"check",
+       "validate a config file and report every problem with its line and column",
+       "[--config FILE] [--json]",
+       {kConfig, kJson},
+       "Exit status: 0 when the file is valid, 2 when it is not or cannot be read."},
+      {"init",
+       "write a commented starter config",
+       "[--config FILE] [--force]",
+       {{"--config", "FILE", "where to write it (default: $XDG_CONFIG_HOME/rapport/rapport.toml)"},
+        {"--force", nullptr, "replace an existing file"}},
+       "The file documents every key. Edit it, then run `rapport check`."},
+      {"status",
+       "show each source's last success and error, and what is stored",
+       "[--config FILE] [--json]",
+       {kConfig, kJson},
+       ""},
+      {"help", "show help for a command", "[COMMAND]", {}, ""},
+  };
+  return kCommands;
+}
+
+const CommandSpec* find_command(const std::string& name) {
+  for (const auto& c : commands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+std::string Invocation::get(const std::string& option, const std::string& fallback) const {
+  auto it = options.find(option);
+  return it == options.end() ? fallback : it->second;
+}
+
+Result<Invocation> parse_command_line(int argc, char** argv) {
+  Invocation inv;
+  int i = 1;
+  // Global flags may come before the command.
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      inv.help = true;
+    } else if (a == "--version") {
+      inv.version = true;
+    } else {
+      break;
+    }
+  }
+  if (i >= argc) return inv;
+  inv.command = argv[i++];
+  const CommandSpec* spec = find_command(inv.command);
+  if (!spec) {
+    std::vector<std::string> names;
+    for (const auto& c : commands()) names.emplace_back(c.name);
+    std::string near = config::nearest(inv.command, names);
+    return make_error(ErrorCode::kUsage, "unknown command \"" + inv.command + "\"", "",
+                      near.empty() ? "run `rapport --help` for the commands"
+                                   : "did you mean `rapport " + near + "`?");
+  }
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      inv.help = true;
+      continue;
+    }
+    if (a == "-q") a = "--quiet";
+    if (a.rfind("--", 0) != 0) {
+      inv.arguments.push_back(a);
+      continue;
+    }
+    std::string value;
+    bool inline_value = false;
+    if (size_t eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+      inline_value = true;
+    }
+    const OptionSpec* opt = nullptr;
+    for (const auto& o : spec->options) {
+      if (a == o.name) opt = &o;
+    }
+    if (!opt) {
+      std::vector<std::string> names;
+      for (const auto& o : spec->options) names.emplace_back(o.name);
+      std::string near = config::nearest(a, names);
+      return make_error(ErrorCode::kUsage,
+                        "unknown option " + a + " for `rapport " + inv.command + "`", "",
+                        near.empty() ? "run `rapport " + inv.command + " --help`"
+                                     : "did you mean " + near + "?");
+    }
+    if (opt->value) {
+      if (!inline_value) {
+        if (i + 1 >= argc) {
+          return make_error(ErrorCode::kUsage, a + " needs a value (" + opt->value + ")", "",
+                            "write " + a + " " + opt->value);
+        }
+        value = argv[++i];
+      }
+    } else if (inline_value) {
+      return make_error(ErrorCode::kUsage, a + " takes no value", "", "write just " + a);
+    }
+    inv.options[a] = value;
+  }
+  if (inv.command == "help") {
+    inv.help = true;
+    if (!inv.arguments.empty()) {
+      inv.command = inv.arguments.front();
+      inv.arguments.clear();
+      if (!find_command(inv.command)) {
+        return make_error(ErrorCode::kUsage, "unknown command \"" + inv.command + "\"", "",
+                          "run `rapport --help` for the commands");
+      }
+    } else {
+      inv.command.clear();
+    }
+  } else if (!inv.arguments.empty()) {
+    return make_error(ErrorCode::kUsage,
+                      "unexpected argument \"" + inv.arguments.front() + "\" for `rapport " +
+                          inv.command + "`",
+                      "", "run `rapport " + inv.command + " --help`");
+  }
+  return inv;
+}
+
+std::string general_help() {
+  std::string s =
+      "rapport — the people to answer personally today\n\n"
+      "Rapport reads what your listeners and readers send back (replies to your newsletter,\n"
+      "comments, messages), knows each of them as one person, and every morning gives you a\n"
+      "short list of the people to answer, with the reason and the context.\n\n"
+      "usage: rapport COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& c : commands()) {
+    std::string name = c.name;
+    name.resize(10, ' ');
+    s += "  " + name + c.summary + "\n";
+  }
+  s += "\noptions:\n"
+       "  -h, --help   show help (after a command: that command's help)\n"
+       "  --version    show the version\n\n"
+       "Run `rapport COMMAND --help` for a command's options.\n"
+       "Exit status: 0 success, 1 runtime failure, 2 usage or config error.\n";
+  return s;
+}
+
+std::string command_help(const CommandSpec& c) {
+  std::string s = std::string("rapport ") + c.name + " — " + c.summary + "\n\nusage: rapport " +
+                  c.name + " " + c.usage + "\n";
+  if (!c.options.empty()) {
+    s += "\noptions:\n";
+    for (const auto& o : c.options) {
+      std::string left = std::string(o.name) + (o.value ? std::string(" ") + o.value : "");
+      if (left.size() < 16) left.resize(16, ' ');
+      s += "  " + left + "  " + o.help + "\n";
+    }
+    s += "  -h, --help        show this help\n";
+  }
+  if (c.details && *c.details) s += "\n" + std::string(c.details) + "\n";
+  return s;
+}
+
+}  // namespace rapport::app

@@ -1,0 +1,331 @@
+#include "app/commands.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "config/config.h"
+#include "ingest/feed_source.h"
+#include "ingest/http_client.h"
+#include "ingest/maildir_source.h"
+#include "notify/digest_render.h"
+#include "pipeline/run_once.h"
+#include "store/json_writer.h"
+#include "store/log.h"
+#include "store/sqlite_store.h"
+#include "store/text.h"
+
+namespace rapport::app {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailure = 1;
+constexpr int kUsage = 2;
+
+void print_error(const Error& e) { std::cerr << "rapport: " << e.to_string() << "\n"; }
+
+std::string config_path(const Invocation& inv) {
+  return inv.get("--config", config::default_config_path());
+}
+
+// Loads the config; prints the problem and returns nullopt when it is invalid.
+std::optional<config::Config> load_config(const Invocation& inv) {
+  auto cfg = config::load(config_path(inv));
+  if (!cfg) {
+    print_error(cfg.error());
+    std::vector<Error> all = config::check(config_path(inv));
+    if (all.size() > 1) {
+      std::cerr << "rapport: " << all.size() - 1 << " more problem(s); run `rapport check --config "
+                << config_path(inv) << "` for all\n";
+    }
+    return std::nullopt;
+  }
+  return std::move(*cfg);
+}
+
+struct Sources {
+  ingest::CurlHttpClient http;
+  std::vector<std::unique_ptr<ingest::Source>> list;
+};
+
+// Builds every configured source. A secret that cannot be read fails that source only.
+Result<std::unique_ptr<Sources>> make_sources(const config::Config& cfg) {
+  auto sources = std::make_unique<Sources>();
+  for (const auto& f : cfg.feeds) {
+    ingest::FeedSourceOptions o;
+    o.name = f.name;
+    o.url = f.url;
+    o.username = f.username;
+    if (!f.password.empty()) {
+      auto secret = f.password.resolve();
+      if (!secret) {
+        Error e = secret.error();
+        e.where = cfg.path + ": feed \"" + f.name + "\"";
+        return e;
+      }
+      o.password = *secret;
+    }
+    o.timeout_seconds = f.timeout_seconds;
+    o.max_bytes = f.max_bytes;
+    sources->list.push_back(std::make_unique<ingest::FeedSource>(std::move(o), sources->http));
+  }
+  for (const auto& m : cfg.mailboxes) {
+    sources->list.push_back(std::make_unique<ingest::MaildirSource>(m.name, m.path));
+  }
+  return sources;
+}
+
+pipeline::DigestSettings digest_settings(const config::Config& cfg) {
+  pipeline::DigestSettings s;
+  s.creator_name = cfg.creator.name;
+  s.creator_email = cfg.creator.email;
+  s.show = cfg.creator.show;
+  s.to = cfg.digest.to;
+  s.max_people = cfg.digest.max_people;
+  s.excerpt_chars = cfg.digest.excerpt_chars;
+  return s;
+}
+
+std::string describe(const pipeline::SourceOutcome& o) {
+  const BatchResult& r = o.stored;
+  std::string s = o.name + " (" + o.kind + "): ";
+  if (o.kind == "feed") {
+    s += std::to_string(r.episodes_added) + " new episodes, " + std::to_string(r.episodes_updated) +
+         " updated";
+  } else {
+    s += std::to_string(r.messages_added) + " new messages (" + std::to_string(r.human_added) +
+         " from people, " + std::to_string(r.automatic_added) + " automatic), " +
+         std::to_string(r.contacts_added) + " new people";
+    if (r.messages_known) s += ", " + std::to_string(r.messages_known) + " already stored";
+  }
+  if (!o.warnings.empty()) s += "; " + std::to_string(o.warnings.size()) + " warnings";
+  return s;
+}
+
+void write_counts(JsonWriter& j, const Counts& c) {
+  j.begin_object()
+      .key("episodes").value(c.episodes)
+      .key("messages").value(c.messages)
+      .key("human_messages").value(c.human_messages)
+      .key("people").value(c.contacts)
+      .key("identities").value(c.identities)
+      .key("unanswered_people").value(c.unanswered_contacts)
+      .key("digests").value(c.digests)
+      .end_object();
+}
+
+}  // namespace
+
+int run_command(const Invocation& inv) {
+  if (inv.has("--quiet")) log::set_level(log::Level::kWarn);
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  auto sources = make_sources(*cfg);
+  if (!sources) {
+    print_error(sources.error());
+    return kUsage;
+  }
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  SystemClock clock;
+  auto outcomes = pipeline::poll_sources(**store, (*sources)->list, clock);
+  bool failed = false;
+  for (const auto& o : outcomes) {
+    if (o.error) {
+      failed = true;
+      log::error(o.name + " (" + o.kind + ") failed: " + o.error->to_string());
+      continue;
+    }
+    log::info(describe(o));
+    for (const auto& w : o.warnings) log::debug(o.name + ": " + w);
+  }
+
+  auto digest = pipeline::build_digest(**store, digest_settings(*cfg), clock.now());
+  if (!digest) {
+    print_error(digest.error());
+    return kFailure;
+  }
+  notify::FileMailer mailer(cfg->digest.output_dir);
+  auto delivery = pipeline::deliver_digest(**store, *digest, digest_settings(*cfg), mailer,
+                                           clock.now());
+  if (!delivery) {
+    print_error(delivery.error());
+    return kFailure;
+  }
+
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("sources").begin_array();
+    for (const auto& o : outcomes) {
+      j.begin_object()
+          .key("name").value(o.name)
+          .key("kind").value(o.kind)
+          .key("ok").value(!o.error.has_value());
+      j.key("error");
+      if (o.error) {
+        j.value(o.error->to_string());
+      } else {
+        j.null();
+      }
+      j.key("episodes_added").value(o.stored.episodes_added)
+          .key("episodes_updated").value(o.stored.episodes_updated)
+          .key("messages_added").value(o.stored.messages_added)
+          .key("messages_known").value(o.stored.messages_known)
+          .key("human_added").value(o.stored.human_added)
+          .key("automatic_added").value(o.stored.automatic_added)
+          .key("people_added").value(o.stored.contacts_added)
+          .key("warnings").begin_array();
+      for (const auto& w : o.warnings) j.value(w);
+      j.end_array().end_object();
+    }
+    j.end_array();
+    j.key("digest").begin_object()
+        .key("slot").value(digest->slot)
+        .key("delivered").value(delivery->delivered)
+        .key("waiting_total").value(digest->waiting_total)
+        .key("people").begin_array();
+    for (const auto& item : digest->items) {
+      const DigestCandidate& c = item.who;
+      j.begin_object()
+          .key("contact_id").value(c.contact_id)
+          .key("name").value(c.display_name)
+          .key("address").value(c.address)
+          .key("score").value(item.score)
+          .key("reasons").begin_array();
+      for (const auto& r : item.reasons) j.value(r);
+      j.end_array()
+          .key("subject").value(c.subject)
+          .key("excerpt").value(excerpt(c.reply_text, static_cast<size_t>(cfg->digest.excerpt_chars)));
+      j.key("episode");
+      if (c.episode_title.empty()) {
+        j.null();
+      } else {
+        j.value(c.episode_title);
+      }
+      j.key("reply_link").value(notify::reply_link(c)).end_object();
+    }
+    j.end_array().end_object();
+    j.key("counts");
+    write_counts(j, digest->counts);
+    j.end_object();
+    std::cout << j.str() << "\n";
+  } else {
+    std::cout << delivery->text;
+    log::info("digest written: " + delivery->delivered);
+  }
+  return failed ? kFailure : kOk;
+}
+
+int check_command(const Invocation& inv) {
+  std::string path = config_path(inv);
+  std::vector<Error> errors = config::check(path);
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("file").value(path).key("valid").value(errors.empty()).key("problems").begin_array();
+    for (const auto& e : errors) {
+      j.begin_object().key("where").value(e.where).key("what").value(e.what).key("hint").value(e.hint).end_object();
+    }
+    j.end_array().end_object();
+    std::cout << j.str() << "\n";
+  } else if (errors.empty()) {
+    auto cfg = config::load(path);
+    std::cout << path << ": ok (" << cfg->feeds.size() << (cfg->feeds.size() == 1 ? " feed, " : " feeds, ")
+              << cfg->mailboxes.size() << (cfg->mailboxes.size() == 1 ? " mailbox" : " mailboxes")
+              << "; database " << cfg->store.path << ")\n";
+  } else {
+    for (const auto& e : errors) print_error(e);
+  }
+  return errors.empty() ? kOk : kUsage;
+}
+
+int init_command(const Invocation& inv) {
+  std::string path = config_path(inv);
+  std::error_code ec;
+  if (fs::exists(path, ec) && !inv.has("--force")) {
+    print_error(make_error(ErrorCode::kUsage, "a config file is already there", path,
+                           "pass --force to replace it, or --config to write elsewhere"));
+    return kUsage;
+  }
+  fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << config::starter_config();
+    if (!out) {
+      print_error(make_error(ErrorCode::kIo, "cannot write the config file", path,
+                             "check that the folder exists and is writable"));
+      return kFailure;
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    print_error(make_error(ErrorCode::kIo, "cannot write the config file: " + ec.message(), path));
+    return kFailure;
+  }
+  std::cout << "wrote " << path << "\nEdit it, then run: rapport check --config " << path << "\n";
+  return kOk;
+}
+
+int status_command(const Invocation& inv) {
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  auto sources = (*store)->sources();
+  auto counts = (*store)->counts();
+  if (!sources || !counts) {
+    print_error(!sources ? sources.error() : counts.error());
+    return kFailure;
+  }
+  auto when = [](const std::optional<UnixTime>& t) {
+    return t ? format_rfc3339_utc(*t) : std::string("never");
+  };
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("database").value(cfg->store.path).key("sources").begin_array();
+    for (const auto& s : *sources) {
+      j.begin_object()
+          .key("name").value(s.name)
+          .key("kind").value(s.kind)
+          .key("location").value(s.location)
+          .key("last_attempt").value(s.last_attempt_at ? std::optional<std::string>(format_rfc3339_utc(*s.last_attempt_at)) : std::nullopt)
+          .key("last_success").value(s.last_success_at ? std::optional<std::string>(format_rfc3339_utc(*s.last_success_at)) : std::nullopt)
+          .key("last_error").value(s.last_error.empty() ? std::nullopt : std::optional<std::string>(s.last_error))
+          .key("consecutive_failures").value(s.consecutive_failures)
+          .end_object();
+    }
+    j.end_array().key("counts");
+    write_counts(j, *counts);
+    j.end_object();
+    std::cout << j.str() << "\n";
+    return kOk;
+  }
+  std::cout << "database " << cfg->store.path << "\n\n";
+  for (const auto& s : *sources) {
+    std::cout << s.name << " (" << s.kind << ") " << s.location << "\n"
+              << "  last success " << when(s.last_success_at) << ", last attempt "
+              << when(s.last_attempt_at) << "\n";
+    if (!s.last_error.empty()) {
+      std::cout << "  failing: " << s.last_error << " (" << s.consecutive_failures
+                << " in a row)\n";
+    }
+  }
+  if (sources->empty()) std::cout << "no source has been read yet; run `rapport run`\n";
+  const Counts& c = *counts;
+  std::cout << "\n" << c.episodes << " episodes, " << c.messages << " messages (" << c.human_messages
+            << " from people), " << c.contacts << " people, " << c.unanswered_contacts
+            << " waiting for an answer, " << c.digests << " digests\n";
+  return kOk;
+}
+
+}  // namespace rapport::app

@@ -1,0 +1,14 @@
+// The subcommands of `rapport`. Each returns the process exit status: 0 success, 1 runtime
+// failure, 2 usage or config error. Output goes to stdout; diagnostics to stderr.
+#pragma once
+
+#include "app/cli.h"
+
+namespace rapport::app {
+
+int run_command(const Invocation& inv);
+int check_command(const Invocation& inv);
+int init_command(const Invocation& inv);
+int status_command(const Invocation& inv);
+
+}  // namespace rapport::app

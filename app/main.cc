@@ -1,0 +1,42 @@
+// rapport: the command-line entry point. The one place an Error becomes an exit status.
+#include <exception>
+#include <iostream>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "ingest/http_client.h"
+
+int main(int argc, char** argv) {
+  using namespace rapport;
+  ingest::global_http_init();
+  auto inv = app::parse_command_line(argc, argv);
+  if (!inv) {
+    std::cerr << "rapport: " << inv.error().to_string() << "\n";
+    return 2;
+  }
+  if (inv->version) {
+    std::cout << "rapport " << RAPPORT_VERSION << "\n";
+    return 0;
+  }
+  if (inv->command.empty()) {
+    std::cout << app::general_help();
+    return inv->help ? 0 : 2;
+  }
+  if (inv->help) {
+    std::cout << app::command_help(*app::find_command(inv->command));
+    return 0;
+  }
+  try {
+    if (inv->command == "run") return app::run_command(*inv);
+    if (inv->command == "check") return app::check_command(*inv);
+    if (inv->command == "init") return app::init_command(*inv);
+    if (inv->command == "status") return app::status_command(*inv);
+  } catch (const std::exception& e) {
+    // Every library error is turned into an Error at its wrapper; reaching here is a bug.
+    std::cerr << "rapport: internal error: " << e.what()
+              << " (hint: please report this with the command you ran)\n";
+    return 1;
+  }
+  std::cout << app::general_help();
+  return 2;
+}

@@ -1,0 +1,476 @@
+#include "config/config.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace rapport::config {
+namespace fs = std::filesystem;
+namespace {
+
+enum class Type { kString, kInteger, kBool };
+
+struct KeySpec {
+  const char* name;
+  Type type;
+  bool required;
+};
+
+constexpr KeySpec kCreatorKeys[] = {
+    {"name", Type::kString, true},
+    {"email", Type::kString, true},
+    {"show", Type::kString, false},
+};
+constexpr KeySpec kStoreKeys[] = {
+    {"path", Type::kString, false},
+};
+constexpr KeySpec kFeedKeys[] = {
+    {"name", Type::kString, true},
+    {"url", Type::kString, true},
+    {"username", Type::kString, false},
+    {"password_env", Type::kString, false},
+    {"password_file", Type::kString, false},
+    {"timeout_seconds", Type::kInteger, false},
+    {"max_bytes", Type::kInteger, false},
+};
+constexpr KeySpec kMailboxKeys[] = {
+    {"name", Type::kString, true},
+    {"kind", Type::kString, true},
+    {"path", Type::kString, true},
+};
+constexpr KeySpec kDigestKeys[] = {
+    {"to", Type::kString, false},
+    {"max_people", Type::kInteger, false},
+    {"excerpt_chars", Type::kInteger, false},
+    {"output_dir", Type::kString, false},
+};
+constexpr const char* kTopLevel[] = {"creator", "store", "feed", "mailbox", "digest"};
+// Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
+constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key",
+                                        "apikey"};
+
+const char* type_name(Type t) {
+  switch (t) {
+    case Type::kString: return "a string";
+    case Type::kInteger: return "an integer";
+    case Type::kBool: return "true or false";
+  }
+  return "a value";
+}
+
+const char* node_type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number with a fraction";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+bool has_type(const toml::node& n, Type t) {
+  switch (t) {
+    case Type::kString: return n.is_string();
+    case Type::kInteger: return n.is_integer();
+    case Type::kBool: return n.is_boolean();
+  }
+  return false;
+}
+
+std::string expand_home(const std::string& p) {
+  if (p == "~" || p.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    if (home) return std::string(home) + p.substr(1);
+  }
+  return p;
+}
+
+std::string data_home() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  if (xdg && *xdg) return xdg;
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.local/share";
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string path) : path_(std::move(path)) {
+    base_dir_ = fs::absolute(fs::path(path_)).parent_path();
+  }
+
+  std::vector<Error> errors;
+
+  std::optional<Config> run() {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) {
+      errors.push_back(make_error(ErrorCode::kIo, "cannot read the config file", path_,
+                                  "check the path, or write a starter one with `rapport init`"));
+      return std::nullopt;
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    toml::table root;
+    try {
+      root = toml::parse(buf.str(), path_);
+    } catch (const toml::parse_error& e) {
+      problem(e.source().begin, "not valid TOML: " + std::string(e.description()),
+              "see https://toml.io for the syntax");
+      return std::nullopt;
+    }
+
+    Config cfg;
+    cfg.path = path_;
+    for (auto&& [k, v] : root) {
+      std::string key(k.str());
+      if (std::find_if(std::begin(kTopLevel), std::end(kTopLevel),
+                       [&](const char* n) { return key == n; }) == std::end(kTopLevel)) {
+        unknown_key(k.source().begin, key, "", {std::begin(kTopLevel), std::end(kTopLevel)});
+      }
+    }
+
+    const toml::table* creator = table(root, "creator", true);
+    if (creator) {
+      check_keys(*creator, "creator", kCreatorKeys);
+      cfg.creator.name = string(*creator, "name");
+      cfg.creator.email = string(*creator, "email");
+      cfg.creator.show = string(*creator, "show");
+      check_email(*creator, "email", cfg.creator.email);
+    }
+
+    cfg.store.path = data_home() + "/rapport/rapport.db";
+    if (const toml::table* store = table(root, "store", false)) {
+      check_keys(*store, "store", kStoreKeys);
+      if (auto p = string(*store, "path"); !p.empty()) cfg.store.path = resolve_path(p);
+    }
+
+    std::set<std::string> names;
+    for (const toml::table* t : array_of_tables(root, "feed")) {
+      check_keys(*t, "feed", kFeedKeys);
+      FeedConfig f;
+      f.name = string(*t, "name");
+      f.url = feed_url(*t, string(*t, "url"));
+      f.username = string(*t, "username");
+      f.password = secret(*t, "password");
+      f.timeout_seconds = static_cast<int>(integer(*t, "timeout_seconds", 30, 1, 600));
+      f.max_bytes = integer(*t, "max_bytes", f.max_bytes, 1024, std::int64_t{1} << 32);
+      unique_name(*t, f.name, names);
+      cfg.feeds.push_back(std::move(f));
+    }
+    for (const toml::table* t : array_of_tables(root, "mailbox")) {
+      check_keys(*t, "mailbox", kMailboxKeys);
+      MailboxConfig m;
+      m.name = string(*t, "name");
+      m.kind = string(*t, "kind");
+      if (const toml::node* n = t->get("kind"); n && n->is_string() && m.kind != "maildir") {
+        problem(n->source().begin,
+                "mailbox.kind \"" + m.kind + "\" is not a kind this version reads",
+                "known kinds: maildir");
+      }
+      m.path = string(*t, "path");
+      if (!m.path.empty()) m.path = resolve_path(m.path);
+      unique_name(*t, m.name, names);
+      cfg.mailboxes.push_back(std::move(m));
+    }
+
+    cfg.digest.output_dir = data_home() + "/rapport/digests";
+    if (const toml::table* d = table(root, "digest", false)) {
+      check_keys(*d, "digest", kDigestKeys);
+      cfg.digest.to = string(*d, "to");
+      check_email(*d, "to", cfg.digest.to);
+      cfg.digest.max_people = static_cast<int>(integer(*d, "max_people", 10, 1, 100));
+      cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 280, 40, 4000));
+      if (auto p = string(*d, "output_dir"); !p.empty()) cfg.digest.output_dir = resolve_path(p);
+    }
+    if (cfg.digest.to.empty()) cfg.digest.to = cfg.creator.email;
+
+    std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
+      return position(a) < position(b);
+    });
+    if (!errors.empty()) return std::nullopt;
+    return cfg;
+  }
+
+ private:
+  static std::pair<long, long> position(const Error& e) {
+    // where is FILE:LINE:COL; compare line and column numerically.
+    size_t c2 = e.where.rfind(':');
+    size_t c1 = c2 == std::string::npos ? c2 : e.where.rfind(':', c2 - 1);
+    if (c1 == std::string::npos) return {0, 0};
+    return {std::atol(e.where.c_str() + c1 + 1), std::atol(e.where.c_str() + c2 + 1)};
+  }
+
+  void problem(const toml::source_position& at, std::string what, std::string hint = {}) {
+    std::string where = path_ + ":" + std::to_string(at.line ? at.line : 1) + ":" +
+                        std::to_string(at.column ? at.column : 1);
+    errors.push_back(make_error(ErrorCode::kConfig, std::move(what), where, std::move(hint)));
+  }
+
+  void unknown_key(const toml::source_position& at, const std::string& key,
+                   const std::string& table, const std::vector<std::string>& valid) {
+    std::string qualified = table.empty() ? key : table + "." + key;
+    for (const char* w : kSecretWords) {
+      if (key == w) {
+        problem(at, "secrets are never written in the config file (" + qualified + ")",
+                "name where it is kept instead: " + (table.empty() ? "" : table + ".") +
+                    "password_env = \"VARIABLE\" or password_file = \"PATH\"");
+        return;
+      }
+    }
+    std::string near = nearest(key, valid);
+    std::string hint;
+    if (!near.empty()) {
+      hint = "did you mean \"" + near + "\"?";
+    } else {
+      hint = "valid keys here: ";
+      for (size_t i = 0; i < valid.size(); ++i) hint += (i ? ", " : "") + valid[i];
+    }
+    problem(at, "unknown key \"" + qualified + "\"", hint);
+  }
+
+  template <size_t N>
+  void check_keys(const toml::table& t, const std::string& name, const KeySpec (&specs)[N]) {
+    std::vector<std::string> valid;
+    for (const auto& s : specs) valid.emplace_back(s.name);
+    for (auto&& [k, v] : t) {
+      std::string key(k.str());
+      const KeySpec* spec = nullptr;
+      for (const auto& s : specs) {
+        if (key == s.name) spec = &s;
+      }
+      if (!spec) {
+        unknown_key(k.source().begin, key, name, valid);
+        continue;
+      }
+      if (!has_type(v, spec->type)) {
+        problem(v.source().begin,
+                name + "." + key + " must be " + type_name(spec->type) + ", not " +
+                    node_type_name(v),
+                spec->type == Type::kString ? "put the value in double quotes" : "");
+      }
+    }
+    for (const auto& s : specs) {
+      if (s.required && !t.contains(s.name)) {
+        problem(t.source().begin, "missing required key \"" + name + "." + s.name + "\"",
+                "add " + std::string(s.name) + " = ... to this table");
+      }
+    }
+  }
+
+  const toml::table* table(const toml::table& root, const char* name, bool required) {
+    const toml::node* n = root.get(name);
+    if (!n) {
+      if (required) {
+        problem({1, 1}, std::string("missing required table [") + name + "]",
+                "run `rapport init` to see a complete config");
+      }
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      problem(n->source().begin, std::string(name) + " must be a table ([" + name + "])");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  std::vector<const toml::table*> array_of_tables(const toml::table& root, const char* name) {
+    std::vector<const toml::table*> out;
+    const toml::node* n = root.get(name);
+    if (!n) return out;
+    if (!n->is_array_of_tables()) {
+      problem(n->source().begin,
+              std::string(name) + " must be written as one or more [[" + name + "]] tables");
+      return out;
+    }
+    for (const auto& el : *n->as_array()) out.push_back(el.as_table());
+    return out;
+  }
+
+  std::string string(const toml::table& t, const char* key) {
+    const toml::node* n = t.get(key);
+    if (n && n->is_string()) return n->as_string()->get();
+    return {};
+  }
+
+  std::int64_t integer(const toml::table& t, const char* key, std::int64_t fallback,
+                       std::int64_t min, std::int64_t max) {
+    const toml::node* n = t.get(key);
+    if (!n || !n->is_integer()) return fallback;
+    std::int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      problem(n->source().begin,
+              std::string(key) + " = " + std::to_string(v) + " is out of range",
+              "use a value from " + std::to_string(min) + " to " + std::to_string(max));
+      return fallback;
+    }
+    return v;
+  }
+
+  Secret secret(const toml::table& t, const std::string& base) {
+    Secret s;
+    const toml::node* env = t.get(base + "_env");
+    const toml::node* file = t.get(base + "_file");
+    if (env && file) {
+      problem(file->source().begin,
+              "give " + base + "_env or " + base + "_file, not both",
+              "keep the one that names where the secret really is");
+      return s;
+    }
+    if (env && env->is_string()) {
+      s.env = env->as_string()->get();
+      if (s.env.empty() || s.env.find_first_of(" =$") != std::string::npos) {
+        problem(env->source().begin,
+                base + "_env must name an environment variable, like \"FEED_PASSWORD\"");
+      }
+    }
+    if (file && file->is_string()) s.file = resolve_path(file->as_string()->get());
+    return s;
+  }
+
+  void check_email(const toml::table& t, const char* key, const std::string& value) {
+    const toml::node* n = t.get(key);
+    if (!n || !n->is_string()) return;
+    size_t at = value.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 >= value.size() ||
+        value.find_first_of(" <>,\r\n") != std::string::npos) {
+      problem(n->source().begin, std::string(key) + " = \"" + value +
+                                     "\" is not an email address",
+              "write the bare address, like \"you@example.org\"");
+    }
+  }
+
+  void unique_name(const toml::table& t, const std::string& name, std::set<std::string>& seen) {
+    const toml::node* n = t.get("name");
+    if (!n || !n->is_string()) return;
+    if (name.empty()) {
+      problem(n->source().begin, "name must not be empty");
+    } else if (!seen.insert(name).second) {
+      problem(n->source().begin, "the name \"" + name + "\" is used by another source",
+              "every [[feed]] and [[mailbox]] needs its own name");
+    }
+  }
+
+  std::string feed_url(const toml::table& t, const std::string& url) {
+    if (url.empty()) return url;
+    std::string lower = url.substr(0, 8);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.rfind("http://", 0) == 0 || lower.rfind("https://", 0) == 0 ||
+        lower.rfind("file://", 0) == 0) {
+      return url;
+    }
+    if (url.find("://") != std::string::npos) {
+      problem(t.get("url")->source().begin, "feed.url \"" + url + "\" has an unknown scheme",
+              "use http://, https://, file:// or a path to a file");
+      return url;
+    }
+    return "file://" + resolve_path(url);
+  }
+
+  std::string resolve_path(const std::string& p) {
+    fs::path path(expand_home(p));
+    if (path.is_relative()) path = base_dir_ / path;
+    return path.lexically_normal().string();
+  }
+
+  std::string path_;
+  fs::path base_dir_;
+};
+
+}  // namespace
+
+std::string Secret::describe() const {
+  if (!env.empty()) return "environment variable " + env;
+  if (!file.empty()) return "file " + file;
+  return "nothing";
+}
+
+Result<std::string> Secret::resolve() const {
+  if (!env.empty()) {
+    const char* v = std::getenv(env.c_str());
+    if (!v || !*v) {
+      return make_error(ErrorCode::kConfig, "environment variable " + env + " is not set", "",
+                        "export " + env + " before starting rapport");
+    }
+    return std::string(v);
+  }
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      return make_error(ErrorCode::kConfig, "cannot read the secret file", file,
+                        "check that the file exists and is readable by this user");
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    std::string s = buf.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+  }
+  return std::string();
+}
+
+Result<Config> load(const std::string& path) {
+  Loader loader(path);
+  auto cfg = loader.run();
+  if (!cfg) return loader.errors.front();
+  return std::move(*cfg);
+}
+
+std::vector<Error> check(const std::string& path) {
+  Loader loader(path);
+  (void)loader.run();
+  return loader.errors;
+}
+
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    // Levenshtein distance with one row.
+    std::vector<size_t> row(c.size() + 1);
+    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= word.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        size_t up = row[j];
+        size_t cost = std::tolower(static_cast<unsigned char>(word[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(c[j - 1]))
+                          ? 0
+                          : 1;
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
+        diag = up;
+      }
+    }
+    if (row[c.size()] < best_d) {
+      best_d = row[c.size()];
+      best = c;
+    }
+  }
+  size_t limit = std::max<size_t>(2, word.size() / 3);
+  if (best_d > limit) return {};
+  return best;
+}
+
+std::string default_data_dir() { return data_home() + "/rapport"; }
+
+std::string default_config_path() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  std::string base;
+  if (xdg && *xdg) {
+    base = xdg;
+  } else {
+    const char* home = std::getenv("HOME");
+    base = std::string(home ? home : ".") + "/.config";
+  }
+  return base + "/rapport/rapport.toml";
+}
+
+}  // namespace rapport::config

@@ -1,0 +1,87 @@
+// Config: the typed contents of rapport.toml, its loader and its validation.
+//
+// Every problem is reported as an Error whose `where` is "FILE:LINE:COL", with a hint. Secrets
+// are never in the file: a key `password_env` names an environment variable and
+// `password_file` a file that holds the secret; the secret is read only when used.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/result.h"
+
+namespace rapport::config {
+
+// Where a secret lives. Never holds the secret itself.
+struct Secret {
+  std::string env;   // environment variable name
+  std::string file;  // absolute path
+  bool empty() const { return env.empty() && file.empty(); }
+  // "environment variable FEED_PASSWORD" / "file /run/secrets/feed": safe to print.
+  std::string describe() const;
+  // Reads the secret now. Fails with kConfig when the variable is unset or empty, or the file
+  // cannot be read. A trailing newline in a file is dropped.
+  Result<std::string> resolve() const;
+};
+
+struct CreatorConfig {
+  std::string name;
+  std::string email;
+  std::string show;  // the show's or newsletter's name; may be empty
+};
+
+struct StoreConfig {
+  std::string path;  // absolute path of the SQLite file
+};
+
+struct FeedConfig {
+  std::string name;
+  std::string url;  // http://, https:// or file:// (relative paths in the file become file://)
+  std::string username;
+  Secret password;
+  int timeout_seconds = 30;
+  std::int64_t max_bytes = 20 * 1024 * 1024;
+};
+
+struct MailboxConfig {
+  std::string name;
+  std::string kind = "maildir";
+  std::string path;  // absolute
+};
+
+struct DigestConfig {
+  std::string to;          // defaults to creator.email
+  int max_people = 10;
+  int excerpt_chars = 280;
+  std::string output_dir;  // absolute; where .eml files are written
+};
+
+struct Config {
+  std::string path;  // the file it was read from
+  CreatorConfig creator;
+  StoreConfig store;
+  std::vector<FeedConfig> feeds;
+  std::vector<MailboxConfig> mailboxes;
+  DigestConfig digest;
+};
+
+// Reads and validates the file. Fails with the first problem (kConfig, or kIo when the file
+// cannot be read); check() lists them all.
+Result<Config> load(const std::string& path);
+
+// Every problem in the file, in file order; empty when it is valid.
+std::vector<Error> check(const std::string& path);
+
+// The commented starter config `rapport init` writes.
+std::string starter_config();
+
+// The closest of `candidates` to `word` by edit distance, or "" when none is close.
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
+
+// $XDG_DATA_HOME/rapport (or ~/.local/share/rapport).
+std::string default_data_dir();
+// $XDG_CONFIG_HOME/rapport/rapport.toml (or ~/.config/rapport/rapport.toml).
+std::string default_config_path();
+
+}  // namespace rapport::config

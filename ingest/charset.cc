@@ -1,0 +1,115 @@
+#include "ingest/charset.h"
+
+#include <iconv.h>
+
+#include <cerrno>
+
+#include "store/text.h"
+
+namespace rapport::ingest {
+namespace {
+
+// Owns an iconv_t; closes it on scope exit.
+class Iconv {
+ public:
+  Iconv(const char* to, const char* from) : cd_(iconv_open(to, from)) {}
+  ~Iconv() {
+    if (ok()) iconv_close(cd_);
+  }
+  Iconv(const Iconv&) = delete;
+  Iconv& operator=(const Iconv&) = delete;
+  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+  iconv_t get() const { return cd_; }
+
+ private:
+  iconv_t cd_;
+};
+
+std::string canonical(std::string_view charset) {
+  std::string c = ascii_lower(trim(charset));
+  if (c.size() >= 2 && c.front() == '"' && c.back() == '"') c = c.substr(1, c.size() - 2);
+  if (c.empty() || c == "utf8" || c == "utf-8" || c == "unicode-1-1-utf-8") return "utf-8";
+  if (c == "us-ascii" || c == "ascii" || c == "iso-8859-1" || c == "iso8859-1" ||
+      c == "latin1" || c == "latin-1" || c == "cp1252" || c == "windows-1252" ||
+      c == "x-user-defined" || c == "ansi_x3.4-1968") {
+    return "windows-1252";
+  }
+  if (c == "gb2312" || c == "gbk" || c == "x-gbk") return "gb18030";
+  if (c == "ks_c_5601-1987") return "cp949";
+  return c;
+}
+
+std::string convert(const Iconv& cd, std::string_view in, bool& lossy) {
+  std::string out;
+  out.resize(in.size() * 2 + 16);
+  char* src = const_cast<char*>(in.data());
+  size_t src_left = in.size();
+  size_t used = 0;
+  while (src_left > 0) {
+    char* dst = out.data() + used;
+    size_t dst_left = out.size() - used;
+    size_t rc = iconv(cd.get(), &src, &src_left, &dst, &dst_left);
+    used = out.size() - dst_left;
+    if (rc != static_cast<size_t>(-1)) break;
+    if (errno == E2BIG) {
+      out.resize(out.size() * 2);
+    } else {
+      // EILSEQ or EINVAL: an unconvertible or truncated sequence. Replace one byte and go on.
+      lossy = true;
+      if (out.size() - used < 3) out.resize(out.size() * 2);
+      out.replace(used, 3, "\xEF\xBF\xBD");
+      used += 3;
+      ++src;
+      --src_left;
+      iconv(cd.get(), nullptr, nullptr, nullptr, nullptr);
+    }
+  }
+  // Flush any shift state (ISO-2022-JP).
+  while (true) {
+    if (out.size() - used < 16) out.resize(out.size() + 16);
+    char* dst = out.data() + used;
+    size_t dst_left = out.size() - used;
+    size_t rc = iconv(cd.get(), nullptr, nullptr, &dst, &dst_left);
+    used = out.size() - dst_left;
+    if (rc != static_cast<size_t>(-1) || errno != E2BIG) break;
+  }
+  out.resize(used);
+  return out;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) { return valid_utf8(s) == s; }
+
+Converted to_utf8(std::string_view bytes, std::string_view charset) {
+  Converted r;
+  std::string cs = canonical(charset);
+  if (cs == "utf-8") {
+    r.text = valid_utf8(bytes);
+    r.lossy = r.text != bytes;
+    return r;
+  }
+  // Pure ASCII reads the same in every ASCII-compatible charset; skip iconv.
+  bool ascii = true;
+  for (unsigned char c : bytes) {
+    if (c >= 0x80 || c == 0x1B) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii && cs.rfind("utf-16", 0) != 0 && cs.rfind("utf-32", 0) != 0) {
+    r.text = std::string(bytes);
+    return r;
+  }
+  Iconv cd("UTF-8", cs.c_str());
+  if (!cd.ok()) {
+    r.unknown = true;
+    Iconv fallback("UTF-8", "WINDOWS-1252");
+    r.text = convert(fallback, bytes, r.lossy);
+    return r;
+  }
+  r.text = convert(cd, bytes, r.lossy);
+  return r;
+}
+
+}  // namespace rapport::ingest

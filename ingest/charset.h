@@ -1,0 +1,24 @@
+// Charset conversion to UTF-8 (glibc iconv, which knows every charset mail and feeds use:
+// ISO-8859-x, windows-125x, KOI8-R, ISO-2022-JP, GB18030, Big5, Shift_JIS, …).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rapport::ingest {
+
+struct Converted {
+  std::string text;     // valid UTF-8
+  bool lossy = false;   // some bytes could not be converted and became U+FFFD
+  bool unknown = false; // the charset was not recognised; read as windows-1252
+};
+
+// Converts bytes in `charset` (a MIME or XML charset name, any case; empty means UTF-8) to
+// UTF-8. ISO-8859-1 and US-ASCII are read as windows-1252, as mail clients and browsers do.
+// Never fails: what cannot be converted is replaced and reported in the flags.
+Converted to_utf8(std::string_view bytes, std::string_view charset);
+
+// True when every byte sequence in s is valid UTF-8.
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace rapport::ingest

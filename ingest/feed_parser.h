@@ -1,0 +1,58 @@
+// FeedParser: RSS 2.0 / 0.9x, RSS 1.0 (RDF) and Atom 1.0 into one plain structure.
+//
+// Tolerant by design: an unreadable date is kept as text, an ill-formed document yields
+// every item that could be recovered with a warning, and nothing is fatal except a
+// document that is not a feed at all.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/clock.h"
+#include "store/result.h"
+
+namespace rapport::ingest {
+
+struct FeedEnclosure {
+  std::string url;
+  std::string type;
+  std::optional<std::int64_t> length;
+};
+
+struct FeedItem {
+  std::string guid;  // the item's identity: guid/id, else link, else a content hash
+  std::string title; // plain text
+  std::string link;  // absolute when the feed gave a base
+  std::string author;
+  std::optional<UnixTime> published;
+  std::string published_text;  // as written
+  std::optional<UnixTime> updated;
+  std::optional<FeedEnclosure> enclosure;
+  std::optional<int> episode;
+  std::optional<int> season;
+  std::optional<int> duration_seconds;
+  std::string comments_feed;  // wfw:commentRss
+};
+
+struct ParsedFeed {
+  std::string format;  // "rss", "rdf", "atom"
+  std::string title;
+  std::string link;
+  std::string language;
+  std::string author;
+  std::string image;
+  std::vector<FeedItem> items;  // in document order
+  std::vector<std::string> warnings;
+};
+
+// Parses a feed document. `url` is where it came from, the base for relative links.
+// Fails with kParse only when the bytes hold no feed.
+Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url);
+
+// "01:02:03", "62:03", "3723" -> seconds.
+std::optional<int> parse_duration(std::string_view text);
+
+}  // namespace rapport::ingest

@@ -1,0 +1,35 @@
+// MaildirSource: a Maildir (new/ and cur/) of replies, read and never changed.
+//
+// Cursor "WATERMARK COUNT": the newest file time seen and how many files were at or before
+// it. A poll reads only files newer than the watermark; if the number of files at or before
+// it changed (a file delivered with an old time, a file removed), it reads every file again
+// and natural keys keep that from adding anything twice.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ingest/source.h"
+
+namespace rapport::ingest {
+
+class MaildirSource final : public Source {
+ public:
+  // Files larger than max_message_bytes are stored by their headers only, with a warning.
+  MaildirSource(std::string name, std::string path,
+                std::int64_t max_message_bytes = 64 * 1024 * 1024)
+      : name_(std::move(name)), path_(std::move(path)), max_message_bytes_(max_message_bytes) {}
+
+  std::string_view kind() const override { return "maildir"; }
+  const std::string& name() const override { return name_; }
+  const std::string& location() const override { return path_; }
+  // Fails with kIo when the folder or its new/ and cur/ cannot be listed.
+  Result<Batch> poll(const std::string& cursor) override;
+
+ private:
+  std::string name_;
+  std::string path_;
+  std::int64_t max_message_bytes_;
+};
+
+}  // namespace rapport::ingest

@@ -1,0 +1,191 @@
+#include "notify/digest_render.h"
+
+#include <cstdio>
+
+#include "store/text.h"
+
+namespace rapport::notify {
+namespace {
+
+// Listener text in the text part: no control characters that could fake layout or
+// terminal escapes; newlines kept only where the caller allows.
+std::string clean(std::string_view s) {
+  std::string out;
+  for (char c : valid_utf8(s)) {
+    auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u == 0x7F) ? ' ' : c;
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '@') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string name_of(const DigestCandidate& c) {
+  return c.display_name.empty() ? c.address : c.display_name;
+}
+
+std::string summary_line(const Digest& d) {
+  const Counts& c = d.counts;
+  std::string s = std::to_string(c.messages) + " messages from " + std::to_string(c.contacts) +
+                  (c.contacts == 1 ? " person" : " people") + " so far";
+  std::int64_t other = c.messages - c.human_messages;
+  if (other > 0) {
+    s += "; " + std::to_string(other) + " automatic (" +
+         (other == 1 ? "an out-of-office, bounce or list mail" : "out-of-office, bounces, list mail") +
+         ") set aside";
+  }
+  return s;
+}
+
+std::string people(int n) { return std::to_string(n) + (n == 1 ? " person" : " people"); }
+
+// "Good morning, Sam." from "Sam Rivera".
+std::string greeting(const std::string& creator_name) {
+  std::string first(trim(creator_name));
+  first = first.substr(0, first.find(' '));
+  return first.empty() ? "Good morning." : "Good morning, " + first + ".";
+}
+
+}  // namespace
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : valid_utf8(text)) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string digest_subject(const Digest& d) {
+  if (d.items.empty()) return "Rapport: nobody waiting for an answer today";
+  return "Rapport: " + people(static_cast<int>(d.items.size())) + " to answer today";
+}
+
+std::string reply_link(const DigestCandidate& who) {
+  std::string subject = "Re: " + strip_reply_prefixes(who.subject);
+  std::string link = "mailto:" + percent_encode(who.address) + "?subject=" +
+                     percent_encode(clean(subject));
+  if (!who.message_id.empty()) {
+    link += "&In-Reply-To=" + percent_encode("<" + clean(who.message_id) + ">");
+  }
+  return link;
+}
+
+std::string render_text(const Digest& d, const RenderOptions& o) {
+  std::string out;
+  out += clean(greeting(o.creator_name)) + " ";
+  if (d.items.empty()) {
+    out += "Nobody is waiting for an answer today.\n";
+  } else {
+    out += people(static_cast<int>(d.items.size())) + " to answer personally today.\n";
+  }
+  out += (d.show.empty() ? std::string() : clean(d.show) + " · ") + long_local_date(d.generated_at) +
+         "\n";
+  int n = 0;
+  for (const auto& item : d.items) {
+    const DigestCandidate& c = item.who;
+    out += "\n" + std::to_string(++n) + ". " + clean(name_of(c));
+    if (!c.display_name.empty()) out += " <" + clean(c.address) + ">";
+    out += "\n";
+    std::string reasons;
+    for (const auto& r : item.reasons) reasons += (reasons.empty() ? "" : " · ") + clean(r);
+    if (!reasons.empty()) out += "   " + reasons + "\n";
+    if (!c.subject.empty()) out += "   Subject: " + clean(c.subject) + "\n";
+    std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
+    if (!words.empty()) out += "   \xE2\x80\x9C" + clean(words) + "\xE2\x80\x9D\n";
+    out += "   Reply: " + reply_link(c) + "\n";
+  }
+  out += "\n";
+  if (d.waiting_total > static_cast<int>(d.items.size())) {
+    out += people(d.waiting_total) + " are waiting in all; these are the " +
+           std::to_string(d.items.size()) + " newest relationships.\n";
+  }
+  out += summary_line(d) + ".\n";
+  return out;
+}
+
+std::string render_html(const Digest& d, const RenderOptions& o) {
+  // Inline styles only: Gmail, Apple Mail and Outlook ignore or strip <style> blocks.
+  const char* kBody =
+      "margin:0;padding:24px;background:#f6f5f2;font-family:Georgia,'Times New Roman',serif;"
+      "color:#1f1d1a;";
+  const char* kCard =
+      "max-width:640px;margin:0 auto;background:#ffffff;border:1px solid #e4e0d8;"
+      "border-radius:6px;padding:24px;";
+  std::string out;
+  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width\"><title>" +
+         escape_html(digest_subject(d)) + "</title></head>\n";
+  out += std::string("<body style=\"") + kBody + "\">\n<div style=\"" + kCard + "\">\n";
+  out += "<p style=\"margin:0 0 4px 0;font-size:20px;\">" + escape_html(greeting(o.creator_name)) +
+         "</p>\n";
+  out += "<p style=\"margin:0 0 20px 0;color:#6b655c;font-size:14px;\">";
+  if (!d.show.empty()) out += escape_html(d.show) + " &middot; ";
+  out += escape_html(long_local_date(d.generated_at)) + " &middot; ";
+  out += d.items.empty() ? "nobody is waiting for an answer today"
+                         : people(static_cast<int>(d.items.size())) + " to answer personally";
+  out += "</p>\n";
+  int n = 0;
+  for (const auto& item : d.items) {
+    const DigestCandidate& c = item.who;
+    out += "<div style=\"border-top:1px solid #eeebe5;padding:16px 0;\">\n";
+    out += "<p style=\"margin:0;font-size:17px;\"><strong>" + std::to_string(++n) + ". " +
+           escape_html(name_of(c)) + "</strong>";
+    if (!c.display_name.empty()) {
+      out += " <span style=\"color:#6b655c;font-size:14px;\">&lt;" + escape_html(c.address) +
+             "&gt;</span>";
+    }
+    out += "</p>\n";
+    std::string reasons;
+    for (const auto& r : item.reasons) {
+      reasons += (reasons.empty() ? "" : " &middot; ") + escape_html(r);
+    }
+    if (!reasons.empty()) {
+      out += "<p style=\"margin:4px 0 0 0;color:#8a4b2a;font-size:14px;\">" + reasons + "</p>\n";
+    }
+    if (!c.subject.empty()) {
+      out += "<p style=\"margin:8px 0 0 0;color:#6b655c;font-size:14px;\">" + escape_html(c.subject) +
+             "</p>\n";
+    }
+    std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
+    if (!words.empty()) {
+      out += "<blockquote style=\"margin:8px 0 0 0;padding:0 0 0 12px;border-left:3px solid "
+             "#d9c7a7;font-size:15px;line-height:1.45;\" dir=\"auto\">" +
+             escape_html(words) + "</blockquote>\n";
+    }
+    out += "<p style=\"margin:10px 0 0 0;font-size:14px;\"><a href=\"" + escape_html(reply_link(c)) +
+           "\" style=\"color:#1d5c8f;\">Reply to " + escape_html(name_of(c)) + "</a></p>\n";
+    out += "</div>\n";
+  }
+  out += "<p style=\"margin:16px 0 0 0;color:#6b655c;font-size:13px;\">";
+  if (d.waiting_total > static_cast<int>(d.items.size())) {
+    out += escape_html(people(d.waiting_total)) + " are waiting in all; these are the " +
+           std::to_string(d.items.size()) + " newest relationships.<br>";
+  }
+  out += escape_html(summary_line(d)) + ".</p>\n";
+  out += "</div>\n</body></html>\n";
+  return out;
+}
+
+}  // namespace rapport::notify

@@ -1,0 +1,77 @@
+#include "pipeline/link.h"
+
+#include <cctype>
+
+#include "store/text.h"
+
+namespace rapport::pipeline {
+namespace {
+
+// Lower-cased, with runs of spaces and punctuation folded into one space, for comparing
+// titles as people retype them.
+std::string fold(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (unsigned char c : s) {
+    if (c < 0x80 && !std::isalnum(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
+  }
+  return out;
+}
+
+std::optional<int> episode_number_in(std::string_view subject) {
+  std::string s = ascii_lower(subject);
+  for (const char* marker : {"episode ", "episode", "ep. ", "ep.", "ep ", "#"}) {
+    size_t pos = 0;
+    while ((pos = s.find(marker, pos)) != std::string::npos) {
+      // The marker must start a word: "deep 4" is not "ep 4".
+      bool word_start = pos == 0 || !std::isalnum(static_cast<unsigned char>(s[pos - 1]));
+      size_t d = pos + std::string_view(marker).size();
+      size_t end = d;
+      while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end])) && end - d < 6) ++end;
+      if (word_start && end > d) return std::stoi(s.substr(d, end - d));
+      pos = d;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Episode>& episodes) {
+  if (episodes.empty()) return std::nullopt;
+  std::string subject = fold(strip_reply_prefixes(m.subject));
+  if (!subject.empty()) {
+    for (const auto& e : episodes) {
+      if (!e.title.empty() && fold(e.title) == subject) return e.id;
+    }
+    // The longest title the subject contains; short titles match too easily.
+    const Episode* best = nullptr;
+    size_t best_len = 0;
+    for (const auto& e : episodes) {
+      std::string t = fold(e.title);
+      if (t.size() >= 8 && t.size() > best_len && subject.find(t) != std::string::npos) {
+        best = &e;
+        best_len = t.size();
+      }
+    }
+    if (best) return best->id;
+    if (auto n = episode_number_in(strip_reply_prefixes(m.subject))) {
+      for (const auto& e : episodes) {
+        if (e.number && *e.number == *n) return e.id;
+      }
+    }
+  }
+  // A link to the episode's page in what they wrote.
+  for (const auto& e : episodes) {
+    if (e.link.size() > 12 && m.text.find(e.link) != std::string::npos) return e.id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace rapport::pipeline

@@ -1,0 +1,35 @@
+#include "store/log.h"
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+namespace rapport::log {
+namespace {
+Level g_level = Level::kInfo;
+std::mutex g_mutex;
+
+const char* name(Level l) {
+  switch (l) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+}  // namespace
+
+void set_level(Level level) { g_level = level; }
+
+void write(Level level, std::string_view message) {
+  if (level < g_level) return;
+  std::string line = std::string("rapport: ") + name(level) + ": ";
+  // One event, one line: embedded newlines would let input forge log lines.
+  for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+  line += '\n';
+  std::lock_guard<std::mutex> lock(g_mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace rapport::log

@@ -1,0 +1,185 @@
+#include "store/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace rapport {
+namespace {
+
+// 1: the data model of DESIGN.md.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  location TEXT NOT NULL DEFAULT '',
+  cursor TEXT NOT NULL DEFAULT '',
+  last_attempt_at INTEGER,
+  last_success_at INTEGER,
+  last_error TEXT NOT NULL DEFAULT '',
+  last_warnings TEXT NOT NULL DEFAULT '',
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  next_due_at INTEGER,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE episodes (
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  guid TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  link TEXT NOT NULL DEFAULT '',
+  published_at INTEGER,
+  published_text TEXT NOT NULL DEFAULT '',
+  episode_number INTEGER,
+  season INTEGER,
+  duration_seconds INTEGER,
+  first_seen_at INTEGER NOT NULL,
+  UNIQUE (source_id, guid)
+);
+
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY,
+  display_name TEXT NOT NULL DEFAULT '',
+  display_name_at INTEGER NOT NULL DEFAULT 0,
+  first_seen_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  notes TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE contact_tags (
+  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (contact_id, tag)
+);
+
+CREATE TABLE identities (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  first_seen_source_id INTEGER REFERENCES sources(id),
+  first_seen_at INTEGER NOT NULL,
+  UNIQUE (kind, value)
+);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  natural_key TEXT NOT NULL UNIQUE,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  source_ref TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  class TEXT NOT NULL,
+  class_reason TEXT NOT NULL DEFAULT '',
+  received_at INTEGER NOT NULL,
+  date_text TEXT NOT NULL DEFAULT '',
+  from_name TEXT NOT NULL DEFAULT '',
+  from_address TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL DEFAULT '',
+  in_reply_to TEXT NOT NULL DEFAULT '',
+  refs TEXT NOT NULL DEFAULT '',
+  body_text TEXT NOT NULL DEFAULT '',
+  reply_text TEXT NOT NULL DEFAULT '',
+  episode_id INTEGER REFERENCES episodes(id),
+  identity_id INTEGER REFERENCES identities(id),
+  warnings TEXT NOT NULL DEFAULT '',
+  stored_at INTEGER NOT NULL
+);
+
+CREATE TABLE merges (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+  from_contact_id INTEGER NOT NULL,
+  into_contact_id INTEGER NOT NULL,
+  evidence TEXT NOT NULL DEFAULT '',
+  moved TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  undone_at INTEGER
+);
+
+CREATE TABLE answers (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  answered_at INTEGER NOT NULL,
+  how TEXT NOT NULL CHECK (how IN ('sent_folder', 'manual', 'digest_reply')),
+  message_ref TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE digests (
+  id INTEGER PRIMARY KEY,
+  slot TEXT NOT NULL UNIQUE,
+  generated_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  delivery TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE digest_items (
+  digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  message_id INTEGER REFERENCES messages(id),
+  score REAL NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (digest_id, position)
+);
+)sql";
+
+// 2: indexes for the digest's selection and the per-contact timeline.
+constexpr std::string_view kDigestIndexes = R"sql(
+CREATE INDEX messages_by_identity ON messages (identity_id, received_at);
+CREATE INDEX messages_by_episode ON messages (episode_id);
+CREATE INDEX identities_by_contact ON identities (contact_id);
+CREATE INDEX answers_by_contact ON answers (contact_id, answered_at);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kInitialSchema, kDigestIndexes};
+
+Result<int> user_version(sqlite::Database& db) {
+  auto stmt = db.prepare("PRAGMA user_version");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return static_cast<int>(stmt->int64(0));
+}
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return kMigrations; }
+
+Result<int> migrate_to(sqlite::Database& db, int target) {
+  auto current = user_version(db);
+  if (!current) return current.error();
+  int version = *current;
+  if (version > static_cast<int>(kMigrations.size())) {
+    return make_error(ErrorCode::kDatabase,
+                      "database schema version " + std::to_string(version) +
+                          " is newer than this rapport knows (" +
+                          std::to_string(kMigrations.size()) + ")",
+                      db.path(), "use a newer rapport with this database");
+  }
+  while (version < target) {
+    auto tx = sqlite::Transaction::begin(db);
+    if (!tx) return tx.error();
+    if (auto s = db.exec(kMigrations[static_cast<size_t>(version)]); !s) {
+      Error e = s.error();
+      e.what = "migration " + std::to_string(version + 1) + " failed: " + e.what;
+      return e;
+    }
+    if (auto s = db.exec("PRAGMA user_version = " + std::to_string(version + 1)); !s) {
+      return s.error();
+    }
+    if (auto s = tx->commit(); !s) return s.error();
+    ++version;
+  }
+  return version;
+}
+
+Result<int> migrate(sqlite::Database& db) {
+  return migrate_to(db, static_cast<int>(kMigrations.size()));
+}
+
+}  // namespace rapport

@@ -1,0 +1,153 @@
+// The shared model: plain structs that flow from the sources through the pipeline into
+// the store and out to the digest. No I/O here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/clock.h"
+
+namespace rapport {
+
+// An item of one of the creator's own feeds: what replies get linked to.
+struct Episode {
+  std::int64_t id = 0;        // store id; 0 until stored
+  std::string guid;           // natural key within its feed
+  std::string title;          // plain text
+  std::string link;
+  std::optional<UnixTime> published_at;
+  std::string published_text;  // the date as written, kept when it could not be read
+  std::optional<int> number;   // itunes:episode
+  std::optional<int> season;   // itunes:season
+  std::optional<int> duration_seconds;
+};
+
+enum class MessageKind { kEmail, kComment, kForm, kVoicemail };
+enum class MessageClass { kHuman, kAutoReply, kBounce, kUnsubscribe, kList };
+
+std::string_view to_string(MessageKind kind);
+std::string_view to_string(MessageClass cls);
+std::optional<MessageClass> message_class_from_string(std::string_view s);
+
+struct Address {
+  std::string name;     // display name, decoded; may be empty
+  std::string address;  // addr-spec as written; may be empty
+};
+
+struct Header {
+  std::string name;
+  std::string value;  // unfolded and RFC 2047-decoded
+};
+
+// A way to reach a person: an email address today; phones and handles later.
+struct Identity {
+  std::string kind;   // "email"
+  std::string value;  // normalised
+  bool empty() const { return value.empty(); }
+};
+
+// Everything a person sent. The source fills the first group of fields; the pipeline
+// fills the second; the store persists both.
+struct Message {
+  // --- filled by the source ---
+  std::string natural_key;  // "mid:<Message-ID>" or "sha256:<hex of the raw bytes>"
+  MessageKind kind = MessageKind::kEmail;
+  std::string source_ref;  // where in the source it came from (a Maildir file name)
+  Address from;
+  std::vector<Address> to;
+  std::string subject;
+  std::string message_id;  // without angle brackets; empty when the message has none
+  std::string in_reply_to;
+  std::vector<std::string> references;
+  UnixTime received_at = 0;  // the Date header, else when it was delivered
+  std::string date_text;     // the Date header as written
+  std::string text;          // the whole body as plain text (from HTML when no text part)
+  bool text_from_html = false;
+  std::vector<Header> headers;
+  std::vector<std::string> warnings;  // what could not be read cleanly
+
+  // --- filled by the pipeline ---
+  MessageClass message_class = MessageClass::kHuman;
+  std::string class_reason;
+  std::string reply_text;  // the words this person wrote
+  std::optional<std::int64_t> episode_id;
+  Identity identity;         // empty when the sender is not a person (a bounce, list mail)
+  std::string display_name;  // the person's name as it should be shown; may be empty
+
+  // The first header with this name (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const;
+};
+
+// What one poll of a source produced, and the cursor to store with it. The store commits
+// all of it, cursor included, in one transaction.
+struct Batch {
+  std::vector<Episode> episodes;
+  std::vector<Message> messages;
+  std::vector<std::string> warnings;
+  std::string cursor;
+};
+
+// The stored state of one configured source.
+struct SourceState {
+  std::int64_t id = 0;
+  std::string kind;  // "feed", "maildir"
+  std::string name;
+  std::string location;  // URL or path as configured
+  std::string cursor;
+  std::optional<UnixTime> last_attempt_at;
+  std::optional<UnixTime> last_success_at;
+  std::string last_error;
+  std::string last_warnings;  // newline-separated, from the last successful poll
+  int consecutive_failures = 0;
+};
+
+// A contact with human messages newer than the creator's last answer.
+struct DigestCandidate {
+  std::int64_t contact_id = 0;
+  std::string display_name;
+  std::string address;  // the identity the newest message came from
+  UnixTime first_seen_at = 0;
+  UnixTime last_seen_at = 0;
+  int total_human_messages = 0;
+  int unanswered_messages = 0;
+  UnixTime waiting_since = 0;  // the oldest unanswered message
+  std::optional<UnixTime> last_answered_at;
+  // The newest unanswered message.
+  std::int64_t message_row = 0;
+  std::string subject;
+  std::string message_id;
+  std::string reply_text;
+  UnixTime received_at = 0;
+  std::string episode_title;
+  std::optional<int> episode_number;
+};
+
+struct DigestItem {
+  DigestCandidate who;
+  double score = 0;
+  std::vector<std::string> reasons;  // plain words, most important first
+};
+
+struct Counts {
+  std::int64_t episodes = 0;
+  std::int64_t messages = 0;
+  std::int64_t human_messages = 0;
+  std::int64_t contacts = 0;
+  std::int64_t identities = 0;
+  std::int64_t unanswered_contacts = 0;
+  std::int64_t digests = 0;
+};
+
+struct Digest {
+  std::string slot;  // the local date it is for, YYYY-MM-DD; one digest per slot
+  UnixTime generated_at = 0;
+  std::string show;  // the show's name, for the title
+  std::vector<DigestItem> items;
+  int waiting_total = 0;  // all candidates, before max_people cut the list
+  Counts counts;
+};
+
+}  // namespace rapport

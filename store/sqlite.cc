@@ -1,0 +1,183 @@
+#include "store/sqlite.h"
+
+#include <utility>
+
+namespace rapport::sqlite {
+
+Result<Database> Database::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string what = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close(raw);
+    return make_error(ErrorCode::kDatabase, "cannot open database: " + what, path,
+                      "check that the folder exists and is writable");
+  }
+  Database db(raw, path);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 5000);
+  if (auto s = db.exec("PRAGMA foreign_keys = ON"); !s) return s.error();
+  if (path != ":memory:" && !path.empty()) {
+    auto mode = db.prepare("PRAGMA journal_mode = WAL");
+    if (!mode) return mode.error();
+    auto row = mode->step();
+    if (!row) {
+      Error e = row.error();
+      e.hint = "is this file a Rapport database?";
+      return e;
+    }
+    if (auto s = db.exec("PRAGMA synchronous = NORMAL"); !s) return s.error();
+  }
+  return db;
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Error Database::last_error(std::string_view doing) const {
+  int code = sqlite3_extended_errcode(db_);
+  Retry retry = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? Retry::kYes
+                                                                                : Retry::kNo;
+  std::string hint;
+  if ((code & 0xff) == SQLITE_FULL) hint = "the disk is full";
+  if ((code & 0xff) == SQLITE_BUSY) hint = "another process holds the database; try again";
+  if ((code & 0xff) == SQLITE_NOTADB) hint = "is this file a Rapport database?";
+  return make_error(ErrorCode::kDatabase, std::string(doing) + ": " + sqlite3_errmsg(db_), path_,
+                    hint, retry);
+}
+
+Status Database::exec(std::string_view sql) {
+  std::string s(sql);
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg);
+  sqlite3_free(msg);
+  if (rc != SQLITE_OK) return last_error("sql failed");
+  return {};
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return last_error("cannot prepare statement");
+  return Statement(stmt, db_);
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), db_(other.db_) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    db_ = other.db_;
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  [[maybe_unused]] int rc = sqlite3_bind_int64(stmt_, index, value);
+  assert(rc == SQLITE_OK);
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  [[maybe_unused]] int rc = sqlite3_bind_double(stmt_, index, value);
+  assert(rc == SQLITE_OK);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  [[maybe_unused]] int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(),
+                                                SQLITE_TRANSIENT, SQLITE_UTF8);
+  assert(rc == SQLITE_OK);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  [[maybe_unused]] int rc = sqlite3_bind_null(stmt_, index);
+  assert(rc == SQLITE_OK);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const char* sql = sqlite3_sql(stmt_);
+  int code = sqlite3_extended_errcode(db_);
+  Retry retry = (code & 0xff) == SQLITE_BUSY ? Retry::kYes : Retry::kNo;
+  std::string hint = (code & 0xff) == SQLITE_FULL ? "the disk is full" : "";
+  return make_error(ErrorCode::kDatabase, std::string(sqlite3_errmsg(db_)),
+                    sqlite3_db_filename(db_, "main") ? sqlite3_db_filename(db_, "main") : "",
+                    hint.empty() ? std::string("while running: ") + (sql ? sql : "") : hint,
+                    retry);
+}
+
+Status Statement::run() {
+  auto r = step();
+  reset();
+  if (!r) return r.error();
+  return {};
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string Statement::text(int column) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, column);
+  if (!p) return {};
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::optional<std::int64_t> Statement::optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+Result<Transaction> Transaction::begin(Database& db) {
+  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s.error();
+  return Transaction(&db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+Transaction::~Transaction() {
+  if (db_) (void)db_->exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  assert(db_);
+  auto s = db_->exec("COMMIT");
+  if (s) db_ = nullptr;
+  return s;
+}
+
+}  // namespace rapport::sqlite

@@ -1,0 +1,507 @@
+#include "store/sqlite_store.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "store/migrations.h"
+
+namespace rapport {
+namespace {
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) {
+    if (!out.empty()) out += '\n';
+    out += l;
+  }
+  return out;
+}
+
+std::string join_refs(const std::vector<std::string>& refs) {
+  std::string out;
+  for (const auto& r : refs) {
+    if (!out.empty()) out += ' ';
+    out += '<' + r + '>';
+  }
+  return out;
+}
+
+SourceState read_source(const sqlite::Statement& s) {
+  SourceState st;
+  st.id = s.int64(0);
+  st.kind = s.text(1);
+  st.name = s.text(2);
+  st.location = s.text(3);
+  st.cursor = s.text(4);
+  st.last_attempt_at = s.optional_int64(5);
+  st.last_success_at = s.optional_int64(6);
+  st.last_error = s.text(7);
+  st.last_warnings = s.text(8);
+  st.consecutive_failures = static_cast<int>(s.int64(9));
+  return st;
+}
+
+constexpr const char* kSourceColumns =
+    "id, kind, name, location, cursor, last_attempt_at, last_success_at, last_error, "
+    "last_warnings, consecutive_failures";
+
+// Statements used per row of a batch; prepared once per store.
+constexpr const char kFindEpisode[] =
+    "SELECT id, title, link, published_at, published_text, episode_number, season, "
+    "duration_seconds FROM episodes WHERE source_id = ?1 AND guid = ?2";
+constexpr const char kInsertEpisode[] =
+    "INSERT INTO episodes (source_id, guid, title, link, published_at, published_text, "
+    "episode_number, season, duration_seconds, first_seen_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr const char kUpdateEpisode[] =
+    "UPDATE episodes SET title = ?2, link = ?3, published_at = ?4, published_text = ?5, "
+    "episode_number = ?6, season = ?7, duration_seconds = ?8 WHERE id = ?1";
+constexpr const char kMessageExists[] = "SELECT 1 FROM messages WHERE natural_key = ?1";
+constexpr const char kInsertMessage[] =
+    "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
+    "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
+    "body_text, reply_text, episode_id, identity_id, warnings, stored_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+    "?19, ?20)";
+constexpr const char kFindIdentity[] =
+    "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
+constexpr const char kInsertContact[] =
+    "INSERT INTO contacts (display_name, display_name_at, first_seen_at, last_seen_at, "
+    "created_at) VALUES (?1, ?2, ?3, ?3, ?4)";
+constexpr const char kInsertIdentity[] =
+    "INSERT INTO identities (kind, value, contact_id, first_seen_source_id, first_seen_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+// A name seen later replaces an older one; first/last seen widen to the message's time.
+constexpr const char kTouchContact[] =
+    "UPDATE contacts SET "
+    "display_name = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?2 ELSE display_name END, "
+    "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
+    "ELSE display_name_at END, "
+    "first_seen_at = MIN(first_seen_at, ?3), last_seen_at = MAX(last_seen_at, ?3) "
+    "WHERE id = ?1";
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  if (path != ":memory:") {
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return make_error(ErrorCode::kIo, "cannot create folder: " + ec.message(), parent.string(),
+                        "set [store] path to a writable location");
+    }
+  }
+  auto db = sqlite::Database::open(path);
+  if (!db) return db.error();
+  auto version = migrate(*db);
+  if (!version) return version.error();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
+}
+
+Result<sqlite::Statement*> SqliteStore::cached(const char* sql) {
+  for (auto& [key, stmt] : statements_) {
+    if (key == sql) {
+      stmt.reset();
+      return &stmt;
+    }
+  }
+  auto stmt = db_.prepare(sql);
+  if (!stmt) return stmt.error();
+  statements_.emplace_back(sql, std::move(*stmt));
+  return &statements_.back().second;
+}
+
+Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view name,
+                                        std::string_view location, UnixTime now) {
+  std::string select = std::string("SELECT ") + kSourceColumns + " FROM sources WHERE name = ?1";
+  auto find = db_.prepare(select);
+  if (!find) return find.error();
+  find->bind(1, name);
+  auto row = find->step();
+  if (!row) return row.error();
+  if (*row) {
+    SourceState st = read_source(*find);
+    if (st.kind == kind && st.location == location) return st;
+    // The config now points this name elsewhere: start that source afresh.
+    auto update = db_.prepare(
+        "UPDATE sources SET kind = ?2, location = ?3, cursor = '', consecutive_failures = 0, "
+        "last_error = '' WHERE id = ?1");
+    if (!update) return update.error();
+    update->bind(1, st.id).bind(2, kind).bind(3, location);
+    if (auto s = update->run(); !s) return s.error();
+    st.kind = kind;
+    st.location = location;
+    st.cursor.clear();
+    st.consecutive_failures = 0;
+    st.last_error.clear();
+    return st;
+  }
+  auto insert =
+      db_.prepare("INSERT INTO sources (kind, name, location, created_at) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert) return insert.error();
+  insert->bind(1, kind).bind(2, name).bind(3, location).bind(4, now);
+  if (auto s = insert->run(); !s) return s.error();
+  SourceState st;
+  st.id = db_.last_insert_rowid();
+  st.kind = kind;
+  st.name = name;
+  st.location = location;
+  return st;
+}
+
+Result<std::vector<SourceState>> SqliteStore::sources() {
+  auto stmt = db_.prepare(std::string("SELECT ") + kSourceColumns + " FROM sources ORDER BY name");
+  if (!stmt) return stmt.error();
+  std::vector<SourceState> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(read_source(*stmt));
+  }
+  return out;
+}
+
+Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, UnixTime now,
+                                  BatchResult& r) {
+  auto find = cached(kFindEpisode);
+  if (!find) return find.error();
+  sqlite::Statement& f = **find;
+  f.bind(1, source_id).bind(2, e.guid);
+  auto row = f.step();
+  if (!row) return row.error();
+  if (*row) {
+    std::int64_t id = f.int64(0);
+    bool same = f.text(1) == e.title && f.text(2) == e.link &&
+                f.optional_int64(3) == e.published_at && f.text(4) == e.published_text &&
+                f.optional_int64(5) == (e.number ? std::optional<std::int64_t>(*e.number)
+                                                 : std::nullopt) &&
+                f.optional_int64(6) == (e.season ? std::optional<std::int64_t>(*e.season)
+                                                 : std::nullopt) &&
+                f.optional_int64(7) == (e.duration_seconds
+                                            ? std::optional<std::int64_t>(*e.duration_seconds)
+                                            : std::nullopt);
+    f.reset();
+    if (same) return {};
+    auto update = cached(kUpdateEpisode);
+    if (!update) return update.error();
+    (*update)
+        ->bind(1, id)
+        .bind(2, e.title)
+        .bind(3, e.link)
+        .bind(4, e.published_at)
+        .bind(5, e.published_text)
+        .bind(6, e.number)
+        .bind(7, e.season)
+        .bind(8, e.duration_seconds);
+    if (auto s = (*update)->run(); !s) return s;
+    ++r.episodes_updated;
+    return {};
+  }
+  f.reset();
+  auto insert = cached(kInsertEpisode);
+  if (!insert) return insert.error();
+  (*insert)
+      ->bind(1, source_id)
+      .bind(2, e.guid)
+      .bind(3, e.title)
+      .bind(4, e.link)
+      .bind(5, e.published_at)
+      .bind(6, e.published_text)
+      .bind(7, e.number)
+      .bind(8, e.season)
+      .bind(9, e.duration_seconds)
+      .bind(10, now);
+  if (auto s = (*insert)->run(); !s) return s;
+  ++r.episodes_added;
+  return {};
+}
+
+Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const Message& m,
+                                                   UnixTime now, BatchResult& r) {
+  auto find = cached(kFindIdentity);
+  if (!find) return find.error();
+  (*find)->bind(1, m.identity.kind).bind(2, m.identity.value);
+  auto row = (*find)->step();
+  if (!row) return row.error();
+  std::int64_t identity_id = 0;
+  std::int64_t contact_id = 0;
+  if (*row) {
+    identity_id = (*find)->int64(0);
+    contact_id = (*find)->int64(1);
+    (*find)->reset();
+  } else {
+    (*find)->reset();
+    auto contact = cached(kInsertContact);
+    if (!contact) return contact.error();
+    (*contact)->bind(1, m.display_name).bind(2, m.received_at).bind(3, m.received_at).bind(4, now);
+    if (auto s = (*contact)->run(); !s) return s.error();
+    contact_id = db_.last_insert_rowid();
+    ++r.contacts_added;
+    auto identity = cached(kInsertIdentity);
+    if (!identity) return identity.error();
+    (*identity)
+        ->bind(1, m.identity.kind)
+        .bind(2, m.identity.value)
+        .bind(3, contact_id)
+        .bind(4, source_id)
+        .bind(5, m.received_at);
+    if (auto s = (*identity)->run(); !s) return s.error();
+    identity_id = db_.last_insert_rowid();
+  }
+  auto touch = cached(kTouchContact);
+  if (!touch) return touch.error();
+  (*touch)->bind(1, contact_id).bind(2, m.display_name).bind(3, m.received_at);
+  if (auto s = (*touch)->run(); !s) return s.error();
+  return identity_id;
+}
+
+Status SqliteStore::write_message(std::int64_t source_id, const Message& m, UnixTime now,
+                                  BatchResult& r) {
+  auto exists = cached(kMessageExists);
+  if (!exists) return exists.error();
+  (*exists)->bind(1, m.natural_key);
+  auto row = (*exists)->step();
+  if (!row) return row.error();
+  (*exists)->reset();
+  if (*row) {
+    ++r.messages_known;
+    return {};
+  }
+  std::optional<std::int64_t> identity_id;
+  if (!m.identity.empty()) {
+    auto id = resolve_identity(source_id, m, now, r);
+    if (!id) return id.error();
+    identity_id = *id;
+  }
+  auto insert = cached(kInsertMessage);
+  if (!insert) return insert.error();
+  sqlite::Statement& s = **insert;
+  s.bind(1, m.natural_key)
+      .bind(2, source_id)
+      .bind(3, m.source_ref)
+      .bind(4, to_string(m.kind))
+      .bind(5, to_string(m.message_class))
+      .bind(6, m.class_reason)
+      .bind(7, m.received_at)
+      .bind(8, m.date_text)
+      .bind(9, m.from.name)
+      .bind(10, m.from.address)
+      .bind(11, m.subject)
+      .bind(12, m.message_id)
+      .bind(13, m.in_reply_to)
+      .bind(14, join_refs(m.references))
+      .bind(15, m.text)
+      .bind(16, m.reply_text)
+      .bind(17, m.episode_id)
+      .bind(18, identity_id)
+      .bind(19, join_lines(m.warnings))
+      .bind(20, now);
+  if (auto st = s.run(); !st) return st;
+  ++r.messages_added;
+  ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
+  return {};
+}
+
+Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batch& batch,
+                                              UnixTime now) {
+  auto tx = sqlite::Transaction::begin(db_);
+  if (!tx) return tx.error();
+  BatchResult r;
+  for (const auto& e : batch.episodes) {
+    if (auto s = write_episode(source_id, e, now, r); !s) return s.error();
+  }
+  for (const auto& m : batch.messages) {
+    if (auto s = write_message(source_id, m, now, r); !s) {
+      Error e = s.error();
+      e.what = "storing message " + m.natural_key + ": " + e.what;
+      return e;
+    }
+  }
+  auto update = cached(
+      "UPDATE sources SET cursor = ?2, last_attempt_at = ?3, last_success_at = ?3, "
+      "last_error = '', consecutive_failures = 0, last_warnings = ?4 WHERE id = ?1");
+  if (!update) return update.error();
+  (*update)->bind(1, source_id).bind(2, batch.cursor).bind(3, now).bind(4,
+                                                                        join_lines(batch.warnings));
+  if (auto s = (*update)->run(); !s) return s.error();
+  if (db_.changes() != 1) {
+    return make_error(ErrorCode::kDatabase, "no source with id " + std::to_string(source_id),
+                      db_.path());
+  }
+  if (auto s = tx->commit(); !s) return s.error();
+  return r;
+}
+
+Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, UnixTime now) {
+  auto stmt = db_.prepare(
+      "UPDATE sources SET last_attempt_at = ?2, last_error = ?3, "
+      "consecutive_failures = consecutive_failures + 1 WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, source_id).bind(2, now).bind(3, error.message());
+  return stmt->run();
+}
+
+Result<std::vector<Episode>> SqliteStore::episodes() {
+  auto stmt = db_.prepare(
+      "SELECT id, guid, title, link, published_at, published_text, episode_number, season, "
+      "duration_seconds FROM episodes ORDER BY published_at DESC, id DESC");
+  if (!stmt) return stmt.error();
+  std::vector<Episode> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    Episode e;
+    e.id = stmt->int64(0);
+    e.guid = stmt->text(1);
+    e.title = stmt->text(2);
+    e.link = stmt->text(3);
+    e.published_at = stmt->optional_int64(4);
+    e.published_text = stmt->text(5);
+    if (!stmt->is_null(6)) e.number = static_cast<int>(stmt->int64(6));
+    if (!stmt->is_null(7)) e.season = static_cast<int>(stmt->int64(7));
+    if (!stmt->is_null(8)) e.duration_seconds = static_cast<int>(stmt->int64(8));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates() {
+  auto stmt = db_.prepare(R"sql(
+WITH last_answer AS (
+  SELECT contact_id, MAX(answered_at) AS at FROM answers GROUP BY contact_id
+),
+human AS (
+  SELECT m.id, m.received_at, i.contact_id, i.value AS address, m.subject, m.message_id,
+         m.reply_text, m.episode_id
+  FROM messages m JOIN identities i ON i.id = m.identity_id
+  WHERE m.class = 'human'
+),
+waiting AS (
+  SELECT h.*,
+         ROW_NUMBER() OVER (PARTITION BY h.contact_id
+                            ORDER BY h.received_at DESC, h.id DESC) AS rn,
+         COUNT(*) OVER (PARTITION BY h.contact_id) AS n,
+         MIN(h.received_at) OVER (PARTITION BY h.contact_id) AS since
+  FROM human h LEFT JOIN last_answer a ON a.contact_id = h.contact_id
+  WHERE a.at IS NULL OR h.received_at > a.at
+)
+SELECT c.id, c.display_name, w.address, c.first_seen_at, c.last_seen_at,
+       (SELECT COUNT(*) FROM human h2 WHERE h2.contact_id = c.id), w.n, la.at,
+       w.id, w.subject, w.message_id, w.reply_text, w.received_at, e.title, e.episode_number,
+       w.since
+FROM waiting w
+JOIN contacts c ON c.id = w.contact_id
+LEFT JOIN last_answer la ON la.contact_id = c.id
+LEFT JOIN episodes e ON e.id = w.episode_id
+WHERE w.rn = 1
+ORDER BY c.first_seen_at DESC, c.id DESC
+)sql");
+  if (!stmt) return stmt.error();
+  std::vector<DigestCandidate> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    DigestCandidate c;
+    c.contact_id = stmt->int64(0);
+    c.display_name = stmt->text(1);
+    c.address = stmt->text(2);
+    c.first_seen_at = stmt->int64(3);
+    c.last_seen_at = stmt->int64(4);
+    c.total_human_messages = static_cast<int>(stmt->int64(5));
+    c.unanswered_messages = static_cast<int>(stmt->int64(6));
+    c.last_answered_at = stmt->optional_int64(7);
+    c.message_row = stmt->int64(8);
+    c.subject = stmt->text(9);
+    c.message_id = stmt->text(10);
+    c.reply_text = stmt->text(11);
+    c.received_at = stmt->int64(12);
+    c.episode_title = stmt->text(13);
+    if (!stmt->is_null(14)) c.episode_number = static_cast<int>(stmt->int64(14));
+    c.waiting_since = stmt->int64(15);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<Counts> SqliteStore::counts() {
+  auto stmt = db_.prepare(R"sql(
+SELECT (SELECT COUNT(*) FROM episodes),
+       (SELECT COUNT(*) FROM messages),
+       (SELECT COUNT(*) FROM messages WHERE class = 'human'),
+       (SELECT COUNT(*) FROM contacts),
+       (SELECT COUNT(*) FROM identities),
+       (SELECT COUNT(DISTINCT i.contact_id)
+          FROM messages m JOIN identities i ON i.id = m.identity_id
+          LEFT JOIN (SELECT contact_id, MAX(answered_at) AS at FROM answers GROUP BY contact_id) a
+            ON a.contact_id = i.contact_id
+         WHERE m.class = 'human' AND (a.at IS NULL OR m.received_at > a.at)),
+       (SELECT COUNT(*) FROM digests)
+)sql");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  Counts c;
+  c.episodes = stmt->int64(0);
+  c.messages = stmt->int64(1);
+  c.human_messages = stmt->int64(2);
+  c.contacts = stmt->int64(3);
+  c.identities = stmt->int64(4);
+  c.unanswered_contacts = stmt->int64(5);
+  c.digests = stmt->int64(6);
+  return c;
+}
+
+Result<std::int64_t> SqliteStore::record_digest(const Digest& digest) {
+  auto tx = sqlite::Transaction::begin(db_);
+  if (!tx) return tx.error();
+  auto upsert = db_.prepare(
+      "INSERT INTO digests (slot, generated_at) VALUES (?1, ?2) "
+      "ON CONFLICT (slot) DO UPDATE SET generated_at = excluded.generated_at "
+      "RETURNING id");
+  if (!upsert) return upsert.error();
+  upsert->bind(1, digest.slot).bind(2, digest.generated_at);
+  auto row = upsert->step();
+  if (!row) return row.error();
+  std::int64_t id = upsert->int64(0);
+  upsert->reset();
+  auto clear = db_.prepare("DELETE FROM digest_items WHERE digest_id = ?1");
+  if (!clear) return clear.error();
+  clear->bind(1, id);
+  if (auto s = clear->run(); !s) return s.error();
+  auto item = db_.prepare(
+      "INSERT INTO digest_items (digest_id, position, contact_id, message_id, score, reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!item) return item.error();
+  int position = 0;
+  for (const auto& it : digest.items) {
+    std::string reason;
+    for (const auto& r : it.reasons) {
+      if (!reason.empty()) reason += "; ";
+      reason += r;
+    }
+    item->bind(1, id)
+        .bind(2, ++position)
+        .bind(3, it.who.contact_id)
+        .bind(4, it.who.message_row)
+        .bind(5, it.score)
+        .bind(6, reason);
+    if (auto s = item->run(); !s) return s.error();
+  }
+  if (auto s = tx->commit(); !s) return s.error();
+  return id;
+}
+
+Status SqliteStore::mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,
+                                          std::string_view message_id, UnixTime at) {
+  auto stmt = db_.prepare(
+      "UPDATE digests SET delivered_at = ?2, delivery = ?3, message_id = ?4 WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, digest_id).bind(2, at).bind(3, delivery).bind(4, message_id);
+  return stmt->run();
+}
+
+}  // namespace rapport

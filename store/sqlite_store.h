@@ -1,0 +1,47 @@
+// SqliteStore: the Store on an embedded SQLite file (or in memory, for tests).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace rapport {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database at path (":memory:" for a private one), creating the file's folder
+  // when missing, and migrates it to the current schema. Fails with kDatabase or kIo.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  Result<SourceState> source(std::string_view kind, std::string_view name,
+                             std::string_view location, UnixTime now) override;
+  Result<std::vector<SourceState>> sources() override;
+  Result<BatchResult> commit_batch(std::int64_t source_id, const Batch& batch,
+                                   UnixTime now) override;
+  Status record_failure(std::int64_t source_id, const Error& error, UnixTime now) override;
+  Result<std::vector<Episode>> episodes() override;
+  Result<std::vector<DigestCandidate>> digest_candidates() override;
+  Result<Counts> counts() override;
+  Result<std::int64_t> record_digest(const Digest& digest) override;
+  Status mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,
+                               std::string_view message_id, UnixTime at) override;
+
+  // The connection, for tests and maintenance commands.
+  sqlite::Database& database() { return db_; }
+
+ private:
+  explicit SqliteStore(sqlite::Database db) : db_(std::move(db)) {}
+  Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
+  Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
+  Result<std::int64_t> resolve_identity(std::int64_t source_id, const Message& m, UnixTime now,
+                                        BatchResult& r);
+  Result<sqlite::Statement*> cached(const char* sql);
+
+  sqlite::Database db_;
+  // Prepared once, reused for every row: keyed by the SQL text's address.
+  std::vector<std::pair<const char*, sqlite::Statement>> statements_;
+};
+
+}  // namespace rapport

@@ -1,0 +1,69 @@
+// Store: everything Rapport keeps. The pipeline and the commands talk to this interface;
+// SqliteStore is the embedded implementation, and a server-backed one can serve a network
+// of shows later.
+//
+// Every method returns an Error with code kDatabase when the backend fails; nothing is
+// half-written then. Implementations are not thread-safe: one Store per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/model.h"
+#include "store/result.h"
+
+namespace rapport {
+
+// What commit_batch changed.
+struct BatchResult {
+  int episodes_added = 0;
+  int episodes_updated = 0;
+  int messages_added = 0;
+  int messages_known = 0;  // already stored (same natural key): left untouched
+  int human_added = 0;     // of messages_added: written by a person
+  int automatic_added = 0; // of messages_added: auto-replies, bounces, unsubscribes, lists
+  int contacts_added = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The stored state of the source called `name`, created on first use. A changed kind or
+  // location (the config was edited) is recorded; the cursor is kept only when the
+  // location is unchanged.
+  virtual Result<SourceState> source(std::string_view kind, std::string_view name,
+                                     std::string_view location, UnixTime now) = 0;
+  virtual Result<std::vector<SourceState>> sources() = 0;
+
+  // Writes a batch and the cursor that follows it in one transaction, and marks the poll
+  // a success: episodes are upserted by (source, guid); messages are inserted by natural
+  // key, a known key leaves the stored message untouched; each new message's identity is
+  // resolved to a contact, created when the identity is new. All or nothing.
+  virtual Result<BatchResult> commit_batch(std::int64_t source_id, const Batch& batch,
+                                           UnixTime now) = 0;
+
+  // Records a failed poll: the error, its time, one more consecutive failure. The cursor
+  // and data are untouched.
+  virtual Status record_failure(std::int64_t source_id, const Error& error, UnixTime now) = 0;
+
+  // Every stored episode of every feed, newest first.
+  virtual Result<std::vector<Episode>> episodes() = 0;
+
+  // Contacts with human messages newer than the creator's last answer to them, each with
+  // its newest such message. Order: newest relationship (first seen) first.
+  virtual Result<std::vector<DigestCandidate>> digest_candidates() = 0;
+
+  virtual Result<Counts> counts() = 0;
+
+  // Records the digest for its slot, replacing the list of an earlier digest for the same
+  // slot. Returns the digest's id.
+  virtual Result<std::int64_t> record_digest(const Digest& digest) = 0;
+  // Marks a recorded digest as delivered; call only after delivery succeeded.
+  virtual Status mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,
+                                       std::string_view message_id, UnixTime at) = 0;
+};
+
+}  // namespace rapport
