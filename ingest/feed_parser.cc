@@ -372,6 +372,7 @@ Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url_view)
       }
     }
     if (encoding == pugi::encoding_auto) {
+      if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
       Converted c = to_utf8(bytes, declared);
       if (c.unknown) feed.warnings.push_back("unknown encoding " + declared + "; read as windows-1252");
       converted = std::move(c.text);

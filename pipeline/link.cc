@@ -24,6 +24,17 @@ std::string fold(std::string_view s) {
   return out;
 }
 
+// "Ep. 9: Saving Seed" -> "Saving Seed"; titles without numbering come back unchanged.
+std::string_view without_numbering(std::string_view title) {
+  size_t colon = title.find(':');
+  if (colon == std::string_view::npos || colon > 16) return title;
+  std::string head = ascii_lower(title.substr(0, colon));
+  bool numbered = head.find_first_of("0123456789") != std::string::npos &&
+                  (head.rfind("ep", 0) == 0 || head.rfind("#", 0) == 0 || head.rfind("no", 0) == 0 ||
+                   head.rfind("issue", 0) == 0);
+  return numbered ? trim(title.substr(colon + 1)) : title;
+}
+
 std::optional<int> episode_number_in(std::string_view subject) {
   std::string s = ascii_lower(subject);
   for (const char* marker : {"episode ", "episode", "ep. ", "ep.", "ep ", "#"}) {
@@ -50,14 +61,16 @@ std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Epi
     for (const auto& e : episodes) {
       if (!e.title.empty() && fold(e.title) == subject) return e.id;
     }
-    // The longest title the subject contains; short titles match too easily.
+    // The longest title the subject contains, with or without its "Ep. 9:" numbering;
+    // short titles match too easily.
     const Episode* best = nullptr;
     size_t best_len = 0;
     for (const auto& e : episodes) {
-      std::string t = fold(e.title);
-      if (t.size() >= 8 && t.size() > best_len && subject.find(t) != std::string::npos) {
-        best = &e;
-        best_len = t.size();
+      for (const std::string& t : {fold(e.title), fold(without_numbering(e.title))}) {
+        if (t.size() >= 12 && t.size() > best_len && subject.find(t) != std::string::npos) {
+          best = &e;
+          best_len = t.size();
+        }
       }
     }
     if (best) return best->id;

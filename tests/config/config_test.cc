@@ -1,0 +1,211 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "tests/support/temp_dir.h"
+
+namespace rapport::config {
+namespace {
+
+using testing::TempDir;
+
+constexpr const char* kValid = R"(
+[creator]
+name = "Sam Rivera"
+email = "sam@slowgarden.example"
+
+[[feed]]
+name = "podcast"
+url = "feeds/show.xml"
+
+[[mailbox]]
+name = "replies"
+kind = "maildir"
+path = "Mail/replies"
+)";
+
+TEST(Config, LoadsAValidFileWithDefaults) {
+  TempDir dir;
+  auto path = dir.write("rapport.toml", kValid);
+  auto cfg = load(path.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_EQ(cfg->creator.name, "Sam Rivera");
+  ASSERT_EQ(cfg->feeds.size(), 1u);
+  // Relative paths are read from the config file's folder.
+  EXPECT_EQ(cfg->feeds[0].url, "file://" + (dir.path() / "feeds/show.xml").string());
+  EXPECT_EQ(cfg->feeds[0].timeout_seconds, 30);
+  EXPECT_EQ(cfg->feeds[0].max_bytes, 20 * 1024 * 1024);
+  EXPECT_EQ(cfg->mailboxes[0].path, (dir.path() / "Mail/replies").string());
+  EXPECT_EQ(cfg->digest.to, "sam@slowgarden.example");
+  EXPECT_EQ(cfg->digest.max_people, 10);
+}
+
+TEST(Config, DefaultsTheDatabaseToXdgDataHome) {
+  TempDir dir;
+  auto path = dir.write("rapport.toml", kValid);
+  std::string old = std::getenv("XDG_DATA_HOME") ? std::getenv("XDG_DATA_HOME") : "";
+  setenv("XDG_DATA_HOME", "/srv/data", 1);
+  auto cfg = load(path.string());
+  if (old.empty()) {
+    unsetenv("XDG_DATA_HOME");
+  } else {
+    setenv("XDG_DATA_HOME", old.c_str(), 1);
+  }
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->store.path, "/srv/data/rapport/rapport.db");
+  EXPECT_EQ(cfg->digest.output_dir, "/srv/data/rapport/digests");
+}
+
+struct BadCase {
+  const char* name;
+  const char* toml;
+  const char* where;  // "LINE:COL"
+  const char* what;   // part of the message
+  const char* hint;   // part of the hint
+};
+
+// Test names and failure messages show the case's name, not its bytes.
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ConfigErrors, ReportFileLineColumnAndHint) {
+  const BadCase& c = GetParam();
+  TempDir dir;
+  auto path = dir.write("rapport.toml", c.toml);
+  auto cfg = load(path.string());
+  ASSERT_FALSE(cfg.ok()) << c.name;
+  EXPECT_EQ(cfg.error().code, ErrorCode::kConfig);
+  EXPECT_EQ(cfg.error().where, path.string() + ":" + c.where) << cfg.error().to_string();
+  EXPECT_NE(cfg.error().what.find(c.what), std::string::npos) << cfg.error().to_string();
+  EXPECT_NE(cfg.error().hint.find(c.hint), std::string::npos) << cfg.error().to_string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ConfigErrors,
+    ::testing::Values(
+        BadCase{"typo_suggests_nearest",
+                "[creator]\nnmae = \"Sam\"\nname = \"Sam\"\nemail = \"s@x.example\"\n", "2:1",
+                "unknown key \"creator.nmae\"", "did you mean \"name\"?"},
+        BadCase{"typo_in_table_name",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digst]\nmax_people = 5\n", "4:2",
+                "unknown key \"digst\"", "did you mean \"digest\"?"},
+        BadCase{"wrong_type",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digest]\nmax_people = \"ten\"\n",
+                "5:14", "digest.max_people must be an integer, not a string", ""},
+        BadCase{"string_expected",
+                "[creator]\nname = 42\nemail = \"s@x.example\"\n", "2:8",
+                "creator.name must be a string", "double quotes"},
+        BadCase{"missing_required_key", "[creator]\nname = \"Sam\"\n", "1:1",
+                "missing required key \"creator.email\"", "add email"},
+        BadCase{"missing_required_table", "[digest]\nmax_people = 5\n", "1:1",
+                "missing required table [creator]", "rapport init"},
+        BadCase{"inline_secret",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[feed]]\nname = \"p\"\n"
+                "url = \"https://x.example/f\"\npassword = \"hunter2\"\n",
+                "7:1", "secrets are never written in the config file", "password_env"},
+        BadCase{"both_secret_forms",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[feed]]\nname = \"p\"\n"
+                "url = \"https://x.example/f\"\npassword_env = \"P\"\npassword_file = \"/p\"\n",
+                "8:17", "not both", ""},
+        BadCase{"out_of_range",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digest]\nmax_people = 0\n",
+                "5:14", "out of range", "from 1 to 100"},
+        BadCase{"bad_email", "[creator]\nname = \"Sam\"\nemail = \"Sam Rivera\"\n", "3:9",
+                "not an email address", "bare address"},
+        BadCase{"duplicate_source_names",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[feed]]\nname = \"a\"\n"
+                "url = \"f.xml\"\n[[mailbox]]\nname = \"a\"\nkind = \"maildir\"\npath = \"m\"\n",
+                "8:8", "used by another source", "its own name"},
+        BadCase{"unknown_mailbox_kind",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[mailbox]]\nname = \"m\"\n"
+                "kind = \"exchange\"\npath = \"m\"\n",
+                "6:8", "not a kind this version reads", "maildir"},
+        BadCase{"feed_must_be_array_of_tables",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[feed]\nname = \"a\"\n", "4:1",
+                "[[feed]]", ""},
+        BadCase{"unknown_url_scheme",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[feed]]\nname = \"a\"\n"
+                "url = \"gopher://x.example/feed\"\n",
+                "6:7", "unknown scheme", "https://"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(Config, SyntaxErrorsPointAtTheLine) {
+  // The column of a TOML syntax error is toml++'s to choose; the line is ours to check.
+  TempDir dir;
+  auto path = dir.write("rapport.toml", "[creator]\nname = \"Sam\nemail = \"x\"\n");
+  auto cfg = load(path.string());
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.error().where.rfind(path.string() + ":2:", 0), 0u) << cfg.error().where;
+  EXPECT_NE(cfg.error().what.find("not valid TOML"), std::string::npos);
+}
+
+TEST(Config, CheckListsEveryProblemInFileOrder) {
+  TempDir dir;
+  auto path = dir.write("rapport.toml",
+                        "[creator]\nname = \"Sam\"\nemial = \"s@x.example\"\n[digest]\n"
+                        "max_poeple = 3\n");
+  auto problems = check(path.string());
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_EQ(problems[0].where, path.string() + ":1:1");  // missing email, at [creator]
+  EXPECT_EQ(problems[1].where, path.string() + ":3:1");  // emial
+  EXPECT_EQ(problems[1].hint, "did you mean \"email\"?");
+  EXPECT_EQ(problems[2].where, path.string() + ":5:1");  // max_poeple
+  EXPECT_EQ(problems[2].hint, "did you mean \"max_people\"?");
+}
+
+TEST(Config, AnUnreadableFileIsAnIoError) {
+  auto cfg = load("/nonexistent/rapport.toml");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.error().code, ErrorCode::kIo);
+  EXPECT_EQ(cfg.error().where, "/nonexistent/rapport.toml");
+  EXPECT_NE(cfg.error().hint.find("rapport init"), std::string::npos);
+}
+
+TEST(Config, SecretsAreReadFromTheEnvironmentOrAFileAndNeverHeld) {
+  TempDir dir;
+  dir.write("feed-password", "s3cret-from-file\n");
+  auto path = dir.write("rapport.toml",
+                        std::string(kValid) +
+                            "[[feed]]\nname = \"private\"\nurl = \"https://x.example/f\"\n"
+                            "username = \"sam\"\npassword_env = \"RAPPORT_TEST_FEED_PW\"\n"
+                            "[[feed]]\nname = \"private2\"\nurl = \"https://x.example/g\"\n"
+                            "password_file = \"feed-password\"\n");
+  auto cfg = load(path.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  const Secret& env = cfg->feeds[1].password;
+  EXPECT_EQ(env.describe(), "environment variable RAPPORT_TEST_FEED_PW");
+  unsetenv("RAPPORT_TEST_FEED_PW");
+  auto missing = env.resolve();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().what.find("RAPPORT_TEST_FEED_PW"), std::string::npos);
+  setenv("RAPPORT_TEST_FEED_PW", "s3cret-from-env", 1);
+  EXPECT_EQ(env.resolve().value(), "s3cret-from-env");
+  unsetenv("RAPPORT_TEST_FEED_PW");
+  EXPECT_EQ(cfg->feeds[2].password.resolve().value(), "s3cret-from-file");
+  EXPECT_EQ(cfg->feeds[2].password.describe(), "file " + (dir.path() / "feed-password").string());
+}
+
+TEST(Config, TheStarterConfigAndTheShippedExamplesAreValid) {
+  TempDir dir;
+  auto starter = dir.write("starter.toml", starter_config());
+  auto cfg = load(starter.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_EQ(cfg->creator.email, "sam@slowgarden.example");
+  for (const char* shipped : {"config/rapport.example.toml", "config/demo.toml"}) {
+    auto problems = check(std::string(RAPPORT_SOURCE_DIR) + "/" + shipped);
+    EXPECT_TRUE(problems.empty()) << shipped << ": "
+                                  << (problems.empty() ? "" : problems[0].to_string());
+  }
+}
+
+TEST(Config, NearestSuggestsOnlyCloseWords) {
+  EXPECT_EQ(nearest("mailbx", {"mailbox", "feed", "digest"}), "mailbox");
+  EXPECT_EQ(nearest("MAX_PEOPLE", {"max_people", "to"}), "max_people");
+  EXPECT_EQ(nearest("colour", {"mailbox", "feed", "digest"}), "");
+}
+
+}  // namespace
+}  // namespace rapport::config

@@ -1,0 +1,204 @@
+// End to end: the built `rapport` binary, run the way a user runs it.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "store/text.h"
+#include "tests/support/temp_dir.h"
+
+namespace rapport {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_file;
+using testing::TempDir;
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the binary with `args` (already shell-safe), capturing stdout and stderr.
+Outcome rapport(const TempDir& dir, const std::string& args, const std::string& env = "") {
+  fs::path out = dir.path() / "stdout.txt";
+  fs::path err = dir.path() / "stderr.txt";
+  std::string cmd = env + " " + std::string(RAPPORT_BINARY) + " " + args + " >" + out.string() +
+                    " 2>" + err.string() + " </dev/null";
+  int rc = std::system(cmd.c_str());
+  Outcome r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+std::int64_t query(const fs::path& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+  std::int64_t v = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) v = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return v;
+}
+
+// A copy of the bundled demo in a temporary folder: config/demo.toml and config/demo/.
+fs::path copy_demo(const TempDir& dir) {
+  fs::path src = fs::path(RAPPORT_SOURCE_DIR) / "config";
+  fs::create_directories(dir.path() / "config");
+  fs::copy_file(src / "demo.toml", dir.path() / "config/demo.toml");
+  fs::copy(src / "demo", dir.path() / "config/demo", fs::copy_options::recursive);
+  return dir.path() / "config/demo.toml";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  Outcome first = rapport(dir, "run --config " + config.string());
+  ASSERT_EQ(first.status, 0) << first.err;
+  // The digest, printed: newest relationships first, machines left out.
+  EXPECT_TRUE(contains(first.out, "Good morning, Sam. 10 people to answer personally today.")) << first.out;
+  EXPECT_TRUE(contains(first.out, "The Slow Garden · "));
+  EXPECT_TRUE(contains(first.out, "1. Rosa Martini <rosa.martini@libero.it>"));
+  EXPECT_TRUE(contains(first.out, "Amélie Durand <amelie.durand@orange.fr>"));
+  EXPECT_TRUE(contains(first.out, "Lucía Fernández <lucia.fernandez@gmail.com>"));
+  EXPECT_TRUE(contains(first.out, "2nd message, never answered"));
+  EXPECT_TRUE(contains(first.out, "replied to Ep. 9: Saving Seed for Beginners"));
+  EXPECT_TRUE(contains(first.out, "“Hola Sam, Guardé semillas de judías este verano"));
+  EXPECT_TRUE(contains(first.out, "15 people are waiting in all; these are the 10 newest relationships."));
+  EXPECT_TRUE(contains(first.out, "30 messages from 16 people so far; 2 automatic"));
+  EXPECT_FALSE(contains(first.out, "Klaus Becker"));  // only an out-of-office
+  EXPECT_FALSE(contains(first.out, "MAILER-DAEMON"));
+  EXPECT_FALSE(contains(first.out, "> Half the lawn"));  // quoted text is not their words
+  EXPECT_TRUE(contains(first.err, "podcast (feed): 10 new episodes")) << first.err;
+  EXPECT_TRUE(contains(first.err, "replies (maildir): 30 new messages (28 from people, 2 automatic), 16 new people"));
+
+  fs::path db = dir.path() / "state/demo.db";
+  fs::path eml = dir.path() / "state/digests" / ("digest-" + local_date(std::time(nullptr)) + ".eml");
+  ASSERT_TRUE(fs::exists(eml)) << first.err;
+  std::string email = read_file(eml);
+  EXPECT_TRUE(contains(email, "Subject: Rapport: 10 people to answer today\r\n"));
+  EXPECT_TRUE(contains(email, "Content-Type: multipart/alternative;"));
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM episodes"), 10);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages"), 30);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE class = 'human'"), 28);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE class = 'auto_reply'"), 1);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE class = 'bounce'"), 1);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE episode_id IS NOT NULL"), 28);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM contacts"), 16);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM identities"), 16);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"), 1);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digest_items"), 10);
+
+  Outcome second = rapport(dir, "run --json --config " + config.string());
+  ASSERT_EQ(second.status, 0) << second.err;
+  EXPECT_TRUE(contains(second.out, "\"episodes_added\":0,\"episodes_updated\":0,\"messages_added\":0"));
+  EXPECT_FALSE(contains(second.out, "\"messages_added\":1"));
+  EXPECT_TRUE(contains(second.out, "\"counts\":{\"episodes\":10,\"messages\":30,\"human_messages\":28,\"people\":16"));
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages"), 30);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM contacts"), 16);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM episodes"), 10);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests"), 1);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digest_items"), 10);
+}
+
+TEST(RapportBinary, AFailingSourceIsReportedAndTheRestStillRuns) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  fs::remove(dir.path() / "config/demo/feed.xml");
+  Outcome r = rapport(dir, "run --config " + config.string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.err, "podcast (feed) failed: file://")) << r.err;
+  EXPECT_TRUE(contains(r.err, "replies (maildir): 30 new messages"));
+  EXPECT_TRUE(contains(r.out, "Good morning, Sam."));
+  Outcome status = rapport(dir, "status --json --config " + config.string());
+  ASSERT_EQ(status.status, 0) << status.err;
+  EXPECT_TRUE(contains(status.out, "\"name\":\"podcast\",\"kind\":\"feed\"")) << status.out;
+  EXPECT_TRUE(contains(status.out, "\"consecutive_failures\":1"));
+  EXPECT_TRUE(contains(status.out, "\"last_success\":null"));
+}
+
+TEST(RapportBinary, CheckReportsConfigErrorsWithLineColumnAndHint) {
+  TempDir dir;
+  fs::path config = dir.write("rapport.toml",
+                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n\n[[mailbox]]\n"
+                              "name = \"replies\"\nknd = \"maildir\"\npath = \"Maildir\"\n");
+  Outcome r = rapport(dir, "check --config " + config.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "rapport: " + config.string() +
+                                  ":7:1: unknown key \"mailbox.knd\" (hint: did you mean \"kind\"?)"))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, config.string() + ":5:1: missing required key \"mailbox.kind\""));
+  Outcome run = rapport(dir, "run --config " + config.string());
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(r.out.empty());
+  Outcome unreadable = rapport(dir, "check --config " + (dir.path() / "missing.toml").string());
+  EXPECT_EQ(unreadable.status, 2);
+  EXPECT_TRUE(contains(unreadable.err, "cannot read the config file"));
+}
+
+TEST(RapportBinary, NeverPrintsASecret) {
+  TempDir dir;
+  fs::path config = dir.write("rapport.toml",
+                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n[store]\npath = \"db\"\n"
+                              "[[feed]]\nname = \"private\"\nurl = \"http://127.0.0.1:9/feed\"\n"
+                              "username = \"sam\"\npassword_env = \"RAPPORT_E2E_PW\"\n"
+                              "[digest]\noutput_dir = \"out\"\n");
+  Outcome r = rapport(dir, "run --config " + config.string(), "RAPPORT_E2E_PW=correct-horse-battery");
+  EXPECT_EQ(r.status, 1);  // nothing listens on port 9
+  EXPECT_FALSE(contains(r.out + r.err, "correct-horse-battery"));
+  EXPECT_EQ(query(dir.path() / "db", "SELECT COUNT(*) FROM sources WHERE last_error LIKE '%correct-horse%'"), 0);
+  Outcome unset = rapport(dir, "run --config " + config.string(), "env -u RAPPORT_E2E_PW");
+  EXPECT_EQ(unset.status, 2);
+  EXPECT_TRUE(contains(unset.err, "environment variable RAPPORT_E2E_PW is not set")) << unset.err;
+}
+
+TEST(RapportBinary, InitWritesAConfigThatChecksAndRefusesToOverwrite) {
+  TempDir dir;
+  fs::path path = dir.path() / "conf" / "rapport.toml";
+  Outcome init = rapport(dir, "init --config " + path.string());
+  ASSERT_EQ(init.status, 0) << init.err;
+  EXPECT_TRUE(contains(read_file(path), "[creator]"));
+  Outcome check = rapport(dir, "check --config " + path.string());
+  EXPECT_EQ(check.status, 0) << check.err;
+  EXPECT_TRUE(contains(check.out, ": ok (1 feed, 1 mailbox;"));
+  Outcome again = rapport(dir, "init --config " + path.string());
+  EXPECT_EQ(again.status, 2);
+  EXPECT_TRUE(contains(again.err, "--force"));
+  Outcome forced = rapport(dir, "init --force --config " + path.string());
+  EXPECT_EQ(forced.status, 0);
+}
+
+TEST(RapportBinary, HelpAndUsageErrors) {
+  TempDir dir;
+  Outcome help = rapport(dir, "--help");
+  EXPECT_EQ(help.status, 0);
+  for (const char* c : {"run", "check", "init", "status", "help"}) {
+    EXPECT_TRUE(contains(help.out, std::string("\n  ") + c + " ")) << c;
+  }
+  Outcome run_help = rapport(dir, "run --help");
+  EXPECT_EQ(run_help.status, 0);
+  EXPECT_TRUE(contains(run_help.out, "--config FILE"));
+  EXPECT_TRUE(contains(run_help.out, "--json"));
+  Outcome typo = rapport(dir, "stauts");
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_EQ(typo.err, "rapport: unknown command \"stauts\" (hint: did you mean `rapport status`?)\n");
+  Outcome none = rapport(dir, "");
+  EXPECT_EQ(none.status, 2);
+  Outcome version = rapport(dir, "--version");
+  EXPECT_EQ(version.status, 0);
+  EXPECT_TRUE(contains(version.out, "rapport 0."));
+}
+
+}  // namespace
+}  // namespace rapport

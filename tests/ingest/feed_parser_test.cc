@@ -1,0 +1,150 @@
+#include "ingest/feed_parser.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace rapport::ingest {
+namespace {
+
+using testing::read_file;
+using testing::test_data;
+
+std::string demo_feed() { return read_file(std::string(RAPPORT_SOURCE_DIR) + "/config/demo/feed.xml"); }
+
+TEST(FeedParser, ReadsTheDemoPodcastWithItunesFields) {
+  auto feed = parse_feed(demo_feed(), "file:///demo/feed.xml");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->format, "rss");
+  EXPECT_EQ(feed->title, "The Slow Garden");
+  EXPECT_EQ(feed->language, "en-gb");
+  EXPECT_EQ(feed->author, "Sam Rivera");
+  EXPECT_EQ(feed->image, "https://slowgarden.example/art/cover-3000.jpg");
+  ASSERT_EQ(feed->items.size(), 10u);
+  const FeedItem& newest = feed->items[0];
+  EXPECT_EQ(newest.guid, "slowgarden-ep-010");
+  EXPECT_EQ(newest.title, "Ep. 10: Letting the Meadow Decide");
+  EXPECT_EQ(newest.link, "https://slowgarden.example/episodes/10-letting-the-meadow-decide");
+  EXPECT_EQ(newest.published, 1794895200);  // Tue, 17 Nov 2026 06:00:00 +0000
+  EXPECT_EQ(newest.episode, 10);
+  EXPECT_EQ(newest.season, 1);
+  EXPECT_EQ(newest.duration_seconds, 43 * 60 + 37);
+  ASSERT_TRUE(newest.enclosure.has_value());
+  EXPECT_EQ(newest.enclosure->type, "audio/mpeg");
+  EXPECT_EQ(newest.enclosure->length, 41876112);
+  // Durations in every form the demo uses: MM:SS, seconds, HH:MM:SS.
+  EXPECT_EQ(feed->items[2].duration_seconds, 2214);
+  EXPECT_EQ(feed->items[3].duration_seconds, 34 * 60 + 57);
+  EXPECT_TRUE(feed->warnings.empty());
+}
+
+TEST(FeedParser, ResolvesRelativeAtomLinksAgainstXmlBase) {
+  auto feed = parse_feed(test_data("feeds/atom_with_xml_base.xml"), "https://mirror.example/feed");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->format, "atom");
+  EXPECT_EQ(feed->title, "Field Notes & Letters");
+  EXPECT_EQ(feed->link, "https://letters.example/");
+  EXPECT_EQ(feed->author, "Noor Haddad");
+  ASSERT_EQ(feed->items.size(), 2u);
+  EXPECT_EQ(feed->items[0].title, "Issue 12: The Hedge Year");  // markup removed
+  EXPECT_EQ(feed->items[0].link, "https://letters.example/issues/12-the-hedge-year");
+  EXPECT_EQ(feed->items[0].guid, "tag:letters.example,2026:issue-12");
+  EXPECT_EQ(feed->items[0].published, 1795156200);  // 2026-11-20T07:30:00+01:00
+  EXPECT_EQ(feed->items[1].title, "Issue 11: Frost dates");
+  EXPECT_EQ(feed->items[1].published, 1794555000);  // only <updated>: used as the date
+  ASSERT_TRUE(feed->items[1].enclosure.has_value());
+  EXPECT_EQ(feed->items[1].enclosure->url, "https://letters.example/audio/11.mp3");
+}
+
+TEST(FeedParser, ReadsRss1AndKeepsAnUnreadableDateAsText) {
+  auto feed = parse_feed(test_data("feeds/rss1_rdf.xml"), "https://allotment.example/rss");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->format, "rdf");
+  EXPECT_EQ(feed->language, "en");
+  ASSERT_EQ(feed->items.size(), 2u);
+  EXPECT_EQ(feed->items[0].guid, "https://allotment.example/2026/11/leeks");
+  EXPECT_EQ(feed->items[0].author, "Pat");
+  EXPECT_EQ(feed->items[1].published_text, "sometime in late October");
+  EXPECT_FALSE(feed->items[1].published.has_value());
+  ASSERT_EQ(feed->warnings.size(), 1u);
+  EXPECT_NE(feed->warnings[0].find("cannot read the date"), std::string::npos);
+}
+
+TEST(FeedParser, RecoversItemsFromIllFormedXml) {
+  auto feed = parse_feed(test_data("feeds/broken_unclosed.xml"), "https://night.example/feed");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  ASSERT_GE(feed->items.size(), 2u);
+  // &nbsp; is not an XML entity, but feeds use it.
+  EXPECT_EQ(feed->items[0].title, "Moths\xC2\xA0" "and\xC2\xA0Moonflowers");
+  EXPECT_EQ(feed->items[0].duration_seconds, 3723);
+  // Two-digit year, missing seconds, named zone.
+  EXPECT_EQ(feed->items[0].published, 1794276000);  // 2026-11-10T02:00:00Z
+  EXPECT_EQ(feed->items[1].title, "Owls & Orchards");
+  bool warned = false;
+  for (const auto& w : feed->warnings) warned |= w.find("ill-formed XML") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(FeedParser, ConvertsDeclaredLatin1AndWindows1252) {
+  auto latin1 = parse_feed(test_data("feeds/latin1.xml"), "https://cafe.example/");
+  ASSERT_TRUE(latin1.ok()) << latin1.error().to_string();
+  EXPECT_EQ(latin1->title, "Café Jardin");
+  EXPECT_EQ(latin1->items.at(0).title, "L'été des tomates");
+  auto cp1252 = parse_feed(test_data("feeds/windows1252.xml"), "https://q.example/");
+  ASSERT_TRUE(cp1252.ok());
+  EXPECT_EQ(cp1252->items.at(0).title, "“Smart” quotes – and a dash");
+}
+
+TEST(FeedParser, TrustsUtf8BytesOverAWrongDeclaration) {
+  auto feed = parse_feed(test_data("feeds/declared_latin1_but_utf8.xml"), "https://cafe.example/");
+  ASSERT_TRUE(feed.ok());
+  EXPECT_EQ(feed->title, "Café Jardin");
+  EXPECT_EQ(feed->items.at(0).title, "Crème brûlée");
+  ASSERT_EQ(feed->warnings.size(), 1u);
+  EXPECT_NE(feed->warnings[0].find("bytes are UTF-8"), std::string::npos);
+}
+
+TEST(FeedParser, ReadsABomAndCdata) {
+  auto feed = parse_feed(test_data("feeds/utf8_bom_cdata.xml"), "https://g.example/");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->title, "Grün");
+  EXPECT_EQ(feed->items.at(0).title, "Frühling &");  // "<Sommer>" is markup once unescaped
+  EXPECT_EQ(feed->items.at(0).published, 1773964800);  // 2026-03-20, no zone: UTC
+}
+
+TEST(FeedParser, IdentifiesItemsByGuidElseLinkElseHash) {
+  std::string xml = R"(<rss><channel>
+    <item><title>A</title><guid>g-a</guid><link>https://x.example/a</link></item>
+    <item><title>B</title><link>https://x.example/b</link></item>
+    <item><title>C</title><pubDate>Tue, 17 Nov 2026 06:00:00 GMT</pubDate></item>
+  </channel></rss>)";
+  auto feed = parse_feed(xml, "https://x.example/");
+  ASSERT_TRUE(feed.ok());
+  EXPECT_EQ(feed->items[0].guid, "g-a");
+  EXPECT_EQ(feed->items[1].guid, "https://x.example/b");
+  EXPECT_EQ(feed->items[2].guid.rfind("sha256:", 0), 0u);
+  // The hash is stable across fetches.
+  auto again = parse_feed(xml, "https://x.example/");
+  EXPECT_EQ(again->items[2].guid, feed->items[2].guid);
+}
+
+TEST(FeedParser, RefusesADocumentThatIsNotAFeed) {
+  auto html = parse_feed("<!DOCTYPE html><html><body>Moved</body></html>", "https://x.example/");
+  ASSERT_FALSE(html.ok());
+  EXPECT_EQ(html.error().code, ErrorCode::kParse);
+  EXPECT_NE(html.error().what.find("<html>"), std::string::npos);
+  auto empty = parse_feed("", "https://x.example/");
+  ASSERT_FALSE(empty.ok());
+}
+
+TEST(FeedParser, ParsesDurations) {
+  EXPECT_EQ(parse_duration("1:02:03"), 3723);
+  EXPECT_EQ(parse_duration("62:03"), 3723);
+  EXPECT_EQ(parse_duration("3723"), 3723);
+  EXPECT_EQ(parse_duration("3723.5"), 3723);
+  EXPECT_EQ(parse_duration("about an hour"), std::nullopt);
+  EXPECT_EQ(parse_duration(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace rapport::ingest

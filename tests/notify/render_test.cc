@@ -1,0 +1,178 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "ingest/mail_parser.h"
+#include "notify/digest_render.h"
+#include "notify/mailer.h"
+#include "notify/mime_writer.h"
+#include "store/text.h"
+#include "tests/support/temp_dir.h"
+
+namespace rapport::notify {
+namespace {
+
+using testing::TempDir;
+
+// Compares with tests/data/golden/NAME; RAPPORT_UPDATE_GOLDEN=1 rewrites the file instead.
+void expect_golden(const std::string& name, const std::string& actual) {
+  std::filesystem::path path = std::filesystem::path(RAPPORT_TEST_DATA) / "golden" / name;
+  if (std::getenv("RAPPORT_UPDATE_GOLDEN")) {
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  EXPECT_EQ(actual, testing::read_file(path)) << "golden file " << path
+                                              << " differs; rerun with RAPPORT_UPDATE_GOLDEN=1 "
+                                                 "if the change is intended";
+}
+
+Digest sample_digest() {
+  Digest d;
+  d.slot = "2026-11-25";
+  d.generated_at = 1795597200;  // Wed 25 Nov 2026 08:00 UTC
+  d.show = "The Slow Garden";
+  d.waiting_total = 3;
+  DigestItem a;
+  a.who.contact_id = 7;
+  a.who.display_name = "Amélie Durand";
+  a.who.address = "amelie.durand@orange.fr";
+  a.who.subject = "Re: Ep. 9: Saving Seed for Beginners";
+  a.who.message_id = "1f9c2b7e@orange.fr";
+  a.who.reply_text = "I did the paper-towel test with ten seeds and eight germinated —\nhuit sur dix !\n\nIs the fridge a problem?";
+  a.reasons = {"first time writing", "asked a question", "waiting 14 days",
+               "replied to Ep. 9: Saving Seed for Beginners"};
+  DigestItem b;
+  b.who.contact_id = 3;
+  b.who.address = "s.adeyemi@yahoo.com";
+  b.who.subject = "Re: Ep. 10: Letting the Meadow Decide";
+  b.who.reply_text = "What would you write on the sign?";
+  b.reasons = {"2nd message, never answered", "asked a question", "waiting 1 day"};
+  d.items = {a, b};
+  d.counts.messages = 30;
+  d.counts.human_messages = 28;
+  d.counts.contacts = 16;
+  return d;
+}
+
+TEST(DigestRender, TextMatchesTheGoldenFile) {
+  expect_golden("digest.txt", render_text(sample_digest(), {"Sam Rivera", 280}));
+}
+
+TEST(DigestRender, HtmlMatchesTheGoldenFile) {
+  expect_golden("digest.html", render_html(sample_digest(), {"Sam Rivera", 280}));
+}
+
+TEST(DigestRender, EscapesHostileListenerText) {
+  Digest d = sample_digest();
+  d.items[0].who.display_name = "<script>alert('x')</script> \"Eve\"";
+  d.items[0].who.reply_text = "<img src=x onerror=alert(1)> & \u202Eevil right-to-left";
+  d.items[0].who.subject = "Re: <b>bold</b>\r\nBcc: victim@example.org";
+  std::string html = render_html(d, {"Sam", 280});
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<b>bold"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;Eve&quot;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp;"), std::string::npos);
+  EXPECT_NE(html.find("dir=\"auto\""), std::string::npos);  // right-to-left text isolated
+  std::string text = render_text(d, {"Sam", 280});
+  EXPECT_EQ(text.find("\r"), std::string::npos);
+  EXPECT_EQ(text.find("\nBcc:"), std::string::npos);
+}
+
+TEST(DigestRender, ReplyLinkCarriesSubjectAndInReplyTo) {
+  DigestCandidate c;
+  c.address = "amelie.durand@orange.fr";
+  c.subject = "AW: Ep. 9 & more?";
+  c.message_id = "1f9c@orange.fr";
+  EXPECT_EQ(reply_link(c),
+            "mailto:amelie.durand@orange.fr?subject=Re%3A%20Ep.%209%20%26%20more%3F"
+            "&In-Reply-To=%3C1f9c@orange.fr%3E");
+}
+
+TEST(MimeWriter, EncodesNonAsciiHeadersAndBlocksInjection) {
+  EXPECT_EQ(encode_header_text("Plain subject"), "Plain subject");
+  EXPECT_EQ(encode_header_text("Evil\r\nBcc: victim@example.org"), "Evil  Bcc: victim@example.org");
+  std::string encoded = encode_header_text("Amélie Durand");
+  EXPECT_EQ(encoded, "=?UTF-8?B?QW3DqWxpZSBEdXJhbmQ=?=");
+  EXPECT_EQ(ingest::decode_rfc2047(encoded), "Amélie Durand");
+  std::string long_name(60, 'x');
+  long_name += "é";
+  std::string folded = encode_header_text(long_name);
+  for (const auto& line : split_lines(folded)) EXPECT_LE(line.size(), 76u);
+  EXPECT_EQ(ingest::decode_rfc2047(folded), long_name);
+  EXPECT_EQ(format_address("Rivera, Sam \"the gardener\"", "sam@x.example"),
+            "\"Rivera, Sam \\\"the gardener\\\"\" <sam@x.example>");
+  EXPECT_EQ(format_address("", "sam@x.example>\r\nBcc: v@x"), "sam@x.exampleBcc:v@x");
+}
+
+TEST(MimeWriter, QuotedPrintableKeepsLinesShortAndRoundTrips) {
+  std::string text = std::string(300, 'a') + " = é\n.leading dot\nFrom the start\ntrailing space \n";
+  std::string qp = encode_quoted_printable(text);
+  for (const auto& line : split_lines(qp)) EXPECT_LE(line.size(), 76u) << line;
+  bool damaged = false;
+  std::string back = ingest::decode_quoted_printable(qp, damaged);
+  EXPECT_FALSE(damaged);
+  std::string lf;
+  for (char c : back) {
+    if (c != '\r') lf += c;
+  }
+  EXPECT_EQ(lf, text);
+}
+
+TEST(MimeWriter, ComposesAMessageThatParsesBackWithBothParts) {
+  OutgoingMessage m;
+  m.from_name = "Rapport";
+  m.from_address = "sam@slowgarden.example";
+  m.to_name = "Sam Rivera";
+  m.to_address = "sam@slowgarden.example";
+  m.subject = "Rapport: 2 people to answer today — Amélie";
+  m.message_id = "rapport-digest-2026-11-25.1@slowgarden.example";
+  m.date = 1795597200;
+  m.text = "Hello Amélie\n";
+  m.html = "<p>Hello Amélie</p>\n";
+  std::string raw = compose(m);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\n') {
+      ASSERT_TRUE(i > 0 && raw[i - 1] == '\r') << "bare LF at byte " << i;
+    }
+  }
+  Message parsed = ingest::parse_mail(raw, 0);
+  EXPECT_EQ(parsed.subject, m.subject);
+  EXPECT_EQ(parsed.message_id, m.message_id);
+  EXPECT_EQ(parsed.received_at, m.date);
+  EXPECT_EQ(parsed.text, "Hello Amélie");
+  EXPECT_FALSE(parsed.text_from_html);
+  EXPECT_TRUE(parsed.warnings.empty());
+  EXPECT_NE(raw.find("Content-Type: text/html; charset=utf-8"), std::string::npos);
+  EXPECT_NE(raw.find("Auto-Submitted: auto-generated"), std::string::npos);
+}
+
+TEST(FileMailer, WritesTheMessageWholeAndReplacesTheSameStem) {
+  TempDir dir;
+  FileMailer mailer((dir.path() / "digests").string());
+  auto first = mailer.send({"a@x", "b@x", "digest-2026-11-25"}, "first");
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  auto second = mailer.send({"a@x", "b@x", "digest-2026-11-25"}, "second");
+  ASSERT_TRUE(second.ok());
+  auto path = dir.path() / "digests" / "digest-2026-11-25.eml";
+  EXPECT_EQ(*second, "file " + path.string());
+  EXPECT_EQ(testing::read_file(path), "second");
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path() / "digests")) ++files;
+  EXPECT_EQ(files, 1);  // no temporary left behind
+}
+
+TEST(FileMailer, FailsClearlyWhenTheFolderCannotBeMade) {
+  TempDir dir;
+  dir.write("blocker", "a file where the folder should be");
+  FileMailer mailer((dir.path() / "blocker" / "digests").string());
+  auto r = mailer.send({"a@x", "b@x", "digest"}, "x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kIo);
+  EXPECT_NE(r.error().hint.find("output_dir"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rapport::notify

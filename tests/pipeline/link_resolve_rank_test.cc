@@ -1,0 +1,139 @@
+#include <gtest/gtest.h>
+
+#include "pipeline/link.h"
+#include "pipeline/rank.h"
+#include "pipeline/resolve.h"
+
+namespace rapport::pipeline {
+namespace {
+
+std::vector<Episode> episodes() {
+  std::vector<Episode> e(3);
+  e[0] = {1, "g9", "Ep. 9: Saving Seed for Beginners", "https://x.example/9", 0, "", 9, 1, 0};
+  e[1] = {2, "g10", "Ep. 10: Letting the Meadow Decide", "https://x.example/10-meadow", 0, "", 10, 1, 0};
+  e[2] = {3, "gb", "Bonus", "https://x.example/bonus", 0, "", std::nullopt, std::nullopt, 0};
+  return e;
+}
+
+Message with_subject(const std::string& subject, const std::string& text = "") {
+  Message m;
+  m.subject = subject;
+  m.text = text;
+  return m;
+}
+
+TEST(LinkEpisode, MatchesTheTitleBehindReplyPrefixes) {
+  EXPECT_EQ(link_episode(with_subject("Re: Ep. 10: Letting the Meadow Decide"), episodes()), 2);
+  EXPECT_EQ(link_episode(with_subject("AW: SV: ep 10 -- letting the meadow decide!"), episodes()), 2);
+  EXPECT_EQ(link_episode(with_subject("Re\xC2\xA0: Ep. 9: Saving Seed for Beginners"), episodes()), 1);
+}
+
+TEST(LinkEpisode, FindsATitleInsideALongerSubject) {
+  EXPECT_EQ(link_episode(with_subject("Fwd: my thoughts on Saving Seed for Beginners (long)"), episodes()),
+            1);
+}
+
+TEST(LinkEpisode, FallsBackToTheEpisodeNumberThenALink) {
+  EXPECT_EQ(link_episode(with_subject("Question about episode 9"), episodes()), 1);
+  EXPECT_EQ(link_episode(with_subject("Re: #10 and the council"), episodes()), 2);
+  EXPECT_EQ(link_episode(with_subject("Hello", "I loved https://x.example/10-meadow so much"), episodes()), 2);
+}
+
+TEST(LinkEpisode, LeavesUnrelatedMessagesUnlinked) {
+  EXPECT_EQ(link_episode(with_subject("A question about your seed swap"), episodes()), std::nullopt);
+  EXPECT_EQ(link_episode(with_subject("Deep 10 inch beds"), episodes()), std::nullopt);  // not "ep 10"
+  EXPECT_EQ(link_episode(with_subject("Re: Bonus"), {}), std::nullopt);
+}
+
+TEST(Resolve, NormalisesEmailIdentities) {
+  EXPECT_EQ(email_identity("  <Amelie.Durand@Orange.FR> ").value, "amelie.durand@orange.fr");
+  EXPECT_EQ(email_identity("mailto:ben@carterbakes.example").value, "ben@carterbakes.example");
+  EXPECT_TRUE(email_identity("Sam Rivera").empty());
+  EXPECT_TRUE(email_identity("@example.org").empty());
+  EXPECT_TRUE(email_identity("a b@example.org").empty());
+  EXPECT_TRUE(email_identity("ana@localdomain").empty());
+}
+
+TEST(Resolve, ShowsHumanNamesOnly) {
+  EXPECT_EQ(display_name({"\"Hannah Lee\"", "h@x"}), "Hannah Lee");
+  EXPECT_EQ(display_name({"hannah.lee@icloud.com", "h@x"}), "");
+  EXPECT_EQ(display_name({"MAILER-DAEMON", "m@x"}), "");
+  EXPECT_EQ(display_name({"Mail Delivery System", "m@x"}), "");
+}
+
+TEST(Resolve, BouncesAndListMailCarryNoPerson) {
+  Message m;
+  m.from = {"Mail Delivery System", "MAILER-DAEMON@mx.example"};
+  m.message_class = MessageClass::kBounce;
+  resolve(m);
+  EXPECT_TRUE(m.identity.empty());
+  Message ooo;
+  ooo.from = {"Klaus Becker", "Klaus.Becker@GMX.de"};
+  ooo.message_class = MessageClass::kAutoReply;
+  resolve(ooo);
+  EXPECT_EQ(ooo.identity.value, "klaus.becker@gmx.de");
+  EXPECT_EQ(ooo.display_name, "Klaus Becker");
+}
+
+DigestCandidate candidate(std::int64_t id, UnixTime first_seen, int total, int waiting) {
+  DigestCandidate c;
+  c.contact_id = id;
+  c.display_name = "Person " + std::to_string(id);
+  c.address = "p" + std::to_string(id) + "@example.org";
+  c.first_seen_at = first_seen;
+  c.waiting_since = first_seen;
+  c.total_human_messages = total;
+  c.unanswered_messages = waiting;
+  return c;
+}
+
+TEST(Rank, PutsTheNewestRelationshipFirstAndCutsAtMaxPeople) {
+  const UnixTime now = 100 * 86400;
+  std::vector<DigestCandidate> cs = {candidate(1, 10 * 86400, 3, 3), candidate(2, 90 * 86400, 1, 1),
+                                     candidate(3, 50 * 86400, 2, 2), candidate(4, 50 * 86400, 1, 1)};
+  auto items = rank(cs, now, 3);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].who.contact_id, 2);
+  EXPECT_EQ(items[1].who.contact_id, 4);  // same day: the later contact first, deterministically
+  EXPECT_EQ(items[2].who.contact_id, 3);
+  EXPECT_GT(items[0].score, items[1].score);
+  EXPECT_EQ(rank(cs, now, 3)[1].who.contact_id, 4);
+}
+
+TEST(Rank, GivesReasonsInPlainWords) {
+  const UnixTime now = 100 * 86400;
+  DigestCandidate first = candidate(1, 94 * 86400, 1, 1);
+  first.reply_text = "Does the printing on cardboard matter?";
+  first.episode_title = "Ep. 8: Putting the Beds to Sleep";
+  first.episode_number = 8;
+  EXPECT_EQ(reasons_for(first, now),
+            (std::vector<std::string>{"first time writing", "asked a question", "waiting 6 days",
+                                      "replied to Ep. 8: Putting the Beds to Sleep"}));
+  DigestCandidate regular = candidate(2, 99 * 86400 + 3600, 4, 4);
+  regular.episode_title = "Letting the Meadow Decide";
+  regular.episode_number = 41;
+  EXPECT_EQ(reasons_for(regular, now),
+            (std::vector<std::string>{"4th message, never answered",
+                                      "replied to Ep. 41: Letting the Meadow Decide"}));
+  DigestCandidate answered = candidate(3, 10 * 86400, 7, 2);
+  answered.last_answered_at = 80 * 86400;
+  answered.waiting_since = 99 * 86400;
+  answered.episode_title = "Bonus";
+  EXPECT_EQ(reasons_for(answered, now),
+            (std::vector<std::string>{"2 messages since your last answer", "waiting 1 day",
+                                      "replied to \xE2\x80\x9C" "Bonus\xE2\x80\x9D"}));
+}
+
+TEST(Rank, WritesOrdinals) {
+  EXPECT_EQ(ordinal(1), "1st");
+  EXPECT_EQ(ordinal(2), "2nd");
+  EXPECT_EQ(ordinal(3), "3rd");
+  EXPECT_EQ(ordinal(4), "4th");
+  EXPECT_EQ(ordinal(11), "11th");
+  EXPECT_EQ(ordinal(12), "12th");
+  EXPECT_EQ(ordinal(22), "22nd");
+  EXPECT_EQ(ordinal(101), "101st");
+}
+
+}  // namespace
+}  // namespace rapport::pipeline

@@ -1,0 +1,169 @@
+#include "pipeline/run_once.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "store/sqlite_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace rapport::pipeline {
+namespace {
+
+// A Source that returns what the test gives it, and remembers the cursors it was asked with.
+class FakeSource final : public ingest::Source {
+ public:
+  FakeSource(std::string kind, std::string name) : kind_(std::move(kind)), name_(std::move(name)) {}
+  std::string_view kind() const override { return kind_; }
+  const std::string& name() const override { return name_; }
+  const std::string& location() const override { return location_; }
+  Result<Batch> poll(const std::string& cursor) override {
+    cursors.push_back(cursor);
+    if (throws) throw std::runtime_error("library exploded");
+    if (fail) return *fail;
+    return next;
+  }
+
+  Batch next;
+  std::optional<Error> fail;
+  bool throws = false;
+  std::vector<std::string> cursors;
+
+ private:
+  std::string kind_;
+  std::string name_;
+  std::string location_ = "fake://";
+};
+
+// A Mailer that fails the first `failures` sends.
+class FlakyMailer final : public notify::Mailer {
+ public:
+  explicit FlakyMailer(int failures) : failures_(failures) {}
+  Result<std::string> send(const notify::Envelope& e, const std::string& data) override {
+    if (failures_-- > 0) return make_error(ErrorCode::kNetwork, "connection refused", "smtp://x", "", Retry::kYes);
+    sent.push_back(data);
+    return "fake " + e.to;
+  }
+  std::vector<std::string> sent;
+
+ private:
+  int failures_;
+};
+
+Message email(const std::string& id, const std::string& from, const std::string& subject,
+              const std::string& text, UnixTime at) {
+  Message m;
+  m.natural_key = "mid:" + id;
+  m.message_id = id;
+  m.from = {"", from};
+  m.subject = subject;
+  m.text = text;
+  m.received_at = at;
+  return m;
+}
+
+TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  mail->next.messages.push_back(email("1@x", "Ana Lopez <ana@example.org>", "Re: Ep. 3: Tomatoes",
+                                      "Great!\n\nOn Tue, Sam wrote:\n> old", 1795500000));
+  mail->next.messages[0].from = {"Ana Lopez", "Ana@Example.org"};
+  mail->next.messages.push_back(email("2@x", "away@example.org", "Out of Office: Ep. 3", "Away", 1795500001));
+  mail->next.cursor = "mail-cursor";
+  auto feed = std::make_unique<FakeSource>("feed", "podcast");
+  feed->next.episodes.push_back(Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0});
+  feed->next.cursor = "feed-cursor";
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  sources.push_back(std::move(mail));  // configured first, polled second
+  sources.push_back(std::move(feed));
+
+  auto outcomes = poll_sources(**store, sources, clock);
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].name, "podcast");
+  EXPECT_FALSE(outcomes[1].error.has_value());
+  EXPECT_EQ(outcomes[1].stored.human_added, 1);
+  EXPECT_EQ(outcomes[1].stored.automatic_added, 1);
+
+  auto candidates = (*store)->digest_candidates();
+  ASSERT_EQ(candidates->size(), 1u);
+  EXPECT_EQ(candidates->front().display_name, "Ana Lopez");
+  EXPECT_EQ(candidates->front().address, "ana@example.org");
+  EXPECT_EQ(candidates->front().reply_text, "Great!");
+  EXPECT_EQ(candidates->front().episode_title, "Ep. 3: Tomatoes");
+
+  // The next pass starts from the stored cursors.
+  poll_sources(**store, sources, clock);
+  auto* m = static_cast<FakeSource*>(sources[0].get());
+  EXPECT_EQ(m->cursors, (std::vector<std::string>{"", "mail-cursor"}));
+}
+
+TEST(RunOnce, AFailingOrThrowingSourceNeverStopsTheOthers) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  auto broken = std::make_unique<FakeSource>("feed", "broken");
+  broken->fail = make_error(ErrorCode::kNetwork, "HTTP 500", "https://x.example/feed", "", Retry::kYes);
+  auto throwing = std::make_unique<FakeSource>("maildir", "throwing");
+  throwing->throws = true;
+  auto good = std::make_unique<FakeSource>("maildir", "good");
+  good->next.messages.push_back(email("g@x", "ben@example.org", "Hi", "Hello", 1795500000));
+  sources.push_back(std::move(broken));
+  sources.push_back(std::move(throwing));
+  sources.push_back(std::move(good));
+
+  auto outcomes = poll_sources(**store, sources, clock);
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_TRUE(outcomes[0].error.has_value());
+  ASSERT_TRUE(outcomes[1].error.has_value());
+  EXPECT_NE(outcomes[1].error->what.find("library exploded"), std::string::npos);
+  EXPECT_FALSE(outcomes[2].error.has_value());
+  EXPECT_EQ(outcomes[2].stored.messages_added, 1);
+  auto states = (*store)->sources();
+  ASSERT_EQ(states->size(), 3u);
+  EXPECT_EQ((*states)[0].name, "broken");
+  EXPECT_EQ((*states)[0].consecutive_failures, 1);
+  EXPECT_EQ((*states)[0].last_error, "https://x.example/feed: HTTP 500");
+  EXPECT_EQ((*states)[1].name, "good");
+  EXPECT_EQ((*states)[1].consecutive_failures, 0);
+  EXPECT_EQ((*states)[2].name, "throwing");
+  EXPECT_EQ((*states)[2].consecutive_failures, 1);
+  EXPECT_NE((*states)[2].last_error.find("library exploded"), std::string::npos);
+}
+
+TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  mail->next.messages.push_back(email("1@x", "ana@example.org", "Re: Hi", "Is it working?", 1795500000));
+  sources.push_back(std::move(mail));
+  poll_sources(**store, sources, clock);
+
+  DigestSettings settings{"Sam Rivera", "sam@slowgarden.example", "The Slow Garden",
+                          "sam@slowgarden.example", 10, 280};
+  auto digest = build_digest(**store, settings, clock.now());
+  ASSERT_TRUE(digest.ok());
+  ASSERT_EQ(digest->items.size(), 1u);
+  FlakyMailer mailer(1);
+  auto failed = deliver_digest(**store, *digest, settings, mailer, clock.now());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().retry, Retry::kYes);
+  auto& db = (*store)->database();
+  auto q = db.prepare("SELECT COUNT(*), SUM(delivered_at IS NULL) FROM digests");
+  ASSERT_TRUE(q->step().value());
+  EXPECT_EQ(q->int64(0), 1);
+  EXPECT_EQ(q->int64(1), 1);
+
+  auto sent = deliver_digest(**store, *digest, settings, mailer, clock.now());
+  ASSERT_TRUE(sent.ok()) << sent.error().to_string();
+  EXPECT_EQ(mailer.sent.size(), 1u);
+  auto q2 = db.prepare("SELECT COUNT(*), delivery, message_id FROM digests");
+  ASSERT_TRUE(q2->step().value());
+  EXPECT_EQ(q2->int64(0), 1);  // one digest for the slot, not two
+  EXPECT_EQ(q2->text(1), "fake sam@slowgarden.example");
+  EXPECT_EQ(q2->text(2).rfind("rapport-digest-2026-11-25.", 0), 0u);
+}
+
+}  // namespace
+}  // namespace rapport::pipeline

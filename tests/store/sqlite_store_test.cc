@@ -1,0 +1,290 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/migrations.h"
+#include "tests/support/temp_dir.h"
+
+namespace rapport {
+namespace {
+
+using testing::TempDir;
+
+std::int64_t count(sqlite::Database& db, const std::string& sql) {
+  auto stmt = db.prepare(sql);
+  EXPECT_TRUE(stmt.ok());
+  auto row = stmt->step();
+  EXPECT_TRUE(row.ok() && *row);
+  return stmt->int64(0);
+}
+
+int user_version(sqlite::Database& db) {
+  return static_cast<int>(count(db, "PRAGMA user_version"));
+}
+
+Message human_email(const std::string& key, const std::string& address, const std::string& name,
+                    UnixTime at) {
+  Message m;
+  m.natural_key = key;
+  m.message_id = key.substr(4);
+  m.from = {name, address};
+  m.subject = "Re: Ep. 1";
+  m.text = "Hello!";
+  m.reply_text = "Hello!";
+  m.received_at = at;
+  m.identity = {"email", address};
+  m.display_name = name;
+  return m;
+}
+
+TEST(Migrations, CreateEveryTableOnAnEmptyDatabase) {
+  auto db = sqlite::Database::open(":memory:");
+  ASSERT_TRUE(db.ok());
+  auto v = migrate(*db);
+  ASSERT_TRUE(v.ok()) << v.error().to_string();
+  EXPECT_EQ(*v, static_cast<int>(migrations().size()));
+  EXPECT_EQ(user_version(*db), *v);
+  for (const char* table : {"sources", "episodes", "messages", "identities", "contacts", "merges",
+                            "answers", "digests", "digest_items", "contact_tags"}) {
+    EXPECT_EQ(count(*db, std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND "
+                                     "name='") + table + "'"),
+              1)
+        << table;
+  }
+}
+
+TEST(Migrations, UpgradeAnOlderDatabaseKeepingItsData) {
+  TempDir dir;
+  std::string path = (dir.path() / "old.db").string();
+  {
+    auto db = sqlite::Database::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(migrate_to(*db, 1).ok());
+    ASSERT_TRUE(db->exec("INSERT INTO sources (kind, name, created_at) VALUES ('feed', 'show', 1)").ok());
+    EXPECT_EQ(user_version(*db), 1);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM sqlite_master WHERE name='messages_by_identity'"), 0);
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  sqlite::Database& db = (*store)->database();
+  EXPECT_EQ(user_version(db), static_cast<int>(migrations().size()));
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sqlite_master WHERE name='messages_by_identity'"), 1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sources WHERE name='show'"), 1);
+}
+
+TEST(Migrations, RefuseADatabaseFromANewerRapport) {
+  auto db = sqlite::Database::open(":memory:");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->exec("PRAGMA user_version = 999").ok());
+  auto v = migrate(*db);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, ErrorCode::kDatabase);
+  EXPECT_NE(v.error().what.find("newer"), std::string::npos);
+  EXPECT_EQ(user_version(*db), 999);
+}
+
+TEST(SqliteStore, OpensFilesInWalModeWithForeignKeys) {
+  TempDir dir;
+  auto store = SqliteStore::open((dir.path() / "nested" / "rapport.db").string());
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  auto& db = (*store)->database();
+  auto mode = db.prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode->step().value());
+  EXPECT_EQ(mode->text(0), "wal");
+  EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
+}
+
+TEST(SqliteStore, RefusesAFileThatIsNotADatabase) {
+  TempDir dir;
+  auto path = dir.write("notes.db", "these are my garden notes, not a database\n");
+  auto store = SqliteStore::open(path.string());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kDatabase);
+}
+
+TEST(SqliteStore, CommitsABatchAndItsCursorTogether) {
+  auto store = SqliteStore::open(":memory:");
+  ASSERT_TRUE(store.ok());
+  auto src = (*store)->source("maildir", "replies", "/mail", 100);
+  ASSERT_TRUE(src.ok());
+  EXPECT_EQ(src->cursor, "");
+
+  Batch batch;
+  batch.messages.push_back(human_email("mid:a@x", "ana@example.org", "Ana", 1000));
+  batch.messages.push_back(human_email("mid:b@x", "ben@example.org", "Ben", 2000));
+  batch.cursor = "2000 2";
+  auto r = (*store)->commit_batch(src->id, batch, 3000);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->messages_added, 2);
+  EXPECT_EQ(r->contacts_added, 2);
+  EXPECT_EQ(r->human_added, 2);
+
+  auto again = (*store)->source("maildir", "replies", "/mail", 4000);
+  EXPECT_EQ(again->cursor, "2000 2");
+  EXPECT_EQ(again->last_success_at, 3000);
+
+  // The same batch again adds nothing: natural keys.
+  auto second = (*store)->commit_batch(src->id, batch, 5000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->messages_added, 0);
+  EXPECT_EQ(second->messages_known, 2);
+  EXPECT_EQ(second->contacts_added, 0);
+  auto counts = (*store)->counts();
+  EXPECT_EQ(counts->messages, 2);
+  EXPECT_EQ(counts->contacts, 2);
+}
+
+TEST(SqliteStore, AFailedBatchLeavesNeitherDataNorCursor) {
+  auto store = SqliteStore::open(":memory:");
+  ASSERT_TRUE(store.ok());
+  auto& db = (*store)->database();
+  // Fault injection: the database refuses the third message of the batch.
+  ASSERT_TRUE(db.exec("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.natural_key = "
+                      "'mid:poison@x' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+                  .ok());
+  auto src = (*store)->source("maildir", "replies", "/mail", 1);
+  Batch batch;
+  batch.episodes.push_back(Episode{0, "ep-1", "Ep. 1", "", 10, "", 1, 1, 60});
+  batch.messages.push_back(human_email("mid:a@x", "ana@example.org", "Ana", 1000));
+  batch.messages.push_back(human_email("mid:b@x", "ben@example.org", "Ben", 2000));
+  batch.messages.push_back(human_email("mid:poison@x", "cat@example.org", "Cat", 3000));
+  batch.cursor = "3000 3";
+  auto r = (*store)->commit_batch(src->id, batch, 4000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().what.find("mid:poison@x"), std::string::npos);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM messages"), 0);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM episodes"), 0);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM contacts"), 0);
+  auto state = (*store)->source("maildir", "replies", "/mail", 5000);
+  EXPECT_EQ(state->cursor, "");
+  EXPECT_FALSE(state->last_success_at.has_value());
+}
+
+TEST(SqliteStore, RecordsFailuresAndClearsThemOnSuccess) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("feed", "show", "https://x.example/feed", 1);
+  Error e = make_error(ErrorCode::kNetwork, "HTTP 503", "https://x.example/feed");
+  ASSERT_TRUE((*store)->record_failure(src->id, e, 10).ok());
+  ASSERT_TRUE((*store)->record_failure(src->id, e, 20).ok());
+  auto all = (*store)->sources();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().consecutive_failures, 2);
+  EXPECT_EQ(all->front().last_error, "https://x.example/feed: HTTP 503");
+  EXPECT_EQ(all->front().last_attempt_at, 20);
+  Batch empty;
+  ASSERT_TRUE((*store)->commit_batch(src->id, empty, 30).ok());
+  all = (*store)->sources();
+  EXPECT_EQ(all->front().consecutive_failures, 0);
+  EXPECT_EQ(all->front().last_error, "");
+}
+
+TEST(SqliteStore, AChangedLocationStartsTheSourceAfresh) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("feed", "show", "https://old.example/feed", 1);
+  Batch b;
+  b.cursor = "etag \"abc\"\n";
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, 2).ok());
+  auto moved = (*store)->source("feed", "show", "https://new.example/feed", 3);
+  EXPECT_EQ(moved->id, src->id);
+  EXPECT_EQ(moved->cursor, "");
+  EXPECT_EQ(moved->location, "https://new.example/feed");
+}
+
+TEST(SqliteStore, UpsertsEpisodesByGuid) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("feed", "show", "file:///feed.xml", 1);
+  Batch b;
+  b.episodes.push_back(Episode{0, "g1", "Ep. 1: Soil", "https://x/1", 100, "", 1, 1, 600});
+  b.episodes.push_back(Episode{0, "g2", "Ep. 2: Compost", "https://x/2", 200, "", 2, 1, 700});
+  auto r = (*store)->commit_batch(src->id, b, 10);
+  EXPECT_EQ(r->episodes_added, 2);
+  b.episodes[1].title = "Ep. 2: Compost Is a Conversation";
+  r = (*store)->commit_batch(src->id, b, 20);
+  EXPECT_EQ(r->episodes_added, 0);
+  EXPECT_EQ(r->episodes_updated, 1);
+  auto eps = (*store)->episodes();
+  ASSERT_EQ(eps->size(), 2u);
+  EXPECT_EQ(eps->front().title, "Ep. 2: Compost Is a Conversation");  // newest first
+  EXPECT_EQ(eps->front().number, 2);
+  EXPECT_EQ(eps->front().duration_seconds, 700);
+}
+
+TEST(SqliteStore, OneIdentityIsOneContactWithTheLatestName) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("maildir", "replies", "/m", 1);
+  Batch b;
+  b.messages.push_back(human_email("mid:1@x", "ana@example.org", "A. Lopez", 1000));
+  b.messages.push_back(human_email("mid:2@x", "ana@example.org", "Ana López", 5000));
+  Message nameless = human_email("mid:3@x", "ana@example.org", "", 9000);
+  b.messages.push_back(nameless);
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, 10000).ok());
+  auto candidates = (*store)->digest_candidates();
+  ASSERT_EQ(candidates->size(), 1u);
+  const DigestCandidate& c = candidates->front();
+  EXPECT_EQ(c.display_name, "Ana López");
+  EXPECT_EQ(c.first_seen_at, 1000);
+  EXPECT_EQ(c.last_seen_at, 9000);
+  EXPECT_EQ(c.total_human_messages, 3);
+  EXPECT_EQ(c.unanswered_messages, 3);
+  EXPECT_EQ(c.waiting_since, 1000);
+  EXPECT_EQ(c.message_id, "3@x");  // the newest waiting message
+}
+
+TEST(SqliteStore, DigestCandidatesSkipMachinesAndAnsweredPeopleNewestRelationshipFirst) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("maildir", "replies", "/m", 1);
+  Batch b;
+  b.messages.push_back(human_email("mid:old@x", "old@example.org", "Old Friend", 1000));
+  b.messages.push_back(human_email("mid:new@x", "new@example.org", "New Person", 8000));
+  b.messages.push_back(human_email("mid:mid@x", "mid@example.org", "Middle", 4000));
+  Message ooo = human_email("mid:ooo@x", "away@example.org", "Away", 9000);
+  ooo.message_class = MessageClass::kAutoReply;
+  b.messages.push_back(ooo);
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, 10000).ok());
+  // The creator answered "Middle" after their message.
+  auto& db = (*store)->database();
+  ASSERT_TRUE(db.exec("INSERT INTO answers (contact_id, answered_at, how, created_at) SELECT "
+                      "contact_id, 5000, 'manual', 5000 FROM identities WHERE value = "
+                      "'mid@example.org'")
+                  .ok());
+  auto c = (*store)->digest_candidates();
+  ASSERT_EQ(c->size(), 2u);
+  EXPECT_EQ((*c)[0].address, "new@example.org");
+  EXPECT_EQ((*c)[1].address, "old@example.org");
+  auto counts = (*store)->counts();
+  EXPECT_EQ(counts->contacts, 4);
+  EXPECT_EQ(counts->unanswered_contacts, 2);
+  EXPECT_EQ(counts->human_messages, 3);
+}
+
+TEST(SqliteStore, ADigestPerSlotIsReplacedNotDuplicated) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("maildir", "replies", "/m", 1);
+  Batch b;
+  b.messages.push_back(human_email("mid:1@x", "ana@example.org", "Ana", 1000));
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, 2000).ok());
+  Digest d;
+  d.slot = "2026-11-25";
+  d.generated_at = 3000;
+  DigestItem item;
+  item.who = (*store)->digest_candidates()->front();
+  item.score = 0.5;
+  item.reasons = {"first time writing", "asked a question"};
+  d.items.push_back(item);
+  auto id1 = (*store)->record_digest(d);
+  ASSERT_TRUE(id1.ok()) << id1.error().to_string();
+  auto id2 = (*store)->record_digest(d);
+  ASSERT_TRUE(id2.ok());
+  EXPECT_EQ(*id1, *id2);
+  auto& db = (*store)->database();
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM digests"), 1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM digest_items"), 1);
+  ASSERT_TRUE((*store)->mark_digest_delivered(*id1, "file /tmp/x.eml", "id@x", 4000).ok());
+  EXPECT_EQ(count(db, "SELECT delivered_at FROM digests"), 4000);
+  auto reason = db.prepare("SELECT reason FROM digest_items");
+  ASSERT_TRUE(reason->step().value());
+  EXPECT_EQ(reason->text(0), "first time writing; asked a question");
+}
+
+}  // namespace
+}  // namespace rapport

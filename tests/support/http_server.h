@@ -1,0 +1,52 @@
+// HttpTestServer: a real HTTP server on 127.0.0.1, on a free port, for feed tests. Routes
+// map a path to a handler; it stops when the object goes away.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace rapport::testing {
+
+struct HttpExchange {
+  // What the client sent.
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  // What to answer.
+  int status = 200;
+  std::map<std::string, std::string> response_headers;
+  std::string body;
+};
+
+class HttpTestServer {
+ public:
+  using Handler = std::function<void(HttpExchange&)>;
+
+  HttpTestServer();
+  ~HttpTestServer();
+  HttpTestServer(const HttpTestServer&) = delete;
+  HttpTestServer& operator=(const HttpTestServer&) = delete;
+
+  void route(const std::string& path, Handler handler);
+  // http://127.0.0.1:PORT + path
+  std::string url(const std::string& path) const;
+  // Every request received so far, in order.
+  std::vector<HttpExchange> requests() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  int port_ = 0;
+};
+
+}  // namespace rapport::testing
