@@ -116,6 +116,27 @@ std::optional<int> numeric_offset(Scanner& sc) {
   return sign == '-' ? -offset : offset;
 }
 
+struct ClockTime {
+  int h = 0, mi = 0, s = 0;
+};
+
+// HH:MM[:SS[.fraction]]; false when the text is not a time of day.
+bool read_clock(Scanner& sc, ClockTime& t) {
+  auto hh = sc.number(2);
+  if (!hh || !sc.eat(':')) return false;
+  auto mm = sc.number(2);
+  if (!mm) return false;
+  t.h = *hh;
+  t.mi = *mm;
+  if (sc.eat(':')) {
+    auto ss = sc.number(2);
+    if (!ss) return false;
+    t.s = *ss;
+  }
+  if (sc.eat('.') || sc.eat(',')) sc.number(9);  // fractions of a second
+  return true;
+}
+
 // [Day,] DD Mon YYYY HH:MM[:SS] [zone]
 std::optional<UnixTime> parse_rfc822(std::string_view text) {
   Scanner sc(text);
@@ -142,20 +163,8 @@ std::optional<UnixTime> parse_rfc822(std::string_view text) {
   if (year_digits <= 2) y += y < 50 ? 2000 : 1900;
   if (year_digits == 3) y += 1900;
   sc.skip_space();
-  int h = 0, mi = 0, s = 0;
-  if (auto hh = sc.number(2)) {
-    if (!sc.eat(':')) return std::nullopt;
-    auto mm = sc.number(2);
-    if (!mm) return std::nullopt;
-    h = *hh;
-    mi = *mm;
-    if (sc.eat(':')) {
-      auto ss = sc.number(2);
-      if (!ss) return std::nullopt;
-      s = *ss;
-      if (sc.eat('.')) sc.number(9);  // fractions of a second
-    }
-  }
+  ClockTime t;
+  if (std::isdigit(static_cast<unsigned char>(sc.peek())) && !read_clock(sc, t)) return std::nullopt;
   sc.skip_space();
   int offset = 0;
   if (auto num = numeric_offset(sc)) {
@@ -172,7 +181,7 @@ std::optional<UnixTime> parse_rfc822(std::string_view text) {
   // Anything left must be a comment such as "(PST)".
   std::string_view rest = trim(sc.rest());
   if (!rest.empty() && rest.front() != '(') return std::nullopt;
-  return to_unix(y, month, *day, h, mi, s, offset);
+  return to_unix(y, month, *day, t.h, t.mi, t.s, offset);
 }
 
 // YYYY-MM-DD[(T| )HH:MM[:SS[.frac]]][Z|±HH[:]MM]
@@ -185,20 +194,10 @@ std::optional<UnixTime> parse_iso8601(std::string_view text) {
   if (!mo || !sc.eat('-')) return std::nullopt;
   auto d = sc.number(2);
   if (!d) return std::nullopt;
-  int h = 0, mi = 0, s = 0, offset = 0;
+  ClockTime t;
+  int offset = 0;
   if (sc.eat('T') || sc.eat('t') || sc.eat(' ')) {
-    auto hh = sc.number(2);
-    if (!hh || !sc.eat(':')) return std::nullopt;
-    auto mm = sc.number(2);
-    if (!mm) return std::nullopt;
-    h = *hh;
-    mi = *mm;
-    if (sc.eat(':')) {
-      auto ss = sc.number(2);
-      if (!ss) return std::nullopt;
-      s = *ss;
-    }
-    if (sc.eat('.') || sc.eat(',')) sc.number(9);
+    if (!read_clock(sc, t)) return std::nullopt;
     if (sc.eat('Z') || sc.eat('z')) {
       offset = 0;
     } else if (auto num = numeric_offset(sc)) {
@@ -214,7 +213,7 @@ std::optional<UnixTime> parse_iso8601(std::string_view text) {
     }
   }
   if (!trim(sc.rest()).empty()) return std::nullopt;
-  return to_unix(*y, *mo, *d, h, mi, s, offset);
+  return to_unix(*y, *mo, *d, t.h, t.mi, t.s, offset);
 }
 
 }  // namespace
