@@ -5,8 +5,8 @@
 namespace rapport::app {
 
 const std::vector<CommandSpec>& commands() {
-  static const OptionSpec kConfig{"--config", "FILE",
-                                  "the config file (default: $XDG_CONFIG_HOME/rapport/rapport.toml)"};
+  static const OptionSpec kConfig{
+      "--config", "FILE", "the config file (default: $XDG_CONFIG_HOME/rapport/rapport.toml)"};
   static const OptionSpec kJson{"--json", nullptr, "print the result as JSON"};
   static const OptionSpec kQuiet{"--quiet", nullptr, "print only errors on stderr"};
   static const std::vector<CommandSpec> kCommands = {
@@ -103,10 +103,9 @@ Result<Invocation> parse_command_line(int argc, char** argv) {
       std::vector<std::string> names;
       for (const auto& o : spec->options) names.emplace_back(o.name);
       std::string near = config::nearest(a, names);
-      return make_error(ErrorCode::kUsage,
-                        "unknown option " + a + " for `rapport " + inv.command + "`", "",
-                        near.empty() ? "run `rapport " + inv.command + " --help`"
-                                     : "did you mean " + near + "?");
+      return make_error(
+          ErrorCode::kUsage, "unknown option " + a + " for `rapport " + inv.command + "`", "",
+          near.empty() ? "run `rapport " + inv.command + " --help`" : "did you mean " + near + "?");
     }
     if (opt->value) {
       if (!inline_value) {
@@ -134,10 +133,10 @@ Result<Invocation> parse_command_line(int argc, char** argv) {
       inv.command.clear();
     }
   } else if (!inv.arguments.empty()) {
-    return make_error(ErrorCode::kUsage,
-                      "unexpected argument \"" + inv.arguments.front() + "\" for `rapport " +
-                          inv.command + "`",
-                      "", "run `rapport " + inv.command + " --help`");
+    return make_error(
+        ErrorCode::kUsage,
+        "unexpected argument \"" + inv.arguments.front() + "\" for `rapport " + inv.command + "`",
+        "", "run `rapport " + inv.command + " --help`");
   }
   return inv;
 }

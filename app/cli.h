@@ -11,15 +11,15 @@
 namespace rapport::app {
 
 struct OptionSpec {
-  const char* name;    // "--config"
-  const char* value;   // "FILE", or nullptr for a flag
+  const char* name;   // "--config"
+  const char* value;  // "FILE", or nullptr for a flag
   const char* help;
 };
 
 struct CommandSpec {
   const char* name;
   const char* summary;
-  const char* usage;   // what follows "rapport NAME"
+  const char* usage;  // what follows "rapport NAME"
   std::vector<OptionSpec> options;
   const char* details;  // a paragraph after the options; may be empty
 };
@@ -28,7 +28,7 @@ const std::vector<CommandSpec>& commands();
 const CommandSpec* find_command(const std::string& name);
 
 struct Invocation {
-  std::string command;  // empty for `rapport` with no command
+  std::string command;                         // empty for `rapport` with no command
   std::map<std::string, std::string> options;  // "--config" -> "FILE"; flags -> ""
   std::vector<std::string> arguments;
   bool help = false;

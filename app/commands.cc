@@ -107,13 +107,20 @@ std::string describe(const pipeline::SourceOutcome& o) {
 
 void write_counts(JsonWriter& j, const Counts& c) {
   j.begin_object()
-      .key("episodes").value(c.episodes)
-      .key("messages").value(c.messages)
-      .key("human_messages").value(c.human_messages)
-      .key("people").value(c.contacts)
-      .key("identities").value(c.identities)
-      .key("unanswered_people").value(c.unanswered_contacts)
-      .key("digests").value(c.digests)
+      .key("episodes")
+      .value(c.episodes)
+      .key("messages")
+      .value(c.messages)
+      .key("human_messages")
+      .value(c.human_messages)
+      .key("people")
+      .value(c.contacts)
+      .key("identities")
+      .value(c.identities)
+      .key("unanswered_people")
+      .value(c.unanswered_contacts)
+      .key("digests")
+      .value(c.digests)
       .end_object();
 }
 
@@ -152,8 +159,8 @@ int run_command(const Invocation& inv) {
     return kFailure;
   }
   notify::FileMailer mailer(cfg->digest.output_dir);
-  auto delivery = pipeline::deliver_digest(**store, *digest, digest_settings(*cfg), mailer,
-                                           clock.now());
+  auto delivery =
+      pipeline::deliver_digest(**store, *digest, digest_settings(*cfg), mailer, clock.now());
   if (!delivery) {
     print_error(delivery.error());
     return kFailure;
@@ -163,45 +170,60 @@ int run_command(const Invocation& inv) {
     JsonWriter j;
     j.begin_object().key("sources").begin_array();
     for (const auto& o : outcomes) {
-      j.begin_object()
-          .key("name").value(o.name)
-          .key("kind").value(o.kind)
-          .key("ok").value(!o.error.has_value());
+      j.begin_object().key("name").value(o.name).key("kind").value(o.kind).key("ok").value(
+          !o.error.has_value());
       j.key("error");
       if (o.error) {
         j.value(o.error->to_string());
       } else {
         j.null();
       }
-      j.key("episodes_added").value(o.stored.episodes_added)
-          .key("episodes_updated").value(o.stored.episodes_updated)
-          .key("messages_added").value(o.stored.messages_added)
-          .key("messages_known").value(o.stored.messages_known)
-          .key("human_added").value(o.stored.human_added)
-          .key("automatic_added").value(o.stored.automatic_added)
-          .key("people_added").value(o.stored.contacts_added)
-          .key("warnings").begin_array();
+      j.key("episodes_added")
+          .value(o.stored.episodes_added)
+          .key("episodes_updated")
+          .value(o.stored.episodes_updated)
+          .key("messages_added")
+          .value(o.stored.messages_added)
+          .key("messages_known")
+          .value(o.stored.messages_known)
+          .key("human_added")
+          .value(o.stored.human_added)
+          .key("automatic_added")
+          .value(o.stored.automatic_added)
+          .key("people_added")
+          .value(o.stored.contacts_added)
+          .key("warnings")
+          .begin_array();
       for (const auto& w : o.warnings) j.value(w);
       j.end_array().end_object();
     }
     j.end_array();
-    j.key("digest").begin_object()
-        .key("slot").value(digest->slot)
-        .key("delivered").value(delivery->delivered)
-        .key("waiting_total").value(digest->waiting_total)
-        .key("people").begin_array();
+    j.key("digest")
+        .begin_object()
+        .key("slot")
+        .value(digest->slot)
+        .key("delivered")
+        .value(delivery->delivered)
+        .key("waiting_total")
+        .value(digest->waiting_total)
+        .key("people")
+        .begin_array();
     for (const auto& item : digest->items) {
       const DigestCandidate& c = item.who;
       j.begin_object()
-          .key("contact_id").value(c.contact_id)
-          .key("name").value(c.display_name)
-          .key("address").value(c.address)
-          .key("score").value(item.score)
-          .key("reasons").begin_array();
+          .key("contact_id")
+          .value(c.contact_id)
+          .key("name")
+          .value(c.display_name)
+          .key("address")
+          .value(c.address)
+          .key("score")
+          .value(item.score)
+          .key("reasons")
+          .begin_array();
       for (const auto& r : item.reasons) j.value(r);
-      j.end_array()
-          .key("subject").value(c.subject)
-          .key("excerpt").value(excerpt(c.reply_text, static_cast<size_t>(cfg->digest.excerpt_chars)));
+      j.end_array().key("subject").value(c.subject).key("excerpt").value(
+          excerpt(c.reply_text, static_cast<size_t>(cfg->digest.excerpt_chars)));
       j.key("episode");
       if (c.episode_title.empty()) {
         j.null();
@@ -227,17 +249,31 @@ int check_command(const Invocation& inv) {
   std::vector<Error> errors = config::check(path);
   if (inv.has("--json")) {
     JsonWriter j;
-    j.begin_object().key("file").value(path).key("valid").value(errors.empty()).key("problems").begin_array();
+    j.begin_object()
+        .key("file")
+        .value(path)
+        .key("valid")
+        .value(errors.empty())
+        .key("problems")
+        .begin_array();
     for (const auto& e : errors) {
-      j.begin_object().key("where").value(e.where).key("what").value(e.what).key("hint").value(e.hint).end_object();
+      j.begin_object()
+          .key("where")
+          .value(e.where)
+          .key("what")
+          .value(e.what)
+          .key("hint")
+          .value(e.hint)
+          .end_object();
     }
     j.end_array().end_object();
     std::cout << j.str() << "\n";
   } else if (errors.empty()) {
     auto cfg = config::load(path);
-    std::cout << path << ": ok (" << cfg->feeds.size() << (cfg->feeds.size() == 1 ? " feed, " : " feeds, ")
-              << cfg->mailboxes.size() << (cfg->mailboxes.size() == 1 ? " mailbox" : " mailboxes")
-              << "; database " << cfg->store.path << ")\n";
+    std::cout << path << ": ok (" << cfg->feeds.size()
+              << (cfg->feeds.size() == 1 ? " feed, " : " feeds, ") << cfg->mailboxes.size()
+              << (cfg->mailboxes.size() == 1 ? " mailbox" : " mailboxes") << "; database "
+              << cfg->store.path << ")\n";
   } else {
     for (const auto& e : errors) print_error(e);
   }
@@ -295,13 +331,24 @@ int status_command(const Invocation& inv) {
     j.begin_object().key("database").value(cfg->store.path).key("sources").begin_array();
     for (const auto& s : *sources) {
       j.begin_object()
-          .key("name").value(s.name)
-          .key("kind").value(s.kind)
-          .key("location").value(s.location)
-          .key("last_attempt").value(s.last_attempt_at ? std::optional<std::string>(format_rfc3339_utc(*s.last_attempt_at)) : std::nullopt)
-          .key("last_success").value(s.last_success_at ? std::optional<std::string>(format_rfc3339_utc(*s.last_success_at)) : std::nullopt)
-          .key("last_error").value(s.last_error.empty() ? std::nullopt : std::optional<std::string>(s.last_error))
-          .key("consecutive_failures").value(s.consecutive_failures)
+          .key("name")
+          .value(s.name)
+          .key("kind")
+          .value(s.kind)
+          .key("location")
+          .value(s.location)
+          .key("last_attempt")
+          .value(s.last_attempt_at
+                     ? std::optional<std::string>(format_rfc3339_utc(*s.last_attempt_at))
+                     : std::nullopt)
+          .key("last_success")
+          .value(s.last_success_at
+                     ? std::optional<std::string>(format_rfc3339_utc(*s.last_success_at))
+                     : std::nullopt)
+          .key("last_error")
+          .value(s.last_error.empty() ? std::nullopt : std::optional<std::string>(s.last_error))
+          .key("consecutive_failures")
+          .value(s.consecutive_failures)
           .end_object();
     }
     j.end_array().key("counts");
@@ -322,7 +369,8 @@ int status_command(const Invocation& inv) {
   }
   if (sources->empty()) std::cout << "no source has been read yet; run `rapport run`\n";
   const Counts& c = *counts;
-  std::cout << "\n" << c.episodes << " episodes, " << c.messages << " messages (" << c.human_messages
+  std::cout << "\n"
+            << c.episodes << " episodes, " << c.messages << " messages (" << c.human_messages
             << " from people), " << c.contacts << " people, " << c.unanswered_contacts
             << " waiting for an answer, " << c.digests << " digests\n";
   return kOk;

@@ -1,12 +1,13 @@
 #include "config/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace rapport::config {
 namespace fs = std::filesystem;
@@ -29,12 +30,9 @@ constexpr KeySpec kStoreKeys[] = {
     {"path", Type::kString, false},
 };
 constexpr KeySpec kFeedKeys[] = {
-    {"name", Type::kString, true},
-    {"url", Type::kString, true},
-    {"username", Type::kString, false},
-    {"password_env", Type::kString, false},
-    {"password_file", Type::kString, false},
-    {"timeout_seconds", Type::kInteger, false},
+    {"name", Type::kString, true},           {"url", Type::kString, true},
+    {"username", Type::kString, false},      {"password_env", Type::kString, false},
+    {"password_file", Type::kString, false}, {"timeout_seconds", Type::kInteger, false},
     {"max_bytes", Type::kInteger, false},
 };
 constexpr KeySpec kMailboxKeys[] = {
@@ -50,38 +48,53 @@ constexpr KeySpec kDigestKeys[] = {
 };
 constexpr const char* kTopLevel[] = {"creator", "store", "feed", "mailbox", "digest"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
-constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key",
-                                        "apikey"};
+constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key", "apikey"};
 
 const char* type_name(Type t) {
   switch (t) {
-    case Type::kString: return "a string";
-    case Type::kInteger: return "an integer";
-    case Type::kBool: return "true or false";
+    case Type::kString:
+      return "a string";
+    case Type::kInteger:
+      return "an integer";
+    case Type::kBool:
+      return "true or false";
   }
   return "a value";
 }
 
 const char* node_type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number with a fraction";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number with a fraction";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
 bool has_type(const toml::node& n, Type t) {
   switch (t) {
-    case Type::kString: return n.is_string();
-    case Type::kInteger: return n.is_integer();
-    case Type::kBool: return n.is_boolean();
+    case Type::kString:
+      return n.is_string();
+    case Type::kInteger:
+      return n.is_integer();
+    case Type::kBool:
+      return n.is_boolean();
   }
   return false;
 }
@@ -192,9 +205,8 @@ class Loader {
     }
     if (cfg.digest.to.empty()) cfg.digest.to = cfg.creator.email;
 
-    std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
-      return position(a) < position(b);
-    });
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const Error& a, const Error& b) { return position(a) < position(b); });
     if (!errors.empty()) return std::nullopt;
     return cfg;
   }
@@ -251,10 +263,10 @@ class Loader {
         continue;
       }
       if (!has_type(v, spec->type)) {
-        problem(v.source().begin,
-                name + "." + key + " must be " + type_name(spec->type) + ", not " +
-                    node_type_name(v),
-                spec->type == Type::kString ? "put the value in double quotes" : "");
+        problem(
+            v.source().begin,
+            name + "." + key + " must be " + type_name(spec->type) + ", not " + node_type_name(v),
+            spec->type == Type::kString ? "put the value in double quotes" : "");
       }
     }
     for (const auto& s : specs) {
@@ -306,8 +318,7 @@ class Loader {
     if (!n || !n->is_integer()) return fallback;
     std::int64_t v = n->as_integer()->get();
     if (v < min || v > max) {
-      problem(n->source().begin,
-              std::string(key) + " = " + std::to_string(v) + " is out of range",
+      problem(n->source().begin, std::string(key) + " = " + std::to_string(v) + " is out of range",
               "use a value from " + std::to_string(min) + " to " + std::to_string(max));
       return fallback;
     }
@@ -319,8 +330,7 @@ class Loader {
     const toml::node* env = t.get(base + "_env");
     const toml::node* file = t.get(base + "_file");
     if (env && file) {
-      problem(file->source().begin,
-              "give " + base + "_env or " + base + "_file, not both",
+      problem(file->source().begin, "give " + base + "_env or " + base + "_file, not both",
               "keep the one that names where the secret really is");
       return s;
     }
@@ -341,8 +351,7 @@ class Loader {
     size_t at = value.find('@');
     if (at == std::string::npos || at == 0 || at + 1 >= value.size() ||
         value.find_first_of(" <>,\r\n") != std::string::npos) {
-      problem(n->source().begin, std::string(key) + " = \"" + value +
-                                     "\" is not an email address",
+      problem(n->source().begin, std::string(key) + " = \"" + value + "\" is not an email address",
               "write the bare address, like \"you@example.org\"");
     }
   }

@@ -51,7 +51,7 @@ struct MailboxConfig {
 };
 
 struct DigestConfig {
-  std::string to;          // defaults to creator.email
+  std::string to;  // defaults to creator.email
   int max_people = 10;
   int excerpt_chars = 280;
   std::string output_dir;  // absolute; where .eml files are written

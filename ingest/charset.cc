@@ -29,9 +29,9 @@ std::string canonical(std::string_view charset) {
   std::string c = ascii_lower(trim(charset));
   if (c.size() >= 2 && c.front() == '"' && c.back() == '"') c = c.substr(1, c.size() - 2);
   if (c.empty() || c == "utf8" || c == "utf-8" || c == "unicode-1-1-utf-8") return "utf-8";
-  if (c == "us-ascii" || c == "ascii" || c == "iso-8859-1" || c == "iso8859-1" ||
-      c == "latin1" || c == "latin-1" || c == "cp1252" || c == "windows-1252" ||
-      c == "x-user-defined" || c == "ansi_x3.4-1968") {
+  if (c == "us-ascii" || c == "ascii" || c == "iso-8859-1" || c == "iso8859-1" || c == "latin1" ||
+      c == "latin-1" || c == "cp1252" || c == "windows-1252" || c == "x-user-defined" ||
+      c == "ansi_x3.4-1968") {
     return "windows-1252";
   }
   if (c == "gb2312" || c == "gbk" || c == "x-gbk") return "gb18030";

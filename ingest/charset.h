@@ -8,9 +8,9 @@
 namespace rapport::ingest {
 
 struct Converted {
-  std::string text;     // valid UTF-8
-  bool lossy = false;   // some bytes could not be converted and became U+FFFD
-  bool unknown = false; // the charset was not recognised; read as windows-1252
+  std::string text;      // valid UTF-8
+  bool lossy = false;    // some bytes could not be converted and became U+FFFD
+  bool unknown = false;  // the charset was not recognised; read as windows-1252
 };
 
 // Converts bytes in `charset` (a MIME or XML charset name, any case; empty means UTF-8) to

@@ -164,7 +164,8 @@ std::optional<UnixTime> parse_rfc822(std::string_view text) {
   if (year_digits == 3) y += 1900;
   sc.skip_space();
   ClockTime t;
-  if (std::isdigit(static_cast<unsigned char>(sc.peek())) && !read_clock(sc, t)) return std::nullopt;
+  if (std::isdigit(static_cast<unsigned char>(sc.peek())) && !read_clock(sc, t))
+    return std::nullopt;
   sc.skip_space();
   int offset = 0;
   if (auto num = numeric_offset(sc)) {

@@ -46,7 +46,8 @@ class Names {
     if (name.substr(colon + 1) != local) return false;
     std::string_view prefix = name.substr(0, colon);
     for (const auto& [u, p] : decls_) {
-      if (p == prefix) return u == uri || (uri == kPodcast && u.find("podcastindex") != std::string::npos);
+      if (p == prefix)
+        return u == uri || (uri == kPodcast && u.find("podcastindex") != std::string::npos);
     }
     return prefix == conventional;
   }
@@ -204,7 +205,8 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
     item.guid = raw_text(plain_child(n, "guid"));
     item.author = plain(raw_text(plain_child(n, "author")));
     if (item.author.empty()) item.author = plain(raw_text(ns.child(n, kDc, "dc", "creator")));
-    if (item.author.empty()) item.author = plain(raw_text(ns.child(n, kItunes, "itunes", "author")));
+    if (item.author.empty())
+      item.author = plain(raw_text(ns.child(n, kItunes, "itunes", "author")));
     set_date(item, raw_text(plain_child(n, "pubDate")));
     set_date(item, raw_text(ns.child(n, kDc, "dc", "date")));
     if (auto enc = plain_child(n, "enclosure")) {
@@ -340,8 +342,8 @@ std::optional<int> parse_duration(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t colon = text.find(':', start);
-    std::string_view part =
-        text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
+    std::string_view part = text.substr(
+        start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
     if (size_t dot = part.find('.'); dot != std::string_view::npos) part = part.substr(0, dot);
     auto v = to_int(part);
     if (!v || *v < 0) return std::nullopt;
@@ -374,26 +376,26 @@ Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url_view)
     if (encoding == pugi::encoding_auto) {
       if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
       Converted c = to_utf8(bytes, declared);
-      if (c.unknown) feed.warnings.push_back("unknown encoding " + declared + "; read as windows-1252");
+      if (c.unknown)
+        feed.warnings.push_back("unknown encoding " + declared + "; read as windows-1252");
       converted = std::move(c.text);
       bytes = converted;
       encoding = pugi::encoding_utf8;
     }
   }
   pugi::xml_document doc;
-  pugi::xml_parse_result parsed =
-      doc.load_buffer(bytes.data(), bytes.size(),
-                      pugi::parse_default | pugi::parse_declaration, encoding);
+  pugi::xml_parse_result parsed = doc.load_buffer(
+      bytes.data(), bytes.size(), pugi::parse_default | pugi::parse_declaration, encoding);
   if (!parsed) {
-    feed.warnings.push_back(std::string("ill-formed XML at byte ") +
-                            std::to_string(parsed.offset) + ": " + parsed.description() +
-                            "; read what came before it");
+    feed.warnings.push_back(std::string("ill-formed XML at byte ") + std::to_string(parsed.offset) +
+                            ": " + parsed.description() + "; read what came before it");
   }
   pugi::xml_node root = doc.document_element();
   if (!root) {
-    return make_error(ErrorCode::kParse,
-                      std::string("not a feed: ") + (parsed ? "empty document" : parsed.description()),
-                      url, "check that the URL points at the RSS or Atom feed itself");
+    return make_error(
+        ErrorCode::kParse,
+        std::string("not a feed: ") + (parsed ? "empty document" : parsed.description()), url,
+        "check that the URL points at the RSS or Atom feed itself");
   }
   Names ns(root);
   std::string_view name = local_name(root);
@@ -407,8 +409,9 @@ Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url_view)
     feed.format = "atom";
     parse_atom(root, ns, xml_base(root, url), feed);
   } else {
-    return make_error(ErrorCode::kParse, "not a feed: the document is <" + std::string(root.name()) + ">",
-                      url, "check that the URL points at the RSS or Atom feed itself");
+    return make_error(ErrorCode::kParse,
+                      "not a feed: the document is <" + std::string(root.name()) + ">", url,
+                      "check that the URL points at the RSS or Atom feed itself");
   }
   return feed;
 }

@@ -23,9 +23,9 @@ struct FeedEnclosure {
 };
 
 struct FeedItem {
-  std::string guid;  // the item's identity: guid/id, else link, else a content hash
-  std::string title; // plain text
-  std::string link;  // absolute when the feed gave a base
+  std::string guid;   // the item's identity: guid/id, else link, else a content hash
+  std::string title;  // plain text
+  std::string link;   // absolute when the feed gave a base
   std::string author;
   std::optional<UnixTime> published;
   std::string published_text;  // as written

@@ -76,8 +76,8 @@ Result<Batch> FeedSource::poll(const std::string& cursor) {
     } else if (response->status == 404 || response->status == 410) {
       hint = "check the feed's URL";
     }
-    return make_error(ErrorCode::kNetwork, "HTTP " + std::to_string(response->status),
-                      options_.url, hint, retry);
+    return make_error(ErrorCode::kNetwork, "HTTP " + std::to_string(response->status), options_.url,
+                      hint, retry);
   }
   auto feed = parse_feed(response->body, response->effective_url);
   if (!feed) return feed.error();

@@ -11,27 +11,27 @@ namespace {
 
 // The named references that real mail and feeds use; sorted by name for binary search.
 constexpr std::pair<std::string_view, std::string_view> kEntities[] = {
-    {"AElig", "Æ"},  {"Aacute", "Á"}, {"Acirc", "Â"},  {"Agrave", "À"}, {"Aring", "Å"},
-    {"Atilde", "Ã"}, {"Auml", "Ä"},   {"Ccedil", "Ç"}, {"Eacute", "É"}, {"Ecirc", "Ê"},
-    {"Egrave", "È"}, {"Euml", "Ë"},   {"Iacute", "Í"}, {"Icirc", "Î"},  {"Iuml", "Ï"},
-    {"Ntilde", "Ñ"}, {"Oacute", "Ó"}, {"Ocirc", "Ô"},  {"Ograve", "Ò"}, {"Oslash", "Ø"},
-    {"Otilde", "Õ"}, {"Ouml", "Ö"},   {"Uacute", "Ú"}, {"Ucirc", "Û"},  {"Ugrave", "Ù"},
-    {"Uuml", "Ü"},   {"Yacute", "Ý"}, {"aacute", "á"}, {"acirc", "â"},  {"acute", "´"},
-    {"aelig", "æ"},  {"agrave", "à"}, {"amp", "&"},    {"apos", "'"},   {"aring", "å"},
-    {"atilde", "ã"}, {"auml", "ä"},   {"bdquo", "„"},  {"brvbar", "¦"}, {"bull", "•"},
-    {"ccedil", "ç"}, {"cedil", "¸"},  {"cent", "¢"},   {"copy", "©"},   {"curren", "¤"},
-    {"dagger", "†"}, {"deg", "°"},    {"divide", "÷"}, {"eacute", "é"}, {"ecirc", "ê"},
-    {"egrave", "è"}, {"euml", "ë"},   {"euro", "€"},   {"frac12", "½"}, {"frac14", "¼"},
-    {"frac34", "¾"}, {"gt", ">"},     {"hellip", "…"}, {"iacute", "í"}, {"icirc", "î"},
-    {"iexcl", "¡"},  {"igrave", "ì"}, {"iquest", "¿"}, {"iuml", "ï"},   {"laquo", "«"},
-    {"ldquo", "“"},  {"lsaquo", "‹"}, {"lsquo", "‘"},  {"lt", "<"},     {"mdash", "—"},
-    {"micro", "µ"},  {"middot", "·"}, {"nbsp", "\xC2\xA0"}, {"ndash", "–"}, {"not", "¬"},
-    {"ntilde", "ñ"}, {"oacute", "ó"}, {"ocirc", "ô"},  {"oelig", "œ"},  {"ograve", "ò"},
-    {"ordf", "ª"},   {"ordm", "º"},   {"oslash", "ø"}, {"otilde", "õ"}, {"ouml", "ö"},
-    {"para", "¶"},   {"plusmn", "±"}, {"pound", "£"},  {"quot", "\""},  {"raquo", "»"},
-    {"rdquo", "”"},  {"reg", "®"},    {"rsaquo", "›"}, {"rsquo", "’"},  {"sbquo", "‚"},
-    {"sect", "§"},   {"shy", "\xC2\xAD"}, {"szlig", "ß"}, {"thorn", "þ"}, {"times", "×"},
-    {"trade", "™"},  {"uacute", "ú"}, {"ucirc", "û"},  {"ugrave", "ù"}, {"uuml", "ü"},
+    {"AElig", "Æ"},  {"Aacute", "Á"},     {"Acirc", "Â"},       {"Agrave", "À"}, {"Aring", "Å"},
+    {"Atilde", "Ã"}, {"Auml", "Ä"},       {"Ccedil", "Ç"},      {"Eacute", "É"}, {"Ecirc", "Ê"},
+    {"Egrave", "È"}, {"Euml", "Ë"},       {"Iacute", "Í"},      {"Icirc", "Î"},  {"Iuml", "Ï"},
+    {"Ntilde", "Ñ"}, {"Oacute", "Ó"},     {"Ocirc", "Ô"},       {"Ograve", "Ò"}, {"Oslash", "Ø"},
+    {"Otilde", "Õ"}, {"Ouml", "Ö"},       {"Uacute", "Ú"},      {"Ucirc", "Û"},  {"Ugrave", "Ù"},
+    {"Uuml", "Ü"},   {"Yacute", "Ý"},     {"aacute", "á"},      {"acirc", "â"},  {"acute", "´"},
+    {"aelig", "æ"},  {"agrave", "à"},     {"amp", "&"},         {"apos", "'"},   {"aring", "å"},
+    {"atilde", "ã"}, {"auml", "ä"},       {"bdquo", "„"},       {"brvbar", "¦"}, {"bull", "•"},
+    {"ccedil", "ç"}, {"cedil", "¸"},      {"cent", "¢"},        {"copy", "©"},   {"curren", "¤"},
+    {"dagger", "†"}, {"deg", "°"},        {"divide", "÷"},      {"eacute", "é"}, {"ecirc", "ê"},
+    {"egrave", "è"}, {"euml", "ë"},       {"euro", "€"},        {"frac12", "½"}, {"frac14", "¼"},
+    {"frac34", "¾"}, {"gt", ">"},         {"hellip", "…"},      {"iacute", "í"}, {"icirc", "î"},
+    {"iexcl", "¡"},  {"igrave", "ì"},     {"iquest", "¿"},      {"iuml", "ï"},   {"laquo", "«"},
+    {"ldquo", "“"},  {"lsaquo", "‹"},     {"lsquo", "‘"},       {"lt", "<"},     {"mdash", "—"},
+    {"micro", "µ"},  {"middot", "·"},     {"nbsp", "\xC2\xA0"}, {"ndash", "–"},  {"not", "¬"},
+    {"ntilde", "ñ"}, {"oacute", "ó"},     {"ocirc", "ô"},       {"oelig", "œ"},  {"ograve", "ò"},
+    {"ordf", "ª"},   {"ordm", "º"},       {"oslash", "ø"},      {"otilde", "õ"}, {"ouml", "ö"},
+    {"para", "¶"},   {"plusmn", "±"},     {"pound", "£"},       {"quot", "\""},  {"raquo", "»"},
+    {"rdquo", "”"},  {"reg", "®"},        {"rsaquo", "›"},      {"rsquo", "’"},  {"sbquo", "‚"},
+    {"sect", "§"},   {"shy", "\xC2\xAD"}, {"szlig", "ß"},       {"thorn", "þ"},  {"times", "×"},
+    {"trade", "™"},  {"uacute", "ú"},     {"ucirc", "û"},       {"ugrave", "ù"}, {"uuml", "ü"},
 };
 static_assert(std::is_sorted(std::begin(kEntities), std::end(kEntities)),
               "named_entity() binary-searches this table");
@@ -100,11 +100,10 @@ size_t decode_one(std::string_view s, size_t i, std::string& out) {
 
 bool is_block(std::string_view tag) {
   static constexpr std::string_view kBlocks[] = {
-      "address", "article", "aside",  "blockquote", "center", "dd",    "div",     "dl",
-      "dt",      "footer",  "form",   "h1",         "h2",     "h3",    "h4",      "h5",
-      "h6",      "header",  "hr",     "li",         "main",   "nav",   "ol",      "p",
-      "pre",     "section", "table",  "tbody",      "td",     "tfoot", "th",      "thead",
-      "title",   "tr",      "ul",     "br"};
+      "address", "article", "aside", "blockquote", "center", "dd",    "div", "dl",      "dt",
+      "footer",  "form",    "h1",    "h2",         "h3",     "h4",    "h5",  "h6",      "header",
+      "hr",      "li",      "main",  "nav",        "ol",     "p",     "pre", "section", "table",
+      "tbody",   "td",      "tfoot", "th",         "thead",  "title", "tr",  "ul",      "br"};
   return std::find(std::begin(kBlocks), std::end(kBlocks), tag) != std::end(kBlocks);
 }
 

@@ -59,7 +59,9 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-const char* user_agent() { return "Rapport/0.1 (feed reader for creators; +https://rapport.invalid)"; }
+const char* user_agent() {
+  return "Rapport/0.1 (feed reader for creators; +https://rapport.invalid)";
+}
 
 void global_http_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 

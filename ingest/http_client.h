@@ -9,7 +9,7 @@
 namespace rapport::ingest {
 
 struct HttpRequest {
-  std::string url;  // http://, https:// or file://
+  std::string url;                // http://, https:// or file://
   std::string if_none_match;      // a stored ETag, for a conditional GET
   std::string if_modified_since;  // a stored Last-Modified, for a conditional GET
   std::string username;           // basic auth when not empty

@@ -126,8 +126,9 @@ struct Body {
   int parts = 0;
 };
 
-void walk(std::string_view headers_block, std::string_view body, const std::vector<RawField>& fields,
-          int depth, Body& out, std::vector<std::string>& warnings);
+void walk(std::string_view headers_block, std::string_view body,
+          const std::vector<RawField>& fields, int depth, Body& out,
+          std::vector<std::string>& warnings);
 
 void walk_multipart(std::string_view body, const std::string& boundary, const std::string& subtype,
                     int depth, Body& out, std::vector<std::string>& warnings) {
@@ -175,7 +176,8 @@ void walk_multipart(std::string_view body, const std::string& boundary, const st
   // multipart/alternative: the richest version the sender gave; we want plain text first.
   for (std::string_view part : parts) {
     if (++out.parts > kMaxParts) {
-      warnings.push_back("more than " + std::to_string(kMaxParts) + " MIME parts; the rest skipped");
+      warnings.push_back("more than " + std::to_string(kMaxParts) +
+                         " MIME parts; the rest skipped");
       return;
     }
     auto [block, part_body] = split_message(part);
@@ -251,9 +253,9 @@ void walk(std::string_view, std::string_view body, const std::vector<RawField>& 
   std::string charset = params.get("charset", "");
   Converted text = to_utf8(decoded, charset);
   if (text.unknown) warnings.push_back("unknown charset \"" + charset + "\"; read as windows-1252");
-  if (text.lossy) warnings.push_back("bytes not valid in charset \"" +
-                                     (charset.empty() ? std::string("utf-8") : charset) +
-                                     "\" were replaced");
+  if (text.lossy)
+    warnings.push_back("bytes not valid in charset \"" +
+                       (charset.empty() ? std::string("utf-8") : charset) + "\" were replaced");
   if (type == "text/plain") {
     std::string t = text.text;
     if (iequals(params.get("format", ""), "flowed")) {
@@ -487,7 +489,8 @@ std::vector<std::string> parse_message_ids(std::string_view value) {
   if (ids.empty()) {
     // Some clients write ids without brackets.
     std::string_view t = trim(value);
-    if (!t.empty() && t.find(' ') == std::string_view::npos && t.find('@') != std::string_view::npos) {
+    if (!t.empty() && t.find(' ') == std::string_view::npos &&
+        t.find('@') != std::string_view::npos) {
       ids.emplace_back(t);
     }
   }

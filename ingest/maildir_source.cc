@@ -43,15 +43,15 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     std::error_code ec;
     fs::directory_iterator it(dir, ec);
     if (ec) {
-      return make_error(ErrorCode::kIo, "cannot list " + std::string(sub) + "/: " + ec.message(),
-                        dir.string(), "is [[mailbox]] path the Maildir folder that holds new/ and cur/?",
-                        Retry::kYes);
+      return make_error(
+          ErrorCode::kIo, "cannot list " + std::string(sub) + "/: " + ec.message(), dir.string(),
+          "is [[mailbox]] path the Maildir folder that holds new/ and cur/?", Retry::kYes);
     }
     for (; it != fs::directory_iterator(); it.increment(ec)) {
       if (ec) break;
       const std::string filename = it->path().filename().string();
       if (filename.empty() || filename[0] == '.') continue;
-      struct stat st{};
+      struct stat st {};
       if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
       entries.push_back({it->path(), unique_name(filename), static_cast<std::int64_t>(st.st_mtime),
                          static_cast<std::int64_t>(st.st_size)});
@@ -95,8 +95,8 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     batch.messages.push_back(std::move(m));
   }
   // An unreadable file must be tried again: an empty cursor makes the next poll read all.
-  batch.cursor = unreadable ? std::string()
-                            : std::to_string(newest) + " " + std::to_string(entries.size());
+  batch.cursor =
+      unreadable ? std::string() : std::to_string(newest) + " " + std::to_string(entries.size());
   return batch;
 }
 

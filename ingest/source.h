@@ -13,9 +13,9 @@ class Source {
  public:
   virtual ~Source() = default;
 
-  virtual std::string_view kind() const = 0;         // "feed", "maildir"
-  virtual const std::string& name() const = 0;       // as configured
-  virtual const std::string& location() const = 0;   // URL or path, as configured
+  virtual std::string_view kind() const = 0;        // "feed", "maildir"
+  virtual const std::string& name() const = 0;      // as configured
+  virtual const std::string& location() const = 0;  // URL or path, as configured
 
   // Reads what is new since `cursor` ("" on the first poll) and returns it with the cursor
   // that follows it. Never changes the source itself. A problem with one record becomes a

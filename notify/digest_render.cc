@@ -44,7 +44,8 @@ std::string summary_line(const Digest& d) {
   std::int64_t other = c.messages - c.human_messages;
   if (other > 0) {
     s += "; " + std::to_string(other) + " automatic (" +
-         (other == 1 ? "an out-of-office, bounce or list mail" : "out-of-office, bounces, list mail") +
+         (other == 1 ? "an out-of-office, bounce or list mail"
+                     : "out-of-office, bounces, list mail") +
          ") set aside";
   }
   return s;
@@ -66,12 +67,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (char c : valid_utf8(text)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -84,8 +96,8 @@ std::string digest_subject(const Digest& d) {
 
 std::string reply_link(const DigestCandidate& who) {
   std::string subject = "Re: " + strip_reply_prefixes(who.subject);
-  std::string link = "mailto:" + percent_encode(who.address) + "?subject=" +
-                     percent_encode(clean(subject));
+  std::string link =
+      "mailto:" + percent_encode(who.address) + "?subject=" + percent_encode(clean(subject));
   if (!who.message_id.empty()) {
     link += "&In-Reply-To=" + percent_encode("<" + clean(who.message_id) + ">");
   }
@@ -100,8 +112,8 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
   } else {
     out += people(static_cast<int>(d.items.size())) + " to answer personally today.\n";
   }
-  out += (d.show.empty() ? std::string() : clean(d.show) + " · ") + long_local_date(d.generated_at) +
-         "\n";
+  out += (d.show.empty() ? std::string() : clean(d.show) + " · ") +
+         long_local_date(d.generated_at) + "\n";
   int n = 0;
   for (const auto& item : d.items) {
     const DigestCandidate& c = item.who;
@@ -134,9 +146,10 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
       "max-width:640px;margin:0 auto;background:#ffffff;border:1px solid #e4e0d8;"
       "border-radius:6px;padding:24px;";
   std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width\"><title>" +
-         escape_html(digest_subject(d)) + "</title></head>\n";
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width\"><title>" +
+      escape_html(digest_subject(d)) + "</title></head>\n";
   out += std::string("<body style=\"") + kBody + "\">\n<div style=\"" + kCard + "\">\n";
   out += "<p style=\"margin:0 0 4px 0;font-size:20px;\">" + escape_html(greeting(o.creator_name)) +
          "</p>\n";
@@ -165,17 +178,19 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
       out += "<p style=\"margin:4px 0 0 0;color:#8a4b2a;font-size:14px;\">" + reasons + "</p>\n";
     }
     if (!c.subject.empty()) {
-      out += "<p style=\"margin:8px 0 0 0;color:#6b655c;font-size:14px;\">" + escape_html(c.subject) +
-             "</p>\n";
+      out += "<p style=\"margin:8px 0 0 0;color:#6b655c;font-size:14px;\">" +
+             escape_html(c.subject) + "</p>\n";
     }
     std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
     if (!words.empty()) {
-      out += "<blockquote style=\"margin:8px 0 0 0;padding:0 0 0 12px;border-left:3px solid "
-             "#d9c7a7;font-size:15px;line-height:1.45;\" dir=\"auto\">" +
-             escape_html(words) + "</blockquote>\n";
+      out +=
+          "<blockquote style=\"margin:8px 0 0 0;padding:0 0 0 12px;border-left:3px solid "
+          "#d9c7a7;font-size:15px;line-height:1.45;\" dir=\"auto\">" +
+          escape_html(words) + "</blockquote>\n";
     }
-    out += "<p style=\"margin:10px 0 0 0;font-size:14px;\"><a href=\"" + escape_html(reply_link(c)) +
-           "\" style=\"color:#1d5c8f;\">Reply to " + escape_html(name_of(c)) + "</a></p>\n";
+    out += "<p style=\"margin:10px 0 0 0;font-size:14px;\"><a href=\"" +
+           escape_html(reply_link(c)) + "\" style=\"color:#1d5c8f;\">Reply to " +
+           escape_html(name_of(c)) + "</a></p>\n";
     out += "</div>\n";
   }
   out += "<p style=\"margin:16px 0 0 0;color:#6b655c;font-size:13px;\">";

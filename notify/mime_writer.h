@@ -18,9 +18,9 @@ struct OutgoingMessage {
   std::string subject;
   std::string message_id;  // without angle brackets
   UnixTime date = 0;
-  std::string text;  // UTF-8
-  std::string html;  // UTF-8; empty for a text-only message
-  std::string extra_header_name;   // optional, e.g. "X-Rapport-Digest"
+  std::string text;               // UTF-8
+  std::string html;               // UTF-8; empty for a text-only message
+  std::string extra_header_name;  // optional, e.g. "X-Rapport-Digest"
   std::string extra_header_value;
 };
 

@@ -8,18 +8,33 @@ namespace {
 // Subject openings that out-of-office and autoresponder messages use, in the languages our
 // creators' audiences write in. Compared case-insensitively against the start of the subject.
 constexpr const char* kAutoReplySubjects[] = {
-    "out of office",       "out of the office",     "automatic reply",   "auto reply",
-    "autoreply",           "auto-reply",            "auto:",             "away from",
-    "abwesenheitsnotiz",   "automatische antwort",  "réponse automatique", "absence du bureau",
-    "respuesta automática", "fuera de la oficina",  "resposta automática", "risposta automatica",
-    "fuori ufficio",       "automatisch antwoord",  "frånvaro",          "autosvar",
+    "out of office",
+    "out of the office",
+    "automatic reply",
+    "auto reply",
+    "autoreply",
+    "auto-reply",
+    "auto:",
+    "away from",
+    "abwesenheitsnotiz",
+    "automatische antwort",
+    "réponse automatique",
+    "absence du bureau",
+    "respuesta automática",
+    "fuera de la oficina",
+    "resposta automática",
+    "risposta automatica",
+    "fuori ufficio",
+    "automatisch antwoord",
+    "frånvaro",
+    "autosvar",
     "automatiskt svar",
 };
 
 constexpr const char* kBounceSubjects[] = {
-    "undelivered mail",         "undeliverable",     "delivery status notification (failure)",
-    "mail delivery failed",     "returned mail",     "delivery failure",
-    "failure notice",           "unzustellbar",      "non remis",
+    "undelivered mail",     "undeliverable", "delivery status notification (failure)",
+    "mail delivery failed", "returned mail", "delivery failure",
+    "failure notice",       "unzustellbar",  "non remis",
 };
 
 bool has_value(const Message& m, const char* header) {
@@ -60,7 +75,8 @@ Classification classify(const Message& m) {
   std::string precedence = m.header("Precedence") ? ascii_lower(trim(*m.header("Precedence"))) : "";
   if (precedence == "auto_reply") return {MessageClass::kAutoReply, "Precedence: auto_reply"};
   for (const char* s : kAutoReplySubjects) {
-    if (istarts_with(subject, s)) return {MessageClass::kAutoReply, "subject \"" + m.subject + "\""};
+    if (istarts_with(subject, s))
+      return {MessageClass::kAutoReply, "subject \"" + m.subject + "\""};
   }
   for (const char* s : kBounceSubjects) {
     if (istarts_with(subject, s)) return {MessageClass::kBounce, "subject \"" + m.subject + "\""};
@@ -70,7 +86,8 @@ Classification classify(const Message& m) {
   std::string body = ascii_lower(trim(m.text.substr(0, 400)));
   if (subject == "unsubscribe" || subject == "remove me" ||
       ((body == "unsubscribe" || body == "unsubscribe me" || body == "please unsubscribe me" ||
-        body == "remove me") && m.text.size() < 400)) {
+        body == "remove me") &&
+       m.text.size() < 400)) {
     return {MessageClass::kUnsubscribe, "asks to unsubscribe"};
   }
 

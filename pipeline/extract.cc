@@ -19,10 +19,9 @@ bool is_attribution(std::string_view line, std::string_view next) {
     const char* end;
   };
   static constexpr Form kForms[] = {
-      {"On ", "wrote:"},         {"Am ", "schrieb"},       {"Am ", ":"},
-      {"Le ", "a écrit :"},      {"Le ", "a écrit:"},      {"El ", "escribió:"},
-      {"Em ", "escreveu:"},      {"Il ", "ha scritto:"},   {"Op ", "schreef"},
-      {"Op ", ":"},              {"Den ", "skrev:"},       {"Den ", ":"},
+      {"On ", "wrote:"},   {"Am ", "schrieb"},   {"Am ", ":"},         {"Le ", "a écrit :"},
+      {"Le ", "a écrit:"}, {"El ", "escribió:"}, {"Em ", "escreveu:"}, {"Il ", "ha scritto:"},
+      {"Op ", "schreef"},  {"Op ", ":"},         {"Den ", "skrev:"},   {"Den ", ":"},
   };
   for (const auto& f : kForms) {
     if (line.rfind(f.start, 0) != 0) continue;
@@ -66,10 +65,11 @@ bool is_divider(std::string_view line) {
 }
 
 bool is_signoff(std::string_view line) {
-  for (const char* s : {"Sent from my ", "Sent from Mail for Windows", "Get Outlook for ",
-                        "Sent from Yahoo Mail", "Sent with Proton Mail", "Von meinem iPhone gesendet",
-                        "Envoyé de mon ", "Enviado desde mi ", "Enviado do meu ", "Inviato da ",
-                        "Verstuurd vanaf mijn ", "Skickat från min "}) {
+  for (const char* s :
+       {"Sent from my ", "Sent from Mail for Windows", "Get Outlook for ", "Sent from Yahoo Mail",
+        "Sent with Proton Mail", "Von meinem iPhone gesendet", "Envoyé de mon ",
+        "Enviado desde mi ", "Enviado do meu ", "Inviato da ", "Verstuurd vanaf mijn ",
+        "Skickat från min "}) {
     if (line.rfind(s, 0) == 0) return true;
   }
   return false;
@@ -89,8 +89,8 @@ std::string extract_reply(std::string_view body) {
       bool block = false;
       for (size_t k = i + 1; k < lines.size() && k <= i + 4; ++k) {
         if (is_header_line(trim(lines[k]), {"Sent:", "Date:", "Gesendet:", "Envoyé :", "Envoyé:",
-                                            "Enviado:", "Inviato:", "Verzonden:", "Skickat:",
-                                            "To:", "An:", "À :", "Para:", "A:", "Aan:", "Till:"})) {
+                                            "Enviado:", "Inviato:", "Verzonden:", "Skickat:", "To:",
+                                            "An:", "À :", "Para:", "A:", "Aan:", "Till:"})) {
           block = true;
           break;
         }

@@ -30,8 +30,8 @@ std::string_view without_numbering(std::string_view title) {
   if (colon == std::string_view::npos || colon > 16) return title;
   std::string head = ascii_lower(title.substr(0, colon));
   bool numbered = head.find_first_of("0123456789") != std::string::npos &&
-                  (head.rfind("ep", 0) == 0 || head.rfind("#", 0) == 0 || head.rfind("no", 0) == 0 ||
-                   head.rfind("issue", 0) == 0);
+                  (head.rfind("ep", 0) == 0 || head.rfind("#", 0) == 0 ||
+                   head.rfind("no", 0) == 0 || head.rfind("issue", 0) == 0);
   return numbered ? trim(title.substr(colon + 1)) : title;
 }
 
@@ -44,7 +44,8 @@ std::optional<int> episode_number_in(std::string_view subject) {
       bool word_start = pos == 0 || !std::isalnum(static_cast<unsigned char>(s[pos - 1]));
       size_t d = pos + std::string_view(marker).size();
       size_t end = d;
-      while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end])) && end - d < 6) ++end;
+      while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end])) && end - d < 6)
+        ++end;
       if (word_start && end > d) return std::stoi(s.substr(d, end - d));
       pos = d;
     }

@@ -11,10 +11,17 @@ std::string ordinal(int n) {
   const char* suffix = "th";
   if (tens < 11 || tens > 13) {
     switch (n % 10) {
-      case 1: suffix = "st"; break;
-      case 2: suffix = "nd"; break;
-      case 3: suffix = "rd"; break;
-      default: break;
+      case 1:
+        suffix = "st";
+        break;
+      case 2:
+        suffix = "nd";
+        break;
+      case 3:
+        suffix = "rd";
+        break;
+      default:
+        break;
     }
   }
   return std::to_string(n) + suffix;
@@ -52,7 +59,8 @@ std::vector<DigestItem> rank(std::vector<DigestCandidate> candidates, UnixTime n
                              int max_people) {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const DigestCandidate& a, const DigestCandidate& b) {
-                     if (a.first_seen_at != b.first_seen_at) return a.first_seen_at > b.first_seen_at;
+                     if (a.first_seen_at != b.first_seen_at)
+                       return a.first_seen_at > b.first_seen_at;
                      return a.contact_id > b.contact_id;
                    });
   std::vector<DigestItem> items;
@@ -60,7 +68,8 @@ std::vector<DigestItem> rank(std::vector<DigestCandidate> candidates, UnixTime n
     if (static_cast<int>(items.size()) >= max_people) break;
     DigestItem item;
     // Newer relationships score higher: 1.0 for someone first seen today, falling with age.
-    double age_days = static_cast<double>(std::max<std::int64_t>(0, now - c.first_seen_at)) / 86400.0;
+    double age_days =
+        static_cast<double>(std::max<std::int64_t>(0, now - c.first_seen_at)) / 86400.0;
     item.score = 1.0 / (1.0 + age_days);
     item.reasons = reasons_for(c, now);
     item.who = std::move(c);

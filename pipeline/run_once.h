@@ -48,10 +48,10 @@ struct DigestSettings {
 Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now);
 
 struct DigestDelivery {
-  std::string text;      // the plain-text digest as sent
+  std::string text;  // the plain-text digest as sent
   std::string html;
-  std::string email;     // the whole message
-  std::string delivered; // where it went, in words
+  std::string email;      // the whole message
+  std::string delivered;  // where it went, in words
 };
 
 // Records the digest for its slot, delivers it through `mailer`, and marks it delivered only

@@ -6,21 +6,30 @@ namespace rapport {
 
 std::string_view to_string(MessageKind kind) {
   switch (kind) {
-    case MessageKind::kEmail: return "email";
-    case MessageKind::kComment: return "comment";
-    case MessageKind::kForm: return "form";
-    case MessageKind::kVoicemail: return "voicemail";
+    case MessageKind::kEmail:
+      return "email";
+    case MessageKind::kComment:
+      return "comment";
+    case MessageKind::kForm:
+      return "form";
+    case MessageKind::kVoicemail:
+      return "voicemail";
   }
   return "email";
 }
 
 std::string_view to_string(MessageClass cls) {
   switch (cls) {
-    case MessageClass::kHuman: return "human";
-    case MessageClass::kAutoReply: return "auto_reply";
-    case MessageClass::kBounce: return "bounce";
-    case MessageClass::kUnsubscribe: return "unsubscribe";
-    case MessageClass::kList: return "list";
+    case MessageClass::kHuman:
+      return "human";
+    case MessageClass::kAutoReply:
+      return "auto_reply";
+    case MessageClass::kBounce:
+      return "bounce";
+    case MessageClass::kUnsubscribe:
+      return "unsubscribe";
+    case MessageClass::kList:
+      return "list";
   }
   return "human";
 }
@@ -35,8 +44,7 @@ std::optional<MessageClass> message_class_from_string(std::string_view s) {
 
 const std::string* Message::header(std::string_view name) const {
   for (const auto& h : headers) {
-    if (h.name.size() == name.size() &&
-        strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
+    if (h.name.size() == name.size() && strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
       return &h.value;
     }
   }

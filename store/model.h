@@ -14,9 +14,9 @@ namespace rapport {
 
 // An item of one of the creator's own feeds: what replies get linked to.
 struct Episode {
-  std::int64_t id = 0;        // store id; 0 until stored
-  std::string guid;           // natural key within its feed
-  std::string title;          // plain text
+  std::int64_t id = 0;  // store id; 0 until stored
+  std::string guid;     // natural key within its feed
+  std::string title;    // plain text
   std::string link;
   std::optional<UnixTime> published_at;
   std::string published_text;  // the date as written, kept when it could not be read

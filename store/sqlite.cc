@@ -6,9 +6,9 @@ namespace rapport::sqlite {
 
 Result<Database> Database::open(const std::string& path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string what = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close(raw);
@@ -49,8 +49,8 @@ Database::~Database() { sqlite3_close_v2(db_); }
 
 Error Database::last_error(std::string_view doing) const {
   int code = sqlite3_extended_errcode(db_);
-  Retry retry = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? Retry::kYes
-                                                                                : Retry::kNo;
+  Retry retry =
+      (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? Retry::kYes : Retry::kNo;
   std::string hint;
   if ((code & 0xff) == SQLITE_FULL) hint = "the disk is full";
   if ((code & 0xff) == SQLITE_BUSY) hint = "another process holds the database; try again";
@@ -106,8 +106,8 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  [[maybe_unused]] int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(),
-                                                SQLITE_TRANSIENT, SQLITE_UTF8);
+  [[maybe_unused]] int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   assert(rc == SQLITE_OK);
   return *this;
 }
@@ -128,8 +128,7 @@ Result<bool> Statement::step() {
   std::string hint = (code & 0xff) == SQLITE_FULL ? "the disk is full" : "";
   return make_error(ErrorCode::kDatabase, std::string(sqlite3_errmsg(db_)),
                     sqlite3_db_filename(db_, "main") ? sqlite3_db_filename(db_, "main") : "",
-                    hint.empty() ? std::string("while running: ") + (sql ? sql : "") : hint,
-                    retry);
+                    hint.empty() ? std::string("while running: ") + (sql ? sql : "") : hint, retry);
 }
 
 Status Statement::run() {

@@ -173,15 +173,13 @@ Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, Unix
   if (!row) return row.error();
   if (*row) {
     std::int64_t id = f.int64(0);
-    bool same = f.text(1) == e.title && f.text(2) == e.link &&
-                f.optional_int64(3) == e.published_at && f.text(4) == e.published_text &&
-                f.optional_int64(5) == (e.number ? std::optional<std::int64_t>(*e.number)
-                                                 : std::nullopt) &&
-                f.optional_int64(6) == (e.season ? std::optional<std::int64_t>(*e.season)
-                                                 : std::nullopt) &&
-                f.optional_int64(7) == (e.duration_seconds
-                                            ? std::optional<std::int64_t>(*e.duration_seconds)
-                                            : std::nullopt);
+    bool same =
+        f.text(1) == e.title && f.text(2) == e.link && f.optional_int64(3) == e.published_at &&
+        f.text(4) == e.published_text &&
+        f.optional_int64(5) == (e.number ? std::optional<std::int64_t>(*e.number) : std::nullopt) &&
+        f.optional_int64(6) == (e.season ? std::optional<std::int64_t>(*e.season) : std::nullopt) &&
+        f.optional_int64(7) ==
+            (e.duration_seconds ? std::optional<std::int64_t>(*e.duration_seconds) : std::nullopt);
     f.reset();
     if (same) return {};
     auto update = cached(kUpdateEpisode);
@@ -323,8 +321,11 @@ Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batc
       "UPDATE sources SET cursor = ?2, last_attempt_at = ?3, last_success_at = ?3, "
       "last_error = '', consecutive_failures = 0, last_warnings = ?4 WHERE id = ?1");
   if (!update) return update.error();
-  (*update)->bind(1, source_id).bind(2, batch.cursor).bind(3, now).bind(4,
-                                                                        join_lines(batch.warnings));
+  (*update)
+      ->bind(1, source_id)
+      .bind(2, batch.cursor)
+      .bind(3, now)
+      .bind(4, join_lines(batch.warnings));
   if (auto s = (*update)->run(); !s) return s.error();
   if (db_.changes() != 1) {
     return make_error(ErrorCode::kDatabase, "no source with id " + std::to_string(source_id),

@@ -21,9 +21,9 @@ struct BatchResult {
   int episodes_added = 0;
   int episodes_updated = 0;
   int messages_added = 0;
-  int messages_known = 0;  // already stored (same natural key): left untouched
-  int human_added = 0;     // of messages_added: written by a person
-  int automatic_added = 0; // of messages_added: auto-replies, bounces, unsubscribes, lists
+  int messages_known = 0;   // already stored (same natural key): left untouched
+  int human_added = 0;      // of messages_added: written by a person
+  int automatic_added = 0;  // of messages_added: auto-replies, bounces, unsubscribes, lists
   int contacts_added = 0;
 };
 

@@ -151,9 +151,9 @@ std::string local_date(UnixTime t) {
 std::string long_local_date(UnixTime t) {
   static const char* const kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                       "Thursday", "Friday", "Saturday"};
-  static const char* const kMonths[] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
+  static const char* const kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
   localtime_r(&tt, &tm);
@@ -179,8 +179,8 @@ std::string strip_reply_prefixes(std::string_view subject) {
   std::string_view s = trim(subject);
   while (true) {
     bool stripped = false;
-    for (const char* p : {"re:", "aw:", "sv:", "fwd:", "fw:", "wg:", "tr:", "antw:", "vs:",
-                          "ref:", "rif:", "res:", "r:"}) {
+    for (const char* p : {"re:", "aw:", "sv:", "fwd:", "fw:", "wg:", "tr:", "antw:", "vs:", "ref:",
+                          "rif:", "res:", "r:"}) {
       if (istarts_with(s, p)) {
         s = trim(s.substr(std::string_view(p).size()));
         stripped = true;

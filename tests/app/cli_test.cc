@@ -43,7 +43,8 @@ TEST(Cli, HelpNamesEveryCommandAndOption) {
   for (const auto& c : commands()) {
     EXPECT_NE(general.find(std::string("  ") + c.name), std::string::npos) << c.name;
     std::string help = command_help(c);
-    for (const auto& o : c.options) EXPECT_NE(help.find(o.name), std::string::npos) << c.name << " " << o.name;
+    for (const auto& o : c.options)
+      EXPECT_NE(help.find(o.name), std::string::npos) << c.name << " " << o.name;
   }
   auto h = parse({"help", "check"});
   ASSERT_TRUE(h.ok());

@@ -90,13 +90,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "[creator]\nnmae = \"Sam\"\nname = \"Sam\"\nemail = \"s@x.example\"\n", "2:1",
                 "unknown key \"creator.nmae\"", "did you mean \"name\"?"},
         BadCase{"typo_in_table_name",
-                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digst]\nmax_people = 5\n", "4:2",
-                "unknown key \"digst\"", "did you mean \"digest\"?"},
-        BadCase{"wrong_type",
-                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digest]\nmax_people = \"ten\"\n",
-                "5:14", "digest.max_people must be an integer, not a string", ""},
-        BadCase{"string_expected",
-                "[creator]\nname = 42\nemail = \"s@x.example\"\n", "2:8",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digst]\nmax_people = 5\n",
+                "4:2", "unknown key \"digst\"", "did you mean \"digest\"?"},
+        BadCase{
+            "wrong_type",
+            "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digest]\nmax_people = \"ten\"\n",
+            "5:14", "digest.max_people must be an integer, not a string", ""},
+        BadCase{"string_expected", "[creator]\nname = 42\nemail = \"s@x.example\"\n", "2:8",
                 "creator.name must be a string", "double quotes"},
         BadCase{"missing_required_key", "[creator]\nname = \"Sam\"\n", "1:1",
                 "missing required key \"creator.email\"", "add email"},
@@ -167,12 +167,12 @@ TEST(Config, AnUnreadableFileIsAnIoError) {
 TEST(Config, SecretsAreReadFromTheEnvironmentOrAFileAndNeverHeld) {
   TempDir dir;
   dir.write("feed-password", "s3cret-from-file\n");
-  auto path = dir.write("rapport.toml",
-                        std::string(kValid) +
-                            "[[feed]]\nname = \"private\"\nurl = \"https://x.example/f\"\n"
-                            "username = \"sam\"\npassword_env = \"RAPPORT_TEST_FEED_PW\"\n"
-                            "[[feed]]\nname = \"private2\"\nurl = \"https://x.example/g\"\n"
-                            "password_file = \"feed-password\"\n");
+  auto path =
+      dir.write("rapport.toml", std::string(kValid) +
+                                    "[[feed]]\nname = \"private\"\nurl = \"https://x.example/f\"\n"
+                                    "username = \"sam\"\npassword_env = \"RAPPORT_TEST_FEED_PW\"\n"
+                                    "[[feed]]\nname = \"private2\"\nurl = \"https://x.example/g\"\n"
+                                    "password_file = \"feed-password\"\n");
   auto cfg = load(path.string());
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
   const Secret& env = cfg->feeds[1].password;

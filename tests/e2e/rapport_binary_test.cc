@@ -67,7 +67,8 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
   Outcome first = rapport(dir, "run --config " + config.string());
   ASSERT_EQ(first.status, 0) << first.err;
   // The digest, printed: newest relationships first, machines left out.
-  EXPECT_TRUE(contains(first.out, "Good morning, Sam. 10 people to answer personally today.")) << first.out;
+  EXPECT_TRUE(contains(first.out, "Good morning, Sam. 10 people to answer personally today."))
+      << first.out;
   EXPECT_TRUE(contains(first.out, "The Slow Garden · "));
   EXPECT_TRUE(contains(first.out, "1. Rosa Martini <rosa.martini@libero.it>"));
   EXPECT_TRUE(contains(first.out, "Amélie Durand <amelie.durand@orange.fr>"));
@@ -75,16 +76,20 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
   EXPECT_TRUE(contains(first.out, "2nd message, never answered"));
   EXPECT_TRUE(contains(first.out, "replied to Ep. 9: Saving Seed for Beginners"));
   EXPECT_TRUE(contains(first.out, "“Hola Sam, Guardé semillas de judías este verano"));
-  EXPECT_TRUE(contains(first.out, "15 people are waiting in all; these are the 10 newest relationships."));
+  EXPECT_TRUE(
+      contains(first.out, "15 people are waiting in all; these are the 10 newest relationships."));
   EXPECT_TRUE(contains(first.out, "30 messages from 16 people so far; 2 automatic"));
   EXPECT_FALSE(contains(first.out, "Klaus Becker"));  // only an out-of-office
   EXPECT_FALSE(contains(first.out, "MAILER-DAEMON"));
   EXPECT_FALSE(contains(first.out, "> Half the lawn"));  // quoted text is not their words
   EXPECT_TRUE(contains(first.err, "podcast (feed): 10 new episodes")) << first.err;
-  EXPECT_TRUE(contains(first.err, "replies (maildir): 30 new messages (28 from people, 2 automatic), 16 new people"));
+  EXPECT_TRUE(
+      contains(first.err,
+               "replies (maildir): 30 new messages (28 from people, 2 automatic), 16 new people"));
 
   fs::path db = dir.path() / "state/demo.db";
-  fs::path eml = dir.path() / "state/digests" / ("digest-" + local_date(std::time(nullptr)) + ".eml");
+  fs::path eml =
+      dir.path() / "state/digests" / ("digest-" + local_date(std::time(nullptr)) + ".eml");
   ASSERT_TRUE(fs::exists(eml)) << first.err;
   std::string email = read_file(eml);
   EXPECT_TRUE(contains(email, "Subject: Rapport: 10 people to answer today\r\n"));
@@ -102,9 +107,12 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
 
   Outcome second = rapport(dir, "run --json --config " + config.string());
   ASSERT_EQ(second.status, 0) << second.err;
-  EXPECT_TRUE(contains(second.out, "\"episodes_added\":0,\"episodes_updated\":0,\"messages_added\":0"));
+  EXPECT_TRUE(
+      contains(second.out, "\"episodes_added\":0,\"episodes_updated\":0,\"messages_added\":0"));
   EXPECT_FALSE(contains(second.out, "\"messages_added\":1"));
-  EXPECT_TRUE(contains(second.out, "\"counts\":{\"episodes\":10,\"messages\":30,\"human_messages\":28,\"people\":16"));
+  EXPECT_TRUE(
+      contains(second.out,
+               "\"counts\":{\"episodes\":10,\"messages\":30,\"human_messages\":28,\"people\":16"));
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages"), 30);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM contacts"), 16);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM episodes"), 10);
@@ -130,13 +138,15 @@ TEST(RapportBinary, AFailingSourceIsReportedAndTheRestStillRuns) {
 
 TEST(RapportBinary, CheckReportsConfigErrorsWithLineColumnAndHint) {
   TempDir dir;
-  fs::path config = dir.write("rapport.toml",
-                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n\n[[mailbox]]\n"
-                              "name = \"replies\"\nknd = \"maildir\"\npath = \"Maildir\"\n");
+  fs::path config =
+      dir.write("rapport.toml",
+                "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n\n[[mailbox]]\n"
+                "name = \"replies\"\nknd = \"maildir\"\npath = \"Maildir\"\n");
   Outcome r = rapport(dir, "check --config " + config.string());
   EXPECT_EQ(r.status, 2);
-  EXPECT_TRUE(contains(r.err, "rapport: " + config.string() +
-                                  ":7:1: unknown key \"mailbox.knd\" (hint: did you mean \"kind\"?)"))
+  EXPECT_TRUE(
+      contains(r.err, "rapport: " + config.string() +
+                          ":7:1: unknown key \"mailbox.knd\" (hint: did you mean \"kind\"?)"))
       << r.err;
   EXPECT_TRUE(contains(r.err, config.string() + ":5:1: missing required key \"mailbox.kind\""));
   Outcome run = rapport(dir, "run --config " + config.string());
@@ -149,15 +159,19 @@ TEST(RapportBinary, CheckReportsConfigErrorsWithLineColumnAndHint) {
 
 TEST(RapportBinary, NeverPrintsASecret) {
   TempDir dir;
-  fs::path config = dir.write("rapport.toml",
-                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n[store]\npath = \"db\"\n"
-                              "[[feed]]\nname = \"private\"\nurl = \"http://127.0.0.1:9/feed\"\n"
-                              "username = \"sam\"\npassword_env = \"RAPPORT_E2E_PW\"\n"
-                              "[digest]\noutput_dir = \"out\"\n");
-  Outcome r = rapport(dir, "run --config " + config.string(), "RAPPORT_E2E_PW=correct-horse-battery");
+  fs::path config =
+      dir.write("rapport.toml",
+                "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n[store]\npath = \"db\"\n"
+                "[[feed]]\nname = \"private\"\nurl = \"http://127.0.0.1:9/feed\"\n"
+                "username = \"sam\"\npassword_env = \"RAPPORT_E2E_PW\"\n"
+                "[digest]\noutput_dir = \"out\"\n");
+  Outcome r =
+      rapport(dir, "run --config " + config.string(), "RAPPORT_E2E_PW=correct-horse-battery");
   EXPECT_EQ(r.status, 1);  // nothing listens on port 9
   EXPECT_FALSE(contains(r.out + r.err, "correct-horse-battery"));
-  EXPECT_EQ(query(dir.path() / "db", "SELECT COUNT(*) FROM sources WHERE last_error LIKE '%correct-horse%'"), 0);
+  EXPECT_EQ(query(dir.path() / "db",
+                  "SELECT COUNT(*) FROM sources WHERE last_error LIKE '%correct-horse%'"),
+            0);
   Outcome unset = rapport(dir, "run --config " + config.string(), "env -u RAPPORT_E2E_PW");
   EXPECT_EQ(unset.status, 2);
   EXPECT_TRUE(contains(unset.err, "environment variable RAPPORT_E2E_PW is not set")) << unset.err;
@@ -192,7 +206,8 @@ TEST(RapportBinary, HelpAndUsageErrors) {
   EXPECT_TRUE(contains(run_help.out, "--json"));
   Outcome typo = rapport(dir, "stauts");
   EXPECT_EQ(typo.status, 2);
-  EXPECT_EQ(typo.err, "rapport: unknown command \"stauts\" (hint: did you mean `rapport status`?)\n");
+  EXPECT_EQ(typo.err,
+            "rapport: unknown command \"stauts\" (hint: did you mean `rapport status`?)\n");
   Outcome none = rapport(dir, "");
   EXPECT_EQ(none.status, 2);
   Outcome version = rapport(dir, "--version");

@@ -10,7 +10,9 @@ namespace {
 using testing::read_file;
 using testing::test_data;
 
-std::string demo_feed() { return read_file(std::string(RAPPORT_SOURCE_DIR) + "/config/demo/feed.xml"); }
+std::string demo_feed() {
+  return read_file(std::string(RAPPORT_SOURCE_DIR) + "/config/demo/feed.xml");
+}
 
 TEST(FeedParser, ReadsTheDemoPodcastWithItunesFields) {
   auto feed = parse_feed(demo_feed(), "file:///demo/feed.xml");
@@ -75,7 +77,9 @@ TEST(FeedParser, RecoversItemsFromIllFormedXml) {
   ASSERT_TRUE(feed.ok()) << feed.error().to_string();
   ASSERT_GE(feed->items.size(), 2u);
   // &nbsp; is not an XML entity, but feeds use it.
-  EXPECT_EQ(feed->items[0].title, "Moths\xC2\xA0" "and\xC2\xA0Moonflowers");
+  EXPECT_EQ(feed->items[0].title,
+            "Moths\xC2\xA0"
+            "and\xC2\xA0Moonflowers");
   EXPECT_EQ(feed->items[0].duration_seconds, 3723);
   // Two-digit year, missing seconds, named zone.
   EXPECT_EQ(feed->items[0].published, 1794276000);  // 2026-11-10T02:00:00Z
@@ -108,7 +112,7 @@ TEST(FeedParser, ReadsABomAndCdata) {
   auto feed = parse_feed(test_data("feeds/utf8_bom_cdata.xml"), "https://g.example/");
   ASSERT_TRUE(feed.ok()) << feed.error().to_string();
   EXPECT_EQ(feed->title, "Grün");
-  EXPECT_EQ(feed->items.at(0).title, "Frühling &");  // "<Sommer>" is markup once unescaped
+  EXPECT_EQ(feed->items.at(0).title, "Frühling &");    // "<Sommer>" is markup once unescaped
   EXPECT_EQ(feed->items.at(0).published, 1773964800);  // 2026-03-20, no zone: UTC
 }
 

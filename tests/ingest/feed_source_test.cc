@@ -109,7 +109,8 @@ TEST(FeedSource, SendsBasicAuthForPrivateFeeds) {
 
 TEST(FeedSource, RefusesABodyOverTheLimitInsteadOfParsingHalf) {
   HttpTestServer server;
-  server.route("/huge.xml", [](HttpExchange& ex) { ex.body = std::string(200 * 1024, ' ') + kFeed; });
+  server.route("/huge.xml",
+               [](HttpExchange& ex) { ex.body = std::string(200 * 1024, ' ') + kFeed; });
   CurlHttpClient http;
   FeedSourceOptions o = opts("huge", server.url("/huge.xml"));
   o.max_bytes = 64 * 1024;

@@ -15,7 +15,8 @@ using testing::test_data;
 // A message of the bundled demo Maildir, found by its unique name in new/ or cur/.
 std::string demo_mail(const std::string& unique) {
   for (const char* sub : {"cur", "new"}) {
-    std::filesystem::path dir = std::filesystem::path(RAPPORT_SOURCE_DIR) / "config/demo/Maildir" / sub;
+    std::filesystem::path dir =
+        std::filesystem::path(RAPPORT_SOURCE_DIR) / "config/demo/Maildir" / sub;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
       if (e.path().filename().string().rfind(unique, 0) == 0) return read_file(e.path());
     }
@@ -62,7 +63,8 @@ TEST(MailParser, TurnsHtmlOnlyMailIntoTextWithQuotesMarked) {
   EXPECT_NE(m.text.find("from seed she saved & every year"), std::string::npos);
   EXPECT_EQ(m.text.find("margin-top"), std::string::npos);  // <style> dropped
   // Outlook's reply divider starts the quoted part.
-  EXPECT_NE(m.text.find("> From: Sam Rivera <sam@slowgarden.example>"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("> From: Sam Rivera <sam@slowgarden.example>"), std::string::npos)
+      << m.text;
 }
 
 TEST(MailParser, UnwrapsFormatFlowedAndKeepsTheSignatureSeparator) {
@@ -91,15 +93,17 @@ TEST(MailParser, ReadsAPostfixBounceReport) {
 
 TEST(MailParser, ReadsEveryPartUpToAMissingFinalBoundary) {
   Message m = parse_mail(test_data("mail/missing_final_boundary.eml"), 0);
-  EXPECT_EQ(m.text, "Sam, the worms are back! After your episode I stopped adding citrus and the bin "
-                    "is alive again.\n\nRuth");
+  EXPECT_EQ(m.text,
+            "Sam, the worms are back! After your episode I stopped adding citrus and the bin "
+            "is alive again.\n\nRuth");
   ASSERT_FALSE(m.warnings.empty());
   EXPECT_NE(m.warnings[0].find("no final boundary"), std::string::npos);
 }
 
 TEST(MailParser, DecodesWhatIsValidInBrokenBase64) {
   Message m = parse_mail(test_data("mail/broken_base64.eml"), 0);
-  EXPECT_NE(m.text.find("Thank you for the episode! I saved my first shiso seeds."), std::string::npos)
+  EXPECT_NE(m.text.find("Thank you for the episode! I saved my first shiso seeds."),
+            std::string::npos)
       << m.text;
   bool warned = false;
   for (const auto& w : m.warnings) warned |= w.find("broken base64") != std::string::npos;
@@ -146,9 +150,10 @@ TEST(MailParser, ConvertsIso2022Jp) {
 }
 
 TEST(MailParser, NeverFailsOnGarbage) {
-  for (std::string raw : {std::string(), std::string("\n\n\n"), std::string("no headers at all"),
-                          std::string("Content-Type: multipart/mixed; boundary=\"x\"\n\n--x\n--x\n"),
-                          std::string(5000, '=') + "?"}) {
+  for (std::string raw :
+       {std::string(), std::string("\n\n\n"), std::string("no headers at all"),
+        std::string("Content-Type: multipart/mixed; boundary=\"x\"\n\n--x\n--x\n"),
+        std::string(5000, '=') + "?"}) {
     Message m = parse_mail(raw, 42);
     EXPECT_FALSE(m.natural_key.empty());
     EXPECT_EQ(m.received_at, 42);

@@ -13,12 +13,16 @@ namespace {
 using testing::TempDir;
 
 std::string reply(const std::string& id, const std::string& from) {
-  return "From: " + from + "\nTo: sam@slowgarden.example\nSubject: Re: Ep. 1\nDate: Mon, 2 Nov 2026 "
-         "10:00:00 +0000\nMessage-ID: <" + id + ">\n\nLovely episode.\n";
+  return "From: " + from +
+         "\nTo: sam@slowgarden.example\nSubject: Re: Ep. 1\nDate: Mon, 2 Nov 2026 "
+         "10:00:00 +0000\nMessage-ID: <" +
+         id + ">\n\nLovely episode.\n";
 }
 
 void set_mtime(const std::filesystem::path& p, time_t t) {
-  struct utimbuf times{t, t};
+  struct utimbuf times {
+    t, t
+  };
   ASSERT_EQ(utime(p.c_str(), &times), 0);
 }
 

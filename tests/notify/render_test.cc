@@ -40,7 +40,9 @@ Digest sample_digest() {
   a.who.address = "amelie.durand@orange.fr";
   a.who.subject = "Re: Ep. 9: Saving Seed for Beginners";
   a.who.message_id = "1f9c2b7e@orange.fr";
-  a.who.reply_text = "I did the paper-towel test with ten seeds and eight germinated —\nhuit sur dix !\n\nIs the fridge a problem?";
+  a.who.reply_text =
+      "I did the paper-towel test with ten seeds and eight germinated —\nhuit sur dix !\n\nIs the "
+      "fridge a problem?";
   a.reasons = {"first time writing", "asked a question", "waiting 14 days",
                "replied to Ep. 9: Saving Seed for Beginners"};
   DigestItem b;
@@ -73,7 +75,8 @@ TEST(DigestRender, EscapesHostileListenerText) {
   EXPECT_EQ(html.find("<script>"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("<b>bold"), std::string::npos);
-  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;Eve&quot;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;Eve&quot;"),
+            std::string::npos);
   EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp;"), std::string::npos);
   EXPECT_NE(html.find("dir=\"auto\""), std::string::npos);  // right-to-left text isolated
   std::string text = render_text(d, {"Sam", 280});
@@ -108,7 +111,8 @@ TEST(MimeWriter, EncodesNonAsciiHeadersAndBlocksInjection) {
 }
 
 TEST(MimeWriter, QuotedPrintableKeepsLinesShortAndRoundTrips) {
-  std::string text = std::string(300, 'a') + " = é\n.leading dot\nFrom the start\ntrailing space \n";
+  std::string text =
+      std::string(300, 'a') + " = é\n.leading dot\nFrom the start\ntrailing space \n";
   std::string qp = encode_quoted_printable(text);
   for (const auto& line : split_lines(qp)) EXPECT_LE(line.size(), 76u) << line;
   bool damaged = false;
@@ -160,7 +164,8 @@ TEST(FileMailer, WritesTheMessageWholeAndReplacesTheSameStem) {
   EXPECT_EQ(*second, "file " + path.string());
   EXPECT_EQ(testing::read_file(path), "second");
   int files = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path() / "digests")) ++files;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path() / "digests"))
+    ++files;
   EXPECT_EQ(files, 1);  // no temporary left behind
 }
 

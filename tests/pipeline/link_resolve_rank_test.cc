@@ -10,7 +10,8 @@ namespace {
 std::vector<Episode> episodes() {
   std::vector<Episode> e(3);
   e[0] = {1, "g9", "Ep. 9: Saving Seed for Beginners", "https://x.example/9", 0, "", 9, 1, 0};
-  e[1] = {2, "g10", "Ep. 10: Letting the Meadow Decide", "https://x.example/10-meadow", 0, "", 10, 1, 0};
+  e[1] = {2, "g10", "Ep. 10: Letting the Meadow Decide", "https://x.example/10-meadow", 0, "", 10,
+          1, 0};
   e[2] = {3, "gb", "Bonus", "https://x.example/bonus", 0, "", std::nullopt, std::nullopt, 0};
   return e;
 }
@@ -24,24 +25,31 @@ Message with_subject(const std::string& subject, const std::string& text = "") {
 
 TEST(LinkEpisode, MatchesTheTitleBehindReplyPrefixes) {
   EXPECT_EQ(link_episode(with_subject("Re: Ep. 10: Letting the Meadow Decide"), episodes()), 2);
-  EXPECT_EQ(link_episode(with_subject("AW: SV: ep 10 -- letting the meadow decide!"), episodes()), 2);
-  EXPECT_EQ(link_episode(with_subject("Re\xC2\xA0: Ep. 9: Saving Seed for Beginners"), episodes()), 1);
+  EXPECT_EQ(link_episode(with_subject("AW: SV: ep 10 -- letting the meadow decide!"), episodes()),
+            2);
+  EXPECT_EQ(link_episode(with_subject("Re\xC2\xA0: Ep. 9: Saving Seed for Beginners"), episodes()),
+            1);
 }
 
 TEST(LinkEpisode, FindsATitleInsideALongerSubject) {
-  EXPECT_EQ(link_episode(with_subject("Fwd: my thoughts on Saving Seed for Beginners (long)"), episodes()),
+  EXPECT_EQ(link_episode(with_subject("Fwd: my thoughts on Saving Seed for Beginners (long)"),
+                         episodes()),
             1);
 }
 
 TEST(LinkEpisode, FallsBackToTheEpisodeNumberThenALink) {
   EXPECT_EQ(link_episode(with_subject("Question about episode 9"), episodes()), 1);
   EXPECT_EQ(link_episode(with_subject("Re: #10 and the council"), episodes()), 2);
-  EXPECT_EQ(link_episode(with_subject("Hello", "I loved https://x.example/10-meadow so much"), episodes()), 2);
+  EXPECT_EQ(link_episode(with_subject("Hello", "I loved https://x.example/10-meadow so much"),
+                         episodes()),
+            2);
 }
 
 TEST(LinkEpisode, LeavesUnrelatedMessagesUnlinked) {
-  EXPECT_EQ(link_episode(with_subject("A question about your seed swap"), episodes()), std::nullopt);
-  EXPECT_EQ(link_episode(with_subject("Deep 10 inch beds"), episodes()), std::nullopt);  // not "ep 10"
+  EXPECT_EQ(link_episode(with_subject("A question about your seed swap"), episodes()),
+            std::nullopt);
+  EXPECT_EQ(link_episode(with_subject("Deep 10 inch beds"), episodes()),
+            std::nullopt);  // not "ep 10"
   EXPECT_EQ(link_episode(with_subject("Re: Bonus"), {}), std::nullopt);
 }
 
@@ -90,7 +98,8 @@ DigestCandidate candidate(std::int64_t id, UnixTime first_seen, int total, int w
 TEST(Rank, PutsTheNewestRelationshipFirstAndCutsAtMaxPeople) {
   const UnixTime now = 100 * 86400;
   std::vector<DigestCandidate> cs = {candidate(1, 10 * 86400, 3, 3), candidate(2, 90 * 86400, 1, 1),
-                                     candidate(3, 50 * 86400, 2, 2), candidate(4, 50 * 86400, 1, 1)};
+                                     candidate(3, 50 * 86400, 2, 2),
+                                     candidate(4, 50 * 86400, 1, 1)};
   auto items = rank(cs, now, 3);
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[0].who.contact_id, 2);
@@ -121,7 +130,8 @@ TEST(Rank, GivesReasonsInPlainWords) {
   answered.episode_title = "Bonus";
   EXPECT_EQ(reasons_for(answered, now),
             (std::vector<std::string>{"2 messages since your last answer", "waiting 1 day",
-                                      "replied to \xE2\x80\x9C" "Bonus\xE2\x80\x9D"}));
+                                      "replied to \xE2\x80\x9C"
+                                      "Bonus\xE2\x80\x9D"}));
 }
 
 TEST(Rank, WritesOrdinals) {

@@ -40,7 +40,8 @@ class FlakyMailer final : public notify::Mailer {
  public:
   explicit FlakyMailer(int failures) : failures_(failures) {}
   Result<std::string> send(const notify::Envelope& e, const std::string& data) override {
-    if (failures_-- > 0) return make_error(ErrorCode::kNetwork, "connection refused", "smtp://x", "", Retry::kYes);
+    if (failures_-- > 0)
+      return make_error(ErrorCode::kNetwork, "connection refused", "smtp://x", "", Retry::kYes);
     sent.push_back(data);
     return "fake " + e.to;
   }
@@ -69,7 +70,8 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
   mail->next.messages.push_back(email("1@x", "Ana Lopez <ana@example.org>", "Re: Ep. 3: Tomatoes",
                                       "Great!\n\nOn Tue, Sam wrote:\n> old", 1795500000));
   mail->next.messages[0].from = {"Ana Lopez", "Ana@Example.org"};
-  mail->next.messages.push_back(email("2@x", "away@example.org", "Out of Office: Ep. 3", "Away", 1795500001));
+  mail->next.messages.push_back(
+      email("2@x", "away@example.org", "Out of Office: Ep. 3", "Away", 1795500001));
   mail->next.cursor = "mail-cursor";
   auto feed = std::make_unique<FakeSource>("feed", "podcast");
   feed->next.episodes.push_back(Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0});
@@ -103,7 +105,8 @@ TEST(RunOnce, AFailingOrThrowingSourceNeverStopsTheOthers) {
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto broken = std::make_unique<FakeSource>("feed", "broken");
-  broken->fail = make_error(ErrorCode::kNetwork, "HTTP 500", "https://x.example/feed", "", Retry::kYes);
+  broken->fail =
+      make_error(ErrorCode::kNetwork, "HTTP 500", "https://x.example/feed", "", Retry::kYes);
   auto throwing = std::make_unique<FakeSource>("maildir", "throwing");
   throwing->throws = true;
   auto good = std::make_unique<FakeSource>("maildir", "good");
@@ -136,12 +139,13 @@ TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto mail = std::make_unique<FakeSource>("maildir", "replies");
-  mail->next.messages.push_back(email("1@x", "ana@example.org", "Re: Hi", "Is it working?", 1795500000));
+  mail->next.messages.push_back(
+      email("1@x", "ana@example.org", "Re: Hi", "Is it working?", 1795500000));
   sources.push_back(std::move(mail));
   poll_sources(**store, sources, clock);
 
-  DigestSettings settings{"Sam Rivera", "sam@slowgarden.example", "The Slow Garden",
-                          "sam@slowgarden.example", 10, 280};
+  DigestSettings settings{
+      "Sam Rivera", "sam@slowgarden.example", "The Slow Garden", "sam@slowgarden.example", 10, 280};
   auto digest = build_digest(**store, settings, clock.now());
   ASSERT_TRUE(digest.ok());
   ASSERT_EQ(digest->items.size(), 1u);

@@ -47,7 +47,8 @@ TEST(Migrations, CreateEveryTableOnAnEmptyDatabase) {
   for (const char* table : {"sources", "episodes", "messages", "identities", "contacts", "merges",
                             "answers", "digests", "digest_items", "contact_tags"}) {
     EXPECT_EQ(count(*db, std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND "
-                                     "name='") + table + "'"),
+                                     "name='") +
+                             table + "'"),
               1)
         << table;
   }
@@ -60,9 +61,11 @@ TEST(Migrations, UpgradeAnOlderDatabaseKeepingItsData) {
     auto db = sqlite::Database::open(path);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(migrate_to(*db, 1).ok());
-    ASSERT_TRUE(db->exec("INSERT INTO sources (kind, name, created_at) VALUES ('feed', 'show', 1)").ok());
+    ASSERT_TRUE(
+        db->exec("INSERT INTO sources (kind, name, created_at) VALUES ('feed', 'show', 1)").ok());
     EXPECT_EQ(user_version(*db), 1);
-    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM sqlite_master WHERE name='messages_by_identity'"), 0);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM sqlite_master WHERE name='messages_by_identity'"),
+              0);
   }
   auto store = SqliteStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().to_string();

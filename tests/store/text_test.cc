@@ -10,7 +10,7 @@ namespace {
 TEST(Text, ReplacesInvalidUtf8) {
   EXPECT_EQ(valid_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
   EXPECT_EQ(valid_utf8("caf\xE9!"), "caf\xEF\xBF\xBD!");
-  EXPECT_EQ(valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
   EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
 }
 
@@ -45,13 +45,21 @@ TEST(Text, FormatsTimes) {
 TEST(JsonWriter, WritesNestedValuesAndEscapes) {
   JsonWriter j;
   j.begin_object()
-      .key("name").value("Amélie \"Mimi\"\n")
-      .key("n").value(3)
-      .key("none").null()
-      .key("list").begin_array().value(true).value(std::string("a\x01")).end_array()
+      .key("name")
+      .value("Amélie \"Mimi\"\n")
+      .key("n")
+      .value(3)
+      .key("none")
+      .null()
+      .key("list")
+      .begin_array()
+      .value(true)
+      .value(std::string("a\x01"))
+      .end_array()
       .end_object();
-  EXPECT_EQ(j.str(),
-            "{\"name\":\"Amélie \\\"Mimi\\\"\\n\",\"n\":3,\"none\":null,\"list\":[true,\"a\\u0001\"]}");
+  EXPECT_EQ(
+      j.str(),
+      "{\"name\":\"Amélie \\\"Mimi\\\"\\n\",\"n\":3,\"none\":null,\"list\":[true,\"a\\u0001\"]}");
 }
 
 }  // namespace
