@@ -48,6 +48,7 @@ std::optional<config::Config> load_config(const Invocation& inv) {
 
 struct Sources {
   ingest::CurlHttpClient http;
+  SystemClock clock;
   std::vector<std::unique_ptr<ingest::Source>> list;
 };
 
@@ -68,9 +69,12 @@ Result<std::unique_ptr<Sources>> make_sources(const config::Config& cfg) {
       }
       o.password = *secret;
     }
+    o.kind = f.kind == "comments" ? ingest::FeedKind::kComments : ingest::FeedKind::kEpisodes;
+    o.ca_file = f.ca_file;
     o.timeout_seconds = f.timeout_seconds;
     o.max_bytes = f.max_bytes;
-    sources->list.push_back(std::make_unique<ingest::FeedSource>(std::move(o), sources->http));
+    sources->list.push_back(
+        std::make_unique<ingest::FeedSource>(std::move(o), sources->http, sources->clock));
   }
   for (const auto& m : cfg.mailboxes) {
     sources->list.push_back(std::make_unique<ingest::MaildirSource>(m.name, m.path));
@@ -95,6 +99,9 @@ std::string describe(const pipeline::SourceOutcome& o) {
   if (o.kind == "feed") {
     s += std::to_string(r.episodes_added) + " new episodes, " + std::to_string(r.episodes_updated) +
          " updated";
+  } else if (o.kind == "comments") {
+    s += std::to_string(r.messages_added) + " new comments, " + std::to_string(r.contacts_added) +
+         " new people";
   } else {
     s += std::to_string(r.messages_added) + " new messages (" + std::to_string(r.human_added) +
          " from people, " + std::to_string(r.automatic_added) + " automatic), " +
@@ -141,7 +148,11 @@ int run_command(const Invocation& inv) {
     return kFailure;
   }
   SystemClock clock;
-  auto outcomes = pipeline::poll_sources(**store, (*sources)->list, clock);
+  pipeline::PollOptions poll;
+  poll.http = &(*sources)->http;
+  poll.limits = {cfg->fetch.max_connections, cfg->fetch.max_connections_per_host};
+  poll.episode_comment_feeds = cfg->fetch.episode_comment_feeds;
+  auto outcomes = pipeline::poll_sources(**store, (*sources)->list, clock, poll);
   bool failed = false;
   for (const auto& o : outcomes) {
     if (o.error) {
@@ -149,7 +160,15 @@ int run_command(const Invocation& inv) {
       log::error(o.name + " (" + o.kind + ") failed: " + o.error->to_string());
       continue;
     }
+    if (!o.skipped.empty()) {
+      log::warn(o.name + " (" + o.kind + ") skipped: " + o.skipped);
+      continue;
+    }
     log::info(describe(o));
+    if (!o.moved_to.empty()) {
+      log::warn(o.name + " moved permanently to " + o.moved_to +
+                "; it is read there from now on (update its url in the config)");
+    }
     for (const auto& w : o.warnings) log::debug(o.name + ": " + w);
   }
 
@@ -365,6 +384,17 @@ int status_command(const Invocation& inv) {
     if (!s.last_error.empty()) {
       std::cout << "  failing: " << s.last_error << " (" << s.consecutive_failures
                 << " in a row)\n";
+    }
+    if (!s.moved_to.empty()) {
+      std::cout << "  moved permanently to " << s.moved_to << "; update its url in the config\n";
+    }
+    if (s.dead_since) {
+      std::cout << "  gone since " << format_rfc3339_utc(*s.dead_since)
+                << " (HTTP 410): not read until its url changes in the config\n";
+    }
+    if (s.next_due_at && *s.next_due_at > SystemClock().now()) {
+      std::cout << "  not read before " << format_rfc3339_utc(*s.next_due_at)
+                << " (the server asked to wait)\n";
     }
   }
   if (sources->empty()) std::cout << "no source has been read yet; run `rapport run`\n";

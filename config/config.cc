@@ -31,7 +31,8 @@ constexpr KeySpec kStoreKeys[] = {
 };
 constexpr KeySpec kFeedKeys[] = {
     {"name", Type::kString, true},           {"url", Type::kString, true},
-    {"username", Type::kString, false},      {"password_env", Type::kString, false},
+    {"kind", Type::kString, false},          {"username", Type::kString, false},
+    {"ca_file", Type::kString, false},       {"password_env", Type::kString, false},
     {"password_file", Type::kString, false}, {"timeout_seconds", Type::kInteger, false},
     {"max_bytes", Type::kInteger, false},
 };
@@ -40,13 +41,18 @@ constexpr KeySpec kMailboxKeys[] = {
     {"kind", Type::kString, true},
     {"path", Type::kString, true},
 };
+constexpr KeySpec kFetchKeys[] = {
+    {"max_connections", Type::kInteger, false},
+    {"max_connections_per_host", Type::kInteger, false},
+    {"episode_comment_feeds", Type::kInteger, false},
+};
 constexpr KeySpec kDigestKeys[] = {
     {"to", Type::kString, false},
     {"max_people", Type::kInteger, false},
     {"excerpt_chars", Type::kInteger, false},
     {"output_dir", Type::kString, false},
 };
-constexpr const char* kTopLevel[] = {"creator", "store", "feed", "mailbox", "digest"};
+constexpr const char* kTopLevel[] = {"creator", "store", "feed", "mailbox", "fetch", "digest"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
 constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key", "apikey"};
 
@@ -173,6 +179,14 @@ class Loader {
       f.url = feed_url(*t, string(*t, "url"));
       f.username = string(*t, "username");
       f.password = secret(*t, "password");
+      if (const toml::node* k = t->get("kind"); k && k->is_string()) {
+        f.kind = k->as_string()->get();
+        if (f.kind != "episodes" && f.kind != "comments") {
+          problem(k->source().begin, "feed.kind \"" + f.kind + "\" is not a feed kind",
+                  "use \"episodes\" for your own feed or \"comments\" for a comments feed");
+        }
+      }
+      if (auto ca = string(*t, "ca_file"); !ca.empty()) f.ca_file = resolve_path(ca);
       f.timeout_seconds = static_cast<int>(integer(*t, "timeout_seconds", 30, 1, 600));
       f.max_bytes = integer(*t, "max_bytes", f.max_bytes, 1024, std::int64_t{1} << 32);
       unique_name(*t, f.name, names);
@@ -192,6 +206,15 @@ class Loader {
       if (!m.path.empty()) m.path = resolve_path(m.path);
       unique_name(*t, m.name, names);
       cfg.mailboxes.push_back(std::move(m));
+    }
+
+    if (const toml::table* f = table(root, "fetch", false)) {
+      check_keys(*f, "fetch", kFetchKeys);
+      cfg.fetch.max_connections = static_cast<int>(integer(*f, "max_connections", 8, 1, 64));
+      cfg.fetch.max_connections_per_host =
+          static_cast<int>(integer(*f, "max_connections_per_host", 2, 1, 16));
+      cfg.fetch.episode_comment_feeds =
+          static_cast<int>(integer(*f, "episode_comment_feeds", 20, 0, 500));
     }
 
     cfg.digest.output_dir = data_home() + "/rapport/digests";

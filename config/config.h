@@ -38,8 +38,10 @@ struct StoreConfig {
 struct FeedConfig {
   std::string name;
   std::string url;  // http://, https:// or file:// (relative paths in the file become file://)
+  std::string kind = "episodes";  // "episodes": the creator's own; "comments": listeners'
   std::string username;
   Secret password;
+  std::string ca_file;  // absolute; empty: the system's CAs
   int timeout_seconds = 30;
   std::int64_t max_bytes = 20 * 1024 * 1024;
 };
@@ -57,12 +59,19 @@ struct DigestConfig {
   std::string output_dir;  // absolute; where .eml files are written
 };
 
+struct FetchConfig {
+  int max_connections = 8;           // transfers at once, in all
+  int max_connections_per_host = 2;  // transfers at once to one host
+  int episode_comment_feeds = 20;    // newest episodes whose wfw:commentRss is read; 0: none
+};
+
 struct Config {
   std::string path;  // the file it was read from
   CreatorConfig creator;
   StoreConfig store;
   std::vector<FeedConfig> feeds;
   std::vector<MailboxConfig> mailboxes;
+  FetchConfig fetch;
   DigestConfig digest;
 };
 

@@ -20,6 +20,9 @@ constexpr std::string_view kItunes = "http://www.itunes.com/dtds/podcast-1.0.dtd
 constexpr std::string_view kDc = "http://purl.org/dc/elements/1.1/";
 constexpr std::string_view kWfw = "http://wellformedweb.org/CommentAPI/";
 constexpr std::string_view kPodcast = "https://podcastindex.org/namespace/1.0";
+constexpr std::string_view kContent = "http://purl.org/rss/1.0/modules/content/";
+constexpr std::string_view kSlash = "http://purl.org/rss/1.0/modules/slash/";
+constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
 
 // Element names are matched by namespace: a feed may bind any prefix to a namespace, so
 // the prefixes declared on the root are looked up, with the conventional one as fallback.
@@ -182,6 +185,53 @@ void read_podcast_fields(const pugi::xml_node& n, const Names& ns, FeedItem& ite
     item.duration_seconds = parse_duration(raw_text(d));
   }
   if (auto c = ns.child(n, kWfw, "wfw", "commentRss")) item.comments_feed = raw_text(c);
+  if (auto c = ns.child(n, kSlash, "slash", "comments")) item.comment_count = to_int(raw_text(c));
+  for (auto c : n.children()) {
+    if (c.type() != pugi::node_element) continue;
+    if (ns.is(c, kPodcast, "podcast", "transcript")) {
+      item.transcripts.push_back({c.attribute("url").value(), c.attribute("type").value()});
+    } else if (ns.is(c, kPodcast, "podcast", "person")) {
+      item.people.push_back({plain(raw_text(c)), ascii_lower(c.attribute("role").value())});
+    } else if (ns.is(c, kPodcast, "podcast", "socialInteract")) {
+      std::string uri = c.attribute("uri").value();
+      if (uri.empty()) uri = raw_text(c);
+      item.social_interact.push_back({uri, c.attribute("protocol").value()});
+    }
+  }
+  if (!item.enclosure) {
+    // media:content stands in for a missing enclosure (YouTube-style and video feeds).
+    for (auto c : n.children()) {
+      if (c.type() == pugi::node_element && ns.is(c, kMedia, "media", "content")) {
+        FeedEnclosure e;
+        e.url = c.attribute("url").value();
+        e.type = c.attribute("type").value();
+        if (auto v = to_int(c.attribute("fileSize").value())) e.length = *v;
+        if (!e.url.empty()) {
+          item.enclosure = std::move(e);
+          break;
+        }
+      }
+    }
+  }
+}
+
+// RSS <author> is "email (Name)" or just "email"; some feeds put a bare name there.
+void read_rss_author(const std::string& text, FeedItem& item) {
+  std::string_view t = trim(text);
+  if (t.empty()) return;
+  size_t paren = t.find('(');
+  std::string_view first = trim(t.substr(0, paren));
+  if (first.find('@') != std::string_view::npos && first.find(' ') == std::string_view::npos) {
+    item.author_email = std::string(first);
+    if (paren != std::string_view::npos) {
+      size_t close = t.rfind(')');
+      if (close != std::string_view::npos && close > paren) {
+        item.author = plain(t.substr(paren + 1, close - paren - 1));
+      }
+    }
+  } else {
+    item.author = plain(t);
+  }
 }
 
 void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& url,
@@ -196,6 +246,7 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
     feed.image = img.attribute("href").value();
   }
   if (feed.image.empty()) feed.image = raw_text(plain_child(plain_child(channel, "image"), "url"));
+  feed.podcast_guid = raw_text(ns.child(channel, kPodcast, "podcast", "guid"));
   size_t index = 0;
   for (auto n : channel.children()) {
     if (n.type() != pugi::node_element || std::string_view(n.name()) != "item") continue;
@@ -203,8 +254,11 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
     item.title = plain(raw_text(plain_child(n, "title")));
     item.link = resolve(url, raw_text(plain_child(n, "link")));
     item.guid = raw_text(plain_child(n, "guid"));
-    item.author = plain(raw_text(plain_child(n, "author")));
+    read_rss_author(raw_text(plain_child(n, "author")), item);
     if (item.author.empty()) item.author = plain(raw_text(ns.child(n, kDc, "dc", "creator")));
+    std::string html = raw_text(ns.child(n, kContent, "content", "encoded"));
+    if (html.empty()) html = raw_text(plain_child(n, "description"));
+    item.content = html_to_text(html);
     if (item.author.empty())
       item.author = plain(raw_text(ns.child(n, kItunes, "itunes", "author")));
     set_date(item, raw_text(plain_child(n, "pubDate")));
@@ -237,6 +291,9 @@ void parse_rdf(const pugi::xml_node& rdf, const Names& ns, const std::string& ur
     item.guid = n.attribute("rdf:about").value();
     item.author = plain(raw_text(ns.child(n, kDc, "dc", "creator")));
     set_date(item, raw_text(ns.child(n, kDc, "dc", "date")));
+    std::string html = raw_text(ns.child(n, kContent, "content", "encoded"));
+    if (html.empty()) html = raw_text(plain_child(n, "description"));
+    item.content = html_to_text(html);
     read_podcast_fields(n, ns, item);
     finish_item(item, feed, index++);
   }
@@ -296,7 +353,13 @@ void parse_atom(const pugi::xml_node& root, const Names& ns, const std::string& 
     item.title = atom_text(plain_child(n, "title", prefix));
     item.link = atom_link(n, url);
     item.guid = raw_text(plain_child(n, "id", prefix));
-    item.author = plain(raw_text(plain_child(plain_child(n, "author", prefix), "name", prefix)));
+    pugi::xml_node author = plain_child(n, "author", prefix);
+    item.author = plain(raw_text(plain_child(author, "name", prefix)));
+    item.author_email = raw_text(plain_child(author, "email", prefix));
+    item.author_uri = raw_text(plain_child(author, "uri", prefix));
+    pugi::xml_node body = plain_child(n, "content", prefix);
+    if (!body) body = plain_child(n, "summary", prefix);
+    item.content = atom_text(body);
     set_date(item, raw_text(plain_child(n, "published", prefix)));
     std::string updated = raw_text(plain_child(n, "updated", prefix));
     if (!updated.empty()) item.updated = parse_date(updated);
@@ -330,6 +393,137 @@ std::string declared_encoding(std::string_view bytes) {
   size_t q2 = decl.find(decl[q], q + 1);
   if (q2 == std::string::npos) return {};
   return decl.substr(q + 1, q2 - q - 1);
+}
+
+// Reads a parsed document into `feed`. Fails with kParse when the root is not a feed.
+Status read_document(const pugi::xml_document& doc, const std::string& url, ParsedFeed& feed) {
+  pugi::xml_node root = doc.document_element();
+  if (!root) {
+    return make_error(ErrorCode::kParse, "not a feed: empty document", url,
+                      "check that the URL points at the RSS or Atom feed itself");
+  }
+  Names ns(root);
+  std::string_view name = local_name(root);
+  if (name == "rss" || name == "channel") {
+    feed.format = "rss";
+    parse_rss(root, ns, url, feed);
+  } else if (name == "RDF") {
+    feed.format = "rdf";
+    parse_rdf(root, ns, url, feed);
+  } else if (name == "feed") {
+    feed.format = "atom";
+    parse_atom(root, ns, xml_base(root, url), feed);
+  } else {
+    return make_error(ErrorCode::kParse,
+                      "not a feed: the document is <" + std::string(root.name()) + ">", url,
+                      "check that the URL points at the RSS or Atom feed itself");
+  }
+  return {};
+}
+
+// "&" that does not start a character reference becomes "&amp;".
+std::string escape_bare_ampersands(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 64);
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '&') {
+      out += in[i];
+      continue;
+    }
+    size_t j = i + 1;
+    if (j < in.size() && in[j] == '#') ++j;
+    size_t start = j;
+    while (j < in.size() && j - start < 32 && std::isalnum(static_cast<unsigned char>(in[j]))) ++j;
+    bool reference = j > start && j < in.size() && in[j] == ';';
+    out += reference ? "&" : "&amp;";
+  }
+  return out;
+}
+
+// The text of the root element's start tag ("<rss version=... xmlns:itunes=...>").
+std::string root_start_tag(std::string_view bytes, std::string_view root_name) {
+  std::string needle = "<" + std::string(root_name);
+  size_t pos = bytes.find(needle);
+  while (pos != std::string_view::npos) {
+    char after = pos + needle.size() < bytes.size() ? bytes[pos + needle.size()] : '>';
+    if (after == '>' || after == ' ' || after == '\n' || after == '\r' || after == '\t') break;
+    pos = bytes.find(needle, pos + 1);
+  }
+  if (pos == std::string_view::npos) return {};
+  size_t end = bytes.find('>', pos);
+  if (end == std::string_view::npos) return {};
+  return std::string(bytes.substr(pos, end - pos + 1));
+}
+
+// Parses each <item> or <entry> of a broken document on its own, inside the root's start
+// tag so its namespaces still apply. Channel fields come from what the partial parse read.
+Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
+                     const pugi::xml_document& partial, const std::string& url, ParsedFeed& feed) {
+  pugi::xml_node root = partial.document_element();
+  std::string root_name = root.name();
+  std::string_view local = local_name(root);
+  std::string item_tag = local == "feed" ? "entry" : "item";
+  if (size_t c = root_name.find(':'); c != std::string::npos && local == "feed") {
+    item_tag = root_name.substr(0, c + 1) + "entry";
+  }
+  // Channel fields from the partial tree, items from the chunks.
+  ParsedFeed head;
+  {
+    pugi::xml_document copy;
+    copy.reset(partial);
+    for (pugi::xml_node holder :
+         {copy.document_element(), copy.document_element().child("channel")}) {
+      while (pugi::xml_node it = holder.child(item_tag.c_str())) holder.remove_child(it);
+    }
+    (void)read_document(copy, url, head);
+  }
+  feed.format = head.format;
+  feed.title = head.title;
+  feed.link = head.link;
+  feed.language = head.language;
+  feed.author = head.author;
+  feed.image = head.image;
+  feed.podcast_guid = head.podcast_guid;
+
+  std::string open = root_start_tag(bytes, root_name);
+  if (open.empty()) open = "<" + root_name + ">";
+  std::string wrap_open = open + (local == "rss" ? "<channel>" : "");
+  std::string wrap_close = std::string(local == "rss" ? "</channel>" : "") + "</" + root_name + ">";
+  std::string start = "<" + item_tag;
+  std::string end = "</" + item_tag + ">";
+  size_t pos = bytes.find(start);
+  int index = 0;
+  while (pos != std::string_view::npos) {
+    size_t next_start = bytes.find(start, pos + start.size());
+    size_t close = bytes.find(end, pos);
+    size_t chunk_end;
+    if (close != std::string_view::npos &&
+        (next_start == std::string_view::npos || close < next_start)) {
+      chunk_end = close + end.size();
+    } else {
+      chunk_end = next_start == std::string_view::npos ? bytes.size() : next_start;
+    }
+    ++index;
+    std::string doc_text = wrap_open + std::string(bytes.substr(pos, chunk_end - pos)) + wrap_close;
+    pugi::xml_document one;
+    pugi::xml_parse_result r =
+        one.load_buffer(doc_text.data(), doc_text.size(), pugi::parse_default,
+                        encoding == pugi::encoding_auto ? pugi::encoding_utf8 : encoding);
+    ParsedFeed piece;
+    auto read = read_document(one, url, piece);
+    if (read && !piece.items.empty()) {
+      if (!r) {
+        feed.warnings.push_back("item " + std::to_string(index) + " is itself broken (" +
+                                r.description() + "); kept what could be read");
+      }
+      for (auto& w : piece.warnings) feed.warnings.push_back(std::move(w));
+      for (auto& item : piece.items) feed.items.push_back(std::move(item));
+    } else {
+      feed.warnings.push_back("item " + std::to_string(index) + " could not be read");
+    }
+    pos = next_start;
+  }
+  return {};
 }
 
 }  // namespace
@@ -387,32 +581,27 @@ Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url_view)
   pugi::xml_parse_result parsed = doc.load_buffer(
       bytes.data(), bytes.size(), pugi::parse_default | pugi::parse_declaration, encoding);
   if (!parsed) {
+    // Bare ampersands are the commonest breakage ("Q&A"); escape them and try again.
+    std::string repaired = escape_bare_ampersands(bytes);
+    if (repaired.size() != bytes.size()) {
+      pugi::xml_document again;
+      if (again.load_buffer(repaired.data(), repaired.size(),
+                            pugi::parse_default | pugi::parse_declaration, encoding)) {
+        feed.warnings.push_back("ill-formed XML: unescaped & characters; read them as text");
+        if (auto st = read_document(again, url, feed); !st) return st.error();
+        return feed;
+      }
+    }
     feed.warnings.push_back(std::string("ill-formed XML at byte ") + std::to_string(parsed.offset) +
-                            ": " + parsed.description() + "; read what came before it");
+                            ": " + parsed.description() + "; items were recovered one by one");
+    if (!doc.document_element()) {
+      return make_error(ErrorCode::kParse, std::string("not a feed: ") + parsed.description(), url,
+                        "check that the URL points at the RSS or Atom feed itself");
+    }
+    if (auto st = recover_items(bytes, encoding, doc, url, feed); !st) return st.error();
+    return feed;
   }
-  pugi::xml_node root = doc.document_element();
-  if (!root) {
-    return make_error(
-        ErrorCode::kParse,
-        std::string("not a feed: ") + (parsed ? "empty document" : parsed.description()), url,
-        "check that the URL points at the RSS or Atom feed itself");
-  }
-  Names ns(root);
-  std::string_view name = local_name(root);
-  if (name == "rss" || name == "channel") {
-    feed.format = "rss";
-    parse_rss(root, ns, url, feed);
-  } else if (name == "RDF") {
-    feed.format = "rdf";
-    parse_rdf(root, ns, url, feed);
-  } else if (name == "feed") {
-    feed.format = "atom";
-    parse_atom(root, ns, xml_base(root, url), feed);
-  } else {
-    return make_error(ErrorCode::kParse,
-                      "not a feed: the document is <" + std::string(root.name()) + ">", url,
-                      "check that the URL points at the RSS or Atom feed itself");
-  }
+  if (auto st = read_document(doc, url, feed); !st) return st.error();
   return feed;
 }
 

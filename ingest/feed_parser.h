@@ -22,11 +22,24 @@ struct FeedEnclosure {
   std::optional<std::int64_t> length;
 };
 
+struct FeedLink {
+  std::string url;
+  std::string type;  // MIME type or protocol; may be empty
+};
+
+struct FeedPerson {
+  std::string name;
+  std::string role;  // "host", "guest", …; empty means host
+};
+
 struct FeedItem {
-  std::string guid;   // the item's identity: guid/id, else link, else a content hash
-  std::string title;  // plain text
-  std::string link;   // absolute when the feed gave a base
-  std::string author;
+  std::string guid;          // the item's identity: guid/id, else link, else a content hash
+  std::string title;         // plain text
+  std::string link;          // absolute when the feed gave a base
+  std::string author;        // a name
+  std::string author_email;  // when the feed gives one
+  std::string author_uri;    // the author's website (Atom)
+  std::string content;       // the item's text, plain (content:encoded, else description)
   std::optional<UnixTime> published;
   std::string published_text;  // as written
   std::optional<UnixTime> updated;
@@ -34,7 +47,11 @@ struct FeedItem {
   std::optional<int> episode;
   std::optional<int> season;
   std::optional<int> duration_seconds;
-  std::string comments_feed;  // wfw:commentRss
+  std::string comments_feed;              // wfw:commentRss
+  std::optional<int> comment_count;       // slash:comments
+  std::vector<FeedLink> transcripts;      // podcast:transcript
+  std::vector<FeedPerson> people;         // podcast:person
+  std::vector<FeedLink> social_interact;  // podcast:socialInteract (url, protocol)
 };
 
 struct ParsedFeed {
@@ -44,6 +61,7 @@ struct ParsedFeed {
   std::string language;
   std::string author;
   std::string image;
+  std::string podcast_guid;     // podcast:guid of the channel
   std::vector<FeedItem> items;  // in document order
   std::vector<std::string> warnings;
 };

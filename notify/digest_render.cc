@@ -95,6 +95,12 @@ std::string digest_subject(const Digest& d) {
 }
 
 std::string reply_link(const DigestCandidate& who) {
+  // A person known only by a website or a name is answered where they wrote.
+  // Only web links: a feed could carry a javascript: or data: URL.
+  if (who.identity_kind != "email" && !who.identity_kind.empty()) {
+    return istarts_with(who.url, "https://") || istarts_with(who.url, "http://") ? clean(who.url)
+                                                                                 : std::string();
+  }
   std::string subject = "Re: " + strip_reply_prefixes(who.subject);
   std::string link =
       "mailto:" + percent_encode(who.address) + "?subject=" + percent_encode(clean(subject));
@@ -126,7 +132,7 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     if (!c.subject.empty()) out += "   Subject: " + clean(c.subject) + "\n";
     std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
     if (!words.empty()) out += "   \xE2\x80\x9C" + clean(words) + "\xE2\x80\x9D\n";
-    out += "   Reply: " + reply_link(c) + "\n";
+    if (std::string link = reply_link(c); !link.empty()) out += "   Reply: " + link + "\n";
   }
   out += "\n";
   if (d.waiting_total > static_cast<int>(d.items.size())) {
@@ -188,9 +194,10 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
           "#d9c7a7;font-size:15px;line-height:1.45;\" dir=\"auto\">" +
           escape_html(words) + "</blockquote>\n";
     }
-    out += "<p style=\"margin:10px 0 0 0;font-size:14px;\"><a href=\"" +
-           escape_html(reply_link(c)) + "\" style=\"color:#1d5c8f;\">Reply to " +
-           escape_html(name_of(c)) + "</a></p>\n";
+    if (std::string link = reply_link(c); !link.empty()) {
+      out += "<p style=\"margin:10px 0 0 0;font-size:14px;\"><a href=\"" + escape_html(link) +
+             "\" style=\"color:#1d5c8f;\">Reply to " + escape_html(name_of(c)) + "</a></p>\n";
+    }
     out += "</div>\n";
   }
   out += "<p style=\"margin:16px 0 0 0;color:#6b655c;font-size:13px;\">";

@@ -19,7 +19,8 @@ std::string render_html(const Digest& digest, const RenderOptions& options);
 // "Rapport: 3 people to answer today" / "Rapport: nobody waiting today".
 std::string digest_subject(const Digest& digest);
 
-// A mailto: URL that opens a reply to `who`: address, "Re: subject", In-Reply-To.
+// A mailto: URL that opens a reply to `who`: address, "Re: subject", In-Reply-To. For someone
+// known only by a website or a name (a commenter), the link to their comment instead.
 std::string reply_link(const DigestCandidate& who);
 
 // &, <, >, " and ' as character references.

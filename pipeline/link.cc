@@ -57,6 +57,23 @@ std::optional<int> episode_number_in(std::string_view subject) {
 
 std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Episode>& episodes) {
   if (episodes.empty()) return std::nullopt;
+  // The source knows: a comment from an episode's own comment feed.
+  if (!m.episode_guid.empty()) {
+    for (const auto& e : episodes) {
+      if (e.guid == m.episode_guid) return e.id;
+    }
+  }
+  // A comment's permalink lives under the episode's page ("…/ep-10/#comment-5").
+  if (!m.url.empty()) {
+    const Episode* best = nullptr;
+    for (const auto& e : episodes) {
+      if (e.link.size() > 12 && m.url.rfind(e.link, 0) == 0 &&
+          (!best || e.link.size() > best->link.size())) {
+        best = &e;
+      }
+    }
+    if (best) return best->id;
+  }
   std::string subject = fold(strip_reply_prefixes(m.subject));
   if (!subject.empty()) {
     for (const auto& e : episodes) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <exception>
 
+#include "ingest/feed_source.h"
+#include "ingest/http_source.h"
 #include "notify/digest_render.h"
 #include "notify/mime_writer.h"
 #include "pipeline/classify.h"
@@ -26,69 +28,159 @@ void process_message(Message& m, const std::vector<Episode>& episodes) {
 
 namespace {
 
-SourceOutcome poll_one(Store& store, ingest::Source& source, const std::vector<Episode>& episodes,
-                       const Clock& clock) {
-  SourceOutcome out;
-  out.name = source.name();
-  out.kind = std::string(source.kind());
-  auto state = store.source(source.kind(), source.name(), source.location(), clock.now());
-  if (!state) {
-    out.error = state.error();
-    return out;
-  }
-  Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
-  try {
-    batch = source.poll(state->cursor);
-  } catch (const std::exception& e) {
-    // A library threw past its wrapper: that is a bug, but one source must not stop the rest.
-    batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
-                       source.location());
-  }
+struct Pending {
+  ingest::Source* source = nullptr;
+  SourceState state;
+  size_t outcome = 0;  // index into the outcomes
+};
+
+// Stores what one source returned (or its failure) and fills its outcome.
+void settle(Store& store, const Pending& p, Result<Batch> batch,
+            const std::vector<Episode>& episodes, const Clock& clock, SourceOutcome& out) {
   if (!batch) {
     out.error = batch.error();
-    if (auto s = store.record_failure(state->id, batch.error(), clock.now()); !s) {
-      log::error("cannot record the failure of " + source.name() + ": " + s.error().to_string());
+    if (auto s = store.record_failure(p.state.id, batch.error(), clock.now()); !s) {
+      log::error("cannot record the failure of " + p.state.name + ": " + s.error().to_string());
     }
-    return out;
+    return;
   }
-  for (Message& m : batch->messages) {
-    process_message(m, episodes);
-  }
-  auto stored = store.commit_batch(state->id, *batch, clock.now());
+  for (Message& m : batch->messages) process_message(m, episodes);
+  auto stored = store.commit_batch(p.state.id, *batch, clock.now());
   if (!stored) {
     out.error = stored.error();
-    (void)store.record_failure(state->id, stored.error(), clock.now());
-    return out;
+    (void)store.record_failure(p.state.id, stored.error(), clock.now());
+    return;
   }
   out.stored = *stored;
+  out.moved_to = batch->moved_to;
   out.warnings = std::move(batch->warnings);
-  return out;
+}
+
+// Looks up each source's state and decides whether it is due; returns those to poll.
+std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& sources,
+                             const Clock& clock, std::vector<SourceOutcome>& outcomes) {
+  std::vector<Pending> due;
+  for (ingest::Source* source : sources) {
+    SourceOutcome out;
+    out.name = source->name();
+    out.kind = std::string(source->kind());
+    auto state = store.source(source->kind(), source->name(), source->location(), clock.now());
+    if (!state) {
+      out.error = state.error();
+    } else if (state->dead_since) {
+      out.skipped = "gone since " + format_rfc3339_utc(*state->dead_since) +
+                    " (HTTP 410); change its url in the config to read it again";
+    } else if (state->next_due_at && *state->next_due_at > clock.now()) {
+      out.skipped = "the server asked to wait until " + format_rfc3339_utc(*state->next_due_at);
+    } else {
+      due.push_back({source, std::move(*state), outcomes.size()});
+    }
+    outcomes.push_back(std::move(out));
+  }
+  return due;
+}
+
+std::vector<Episode> load_episodes(Store& store) {
+  auto e = store.episodes();
+  if (!e) {
+    log::error("cannot read episodes: " + e.error().to_string());
+    return {};
+  }
+  return std::move(*e);
+}
+
+bool is_episode_feed(const ingest::Source* s) { return s->kind() == "feed"; }
+
+// Fetches every HTTP source of `wave` at once, then polls the others and stores all in order;
+// episodes are read again once the episode feeds are stored, so what follows links to them.
+void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& clock,
+               const PollOptions& options, std::vector<SourceOutcome>& outcomes) {
+  std::vector<ingest::HttpRequest> requests;
+  std::vector<size_t> http_index(wave.size(), SIZE_MAX);
+  for (size_t i = 0; i < wave.size(); ++i) {
+    if (auto* h = dynamic_cast<ingest::HttpSource*>(wave[i].source); h && options.http) {
+      http_index[i] = requests.size();
+      requests.push_back(h->request(wave[i].state.cursor));
+    }
+  }
+  std::vector<Result<ingest::HttpResponse>> responses;
+  if (!requests.empty()) responses = options.http->get_many(requests, options.limits);
+  std::vector<Episode> episodes = load_episodes(store);
+  bool stale = false;
+  for (size_t i = 0; i < wave.size(); ++i) {
+    const Pending& p = wave[i];
+    if (stale && !is_episode_feed(p.source)) {
+      episodes = load_episodes(store);
+      stale = false;
+    }
+    Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
+    try {
+      if (http_index[i] != SIZE_MAX) {
+        batch = static_cast<ingest::HttpSource*>(p.source)->receive(
+            p.state.cursor, std::move(responses[http_index[i]]));
+      } else {
+        batch = p.source->poll(p.state.cursor);
+      }
+    } catch (const std::exception& e) {
+      // A library threw past its wrapper: a bug, but one source must not stop the rest.
+      batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
+                         p.source->location());
+    }
+    settle(store, p, std::move(batch), episodes, clock, outcomes[p.outcome]);
+    if (is_episode_feed(p.source)) stale = true;
+  }
 }
 
 }  // namespace
 
 std::vector<SourceOutcome> poll_sources(Store& store,
                                         std::span<const std::unique_ptr<ingest::Source>> sources,
-                                        const Clock& clock) {
+                                        const Clock& clock, const PollOptions& options) {
+  auto order = [](const ingest::Source* s) {
+    if (s->kind() == "feed") return 0;
+    if (s->kind() == "comments") return 1;
+    return 2;
+  };
   std::vector<ingest::Source*> ordered;
   for (const auto& s : sources) ordered.push_back(s.get());
-  std::stable_partition(ordered.begin(), ordered.end(),
-                        [](const ingest::Source* s) { return s->kind() == "feed"; });
+  std::stable_sort(
+      ordered.begin(), ordered.end(),
+      [&](const ingest::Source* a, const ingest::Source* b) { return order(a) < order(b); });
   std::vector<SourceOutcome> outcomes;
-  std::vector<Episode> episodes;
-  bool episodes_loaded = false;
-  for (ingest::Source* source : ordered) {
-    if (source->kind() != "feed" && !episodes_loaded) {
-      auto e = store.episodes();
-      if (e) {
-        episodes = std::move(*e);
-      } else {
-        log::error("cannot read episodes: " + e.error().to_string());
-      }
-      episodes_loaded = true;
-    }
-    outcomes.push_back(poll_one(store, *source, episodes, clock));
+  std::vector<Pending> due = prepare(store, ordered, clock, outcomes);
+  std::vector<Pending> network;
+  std::vector<Pending> local;
+  for (auto& p : due) {
+    (dynamic_cast<ingest::HttpSource*>(p.source) ? network : local).push_back(p);
   }
+  // Feeds and comment feeds: one concurrent fetch, stored feeds first.
+  poll_wave(store, network, clock, options, outcomes);
+
+  // The comment feeds of the newest episodes, found in the episodes just stored.
+  std::vector<std::unique_ptr<ingest::Source>> discovered;
+  if (options.http && options.episode_comment_feeds > 0) {
+    int taken = 0;
+    for (const Episode& e : load_episodes(store)) {
+      if (taken >= options.episode_comment_feeds) break;
+      if (e.comments_feed.empty()) continue;
+      ++taken;
+      ingest::FeedSourceOptions o;
+      o.name = "comments of " + e.guid;
+      o.url = e.comments_feed;
+      o.kind = ingest::FeedKind::kComments;
+      o.episode_guid = e.guid;
+      o.timeout_seconds = options.timeout_seconds;
+      discovered.push_back(std::make_unique<ingest::FeedSource>(o, *options.http, clock));
+    }
+  }
+  if (!discovered.empty()) {
+    std::vector<ingest::Source*> raw;
+    for (auto& d : discovered) raw.push_back(d.get());
+    poll_wave(store, prepare(store, raw, clock, outcomes), clock, options, outcomes);
+  }
+
+  // Mailboxes and other local sources last, linked against every episode now known.
+  poll_wave(store, local, clock, options, outcomes);
   return outcomes;
 }
 

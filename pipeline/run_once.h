@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/http_client.h"
 #include "ingest/source.h"
 #include "notify/mailer.h"
 #include "store/clock.h"
@@ -24,16 +25,29 @@ struct SourceOutcome {
   std::string name;
   std::string kind;
   std::optional<Error> error;  // set when the poll or the commit failed; nothing was stored
+  std::string skipped;         // set when the source was not polled, with why
+  std::string moved_to;        // set when a permanent redirect moved it this time
   BatchResult stored;
   std::vector<std::string> warnings;
 };
 
-// Polls every source, feeds first (so mail can be linked to their episodes), and commits each
-// batch with its cursor in one transaction. A failing source is recorded on its row and the
-// others go on. Never throws.
+struct PollOptions {
+  ingest::HttpClient* http = nullptr;  // for fetching HTTP sources concurrently; required
+  ingest::FetchLimits limits;
+  // Comment feeds (wfw:commentRss) of this many newest episodes are read too; 0: none.
+  int episode_comment_feeds = 20;
+  int timeout_seconds = 30;  // for those comment feeds
+};
+
+// Polls every source that is due, and commits each batch with its cursor in one transaction.
+// HTTP sources are fetched concurrently within the limits; then batches are stored in order:
+// episode feeds, comment feeds, the comment feeds of recent episodes, then everything else, so
+// messages can be linked to the episodes they answer. A source that is gone (HTTP 410) or
+// asked to be left alone (Retry-After) is skipped with the reason. A failing source is
+// recorded on its row and the others go on. Never throws.
 std::vector<SourceOutcome> poll_sources(Store& store,
                                         std::span<const std::unique_ptr<ingest::Source>> sources,
-                                        const Clock& clock);
+                                        const Clock& clock, const PollOptions& options);
 
 struct DigestSettings {
   std::string creator_name;

@@ -136,7 +136,16 @@ CREATE INDEX identities_by_contact ON identities (contact_id);
 CREATE INDEX answers_by_contact ON answers (contact_id, answered_at);
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kInitialSchema, kDigestIndexes};
+// 3: what feed fetching learns about a source, and episodes' comment feeds.
+constexpr std::string_view kFeedState = R"sql(
+ALTER TABLE sources ADD COLUMN moved_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN dead_since INTEGER;
+ALTER TABLE episodes ADD COLUMN comments_feed TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN url TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kInitialSchema, kDigestIndexes,
+                                                         kFeedState};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

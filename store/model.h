@@ -23,6 +23,7 @@ struct Episode {
   std::optional<int> number;   // itunes:episode
   std::optional<int> season;   // itunes:season
   std::optional<int> duration_seconds;
+  std::string comments_feed;  // wfw:commentRss: where listeners' comments on it are
 };
 
 enum class MessageKind { kEmail, kComment, kForm, kVoicemail };
@@ -68,6 +69,9 @@ struct Message {
   bool text_from_html = false;
   std::vector<Header> headers;
   std::vector<std::string> warnings;  // what could not be read cleanly
+  std::string url;                    // where it can be seen (a comment's permalink); may be empty
+  std::string author_url;             // the sender's website, when they gave one
+  std::string episode_guid;           // set when the source knows the episode (a per-episode feed)
 
   // --- filled by the pipeline ---
   MessageClass message_class = MessageClass::kHuman;
@@ -88,6 +92,7 @@ struct Batch {
   std::vector<Message> messages;
   std::vector<std::string> warnings;
   std::string cursor;
+  std::string moved_to;  // set when the source was permanently redirected here
 };
 
 // The stored state of one configured source.
@@ -102,13 +107,17 @@ struct SourceState {
   std::string last_error;
   std::string last_warnings;  // newline-separated, from the last successful poll
   int consecutive_failures = 0;
+  std::string moved_to;                 // a permanent redirect's target, used instead of location
+  std::optional<UnixTime> dead_since;   // gone (HTTP 410): not polled until the config changes
+  std::optional<UnixTime> next_due_at;  // not polled before this (Retry-After)
 };
 
 // A contact with human messages newer than the creator's last answer.
 struct DigestCandidate {
   std::int64_t contact_id = 0;
   std::string display_name;
-  std::string address;  // the identity the newest message came from
+  std::string address;        // the identity the newest message came from
+  std::string identity_kind;  // "email", "website", "name"
   UnixTime first_seen_at = 0;
   UnixTime last_seen_at = 0;
   int total_human_messages = 0;
@@ -123,6 +132,8 @@ struct DigestCandidate {
   UnixTime received_at = 0;
   std::string episode_title;
   std::optional<int> episode_number;
+  std::string url;           // where the newest message can be seen (a comment); may be empty
+  std::string message_kind;  // "email", "comment", …
 };
 
 struct DigestItem {

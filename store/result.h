@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -20,6 +21,7 @@ enum class ErrorCode {
   kNetwork,   // a remote peer could not be reached or answered badly
   kDatabase,  // SQLite failed
   kNotFound,  // a named thing does not exist
+  kGone,      // a remote resource is permanently gone (HTTP 410); do not ask again
   kUsage,     // the command line was wrong
   kInternal,  // a library failed in a way we did not expect
 };
@@ -33,6 +35,7 @@ struct Error {
   std::string where;  // file:line:col, URL, message id, source name; may be empty
   std::string hint;   // what the user can do about it; may be empty
   Retry retry = Retry::kNo;
+  std::int64_t retry_after_seconds = 0;  // when known (HTTP Retry-After): wait this long
 
   // "where: what" — one line, no hint.
   std::string message() const;

@@ -38,31 +38,34 @@ SourceState read_source(const sqlite::Statement& s) {
   st.last_error = s.text(7);
   st.last_warnings = s.text(8);
   st.consecutive_failures = static_cast<int>(s.int64(9));
+  st.moved_to = s.text(10);
+  st.dead_since = s.optional_int64(11);
+  st.next_due_at = s.optional_int64(12);
   return st;
 }
 
 constexpr const char* kSourceColumns =
     "id, kind, name, location, cursor, last_attempt_at, last_success_at, last_error, "
-    "last_warnings, consecutive_failures";
+    "last_warnings, consecutive_failures, moved_to, dead_since, next_due_at";
 
 // Statements used per row of a batch; prepared once per store.
 constexpr const char kFindEpisode[] =
     "SELECT id, title, link, published_at, published_text, episode_number, season, "
-    "duration_seconds FROM episodes WHERE source_id = ?1 AND guid = ?2";
+    "duration_seconds, comments_feed FROM episodes WHERE source_id = ?1 AND guid = ?2";
 constexpr const char kInsertEpisode[] =
     "INSERT INTO episodes (source_id, guid, title, link, published_at, published_text, "
-    "episode_number, season, duration_seconds, first_seen_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    "episode_number, season, duration_seconds, first_seen_at, comments_feed) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 constexpr const char kUpdateEpisode[] =
     "UPDATE episodes SET title = ?2, link = ?3, published_at = ?4, published_text = ?5, "
-    "episode_number = ?6, season = ?7, duration_seconds = ?8 WHERE id = ?1";
+    "episode_number = ?6, season = ?7, duration_seconds = ?8, comments_feed = ?9 WHERE id = ?1";
 constexpr const char kMessageExists[] = "SELECT 1 FROM messages WHERE natural_key = ?1";
 constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
-    "body_text, reply_text, episode_id, identity_id, warnings, stored_at) "
+    "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20)";
+    "?19, ?20, ?21)";
 constexpr const char kFindIdentity[] =
     "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
 constexpr const char kInsertContact[] =
@@ -123,10 +126,11 @@ Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view 
   if (*row) {
     SourceState st = read_source(*find);
     if (st.kind == kind && st.location == location) return st;
-    // The config now points this name elsewhere: start that source afresh.
+    // The config now points this name elsewhere: start that source afresh, and forget that
+    // the old location was gone or had moved.
     auto update = db_.prepare(
         "UPDATE sources SET kind = ?2, location = ?3, cursor = '', consecutive_failures = 0, "
-        "last_error = '' WHERE id = ?1");
+        "last_error = '', moved_to = '', dead_since = NULL, next_due_at = NULL WHERE id = ?1");
     if (!update) return update.error();
     update->bind(1, st.id).bind(2, kind).bind(3, location);
     if (auto s = update->run(); !s) return s.error();
@@ -135,6 +139,9 @@ Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view 
     st.cursor.clear();
     st.consecutive_failures = 0;
     st.last_error.clear();
+    st.moved_to.clear();
+    st.dead_since.reset();
+    st.next_due_at.reset();
     return st;
   }
   auto insert =
@@ -192,7 +199,8 @@ Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, Unix
         .bind(5, e.published_text)
         .bind(6, e.number)
         .bind(7, e.season)
-        .bind(8, e.duration_seconds);
+        .bind(8, e.duration_seconds)
+        .bind(9, e.comments_feed);
     if (auto s = (*update)->run(); !s) return s;
     ++r.episodes_updated;
     return {};
@@ -210,7 +218,8 @@ Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, Unix
       .bind(7, e.number)
       .bind(8, e.season)
       .bind(9, e.duration_seconds)
-      .bind(10, now);
+      .bind(10, now)
+      .bind(11, e.comments_feed);
   if (auto s = (*insert)->run(); !s) return s;
   ++r.episodes_added;
   return {};
@@ -295,7 +304,8 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(17, m.episode_id)
       .bind(18, identity_id)
       .bind(19, join_lines(m.warnings))
-      .bind(20, now);
+      .bind(20, now)
+      .bind(21, m.url);
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
@@ -319,7 +329,8 @@ Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batc
   }
   auto update = cached(
       "UPDATE sources SET cursor = ?2, last_attempt_at = ?3, last_success_at = ?3, "
-      "last_error = '', consecutive_failures = 0, last_warnings = ?4 WHERE id = ?1");
+      "last_error = '', consecutive_failures = 0, last_warnings = ?4, next_due_at = NULL, "
+      "dead_since = NULL, moved_to = CASE WHEN ?5 <> '' THEN ?5 ELSE moved_to END WHERE id = ?1");
   if (!update) return update.error();
   (*update)
       ->bind(1, source_id)
@@ -338,16 +349,23 @@ Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batc
 Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, UnixTime now) {
   auto stmt = db_.prepare(
       "UPDATE sources SET last_attempt_at = ?2, last_error = ?3, "
-      "consecutive_failures = consecutive_failures + 1 WHERE id = ?1");
+      "consecutive_failures = consecutive_failures + 1, next_due_at = ?4, "
+      "dead_since = CASE WHEN ?5 THEN COALESCE(dead_since, ?2) ELSE NULL END WHERE id = ?1");
   if (!stmt) return stmt.error();
-  stmt->bind(1, source_id).bind(2, now).bind(3, error.message());
+  std::optional<UnixTime> due;
+  if (error.retry_after_seconds > 0) due = now + error.retry_after_seconds;
+  stmt->bind(1, source_id)
+      .bind(2, now)
+      .bind(3, error.message())
+      .bind(4, due)
+      .bind(5, error.code == ErrorCode::kGone ? 1 : 0);
   return stmt->run();
 }
 
 Result<std::vector<Episode>> SqliteStore::episodes() {
   auto stmt = db_.prepare(
       "SELECT id, guid, title, link, published_at, published_text, episode_number, season, "
-      "duration_seconds FROM episodes ORDER BY published_at DESC, id DESC");
+      "duration_seconds, comments_feed FROM episodes ORDER BY published_at DESC, id DESC");
   if (!stmt) return stmt.error();
   std::vector<Episode> out;
   while (true) {
@@ -364,6 +382,7 @@ Result<std::vector<Episode>> SqliteStore::episodes() {
     if (!stmt->is_null(6)) e.number = static_cast<int>(stmt->int64(6));
     if (!stmt->is_null(7)) e.season = static_cast<int>(stmt->int64(7));
     if (!stmt->is_null(8)) e.duration_seconds = static_cast<int>(stmt->int64(8));
+    e.comments_feed = stmt->text(9);
     out.push_back(std::move(e));
   }
   return out;
@@ -376,7 +395,7 @@ WITH last_answer AS (
 ),
 human AS (
   SELECT m.id, m.received_at, i.contact_id, i.value AS address, m.subject, m.message_id,
-         m.reply_text, m.episode_id
+         m.reply_text, m.episode_id, i.kind AS identity_kind, m.url, m.kind AS message_kind
   FROM messages m JOIN identities i ON i.id = m.identity_id
   WHERE m.class = 'human'
 ),
@@ -392,7 +411,7 @@ waiting AS (
 SELECT c.id, c.display_name, w.address, c.first_seen_at, c.last_seen_at,
        (SELECT COUNT(*) FROM human h2 WHERE h2.contact_id = c.id), w.n, la.at,
        w.id, w.subject, w.message_id, w.reply_text, w.received_at, e.title, e.episode_number,
-       w.since
+       w.since, w.identity_kind, w.url, w.message_kind
 FROM waiting w
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN last_answer la ON la.contact_id = c.id
@@ -423,6 +442,9 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.episode_title = stmt->text(13);
     if (!stmt->is_null(14)) c.episode_number = static_cast<int>(stmt->int64(14));
     c.waiting_since = stmt->int64(15);
+    c.identity_kind = stmt->text(16);
+    c.url = stmt->text(17);
+    c.message_kind = stmt->text(18);
     out.push_back(std::move(c));
   }
   return out;

@@ -39,14 +39,16 @@ class Store {
   virtual Result<std::vector<SourceState>> sources() = 0;
 
   // Writes a batch and the cursor that follows it in one transaction, and marks the poll
-  // a success: episodes are upserted by (source, guid); messages are inserted by natural
-  // key, a known key leaves the stored message untouched; each new message's identity is
-  // resolved to a contact, created when the identity is new. All or nothing.
+  // a success (clearing any wait or dead mark; recording batch.moved_to when set): episodes are
+  // upserted by (source, guid); messages are inserted by natural key, a known key leaves the stored
+  // message untouched; each new message's identity is resolved to a contact, created when the
+  // identity is new. All or nothing.
   virtual Result<BatchResult> commit_batch(std::int64_t source_id, const Batch& batch,
                                            UnixTime now) = 0;
 
-  // Records a failed poll: the error, its time, one more consecutive failure. The cursor
-  // and data are untouched.
+  // Records a failed poll: the error, its time, one more consecutive failure; a Retry-After
+  // in the error sets when the source is next due; kGone marks it dead until its location
+  // changes in the config. The cursor and data are untouched.
   virtual Status record_failure(std::int64_t source_id, const Error& error, UnixTime now) = 0;
 
   // Every stored episode of every feed, newest first.

@@ -74,13 +74,14 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
       email("2@x", "away@example.org", "Out of Office: Ep. 3", "Away", 1795500001));
   mail->next.cursor = "mail-cursor";
   auto feed = std::make_unique<FakeSource>("feed", "podcast");
-  feed->next.episodes.push_back(Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0});
+  feed->next.episodes.push_back(
+      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, ""});
   feed->next.cursor = "feed-cursor";
   std::vector<std::unique_ptr<ingest::Source>> sources;
   sources.push_back(std::move(mail));  // configured first, polled second
   sources.push_back(std::move(feed));
 
-  auto outcomes = poll_sources(**store, sources, clock);
+  auto outcomes = poll_sources(**store, sources, clock, {});
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_EQ(outcomes[0].name, "podcast");
   EXPECT_FALSE(outcomes[1].error.has_value());
@@ -95,7 +96,7 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
   EXPECT_EQ(candidates->front().episode_title, "Ep. 3: Tomatoes");
 
   // The next pass starts from the stored cursors.
-  poll_sources(**store, sources, clock);
+  poll_sources(**store, sources, clock, {});
   auto* m = static_cast<FakeSource*>(sources[0].get());
   EXPECT_EQ(m->cursors, (std::vector<std::string>{"", "mail-cursor"}));
 }
@@ -115,7 +116,7 @@ TEST(RunOnce, AFailingOrThrowingSourceNeverStopsTheOthers) {
   sources.push_back(std::move(throwing));
   sources.push_back(std::move(good));
 
-  auto outcomes = poll_sources(**store, sources, clock);
+  auto outcomes = poll_sources(**store, sources, clock, {});
   ASSERT_EQ(outcomes.size(), 3u);
   EXPECT_TRUE(outcomes[0].error.has_value());
   ASSERT_TRUE(outcomes[1].error.has_value());
@@ -142,7 +143,7 @@ TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
   mail->next.messages.push_back(
       email("1@x", "ana@example.org", "Re: Hi", "Is it working?", 1795500000));
   sources.push_back(std::move(mail));
-  poll_sources(**store, sources, clock);
+  poll_sources(**store, sources, clock, {});
 
   DigestSettings settings{
       "Sam Rivera", "sam@slowgarden.example", "The Slow Garden", "sam@slowgarden.example", 10, 280};

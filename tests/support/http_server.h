@@ -24,6 +24,9 @@ struct HttpExchange {
   int status = 200;
   std::map<std::string, std::string> response_headers;
   std::string body;
+  int delay_ms = 0;       // wait this long before answering (a slow or stalled server)
+  bool gzip = false;      // send the body gzip-compressed with Content-Encoding: gzip
+  bool truncate = false;  // promise more bytes than are sent, then close the connection
 };
 
 class HttpTestServer {
@@ -40,6 +43,8 @@ class HttpTestServer {
   std::string url(const std::string& path) const;
   // Every request received so far, in order.
   std::vector<HttpExchange> requests() const;
+  // The most requests that were being answered at the same moment.
+  int max_in_flight() const;
 
   struct State;
 
