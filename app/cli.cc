@@ -35,7 +35,16 @@ const std::vector<CommandSpec>& commands() {
        "[--config FILE] [--json]",
        {kConfig, kJson},
        ""},
-      {"help", "show help for a command", "[COMMAND]", {}, ""},
+      {"inspect",
+       "show what Rapport reads from a feed, so you can see why an item is or is not there",
+       "feed PATH_OR_URL [--json]",
+       {kJson},
+       "Fetches the feed (http://, https://, file:// or a path) and prints its format, its\n"
+       "fields and every item as Rapport reads them, with the warnings. Nothing is stored.\n"
+       "--json prints one object: {\"format\", \"feed\": {…}, \"items\": […], \"warnings\": […]},\n"
+       "with null for what the feed does not give.",
+       2},
+      {"help", "show help for a command", "[COMMAND]", {}, "", 1},
   };
   return kCommands;
 }
@@ -132,7 +141,7 @@ Result<Invocation> parse_command_line(int argc, char** argv) {
     } else {
       inv.command.clear();
     }
-  } else if (!inv.arguments.empty()) {
+  } else if (static_cast<int>(inv.arguments.size()) > spec->arguments) {
     return make_error(
         ErrorCode::kUsage,
         "unexpected argument \"" + inv.arguments.front() + "\" for `rapport " + inv.command + "`",

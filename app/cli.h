@@ -22,6 +22,7 @@ struct CommandSpec {
   const char* usage;  // what follows "rapport NAME"
   std::vector<OptionSpec> options;
   const char* details;  // a paragraph after the options; may be empty
+  int arguments = 0;    // how many positional arguments it takes
 };
 
 const std::vector<CommandSpec>& commands();

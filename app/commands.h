@@ -10,5 +10,6 @@ int run_command(const Invocation& inv);
 int check_command(const Invocation& inv);
 int init_command(const Invocation& inv);
 int status_command(const Invocation& inv);
+int inspect_command(const Invocation& inv);
 
 }  // namespace rapport::app

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     if (inv->command == "check") return app::check_command(*inv);
     if (inv->command == "init") return app::init_command(*inv);
     if (inv->command == "status") return app::status_command(*inv);
+    if (inv->command == "inspect") return app::inspect_command(*inv);
   } catch (const std::exception& e) {
     // Every library error is turned into an Error at its wrapper; reaching here is a bug.
     std::cerr << "rapport: internal error: " << e.what()

@@ -5,6 +5,7 @@
 #include <Poco/SHA2Engine.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <charconv>
 #include <pugixml.hpp>
 
@@ -421,21 +422,30 @@ Status read_document(const pugi::xml_document& doc, const std::string& url, Pars
   return {};
 }
 
-// "&" that does not start a character reference becomes "&amp;".
-std::string escape_bare_ampersands(std::string_view in) {
+// `chunk` without HTML inline tags (<b>, </i>, <br/> …): feeds put them, unescaped and
+// often unbalanced, inside titles. No feed element has these names.
+std::string strip_html_tags(std::string_view chunk) {
+  static constexpr std::string_view kTags[] = {
+      "a",   "b",     "i",   "u",   "em",  "strong", "span",   "font", "br", "p",
+      "div", "small", "big", "sup", "sub", "s",      "strike", "code", "tt", "hr"};
   std::string out;
-  out.reserve(in.size() + 64);
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '&') {
-      out += in[i];
-      continue;
+  out.reserve(chunk.size());
+  for (size_t i = 0; i < chunk.size(); ++i) {
+    if (chunk[i] == '<') {
+      size_t j = i + 1;
+      if (j < chunk.size() && chunk[j] == '/') ++j;
+      size_t start = j;
+      while (j < chunk.size() && std::isalpha(static_cast<unsigned char>(chunk[j]))) ++j;
+      std::string name = ascii_lower(chunk.substr(start, j - start));
+      bool html = std::find(std::begin(kTags), std::end(kTags), name) != std::end(kTags) &&
+                  j < chunk.size() && (chunk[j] == '>' || chunk[j] == ' ' || chunk[j] == '/');
+      size_t close = chunk.find('>', j);
+      if (html && close != std::string_view::npos) {
+        i = close;
+        continue;
+      }
     }
-    size_t j = i + 1;
-    if (j < in.size() && in[j] == '#') ++j;
-    size_t start = j;
-    while (j < in.size() && j - start < 32 && std::isalnum(static_cast<unsigned char>(in[j]))) ++j;
-    bool reference = j > start && j < in.size() && in[j] == ';';
-    out += reference ? "&" : "&amp;";
+    out += chunk[i];
   }
   return out;
 }
@@ -504,15 +514,31 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
       chunk_end = next_start == std::string_view::npos ? bytes.size() : next_start;
     }
     ++index;
-    std::string doc_text = wrap_open + std::string(bytes.substr(pos, chunk_end - pos)) + wrap_close;
+    std::string_view chunk = bytes.substr(pos, chunk_end - pos);
+    pugi::xml_encoding chunk_encoding =
+        encoding == pugi::encoding_auto ? pugi::encoding_utf8 : encoding;
+    std::string doc_text = wrap_open + std::string(chunk) + wrap_close;
     pugi::xml_document one;
     pugi::xml_parse_result r =
-        one.load_buffer(doc_text.data(), doc_text.size(), pugi::parse_default,
-                        encoding == pugi::encoding_auto ? pugi::encoding_utf8 : encoding);
+        one.load_buffer(doc_text.data(), doc_text.size(), pugi::parse_default, chunk_encoding);
+    bool repaired = false;
+    if (!r) {
+      // Unbalanced HTML in a title is the usual culprit; try without it.
+      std::string stripped = wrap_open + strip_html_tags(chunk) + wrap_close;
+      pugi::xml_document again;
+      if (again.load_buffer(stripped.data(), stripped.size(), pugi::parse_default,
+                            chunk_encoding)) {
+        one.reset(again);
+        repaired = true;
+      }
+    }
     ParsedFeed piece;
     auto read = read_document(one, url, piece);
     if (read && !piece.items.empty()) {
-      if (!r) {
+      if (repaired) {
+        feed.warnings.push_back("item " + std::to_string(index) +
+                                " has unbalanced HTML tags; read without them");
+      } else if (!r) {
         feed.warnings.push_back("item " + std::to_string(index) + " is itself broken (" +
                                 r.description() + "); kept what could be read");
       }
@@ -581,17 +607,6 @@ Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url_view)
   pugi::xml_parse_result parsed = doc.load_buffer(
       bytes.data(), bytes.size(), pugi::parse_default | pugi::parse_declaration, encoding);
   if (!parsed) {
-    // Bare ampersands are the commonest breakage ("Q&A"); escape them and try again.
-    std::string repaired = escape_bare_ampersands(bytes);
-    if (repaired.size() != bytes.size()) {
-      pugi::xml_document again;
-      if (again.load_buffer(repaired.data(), repaired.size(),
-                            pugi::parse_default | pugi::parse_declaration, encoding)) {
-        feed.warnings.push_back("ill-formed XML: unescaped & characters; read them as text");
-        if (auto st = read_document(again, url, feed); !st) return st.error();
-        return feed;
-      }
-    }
     feed.warnings.push_back(std::string("ill-formed XML at byte ") + std::to_string(parsed.offset) +
                             ": " + parsed.description() + "; items were recovered one by one");
     if (!doc.document_element()) {

@@ -336,7 +336,8 @@ Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batc
       ->bind(1, source_id)
       .bind(2, batch.cursor)
       .bind(3, now)
-      .bind(4, join_lines(batch.warnings));
+      .bind(4, join_lines(batch.warnings))
+      .bind(5, batch.moved_to);
   if (auto s = (*update)->run(); !s) return s.error();
   if (db_.changes() != 1) {
     return make_error(ErrorCode::kDatabase, "no source with id " + std::to_string(source_id),

@@ -193,11 +193,45 @@ TEST(RapportBinary, InitWritesAConfigThatChecksAndRefusesToOverwrite) {
   EXPECT_EQ(forced.status, 0);
 }
 
+TEST(RapportBinary, InspectFeedPrintsTheStableJson) {
+  TempDir dir;
+  std::string feed = std::string(RAPPORT_SOURCE_DIR) + "/config/demo/feed.xml";
+  Outcome json = rapport(dir, "inspect feed " + feed + " --json");
+  ASSERT_EQ(json.status, 0) << json.err;
+  EXPECT_EQ(
+      json.out.rfind("{\"format\":\"rss\",\"feed\":{\"title\":\"The Slow Garden\","
+                     "\"link\":\"https://slowgarden.example/\",\"language\":\"en-gb\","
+                     "\"author\":\"Sam Rivera\","
+                     "\"image\":\"https://slowgarden.example/art/cover-3000.jpg\"},\"items\":[",
+                     0),
+      0u)
+      << json.out;
+  EXPECT_TRUE(contains(json.out,
+                       "{\"guid\":\"slowgarden-ep-010\",\"title\":\"Ep. 10: Letting the Meadow "
+                       "Decide\",\"link\":\"https://slowgarden.example/episodes/"
+                       "10-letting-the-meadow-decide\",\"published\":\"2026-11-17T06:00:00Z\","
+                       "\"updated\":null,\"author\":null,\"enclosure\":{\"url\":\"https://"
+                       "media.slowgarden.example/ep010.mp3\",\"type\":\"audio/mpeg\",\"length\":"
+                       "41876112},\"episode\":10,\"season\":1,\"duration_seconds\":2617,"
+                       "\"comments_feed\":null}"))
+      << json.out;
+  EXPECT_TRUE(contains(json.out, "],\"warnings\":[]}\n"));
+  Outcome text = rapport(dir, "inspect feed " + feed);
+  ASSERT_EQ(text.status, 0);
+  EXPECT_TRUE(contains(text.out, "10 items"));
+  EXPECT_TRUE(contains(text.out, "published 2026-11-17T06:00:00Z · episode 10 · season 1 · 43:37"));
+  Outcome missing = rapport(dir, "inspect feed " + (dir.path() / "nope.xml").string());
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_TRUE(contains(missing.err, "nope.xml")) << missing.err;
+  Outcome usage = rapport(dir, "inspect mailbox x");
+  EXPECT_EQ(usage.status, 2);
+}
+
 TEST(RapportBinary, HelpAndUsageErrors) {
   TempDir dir;
   Outcome help = rapport(dir, "--help");
   EXPECT_EQ(help.status, 0);
-  for (const char* c : {"run", "check", "init", "status", "help"}) {
+  for (const char* c : {"run", "check", "init", "status", "inspect", "help"}) {
     EXPECT_TRUE(contains(help.out, std::string("\n  ") + c + " ")) << c;
   }
   Outcome run_help = rapport(dir, "run --help");

@@ -141,6 +141,90 @@ TEST(FeedParser, RefusesADocumentThatIsNotAFeed) {
   ASSERT_FALSE(empty.ok());
 }
 
+TEST(FeedParser, ReadsPodcastNamespacesWhateverTheirPrefix) {
+  auto feed =
+      parse_feed(test_data("feeds/podcast_namespaces.xml"), "https://hedgerow.example/feed");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->author, "Bea Marsh");  // it:author, not itunes:author
+  EXPECT_EQ(feed->image, "https://hedgerow.example/cover.jpg");
+  EXPECT_EQ(feed->podcast_guid, "917393e3-1b1e-5cef-ace4-edaa54e1f810");
+  ASSERT_EQ(feed->items.size(), 1u);
+  const FeedItem& i = feed->items[0];
+  EXPECT_EQ(i.title, "#31 — Blackthorn winter");
+  EXPECT_EQ(i.author, "Bea Marsh");
+  EXPECT_EQ(i.published, 1794979800);  // dc:date 2026-11-18T05:30:00Z
+  EXPECT_EQ(i.episode, 31);
+  EXPECT_EQ(i.season, 3);
+  EXPECT_EQ(i.duration_seconds, 3605);
+  ASSERT_EQ(i.transcripts.size(), 1u);
+  EXPECT_EQ(i.transcripts[0].url, "https://hedgerow.example/31.vtt");
+  EXPECT_EQ(i.transcripts[0].type, "text/vtt");
+  ASSERT_EQ(i.people.size(), 2u);
+  EXPECT_EQ(i.people[0].name, "Tom Ashby");
+  EXPECT_EQ(i.people[0].role, "guest");
+  EXPECT_EQ(i.people[1].role, "");
+  ASSERT_EQ(i.social_interact.size(), 1u);
+  EXPECT_EQ(i.social_interact[0].type, "activitypub");
+  EXPECT_EQ(i.comments_feed, "https://hedgerow.example/31/feed/");
+  EXPECT_EQ(i.comment_count, 7);
+  EXPECT_EQ(i.content, "Full notes with links.");  // content:encoded wins over description
+  ASSERT_TRUE(i.enclosure.has_value());  // media:content stands in for a missing enclosure
+  EXPECT_EQ(i.enclosure->url, "https://cdn.hedgerow.example/31.m4a");
+  EXPECT_EQ(i.enclosure->length, 5242880);
+}
+
+TEST(FeedParser, ReadsUtf16AndIso8859_15) {
+  auto utf16 = parse_feed(test_data("feeds/utf16.xml"), "https://u.example/");
+  ASSERT_TRUE(utf16.ok()) << utf16.error().to_string();
+  EXPECT_EQ(utf16->title, "Ünïcode Garden");
+  EXPECT_EQ(utf16->items.at(0).title, "日本の庭");
+  auto euro = parse_feed(test_data("feeds/iso8859_15.xml"), "https://e.example/");
+  ASSERT_TRUE(euro.ok()) << euro.error().to_string();
+  EXPECT_EQ(euro->items.at(0).title, "Graines à 3 €");
+}
+
+TEST(FeedParser, ReadsBareAmpersandsAsText) {
+  auto feed = parse_feed(test_data("feeds/bare_ampersand.xml"), "https://qa.example/");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->title, "Q&A Garden");
+  ASSERT_EQ(feed->items.size(), 2u);
+  EXPECT_EQ(feed->items[0].title, "Listener Q&A: slugs & snails");
+  EXPECT_EQ(feed->items[0].link, "https://qa.example/1?a=1&b=2");
+  EXPECT_EQ(feed->items[1].title, "Tools & tricks");
+}
+
+TEST(FeedParser, RecoversTheItemsAfterABrokenOne) {
+  auto feed = parse_feed(test_data("feeds/broken_middle.xml"), "https://p.example/");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->title, "Patchy Feed");
+  std::vector<std::string> guids;
+  for (const auto& i : feed->items) guids.push_back(i.guid);
+  EXPECT_EQ(guids, (std::vector<std::string>{"p-1", "p-2", "p-3", "p-4"}));
+  EXPECT_GE(feed->warnings.size(), 2u);  // the document, and the broken item itself
+}
+
+TEST(FeedParser, ReadsRss091WithoutGuids) {
+  auto feed = parse_feed(test_data("feeds/rss091.xml"), "http://almanac.example/rss");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->format, "rss");
+  ASSERT_EQ(feed->items.size(), 2u);
+  EXPECT_EQ(feed->items[0].guid, "http://almanac.example/frost");  // the link stands in
+  EXPECT_EQ(feed->items[0].content, "When to sow.");
+}
+
+TEST(FeedParser, NeverFailsOnGarbage) {
+  for (std::string junk : {std::string("<rss><channel><item><title>"), std::string("<<<<>>>>"),
+                           std::string(10000, '<'), std::string("<rss>") + std::string(5000, '&'),
+                           std::string("\xFF\xFE<\0r\0"), std::string("<feed><entry>")}) {
+    auto feed = parse_feed(junk, "https://x.example/");
+    if (feed.ok()) {
+      for (const auto& i : feed->items) EXPECT_FALSE(i.guid.empty());
+    } else {
+      EXPECT_EQ(feed.error().code, ErrorCode::kParse);
+    }
+  }
+}
+
 TEST(FeedParser, ParsesDurations) {
   EXPECT_EQ(parse_duration("1:02:03"), 3723);
   EXPECT_EQ(parse_duration("62:03"), 3723);
