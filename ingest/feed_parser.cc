@@ -27,46 +27,161 @@ constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
 
 // Element names are matched by namespace: a feed may bind any prefix to a namespace, so
 // the prefixes declared on the root are looked up, with the conventional one as fallback.
+// The namespaces whose elements Rapport reads.
+enum class Ns { kNone, kItunes, kDc, kContent, kWfw, kPodcast, kSlash, kMedia, kOther };
+
+// Element names are matched by namespace: a feed may bind any prefix to a namespace, so
+// the prefixes declared on the root are looked up once, with the conventional ones as
+// fallback for namespaces a feed uses without declaring.
 class Names {
  public:
   explicit Names(const pugi::xml_node& root) {
     for (pugi::xml_node n = root; n; n = n.first_child()) {
       for (auto a : n.attributes()) {
         std::string_view name = a.name();
-        if (name.rfind("xmlns:", 0) == 0) {
-          decls_.emplace_back(std::string(a.value()), std::string(name.substr(6)));
-        }
+        if (name.rfind("xmlns:", 0) == 0) add(std::string(name.substr(6)), of_uri(a.value()));
       }
       if (n.type() != pugi::node_element) break;
     }
+    for (auto [prefix, ns] : {std::pair{"itunes", Ns::kItunes},
+                              {"dc", Ns::kDc},
+                              {"content", Ns::kContent},
+                              {"wfw", Ns::kWfw},
+                              {"podcast", Ns::kPodcast},
+                              {"slash", Ns::kSlash},
+                              {"media", Ns::kMedia}}) {
+      add(prefix, ns);
+    }
   }
 
-  // Does element `node` have local name `local` in namespace `uri`?
-  bool is(const pugi::xml_node& node, std::string_view uri, std::string_view conventional,
-          std::string_view local) const {
+  // The namespace of element `node`, and its local name in `local`.
+  Ns classify(const pugi::xml_node& node, std::string_view& local) const {
     std::string_view name = node.name();
     size_t colon = name.find(':');
-    if (colon == std::string_view::npos) return false;
-    if (name.substr(colon + 1) != local) return false;
-    std::string_view prefix = name.substr(0, colon);
-    for (const auto& [u, p] : decls_) {
-      if (p == prefix)
-        return u == uri || (uri == kPodcast && u.find("podcastindex") != std::string::npos);
+    if (colon == std::string_view::npos) {
+      local = name;
+      return Ns::kNone;
     }
-    return prefix == conventional;
+    local = name.substr(colon + 1);
+    std::string_view prefix = name.substr(0, colon);
+    for (const auto& [p, ns] : prefixes_) {
+      if (p == prefix) return ns;
+    }
+    return Ns::kOther;
   }
 
-  pugi::xml_node child(const pugi::xml_node& parent, std::string_view uri,
-                       std::string_view conventional, std::string_view local) const {
+  pugi::xml_node child(const pugi::xml_node& parent, Ns ns, std::string_view local) const {
     for (auto c : parent.children()) {
-      if (c.type() == pugi::node_element && is(c, uri, conventional, local)) return c;
+      std::string_view l;
+      if (c.type() == pugi::node_element && classify(c, l) == ns && l == local) return c;
     }
     return {};
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> decls_;  // (uri, prefix)
+  static Ns of_uri(std::string_view uri) {
+    if (uri == kItunes) return Ns::kItunes;
+    if (uri == kDc) return Ns::kDc;
+    if (uri == kContent) return Ns::kContent;
+    if (uri == kWfw) return Ns::kWfw;
+    if (uri == kSlash) return Ns::kSlash;
+    if (uri == kMedia) return Ns::kMedia;
+    if (uri == kPodcast || uri.find("podcastindex.org/namespace") != std::string_view::npos) {
+      return Ns::kPodcast;
+    }
+    return Ns::kOther;
+  }
+  void add(std::string prefix, Ns ns) {
+    for (const auto& [p, n] : prefixes_) {
+      if (p == prefix) return;  // the first binding of a prefix wins
+    }
+    prefixes_.emplace_back(std::move(prefix), ns);
+  }
+
+  std::vector<std::pair<std::string, Ns>> prefixes_;
 };
+
+// Every child element of an item that Rapport reads, found in one pass.
+struct ItemFields {
+  pugi::xml_node title, link, guid, author, pub_date, description, enclosure;
+  pugi::xml_node dc_creator, dc_date, content_encoded;
+  pugi::xml_node itunes_author, itunes_episode, itunes_season, itunes_duration;
+  pugi::xml_node podcast_episode, podcast_season, comment_rss, slash_comments, media_content;
+  std::vector<pugi::xml_node> transcripts, people, social;
+};
+
+ItemFields collect(const pugi::xml_node& item, const Names& names) {
+  ItemFields f;
+  auto first = [](pugi::xml_node& slot, const pugi::xml_node& n) {
+    if (!slot) slot = n;
+  };
+  for (auto c : item.children()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string_view local;
+    switch (names.classify(c, local)) {
+      case Ns::kNone:
+        if (local == "title")
+          first(f.title, c);
+        else if (local == "link")
+          first(f.link, c);
+        else if (local == "guid")
+          first(f.guid, c);
+        else if (local == "author")
+          first(f.author, c);
+        else if (local == "pubDate")
+          first(f.pub_date, c);
+        else if (local == "description")
+          first(f.description, c);
+        else if (local == "enclosure")
+          first(f.enclosure, c);
+        break;
+      case Ns::kDc:
+        if (local == "creator")
+          first(f.dc_creator, c);
+        else if (local == "date")
+          first(f.dc_date, c);
+        break;
+      case Ns::kContent:
+        if (local == "encoded") first(f.content_encoded, c);
+        break;
+      case Ns::kItunes:
+        if (local == "author")
+          first(f.itunes_author, c);
+        else if (local == "episode")
+          first(f.itunes_episode, c);
+        else if (local == "season")
+          first(f.itunes_season, c);
+        else if (local == "duration")
+          first(f.itunes_duration, c);
+        break;
+      case Ns::kPodcast:
+        if (local == "episode")
+          first(f.podcast_episode, c);
+        else if (local == "season")
+          first(f.podcast_season, c);
+        else if (local == "transcript")
+          f.transcripts.push_back(c);
+        else if (local == "person")
+          f.people.push_back(c);
+        else if (local == "socialInteract")
+          f.social.push_back(c);
+        break;
+      case Ns::kWfw:
+        if (local == "commentRss") first(f.comment_rss, c);
+        break;
+      case Ns::kSlash:
+        if (local == "comments") first(f.slash_comments, c);
+        break;
+      case Ns::kMedia:
+        if (local == "content" && !f.media_content && *c.attribute("url").value())
+          f.media_content = c;
+        break;
+      case Ns::kOther:
+        break;
+    }
+  }
+  return f;
+}
 
 // The element's local name without any prefix.
 std::string_view local_name(const pugi::xml_node& n) {
@@ -126,8 +241,21 @@ std::optional<int> to_int(std::string_view s) {
   return v;
 }
 
+// True when `ref` starts with a URI scheme ("https:", "mailto:"): nothing to resolve.
+bool is_absolute(const std::string& ref) {
+  size_t colon = ref.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = ref[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) {
+      return false;
+    }
+  }
+  return std::isalpha(static_cast<unsigned char>(ref[0]));
+}
+
 std::string resolve(const std::string& base, const std::string& ref) {
-  if (ref.empty() || base.empty()) return ref;
+  if (ref.empty() || base.empty() || is_absolute(ref)) return ref;
   try {
     Poco::URI uri(base);
     uri.resolve(ref);
@@ -173,46 +301,33 @@ void finish_item(FeedItem& item, ParsedFeed& feed, size_t index) {
   feed.items.push_back(std::move(item));
 }
 
-void read_podcast_fields(const pugi::xml_node& n, const Names& ns, FeedItem& item) {
-  if (auto e = ns.child(n, kItunes, "itunes", "episode")) item.episode = to_int(raw_text(e));
-  if (!item.episode) {
-    if (auto e = ns.child(n, kPodcast, "podcast", "episode")) item.episode = to_int(raw_text(e));
+// The fields every item kind shares: the podcast, iTunes, comment and media namespaces.
+void read_namespaced(const ItemFields& f, FeedItem& item) {
+  if (f.itunes_episode) item.episode = to_int(raw_text(f.itunes_episode));
+  if (!item.episode && f.podcast_episode) item.episode = to_int(raw_text(f.podcast_episode));
+  if (f.itunes_season) item.season = to_int(raw_text(f.itunes_season));
+  if (!item.season && f.podcast_season) item.season = to_int(raw_text(f.podcast_season));
+  if (f.itunes_duration) item.duration_seconds = parse_duration(raw_text(f.itunes_duration));
+  if (f.comment_rss) item.comments_feed = raw_text(f.comment_rss);
+  if (f.slash_comments) item.comment_count = to_int(raw_text(f.slash_comments));
+  for (const auto& c : f.transcripts) {
+    item.transcripts.push_back({c.attribute("url").value(), c.attribute("type").value()});
   }
-  if (auto s = ns.child(n, kItunes, "itunes", "season")) item.season = to_int(raw_text(s));
-  if (!item.season) {
-    if (auto s = ns.child(n, kPodcast, "podcast", "season")) item.season = to_int(raw_text(s));
+  for (const auto& c : f.people) {
+    item.people.push_back({plain(raw_text(c)), ascii_lower(c.attribute("role").value())});
   }
-  if (auto d = ns.child(n, kItunes, "itunes", "duration")) {
-    item.duration_seconds = parse_duration(raw_text(d));
+  for (const auto& c : f.social) {
+    std::string uri = c.attribute("uri").value();
+    if (uri.empty()) uri = raw_text(c);
+    item.social_interact.push_back({uri, c.attribute("protocol").value()});
   }
-  if (auto c = ns.child(n, kWfw, "wfw", "commentRss")) item.comments_feed = raw_text(c);
-  if (auto c = ns.child(n, kSlash, "slash", "comments")) item.comment_count = to_int(raw_text(c));
-  for (auto c : n.children()) {
-    if (c.type() != pugi::node_element) continue;
-    if (ns.is(c, kPodcast, "podcast", "transcript")) {
-      item.transcripts.push_back({c.attribute("url").value(), c.attribute("type").value()});
-    } else if (ns.is(c, kPodcast, "podcast", "person")) {
-      item.people.push_back({plain(raw_text(c)), ascii_lower(c.attribute("role").value())});
-    } else if (ns.is(c, kPodcast, "podcast", "socialInteract")) {
-      std::string uri = c.attribute("uri").value();
-      if (uri.empty()) uri = raw_text(c);
-      item.social_interact.push_back({uri, c.attribute("protocol").value()});
-    }
-  }
-  if (!item.enclosure) {
+  if (!item.enclosure && f.media_content) {
     // media:content stands in for a missing enclosure (YouTube-style and video feeds).
-    for (auto c : n.children()) {
-      if (c.type() == pugi::node_element && ns.is(c, kMedia, "media", "content")) {
-        FeedEnclosure e;
-        e.url = c.attribute("url").value();
-        e.type = c.attribute("type").value();
-        if (auto v = to_int(c.attribute("fileSize").value())) e.length = *v;
-        if (!e.url.empty()) {
-          item.enclosure = std::move(e);
-          break;
-        }
-      }
-    }
+    FeedEnclosure e;
+    e.url = f.media_content.attribute("url").value();
+    e.type = f.media_content.attribute("type").value();
+    if (auto v = to_int(f.media_content.attribute("fileSize").value())) e.length = *v;
+    item.enclosure = std::move(e);
   }
 }
 
@@ -242,37 +357,35 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
   feed.title = plain(raw_text(plain_child(channel, "title")));
   feed.link = raw_text(plain_child(channel, "link"));
   feed.language = raw_text(plain_child(channel, "language"));
-  feed.author = plain(raw_text(ns.child(channel, kItunes, "itunes", "author")));
-  if (auto img = ns.child(channel, kItunes, "itunes", "image")) {
+  feed.author = plain(raw_text(ns.child(channel, Ns::kItunes, "author")));
+  if (auto img = ns.child(channel, Ns::kItunes, "image")) {
     feed.image = img.attribute("href").value();
   }
   if (feed.image.empty()) feed.image = raw_text(plain_child(plain_child(channel, "image"), "url"));
-  feed.podcast_guid = raw_text(ns.child(channel, kPodcast, "podcast", "guid"));
+  feed.podcast_guid = raw_text(ns.child(channel, Ns::kPodcast, "guid"));
   size_t index = 0;
   for (auto n : channel.children()) {
     if (n.type() != pugi::node_element || std::string_view(n.name()) != "item") continue;
     FeedItem item;
-    item.title = plain(raw_text(plain_child(n, "title")));
-    item.link = resolve(url, raw_text(plain_child(n, "link")));
-    item.guid = raw_text(plain_child(n, "guid"));
-    read_rss_author(raw_text(plain_child(n, "author")), item);
-    if (item.author.empty()) item.author = plain(raw_text(ns.child(n, kDc, "dc", "creator")));
-    std::string html = raw_text(ns.child(n, kContent, "content", "encoded"));
-    if (html.empty()) html = raw_text(plain_child(n, "description"));
-    item.content = html_to_text(html);
-    if (item.author.empty())
-      item.author = plain(raw_text(ns.child(n, kItunes, "itunes", "author")));
-    set_date(item, raw_text(plain_child(n, "pubDate")));
-    set_date(item, raw_text(ns.child(n, kDc, "dc", "date")));
-    if (auto enc = plain_child(n, "enclosure")) {
+    ItemFields f = collect(n, ns);
+    item.title = plain(raw_text(f.title));
+    item.link = resolve(url, raw_text(f.link));
+    item.guid = raw_text(f.guid);
+    read_rss_author(raw_text(f.author), item);
+    if (item.author.empty()) item.author = plain(raw_text(f.dc_creator));
+    if (item.author.empty()) item.author = plain(raw_text(f.itunes_author));
+    item.content_html = raw_text(f.content_encoded);
+    if (item.content_html.empty()) item.content_html = raw_text(f.description);
+    set_date(item, raw_text(f.pub_date));
+    set_date(item, raw_text(f.dc_date));
+    if (f.enclosure) {
       FeedEnclosure e;
-      e.url = resolve(url, enc.attribute("url").value());
-      e.type = enc.attribute("type").value();
-      std::string length = enc.attribute("length").value();
-      if (auto v = to_int(length)) e.length = *v;
+      e.url = resolve(url, f.enclosure.attribute("url").value());
+      e.type = f.enclosure.attribute("type").value();
+      if (auto v = to_int(f.enclosure.attribute("length").value())) e.length = *v;
       if (!e.url.empty()) item.enclosure = std::move(e);
     }
-    read_podcast_fields(n, ns, item);
+    read_namespaced(f, item);
     finish_item(item, feed, index++);
   }
 }
@@ -282,20 +395,20 @@ void parse_rdf(const pugi::xml_node& rdf, const Names& ns, const std::string& ur
   pugi::xml_node channel = plain_child(rdf, "channel");
   feed.title = plain(raw_text(plain_child(channel, "title")));
   feed.link = raw_text(plain_child(channel, "link"));
-  feed.language = raw_text(ns.child(channel, kDc, "dc", "language"));
+  feed.language = raw_text(ns.child(channel, Ns::kDc, "language"));
   size_t index = 0;
   for (auto n : rdf.children()) {
     if (n.type() != pugi::node_element || local_name(n) != "item") continue;
     FeedItem item;
-    item.title = plain(raw_text(plain_child(n, "title")));
-    item.link = resolve(url, raw_text(plain_child(n, "link")));
+    ItemFields f = collect(n, ns);
+    item.title = plain(raw_text(f.title));
+    item.link = resolve(url, raw_text(f.link));
     item.guid = n.attribute("rdf:about").value();
-    item.author = plain(raw_text(ns.child(n, kDc, "dc", "creator")));
-    set_date(item, raw_text(ns.child(n, kDc, "dc", "date")));
-    std::string html = raw_text(ns.child(n, kContent, "content", "encoded"));
-    if (html.empty()) html = raw_text(plain_child(n, "description"));
-    item.content = html_to_text(html);
-    read_podcast_fields(n, ns, item);
+    item.author = plain(raw_text(f.dc_creator));
+    set_date(item, raw_text(f.dc_date));
+    item.content_html = raw_text(f.content_encoded);
+    if (item.content_html.empty()) item.content_html = raw_text(f.description);
+    read_namespaced(f, item);
     finish_item(item, feed, index++);
   }
 }
@@ -360,7 +473,14 @@ void parse_atom(const pugi::xml_node& root, const Names& ns, const std::string& 
     item.author_uri = raw_text(plain_child(author, "uri", prefix));
     pugi::xml_node body = plain_child(n, "content", prefix);
     if (!body) body = plain_child(n, "summary", prefix);
-    item.content = atom_text(body);
+    std::string type = body.attribute("type").value();
+    if (type == "xhtml") {
+      item.content_html = atom_text(body);
+      item.content_is_html = false;
+    } else {
+      item.content_html = raw_text(body);
+      item.content_is_html = type == "html" || type == "text/html";
+    }
     set_date(item, raw_text(plain_child(n, "published", prefix)));
     std::string updated = raw_text(plain_child(n, "updated", prefix));
     if (!updated.empty()) item.updated = parse_date(updated);
@@ -375,7 +495,7 @@ void parse_atom(const pugi::xml_node& root, const Names& ns, const std::string& 
         break;
       }
     }
-    read_podcast_fields(n, ns, item);
+    read_namespaced(collect(n, ns), item);
     finish_item(item, feed, index++);
   }
 }
@@ -553,6 +673,10 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
 }
 
 }  // namespace
+
+std::string FeedItem::content_text() const {
+  return content_is_html ? html_to_text(content_html) : plain(content_html);
+}
 
 std::optional<int> parse_duration(std::string_view text) {
   text = trim(text);

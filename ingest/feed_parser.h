@@ -39,7 +39,11 @@ struct FeedItem {
   std::string author;        // a name
   std::string author_email;  // when the feed gives one
   std::string author_uri;    // the author's website (Atom)
-  std::string content;       // the item's text, plain (content:encoded, else description)
+  // The item's body as the feed gives it (content:encoded, else description; Atom content,
+  // else summary), usually HTML. Kept raw: only comments need it as text (content_text()).
+  std::string content_html;
+  bool content_is_html = true;  // false for Atom type="text" bodies
+  std::string content_text() const;
   std::optional<UnixTime> published;
   std::string published_text;  // as written
   std::optional<UnixTime> updated;

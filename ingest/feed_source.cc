@@ -65,7 +65,7 @@ Message to_comment(const FeedItem& item, const std::string& episode_guid, UnixTi
   m.from = {item.author, item.author_email};
   m.author_url = item.author_uri;
   m.subject = item.title;
-  m.text = item.content;
+  m.text = item.content_text();
   m.received_at = item.published ? *item.published : fallback_time;
   m.date_text = item.published_text;
   m.episode_guid = episode_guid;

@@ -109,17 +109,24 @@ bool is_block(std::string_view tag) {
 
 // Builds text line by line, folding whitespace the way a browser does, with "> " before each
 // line written at blockquote depth > 0.
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'; }
+
 class TextBuilder {
  public:
   void text(std::string_view s) {
-    for (char c : s) {
-      if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f') {
+    size_t i = 0;
+    while (i < s.size()) {
+      if (is_space(s[i])) {
         pending_space_ = !line_.empty();
-      } else {
-        if (pending_space_) line_ += ' ';
-        pending_space_ = false;
-        line_ += c;
+        ++i;
+        continue;
       }
+      size_t end = i;
+      while (end < s.size() && !is_space(s[end])) ++end;
+      if (pending_space_) line_ += ' ';
+      pending_space_ = false;
+      line_.append(s.substr(i, end - i));
+      i = end;
     }
   }
   void preformatted(std::string_view s) {
@@ -186,15 +193,21 @@ std::string_view named_entity(std::string_view name) {
 std::string decode_entities(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    if (s[i] == '&') {
-      size_t n = decode_one(s, i, out);
-      if (n) {
-        i += n;
-        continue;
-      }
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t amp = s.find('&', i);
+    if (amp == std::string_view::npos) {
+      out.append(s.substr(i));
+      break;
     }
-    out += s[i++];
+    out.append(s.substr(i, amp - i));
+    size_t n = decode_one(s, amp, out);
+    if (n) {
+      i = amp + n;
+    } else {
+      out += '&';
+      i = amp + 1;
+    }
   }
   return out;
 }
@@ -220,8 +233,10 @@ std::string html_to_text(std::string_view html) {
   while (i < n) {
     char c = html[i];
     if (c != '<') {
-      pending += c;
-      ++i;
+      size_t lt = html.find('<', i);
+      if (lt == std::string_view::npos) lt = n;
+      pending.append(html.substr(i, lt - i));
+      i = lt;
       continue;
     }
     // Comments and declarations.
@@ -281,7 +296,7 @@ std::string html_to_text(std::string_view html) {
       }
       continue;
     }
-    std::string lower_attrs = ascii_lower(attrs);
+    std::string lower_attrs = (tag == "div" || tag == "img") ? ascii_lower(attrs) : std::string();
     bool quote_div = tag == "div" && (lower_attrs.find("gmail_quote") != std::string::npos ||
                                       lower_attrs.find("divrplyfwdmsg") != std::string::npos ||
                                       lower_attrs.find("yahoo_quoted") != std::string::npos ||

@@ -167,7 +167,7 @@ TEST(FeedParser, ReadsPodcastNamespacesWhateverTheirPrefix) {
   EXPECT_EQ(i.social_interact[0].type, "activitypub");
   EXPECT_EQ(i.comments_feed, "https://hedgerow.example/31/feed/");
   EXPECT_EQ(i.comment_count, 7);
-  EXPECT_EQ(i.content, "Full notes with links.");  // content:encoded wins over description
+  EXPECT_EQ(i.content_text(), "Full notes with links.");  // content:encoded wins over description
   ASSERT_TRUE(i.enclosure.has_value());  // media:content stands in for a missing enclosure
   EXPECT_EQ(i.enclosure->url, "https://cdn.hedgerow.example/31.m4a");
   EXPECT_EQ(i.enclosure->length, 5242880);
@@ -209,7 +209,7 @@ TEST(FeedParser, ReadsRss091WithoutGuids) {
   EXPECT_EQ(feed->format, "rss");
   ASSERT_EQ(feed->items.size(), 2u);
   EXPECT_EQ(feed->items[0].guid, "http://almanac.example/frost");  // the link stands in
-  EXPECT_EQ(feed->items[0].content, "When to sow.");
+  EXPECT_EQ(feed->items[0].content_text(), "When to sow.");
 }
 
 TEST(FeedParser, NeverFailsOnGarbage) {
