@@ -101,6 +101,8 @@ void print_text(const ingest::ParsedFeed& f) {
     if (i.episode) add("episode " + std::to_string(*i.episode));
     if (i.season) add("season " + std::to_string(*i.season));
     if (i.duration_seconds) add(duration(*i.duration_seconds));
+    if (!i.episode_type.empty() && i.episode_type != "full") add(i.episode_type);
+    if (i.explicit_ && *i.explicit_) add("explicit");
     if (!i.author.empty()) add("by " + i.author);
     if (!i.author_email.empty()) add(i.author_email);
     std::cout << "   " << facts << "\n";

@@ -106,75 +106,78 @@ struct ItemFields {
   pugi::xml_node title, link, guid, author, pub_date, description, enclosure;
   pugi::xml_node dc_creator, dc_date, content_encoded;
   pugi::xml_node itunes_author, itunes_episode, itunes_season, itunes_duration;
+  pugi::xml_node itunes_episode_type, itunes_explicit, itunes_image;
   pugi::xml_node podcast_episode, podcast_season, comment_rss, slash_comments, media_content;
   std::vector<pugi::xml_node> transcripts, people, social;
 };
 
+using Slots = std::initializer_list<std::pair<std::string_view, pugi::xml_node ItemFields::*>>;
+
+// Keeps `node` in the slot its local name names, unless that slot is already filled.
+void take(ItemFields& f, std::string_view local, const pugi::xml_node& node, Slots slots) {
+  for (const auto& [name, slot] : slots) {
+    if (local == name) {
+      if (!(f.*slot)) f.*slot = node;
+      return;
+    }
+  }
+}
+
 ItemFields collect(const pugi::xml_node& item, const Names& names) {
   ItemFields f;
-  auto first = [](pugi::xml_node& slot, const pugi::xml_node& n) {
-    if (!slot) slot = n;
-  };
   for (auto c : item.children()) {
     if (c.type() != pugi::node_element) continue;
     std::string_view local;
     switch (names.classify(c, local)) {
       case Ns::kNone:
-        if (local == "title")
-          first(f.title, c);
-        else if (local == "link")
-          first(f.link, c);
-        else if (local == "guid")
-          first(f.guid, c);
-        else if (local == "author")
-          first(f.author, c);
-        else if (local == "pubDate")
-          first(f.pub_date, c);
-        else if (local == "description")
-          first(f.description, c);
-        else if (local == "enclosure")
-          first(f.enclosure, c);
+        take(f, local, c,
+             {{"title", &ItemFields::title},
+              {"link", &ItemFields::link},
+              {"guid", &ItemFields::guid},
+              {"author", &ItemFields::author},
+              {"pubDate", &ItemFields::pub_date},
+              {"description", &ItemFields::description},
+              {"enclosure", &ItemFields::enclosure}});
         break;
       case Ns::kDc:
-        if (local == "creator")
-          first(f.dc_creator, c);
-        else if (local == "date")
-          first(f.dc_date, c);
+        take(f, local, c, {{"creator", &ItemFields::dc_creator}, {"date", &ItemFields::dc_date}});
         break;
       case Ns::kContent:
-        if (local == "encoded") first(f.content_encoded, c);
+        take(f, local, c, {{"encoded", &ItemFields::content_encoded}});
         break;
       case Ns::kItunes:
-        if (local == "author")
-          first(f.itunes_author, c);
-        else if (local == "episode")
-          first(f.itunes_episode, c);
-        else if (local == "season")
-          first(f.itunes_season, c);
-        else if (local == "duration")
-          first(f.itunes_duration, c);
+        take(f, local, c,
+             {{"author", &ItemFields::itunes_author},
+              {"episode", &ItemFields::itunes_episode},
+              {"season", &ItemFields::itunes_season},
+              {"duration", &ItemFields::itunes_duration},
+              {"episodeType", &ItemFields::itunes_episode_type},
+              {"explicit", &ItemFields::itunes_explicit},
+              {"image", &ItemFields::itunes_image}});
         break;
       case Ns::kPodcast:
-        if (local == "episode")
-          first(f.podcast_episode, c);
-        else if (local == "season")
-          first(f.podcast_season, c);
-        else if (local == "transcript")
+        if (local == "transcript") {
           f.transcripts.push_back(c);
-        else if (local == "person")
+        } else if (local == "person") {
           f.people.push_back(c);
-        else if (local == "socialInteract")
+        } else if (local == "socialInteract") {
           f.social.push_back(c);
+        } else {
+          take(
+              f, local, c,
+              {{"episode", &ItemFields::podcast_episode}, {"season", &ItemFields::podcast_season}});
+        }
         break;
       case Ns::kWfw:
-        if (local == "commentRss") first(f.comment_rss, c);
+        take(f, local, c, {{"commentRss", &ItemFields::comment_rss}});
         break;
       case Ns::kSlash:
-        if (local == "comments") first(f.slash_comments, c);
+        take(f, local, c, {{"comments", &ItemFields::slash_comments}});
         break;
       case Ns::kMedia:
-        if (local == "content" && !f.media_content && *c.attribute("url").value())
+        if (local == "content" && !f.media_content && *c.attribute("url").value()) {
           f.media_content = c;
+        }
         break;
       case Ns::kOther:
         break;
@@ -308,6 +311,13 @@ void read_namespaced(const ItemFields& f, FeedItem& item) {
   if (f.itunes_season) item.season = to_int(raw_text(f.itunes_season));
   if (!item.season && f.podcast_season) item.season = to_int(raw_text(f.podcast_season));
   if (f.itunes_duration) item.duration_seconds = parse_duration(raw_text(f.itunes_duration));
+  if (f.itunes_episode_type) item.episode_type = ascii_lower(raw_text(f.itunes_episode_type));
+  if (f.itunes_explicit) {
+    std::string v = ascii_lower(raw_text(f.itunes_explicit));
+    if (v == "true" || v == "yes" || v == "explicit") item.explicit_ = true;
+    if (v == "false" || v == "no" || v == "clean") item.explicit_ = false;
+  }
+  if (f.itunes_image) item.image = f.itunes_image.attribute("href").value();
   if (f.comment_rss) item.comments_feed = raw_text(f.comment_rss);
   if (f.slash_comments) item.comment_count = to_int(raw_text(f.slash_comments));
   for (const auto& c : f.transcripts) {

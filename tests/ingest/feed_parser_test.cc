@@ -31,6 +31,9 @@ TEST(FeedParser, ReadsTheDemoPodcastWithItunesFields) {
   EXPECT_EQ(newest.episode, 10);
   EXPECT_EQ(newest.season, 1);
   EXPECT_EQ(newest.duration_seconds, 43 * 60 + 37);
+  EXPECT_EQ(newest.episode_type, "full");
+  EXPECT_EQ(newest.explicit_, false);
+  EXPECT_EQ(feed->items[9].episode_type, "trailer");
   ASSERT_TRUE(newest.enclosure.has_value());
   EXPECT_EQ(newest.enclosure->type, "audio/mpeg");
   EXPECT_EQ(newest.enclosure->length, 41876112);
@@ -156,6 +159,7 @@ TEST(FeedParser, ReadsPodcastNamespacesWhateverTheirPrefix) {
   EXPECT_EQ(i.episode, 31);
   EXPECT_EQ(i.season, 3);
   EXPECT_EQ(i.duration_seconds, 3605);
+  EXPECT_EQ(i.episode_type, "full");
   ASSERT_EQ(i.transcripts.size(), 1u);
   EXPECT_EQ(i.transcripts[0].url, "https://hedgerow.example/31.vtt");
   EXPECT_EQ(i.transcripts[0].type, "text/vtt");

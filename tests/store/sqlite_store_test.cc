@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "store/migrations.h"
 #include "tests/support/temp_dir.h"
 
@@ -210,6 +212,22 @@ TEST(SqliteStore, UpsertsEpisodesByGuid) {
   EXPECT_EQ(eps->front().title, "Ep. 2: Compost Is a Conversation");  // newest first
   EXPECT_EQ(eps->front().number, 2);
   EXPECT_EQ(eps->front().duration_seconds, 700);
+}
+
+TEST(SqliteStore, AReorderedFeedAddsNothing) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("feed", "show", "https://x/feed", 1);
+  Batch b;
+  for (int i = 1; i <= 5; ++i) {
+    b.episodes.push_back(Episode{0, "g" + std::to_string(i), "Ep. " + std::to_string(i), "",
+                                 100 * i, "", i, 1, 60, ""});
+  }
+  ASSERT_EQ((*store)->commit_batch(src->id, b, 10)->episodes_added, 5);
+  std::reverse(b.episodes.begin(), b.episodes.end());
+  auto again = (*store)->commit_batch(src->id, b, 20);
+  EXPECT_EQ(again->episodes_added, 0);
+  EXPECT_EQ(again->episodes_updated, 0);
+  EXPECT_EQ((*store)->counts()->episodes, 5);
 }
 
 TEST(SqliteStore, OneIdentityIsOneContactWithTheLatestName) {
