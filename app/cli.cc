@@ -44,6 +44,24 @@ const std::vector<CommandSpec>& commands() {
        "--json prints one object: {\"format\", \"feed\": {…}, \"items\": […], \"warnings\": […]},\n"
        "with null for what the feed does not give.",
        2},
+      {"serve",
+       "run the listener that takes messages from webhooks and forms",
+       "[--config FILE]",
+       {kConfig},
+       "Serves [listener] for every generic, voicemail, boostagram and form [[inbox]] until\n"
+       "interrupted (Ctrl-C or SIGTERM), which stops it after the requests in flight:\n"
+       "  POST /v1/messages/NAME   JSON (a bearer token or an HMAC-SHA256 signature)\n"
+       "  POST /v1/forms/NAME      a form post, answered with a redirect to thank_you_url\n"
+       "  GET  /healthz            200 while the database answers"},
+      {"import",
+       "import a CSV or JSON-lines file of listener messages",
+       "FILE --source NAME [--config FILE] [--json]",
+       {{"--source", "NAME", "the csv or jsonl [[inbox]] that says how to read it"},
+        kConfig,
+        kJson},
+       "Every bad row is reported with its line number and why; the good rows are imported.\n"
+       "Importing the same file again adds nothing. Exit status 1 when a row was refused.",
+       1},
       {"help", "show help for a command", "[COMMAND]", {}, "", 1},
   };
   return kCommands;

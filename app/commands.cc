@@ -1,14 +1,18 @@
 #include "app/commands.h"
 
+#include <signal.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
+#include "app/listener.h"
 #include "config/config.h"
 #include "ingest/feed_source.h"
 #include "ingest/http_client.h"
+#include "ingest/import_source.h"
 #include "ingest/maildir_source.h"
 #include "notify/digest_render.h"
 #include "pipeline/run_once.h"
@@ -46,6 +50,14 @@ std::optional<config::Config> load_config(const Invocation& inv) {
   return std::move(*cfg);
 }
 
+ingest::Inbox inbox_of(const config::InboxConfig& c) {
+  ingest::Inbox in;
+  in.name = c.name;
+  in.kind = ingest::inbox_kind_from_string(c.kind).value_or(ingest::InboxKind::kGeneric);
+  in.fields = c.fields;
+  return in;
+}
+
 struct Sources {
   ingest::CurlHttpClient http;
   SystemClock clock;
@@ -79,6 +91,15 @@ Result<std::unique_ptr<Sources>> make_sources(const config::Config& cfg) {
   for (const auto& m : cfg.mailboxes) {
     sources->list.push_back(std::make_unique<ingest::MaildirSource>(m.name, m.path));
   }
+  for (const auto& in : cfg.inboxes) {
+    if (!in.path.empty()) {
+      sources->list.push_back(
+          std::make_unique<ingest::FileImportSource>(inbox_of(in), in.path, sources->clock));
+    } else if (!in.drop_folder.empty()) {
+      sources->list.push_back(
+          std::make_unique<ingest::DropFolderSource>(inbox_of(in), in.drop_folder, sources->clock));
+    }
+  }
   return sources;
 }
 
@@ -99,6 +120,10 @@ std::string describe(const pipeline::SourceOutcome& o) {
   if (o.kind == "feed") {
     s += std::to_string(r.episodes_added) + " new episodes, " + std::to_string(r.episodes_updated) +
          " updated";
+  } else if (o.kind == "import" || o.kind == "drop folder") {
+    s += std::to_string(r.messages_added) + " new messages, " + std::to_string(r.contacts_added) +
+         " new people";
+    if (r.messages_known) s += ", " + std::to_string(r.messages_known) + " already stored";
   } else if (o.kind == "comments") {
     s += std::to_string(r.messages_added) + " new comments, " + std::to_string(r.contacts_added) +
          " new people";
@@ -261,6 +286,143 @@ int run_command(const Invocation& inv) {
     log::info("digest written: " + delivery->delivered);
   }
   return failed ? kFailure : kOk;
+}
+
+int serve_command(const Invocation& inv) {
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  std::vector<ServedInbox> served;
+  for (const auto& in : cfg->inboxes) {
+    if (in.kind == "csv" || in.kind == "jsonl") continue;
+    ServedInbox s;
+    s.inbox = inbox_of(in);
+    for (auto [secret, out] : {std::pair{&in.token, &s.token}, {&in.hmac_secret, &s.hmac_secret}}) {
+      if (secret->empty()) continue;
+      auto value = secret->resolve();
+      if (!value) {
+        Error e = value.error();
+        e.where = cfg->path + ": inbox \"" + in.name + "\"";
+        print_error(e);
+        return kUsage;
+      }
+      *out = *value;
+    }
+    s.signature_header = in.signature_header;
+    s.open = in.open;
+    s.rate_limit_per_hour = in.rate_limit_per_hour;
+    s.honeypot = in.honeypot;
+    s.thank_you_url = in.thank_you_url;
+    served.push_back(std::move(s));
+  }
+  if (served.empty()) {
+    print_error(make_error(ErrorCode::kConfig, "no [[inbox]] to serve", cfg->path,
+                           "add an [[inbox]] of kind generic, voicemail, boostagram or form"));
+    return kUsage;
+  }
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  SystemClock clock;
+  ListenerOptions options;
+  options.address = cfg->listener.address;
+  options.port = cfg->listener.port;
+  options.max_body_bytes = cfg->listener.max_body_bytes;
+  Listener listener(options, std::move(served), **store, clock);
+  if (auto s = listener.start(); !s) {
+    print_error(s.error());
+    return kFailure;
+  }
+  log::info("listening on http://" + options.address + ":" + std::to_string(listener.port()));
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  log::info(std::string("stopping (") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+  listener.stop();
+  return kOk;
+}
+
+int import_command(const Invocation& inv) {
+  if (inv.arguments.size() != 1 || !inv.has("--source")) {
+    std::cerr << "rapport: usage: rapport import FILE --source NAME (hint: run `rapport import "
+                 "--help`)\n";
+    return kUsage;
+  }
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  const config::InboxConfig* inbox = nullptr;
+  std::vector<std::string> names;
+  for (const auto& in : cfg->inboxes) {
+    if (in.kind == "csv" || in.kind == "jsonl") names.push_back(in.name);
+    if (in.name == inv.get("--source")) inbox = &in;
+  }
+  if (!inbox || (inbox->kind != "csv" && inbox->kind != "jsonl")) {
+    std::string near = config::nearest(inv.get("--source"), names);
+    print_error(make_error(
+        ErrorCode::kUsage, "no csv or jsonl [[inbox]] called \"" + inv.get("--source") + "\"",
+        cfg->path, near.empty() ? "add one to the config" : "did you mean \"" + near + "\"?"));
+    return kUsage;
+  }
+  SystemClock clock;
+  std::string file = inv.arguments.front();
+  auto imported = ingest::import_file(file, inbox_of(*inbox), clock.now());
+  if (!imported) {
+    print_error(imported.error());
+    return kFailure;
+  }
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  auto src = (*store)->source("import", inbox->name,
+                              inbox->path.empty() ? "rapport import" : inbox->path, clock.now());
+  if (!src) {
+    print_error(src.error());
+    return kFailure;
+  }
+  auto episodes = (*store)->episodes();
+  Batch batch;
+  batch.cursor = src->cursor;  // a manual import does not move the inbox's own cursor
+  batch.warnings = imported->problems;
+  batch.messages = std::move(imported->messages);
+  for (auto& m : batch.messages)
+    pipeline::process_message(m, episodes ? *episodes : std::vector<Episode>{});
+  auto stored = (*store)->commit_batch(src->id, batch, clock.now());
+  if (!stored) {
+    print_error(stored.error());
+    return kFailure;
+  }
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object()
+        .key("file")
+        .value(file)
+        .key("rows")
+        .value(imported->rows)
+        .key("imported")
+        .value(stored->messages_added)
+        .key("already_stored")
+        .value(stored->messages_known)
+        .key("people_added")
+        .value(stored->contacts_added)
+        .key("refused")
+        .begin_array();
+    for (const auto& p : imported->problems) j.value(p);
+    j.end_array().end_object();
+    std::cout << j.str() << "\n";
+  } else {
+    for (const auto& p : imported->problems) std::cerr << "rapport: " << file << ": " << p << "\n";
+    std::cout << file << ": " << imported->rows << " rows: " << stored->messages_added
+              << " imported, " << stored->messages_known << " already stored, "
+              << imported->problems.size() << " refused; " << stored->contacts_added
+              << " new people\n";
+  }
+  return imported->problems.empty() ? kOk : kFailure;
 }
 
 int check_command(const Invocation& inv) {

@@ -11,5 +11,7 @@ int check_command(const Invocation& inv);
 int init_command(const Invocation& inv);
 int status_command(const Invocation& inv);
 int inspect_command(const Invocation& inv);
+int serve_command(const Invocation& inv);
+int import_command(const Invocation& inv);
 
 }  // namespace rapport::app

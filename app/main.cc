@@ -1,6 +1,10 @@
 // rapport: the command-line entry point. The one place an Error becomes an exit status.
+#include <pthread.h>
+#include <signal.h>
+
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "app/cli.h"
 #include "app/commands.h"
@@ -8,6 +12,14 @@
 
 int main(int argc, char** argv) {
   using namespace rapport;
+  // `serve` waits for these with sigwait(); blocked here, before any thread starts, so every
+  // thread inherits the mask and the signal reaches only the waiting thread.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (argc > 1 && std::string(argv[1]) == "serve")
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ingest::global_http_init();
   auto inv = app::parse_command_line(argc, argv);
   if (!inv) {
@@ -32,6 +44,8 @@ int main(int argc, char** argv) {
     if (inv->command == "init") return app::init_command(*inv);
     if (inv->command == "status") return app::status_command(*inv);
     if (inv->command == "inspect") return app::inspect_command(*inv);
+    if (inv->command == "serve") return app::serve_command(*inv);
+    if (inv->command == "import") return app::import_command(*inv);
   } catch (const std::exception& e) {
     // Every library error is turned into an Error at its wrapper; reaching here is a bug.
     std::cerr << "rapport: internal error: " << e.what()

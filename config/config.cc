@@ -9,11 +9,13 @@
 #include <set>
 #include <sstream>
 
+#include "store/model.h"
+
 namespace rapport::config {
 namespace fs = std::filesystem;
 namespace {
 
-enum class Type { kString, kInteger, kBool };
+enum class Type { kString, kInteger, kBool, kTable };
 
 struct KeySpec {
   const char* name;
@@ -41,6 +43,29 @@ constexpr KeySpec kMailboxKeys[] = {
     {"kind", Type::kString, true},
     {"path", Type::kString, true},
 };
+constexpr KeySpec kListenerKeys[] = {
+    {"address", Type::kString, false},
+    {"port", Type::kInteger, false},
+    {"max_body_bytes", Type::kInteger, false},
+};
+constexpr KeySpec kInboxKeys[] = {
+    {"name", Type::kString, true},
+    {"kind", Type::kString, true},
+    {"fields", Type::kTable, false},
+    {"token_env", Type::kString, false},
+    {"token_file", Type::kString, false},
+    {"hmac_secret_env", Type::kString, false},
+    {"hmac_secret_file", Type::kString, false},
+    {"signature_header", Type::kString, false},
+    {"open", Type::kBool, false},
+    {"rate_limit_per_hour", Type::kInteger, false},
+    {"honeypot", Type::kString, false},
+    {"thank_you_url", Type::kString, false},
+    {"path", Type::kString, false},
+    {"drop_folder", Type::kString, false},
+};
+constexpr const char* kInboxKinds[] = {"generic", "voicemail", "boostagram",
+                                       "form",    "csv",       "jsonl"};
 constexpr KeySpec kFetchKeys[] = {
     {"max_connections", Type::kInteger, false},
     {"max_connections_per_host", Type::kInteger, false},
@@ -52,7 +77,8 @@ constexpr KeySpec kDigestKeys[] = {
     {"excerpt_chars", Type::kInteger, false},
     {"output_dir", Type::kString, false},
 };
-constexpr const char* kTopLevel[] = {"creator", "store", "feed", "mailbox", "fetch", "digest"};
+constexpr const char* kTopLevel[] = {"creator", "store",    "feed",  "mailbox",
+                                     "inbox",   "listener", "fetch", "digest"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
 constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key", "apikey"};
 
@@ -64,6 +90,8 @@ const char* type_name(Type t) {
       return "an integer";
     case Type::kBool:
       return "true or false";
+    case Type::kTable:
+      return "a table, like { name = \"your-name\" }";
   }
   return "a value";
 }
@@ -101,6 +129,8 @@ bool has_type(const toml::node& n, Type t) {
       return n.is_integer();
     case Type::kBool:
       return n.is_boolean();
+    case Type::kTable:
+      return n.is_table();
   }
   return false;
 }
@@ -206,6 +236,76 @@ class Loader {
       if (!m.path.empty()) m.path = resolve_path(m.path);
       unique_name(*t, m.name, names);
       cfg.mailboxes.push_back(std::move(m));
+    }
+
+    for (const toml::table* t : array_of_tables(root, "inbox")) {
+      check_keys(*t, "inbox", kInboxKeys);
+      InboxConfig in;
+      in.name = string(*t, "name");
+      in.kind = string(*t, "kind");
+      const toml::node* kind = t->get("kind");
+      bool served = in.kind == "generic" || in.kind == "voicemail" || in.kind == "boostagram" ||
+                    in.kind == "form";
+      if (kind && kind->is_string() &&
+          std::find_if(std::begin(kInboxKinds), std::end(kInboxKinds),
+                       [&](const char* k) { return in.kind == k; }) == std::end(kInboxKinds)) {
+        problem(kind->source().begin, "inbox.kind \"" + in.kind + "\" is not an inbox kind",
+                "known kinds: generic, voicemail, boostagram, form, csv, jsonl");
+      }
+      if (const toml::node* f = t->get("fields"); f && f->is_table()) {
+        for (auto&& [k, v] : *f->as_table()) {
+          std::string key(k.str());
+          const auto& known = listener_message_fields();
+          if (std::find(known.begin(), known.end(), key) == known.end()) {
+            unknown_key(k.source().begin, key, "inbox.fields", known);
+          } else if (!v.is_string()) {
+            problem(v.source().begin,
+                    "inbox.fields." + key +
+                        " must be a string (the name in "
+                        "the payload)",
+                    "put the value in double quotes");
+          } else {
+            in.fields[key] = v.as_string()->get();
+          }
+        }
+      }
+      in.token = secret(*t, "token");
+      in.hmac_secret = secret(*t, "hmac_secret");
+      if (auto h = string(*t, "signature_header"); !h.empty()) in.signature_header = h;
+      if (const toml::node* o = t->get("open"); o && o->is_boolean())
+        in.open = o->as_boolean()->get();
+      in.rate_limit_per_hour = static_cast<int>(integer(*t, "rate_limit_per_hour", 20, 1, 100000));
+      in.honeypot = string(*t, "honeypot");
+      in.thank_you_url = string(*t, "thank_you_url");
+      if (auto p = string(*t, "path"); !p.empty()) in.path = resolve_path(p);
+      if (auto d = string(*t, "drop_folder"); !d.empty()) in.drop_folder = resolve_path(d);
+      if (served && in.token.empty() && in.hmac_secret.empty() && !(in.kind == "form" && in.open)) {
+        problem(t->source().begin, "inbox \"" + in.name + "\" would accept messages from anyone",
+                "set token_env (a bearer token) or hmac_secret_env (a signed body)" +
+                    std::string(in.kind == "form" ? ", or open = true for a public form" : ""));
+      }
+      if (in.open && in.kind != "form") {
+        if (const toml::node* o = t->get("open")) {
+          problem(o->source().begin, "only a form can be open", "set token_env or hmac_secret_env");
+        }
+      }
+      if (!served && (!in.token.empty() || !in.hmac_secret.empty())) {
+        problem(t->source().begin, "a " + in.kind + " inbox is read from files, not posted to",
+                "remove its token and signature keys");
+      }
+      if (served && (!in.path.empty() || !in.drop_folder.empty())) {
+        problem(t->source().begin, "path and drop_folder are for csv and jsonl inboxes", "");
+      }
+      unique_name(*t, in.name, names);
+      cfg.inboxes.push_back(std::move(in));
+    }
+    if (const toml::table* l = table(root, "listener", false)) {
+      check_keys(*l, "listener", kListenerKeys);
+      cfg.listener.enabled = true;
+      if (auto a = string(*l, "address"); !a.empty()) cfg.listener.address = a;
+      cfg.listener.port = static_cast<int>(integer(*l, "port", 8787, 0, 65535));
+      cfg.listener.max_body_bytes =
+          integer(*l, "max_body_bytes", 64 * 1024, 1024, 16 * 1024 * 1024);
     }
 
     if (const toml::table* f = table(root, "fetch", false)) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -65,12 +66,38 @@ struct FetchConfig {
   int episode_comment_feeds = 20;    // newest episodes whose wfw:commentRss is read; 0: none
 };
 
+struct ListenerConfig {
+  bool enabled = false;  // a [listener] table is present
+  std::string address = "127.0.0.1";
+  int port = 8787;  // 0: any free port
+  std::int64_t max_body_bytes = 64 * 1024;
+};
+
+// A listener-message source: served by the listener (generic, voicemail, boostagram, form)
+// or read from files (csv, jsonl).
+struct InboxConfig {
+  std::string name;
+  std::string kind;
+  std::map<std::string, std::string> fields;  // canonical field -> payload name
+  Secret token;                               // bearer token
+  Secret hmac_secret;                         // HMAC-SHA256 of the body, in signature_header
+  std::string signature_header = "X-Rapport-Signature";
+  bool open = false;  // forms: no auth, rate limited per address, honeypot
+  int rate_limit_per_hour = 20;
+  std::string honeypot;
+  std::string thank_you_url;
+  std::string path;         // csv/jsonl: a file read on every run
+  std::string drop_folder;  // csv/jsonl: files imported then moved to done/ or failed/
+};
+
 struct Config {
   std::string path;  // the file it was read from
   CreatorConfig creator;
   StoreConfig store;
   std::vector<FeedConfig> feeds;
   std::vector<MailboxConfig> mailboxes;
+  std::vector<InboxConfig> inboxes;
+  ListenerConfig listener;
   FetchConfig fetch;
   DigestConfig digest;
 };

@@ -217,12 +217,51 @@ std::optional<UnixTime> parse_iso8601(std::string_view text) {
   return to_unix(*y, *mo, *d, t.h, t.mi, t.s, offset);
 }
 
+// YYYY/MM/DD[ H:MM[:SS][ AM|PM][ zone]]: spreadsheet and form exports (Google Forms).
+std::optional<UnixTime> parse_year_first_slashes(std::string_view text) {
+  Scanner sc(text);
+  size_t n = 0;
+  auto y = sc.number(4, &n);
+  if (!y || n != 4 || !sc.eat('/')) return std::nullopt;
+  auto mo = sc.number(2);
+  if (!mo || !sc.eat('/')) return std::nullopt;
+  auto d = sc.number(2);
+  if (!d) return std::nullopt;
+  ClockTime t;
+  int offset = 0;
+  sc.skip_space();
+  if (!sc.done()) {
+    if (!read_clock(sc, t)) return std::nullopt;
+    sc.skip_space();
+    if (std::isalpha(static_cast<unsigned char>(sc.peek()))) {
+      std::string word = sc.word();
+      if (word == "am" || word == "pm") {
+        if (t.h < 1 || t.h > 12) return std::nullopt;
+        t.h = t.h % 12 + (word == "pm" ? 12 : 0);
+        sc.skip_space();
+        word = sc.word();
+      }
+      if (!word.empty()) {
+        auto named = zone_offset(word);
+        if (!named) return std::nullopt;
+        offset = *named;
+        if (auto extra = numeric_offset(sc)) offset += *extra;
+      }
+    } else if (auto num = numeric_offset(sc)) {
+      offset = *num;
+    }
+  }
+  if (!trim(sc.rest()).empty()) return std::nullopt;
+  return to_unix(*y, *mo, *d, t.h, t.mi, t.s, offset);
+}
+
 }  // namespace
 
 std::optional<UnixTime> parse_date(std::string_view text) {
   std::string_view s = trim(text);
   if (s.empty() || s.size() > 200) return std::nullopt;
   if (auto iso = parse_iso8601(s)) return iso;
+  if (auto slashes = parse_year_first_slashes(s)) return slashes;
   return parse_rfc822(s);
 }
 

@@ -51,9 +51,9 @@ struct FeedItem {
   std::optional<int> episode;
   std::optional<int> season;
   std::optional<int> duration_seconds;
-  std::string episode_type;       // itunes:episodeType: "full", "trailer", "bonus"
-  std::optional<bool> explicit_;  // itunes:explicit
-  std::string image;              // itunes:image of the episode
+  std::string episode_type;               // itunes:episodeType: "full", "trailer", "bonus"
+  std::optional<bool> explicit_;          // itunes:explicit
+  std::string image;                      // itunes:image of the episode
   std::string comments_feed;              // wfw:commentRss
   std::optional<int> comment_count;       // slash:comments
   std::vector<FeedLink> transcripts;      // podcast:transcript

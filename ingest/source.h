@@ -22,6 +22,11 @@ class Source {
   // warning in the batch and the rest is read; the call fails (kIo, kNetwork, kParse) only
   // when nothing could be read, and then the stored cursor must not move.
   virtual Result<Batch> poll(const std::string& cursor) = 0;
+
+  // Called once the batch from the last poll() is committed, for sources that change their
+  // input only after its data is safe (a drop folder moves imported files to done/). A crash
+  // before this call means the input is read again, and natural keys make that harmless.
+  virtual void after_commit(const Batch& batch) { (void)batch; }
 };
 
 }  // namespace rapport::ingest

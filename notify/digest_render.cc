@@ -96,6 +96,7 @@ std::string digest_subject(const Digest& d) {
 
 std::string reply_link(const DigestCandidate& who) {
   // A person known only by a website or a name is answered where they wrote.
+  if (who.identity_kind == "phone") return "tel:" + clean(who.address);
   // Only web links: a feed could carry a javascript: or data: URL.
   if (who.identity_kind != "email" && !who.identity_kind.empty()) {
     return istarts_with(who.url, "https://") || istarts_with(who.url, "http://") ? clean(who.url)
@@ -130,6 +131,7 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     for (const auto& r : item.reasons) reasons += (reasons.empty() ? "" : " · ") + clean(r);
     if (!reasons.empty()) out += "   " + reasons + "\n";
     if (!c.subject.empty()) out += "   Subject: " + clean(c.subject) + "\n";
+    if (!c.details.empty()) out += "   " + clean(c.details) + "\n";
     std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
     if (!words.empty()) out += "   \xE2\x80\x9C" + clean(words) + "\xE2\x80\x9D\n";
     if (std::string link = reply_link(c); !link.empty()) out += "   Reply: " + link + "\n";
@@ -186,6 +188,10 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     if (!c.subject.empty()) {
       out += "<p style=\"margin:8px 0 0 0;color:#6b655c;font-size:14px;\">" +
              escape_html(c.subject) + "</p>\n";
+    }
+    if (!c.details.empty()) {
+      out += "<p style=\"margin:4px 0 0 0;color:#6b655c;font-size:13px;\">" +
+             escape_html(c.details) + "</p>\n";
     }
     std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
     if (!words.empty()) {

@@ -63,6 +63,21 @@ std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Epi
       if (e.guid == m.episode_guid) return e.id;
     }
   }
+  // A listener message that names its episode: by guid, page URL or number.
+  if (!m.episode_ref.empty()) {
+    const std::string& ref = m.episode_ref;
+    for (const auto& e : episodes) {
+      if (e.guid == ref || (!e.link.empty() && (e.link == ref || ref.rfind(e.link, 0) == 0))) {
+        return e.id;
+      }
+    }
+    bool digits = ref.find_first_not_of("0123456789") == std::string::npos;
+    std::optional<int> n =
+        digits && ref.size() < 7 ? std::optional<int>(std::stoi(ref)) : episode_number_in(ref);
+    for (const auto& e : episodes) {
+      if (n && e.number == n) return e.id;
+    }
+  }
   // A comment's permalink lives under the episode's page ("…/ep-10/#comment-5").
   if (!m.url.empty()) {
     const Episode* best = nullptr;

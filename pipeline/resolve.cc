@@ -62,6 +62,7 @@ void resolve(Message& m) {
   }
   m.identity = email_identity(m.from.address);
   std::string name = display_name(m.from);
+  if (m.identity.empty() && !m.claimed.empty()) m.identity = m.claimed;
   if (m.identity.empty() && m.kind == MessageKind::kComment) {
     if (!m.author_url.empty()) m.identity = website_identity(m.author_url);
     if (m.identity.empty() && !name.empty()) {

@@ -52,6 +52,7 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
     return;
   }
   out.stored = *stored;
+  p.source->after_commit(*batch);
   out.moved_to = batch->moved_to;
   out.warnings = std::move(batch->warnings);
 }

@@ -144,8 +144,13 @@ ALTER TABLE episodes ADD COLUMN comments_feed TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN url TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kInitialSchema, kDigestIndexes,
-                                                         kFeedState};
+// 4: what a listener-message channel adds (a voicemail's recording, a boost's amount).
+constexpr std::string_view kMessageDetails = R"sql(
+ALTER TABLE messages ADD COLUMN details TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kInitialSchema, kDigestIndexes, kFeedState,
+                                                         kMessageDetails};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -14,6 +14,10 @@ std::string_view to_string(MessageKind kind) {
       return "form";
     case MessageKind::kVoicemail:
       return "voicemail";
+    case MessageKind::kMessage:
+      return "message";
+    case MessageKind::kBoostagram:
+      return "boostagram";
   }
   return "email";
 }
@@ -40,6 +44,14 @@ std::optional<MessageClass> message_class_from_string(std::string_view s) {
     if (to_string(c) == s) return c;
   }
   return std::nullopt;
+}
+
+const std::vector<std::string>& listener_message_fields() {
+  static const std::vector<std::string> kFields = {
+      "id",          "name",    "email",        "phone",       "handle",        "handle_platform",
+      "text",        "subject", "episode",      "received_at", "recording_url", "duration_seconds",
+      "amount_sats", "app",     "reply_address"};
+  return kFields;
 }
 
 const std::string* Message::header(std::string_view name) const {

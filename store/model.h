@@ -26,7 +26,7 @@ struct Episode {
   std::string comments_feed;  // wfw:commentRss: where listeners' comments on it are
 };
 
-enum class MessageKind { kEmail, kComment, kForm, kVoicemail };
+enum class MessageKind { kEmail, kComment, kForm, kVoicemail, kMessage, kBoostagram };
 enum class MessageClass { kHuman, kAutoReply, kBounce, kUnsubscribe, kList };
 
 std::string_view to_string(MessageKind kind);
@@ -42,6 +42,10 @@ struct Header {
   std::string name;
   std::string value;  // unfolded and RFC 2047-decoded
 };
+
+// The fields a listener message (a webhook, a form, an export row) can carry, as config and
+// adapters name them.
+const std::vector<std::string>& listener_message_fields();
 
 // A way to reach a person: an email address today; phones and handles later.
 struct Identity {
@@ -72,6 +76,9 @@ struct Message {
   std::string url;                    // where it can be seen (a comment's permalink); may be empty
   std::string author_url;             // the sender's website, when they gave one
   std::string episode_guid;           // set when the source knows the episode (a per-episode feed)
+  std::string episode_ref;  // the episode as a listener message names it: guid, URL or number
+  Identity claimed;         // an identity the source vouches for (a phone, a handle)
+  std::string details;      // what else the channel says, in words ("voicemail, 0:42")
 
   // --- filled by the pipeline ---
   MessageClass message_class = MessageClass::kHuman;
@@ -134,6 +141,7 @@ struct DigestCandidate {
   std::optional<int> episode_number;
   std::string url;           // where the newest message can be seen (a comment); may be empty
   std::string message_kind;  // "email", "comment", …
+  std::string details;       // channel details of the newest message ("voicemail, 0:42")
 };
 
 struct DigestItem {

@@ -63,9 +63,9 @@ constexpr const char kMessageExists[] = "SELECT 1 FROM messages WHERE natural_ke
 constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
-    "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url) "
+    "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21)";
+    "?19, ?20, ?21, ?22)";
 constexpr const char kFindIdentity[] =
     "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
 constexpr const char kInsertContact[] =
@@ -305,7 +305,8 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(18, identity_id)
       .bind(19, join_lines(m.warnings))
       .bind(20, now)
-      .bind(21, m.url);
+      .bind(21, m.url)
+      .bind(22, m.details);
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
@@ -396,7 +397,8 @@ WITH last_answer AS (
 ),
 human AS (
   SELECT m.id, m.received_at, i.contact_id, i.value AS address, m.subject, m.message_id,
-         m.reply_text, m.episode_id, i.kind AS identity_kind, m.url, m.kind AS message_kind
+         m.reply_text, m.episode_id, i.kind AS identity_kind, m.url, m.kind AS message_kind,
+         m.details
   FROM messages m JOIN identities i ON i.id = m.identity_id
   WHERE m.class = 'human'
 ),
@@ -412,7 +414,7 @@ waiting AS (
 SELECT c.id, c.display_name, w.address, c.first_seen_at, c.last_seen_at,
        (SELECT COUNT(*) FROM human h2 WHERE h2.contact_id = c.id), w.n, la.at,
        w.id, w.subject, w.message_id, w.reply_text, w.received_at, e.title, e.episode_number,
-       w.since, w.identity_kind, w.url, w.message_kind
+       w.since, w.identity_kind, w.url, w.message_kind, w.details
 FROM waiting w
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN last_answer la ON la.contact_id = c.id
@@ -446,6 +448,7 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.identity_kind = stmt->text(16);
     c.url = stmt->text(17);
     c.message_kind = stmt->text(18);
+    c.details = stmt->text(19);
     out.push_back(std::move(c));
   }
   return out;

@@ -1,0 +1,416 @@
+#include "app/listener.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/Exception.h>
+#include <Poco/HMACEngine.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/PartHandler.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/SHA2Engine.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "pipeline/run_once.h"
+#include "store/json_writer.h"
+#include "store/log.h"
+#include "store/text.h"
+
+namespace rapport::app {
+namespace {
+
+using Poco::Net::HTTPResponse;
+
+// SHA-256 for Poco's HMACEngine, which needs a default-constructible digest.
+class Sha256 : public Poco::SHA2Engine {
+ public:
+  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
+  Sha256() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
+};
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+// A token bucket per client address, for open forms.
+class RateLimiter {
+ public:
+  // Takes one token; returns 0 when allowed, else the seconds until one is available.
+  std::int64_t take(const std::string& key, int per_hour, UnixTime now) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Bucket& b = buckets_[key];
+    double rate = per_hour / 3600.0;
+    if (b.at == 0) b.tokens = per_hour;
+    b.tokens = std::min<double>(per_hour, b.tokens + (now - b.at) * rate);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return static_cast<std::int64_t>(std::ceil((1 - b.tokens) / rate));
+  }
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    UnixTime at = 0;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Bucket> buckets_;
+};
+
+}  // namespace
+
+struct Listener::State {
+  ListenerOptions options;
+  std::map<std::string, ServedInbox> inboxes;
+  Store& store;
+  const Clock& clock;
+  std::mutex store_mutex;  // guards store, source_ids and episodes
+  std::map<std::string, std::int64_t> source_ids;
+  std::vector<Episode> episodes;
+  UnixTime episodes_at = 0;
+  RateLimiter limiter;
+
+  State(ListenerOptions o, Store& s, const Clock& c) : options(std::move(o)), store(s), clock(c) {}
+};
+
+namespace {
+
+struct Reply {
+  int status = 200;
+  std::string body;  // JSON
+  std::map<std::string, std::string> headers;
+};
+
+Reply json_error(int status, const std::string& field, const std::string& problem) {
+  JsonWriter j;
+  j.begin_object().key("error").begin_object();
+  if (!field.empty()) j.key("field").value(field);
+  j.key("problem").value(problem).end_object().end_object();
+  return {status, j.str(), {}};
+}
+
+// Stores one message; answers 201 when new, 200 when the same message was stored before.
+Reply commit(Listener::State& state, const ServedInbox& served, Message m) {
+  std::lock_guard<std::mutex> lock(state.store_mutex);
+  UnixTime now = state.clock.now();
+  auto& id = state.source_ids[served.inbox.name];
+  if (id == 0) {
+    auto src = state.store.source(
+        "listener", served.inbox.name,
+        "POST " +
+            std::string(served.inbox.kind == ingest::InboxKind::kForm ? "/v1/forms/"
+                                                                      : "/v1/messages/") +
+            served.inbox.name,
+        now);
+    if (!src) {
+      log::error("listener: " + src.error().to_string());
+      return json_error(503, "", "the store is not available; try again");
+    }
+    id = src->id;
+  }
+  if (now - state.episodes_at > 300) {
+    if (auto e = state.store.episodes(); e) {
+      state.episodes = std::move(*e);
+      state.episodes_at = now;
+    }
+  }
+  pipeline::process_message(m, state.episodes);
+  Batch batch;
+  std::string key = m.natural_key;
+  batch.messages.push_back(std::move(m));
+  auto stored = state.store.commit_batch(id, batch, now);
+  if (!stored) {
+    log::error("listener: storing a message for " + served.inbox.name + ": " +
+               stored.error().to_string());
+    return json_error(503, "", "the message could not be stored; try again");
+  }
+  JsonWriter j;
+  bool added = stored->messages_added == 1;
+  j.begin_object()
+      .key("status")
+      .value(added ? "stored" : "duplicate")
+      .key("id")
+      .value(key)
+      .end_object();
+  return {added ? 201 : 200, j.str(), {}};
+}
+
+// Checks the request's credentials for `served`: nullopt when they are good.
+std::optional<Reply> authenticate(const ServedInbox& served,
+                                  const Poco::Net::HTTPServerRequest& request,
+                                  const std::string& body) {
+  if (!served.token.empty()) {
+    std::string auth = request.get("Authorization", "");
+    if (auth.empty()) {
+      Reply r = json_error(401, "Authorization", "a bearer token is required");
+      r.headers["WWW-Authenticate"] = "Bearer";
+      return r;
+    }
+    if (!istarts_with(auth, "Bearer ") ||
+        !constant_time_equal(trim(std::string_view(auth).substr(7)), served.token)) {
+      return json_error(403, "Authorization", "the token is not valid for this inbox");
+    }
+    return std::nullopt;
+  }
+  if (!served.hmac_secret.empty()) {
+    std::string given = request.get(served.signature_header, "");
+    if (given.empty()) {
+      return json_error(401, served.signature_header,
+                        "a signature is required: hex HMAC-SHA256 of the body");
+    }
+    std::string_view sig = trim(given);
+    if (istarts_with(sig, "sha256=")) sig.remove_prefix(7);
+    Poco::HMACEngine<Sha256> hmac(served.hmac_secret);
+    hmac.update(body.data(), static_cast<unsigned>(body.size()));
+    std::string expected = Poco::DigestEngine::digestToHex(hmac.digest());
+    if (!constant_time_equal(ascii_lower(sig), expected)) {
+      return json_error(403, served.signature_header, "the signature does not match the body");
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;  // an open form
+}
+
+// Reads the body, refusing more than `max` bytes.
+std::optional<std::string> read_body(Poco::Net::HTTPServerRequest& request, std::int64_t max) {
+  if (request.getContentLength64() > max) return std::nullopt;
+  std::string body;
+  char buf[8192];
+  std::istream& in = request.stream();
+  while (in) {
+    in.read(buf, sizeof buf);
+    body.append(buf, static_cast<size_t>(in.gcount()));
+    if (static_cast<std::int64_t>(body.size()) > max) return std::nullopt;
+  }
+  return body;
+}
+
+Reply handle_json(Listener::State& state, Poco::Net::HTTPServerRequest& request,
+                  const std::string& name_in_path) {
+  auto body = read_body(request, state.options.max_body_bytes);
+  if (!body) {
+    return json_error(413, "(body)",
+                      "larger than " + std::to_string(state.options.max_body_bytes) + " bytes");
+  }
+  std::string name = name_in_path;
+  if (name.empty()) {
+    // The generic endpoint: the body names its inbox, or there is only one.
+    try {
+      Poco::JSON::Parser parser;
+      auto root = parser.parse(*body);
+      if (root.type() == typeid(Poco::JSON::Object::Ptr)) {
+        auto obj = root.extract<Poco::JSON::Object::Ptr>();
+        if (obj->has("source") && obj->get("source").isString())
+          name = obj->getValue<std::string>("source");
+      }
+    } catch (const std::exception&) {
+      // Reported below, with the field, by the adapter.
+    }
+    if (name.empty()) {
+      std::vector<std::string> json_inboxes;
+      for (const auto& [n, s] : state.inboxes) {
+        if (s.inbox.kind != ingest::InboxKind::kForm) json_inboxes.push_back(n);
+      }
+      if (json_inboxes.size() == 1) name = json_inboxes.front();
+    }
+    if (name.empty()) return json_error(400, "source", "name the inbox in \"source\" or the path");
+  }
+  auto it = state.inboxes.find(name);
+  if (it == state.inboxes.end() || it->second.inbox.kind == ingest::InboxKind::kForm) {
+    return json_error(404, "source", "no inbox called \"" + name + "\" takes JSON here");
+  }
+  const ServedInbox& served = it->second;
+  if (auto denied = authenticate(served, request, *body)) return *denied;
+  auto converted = ingest::message_from_json(*body, served.inbox, state.clock.now());
+  if (auto* e = std::get_if<ingest::FieldError>(&converted)) {
+    return json_error(400, e->field, e->problem);
+  }
+  return commit(state, served, std::get<Message>(std::move(converted)));
+}
+
+// Collects the text fields of a multipart form; files are refused, never stored.
+class FormParts : public Poco::Net::PartHandler {
+ public:
+  void handlePart(const Poco::Net::MessageHeader&, std::istream& stream) override {
+    files = true;
+    char buf[4096];
+    while (stream.read(buf, sizeof buf) || stream.gcount()) {
+    }
+  }
+  bool files = false;
+};
+
+Reply handle_form(Listener::State& state, Poco::Net::HTTPServerRequest& request,
+                  const std::string& name, const std::string& client) {
+  auto it = state.inboxes.find(name);
+  if (it == state.inboxes.end() || it->second.inbox.kind != ingest::InboxKind::kForm) {
+    return json_error(404, "", "no form called \"" + name + "\"");
+  }
+  const ServedInbox& served = it->second;
+  auto body = read_body(request, state.options.max_body_bytes);
+  if (!body) {
+    return json_error(413, "(body)",
+                      "larger than " + std::to_string(state.options.max_body_bytes) + " bytes");
+  }
+  if (served.open) {
+    if (auto wait = state.limiter.take(name + "|" + client, served.rate_limit_per_hour,
+                                       state.clock.now())) {
+      Reply r = json_error(429, "", "too many messages from this address; try again later");
+      r.headers["Retry-After"] = std::to_string(wait);
+      return r;
+    }
+  } else if (auto denied = authenticate(served, request, *body)) {
+    return *denied;
+  }
+  std::map<std::string, std::string> fields;
+  try {
+    Poco::Net::HTMLForm form;
+    form.setFieldLimit(200);
+    FormParts parts;
+    std::istringstream in(*body);
+    Poco::Net::HTTPRequest copy(request.getMethod(), request.getURI());
+    copy.setContentType(request.getContentType());
+    form.load(copy, in, parts);
+    for (const auto& [k, v] : form) fields[k] = v;
+  } catch (const Poco::Exception& e) {
+    return json_error(400, "(body)", "is not a form post: " + e.message());
+  }
+  Reply thanks;
+  if (!served.thank_you_url.empty()) {
+    thanks.status = 303;
+    thanks.headers["Location"] = served.thank_you_url;
+  }
+  if (!served.honeypot.empty() && !trim(fields[served.honeypot]).empty()) {
+    // A bot filled the field people never see: thank it and keep nothing.
+    log::info("listener: form " + name + ": honeypot field filled by " + client + "; ignored");
+    if (thanks.status == 303) return thanks;
+    return {202, "{\"status\":\"ignored\"}", {}};
+  }
+  auto converted = ingest::message_from_record(fields, served.inbox, state.clock.now());
+  if (auto* e = std::get_if<ingest::FieldError>(&converted))
+    return json_error(400, e->field, e->problem);
+  Reply stored = commit(state, served, std::get<Message>(std::move(converted)));
+  if (stored.status >= 300 || thanks.status != 303) return stored;
+  return thanks;
+}
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(std::shared_ptr<Listener::State> state) : state_(std::move(state)) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    Reply reply;
+    try {
+      reply = route(request);
+    } catch (const std::exception& e) {
+      log::error(std::string("listener: ") + e.what());
+      reply = json_error(500, "", "internal error");
+    }
+    response.setStatus(static_cast<HTTPResponse::HTTPStatus>(reply.status));
+    for (const auto& [k, v] : reply.headers) response.set(k, v);
+    if (reply.body.empty() && reply.status != 303) reply.body = "{}";
+    response.setContentType("application/json");
+    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+    response.send() << reply.body;
+  }
+
+ private:
+  Reply route(Poco::Net::HTTPServerRequest& request) {
+    std::string path = request.getURI();
+    if (size_t q = path.find('?'); q != std::string::npos) path.resize(q);
+    const std::string& method = request.getMethod();
+    if (path == "/healthz") {
+      if (method != "GET" && method != "HEAD") return json_error(405, "", "use GET");
+      std::lock_guard<std::mutex> lock(state_->store_mutex);
+      if (!state_->store.counts()) return json_error(503, "", "the store is not answering");
+      return {200, "{\"status\":\"ok\"}", {}};
+    }
+    bool messages = path == "/v1/messages" || path.rfind("/v1/messages/", 0) == 0;
+    bool forms = path.rfind("/v1/forms/", 0) == 0;
+    if (!messages && !forms) return json_error(404, "", "no such endpoint");
+    if (method != "POST") {
+      Reply r = json_error(405, "", "use POST");
+      r.headers["Allow"] = "POST";
+      return r;
+    }
+    if (messages) {
+      std::string name = path.size() > 13 ? path.substr(13) : "";
+      return handle_json(*state_, request, name);
+    }
+    return handle_form(*state_, request, path.substr(10),
+                       request.clientAddress().host().toString());
+  }
+
+  std::shared_ptr<Listener::State> state_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(std::shared_ptr<Listener::State> state) : state_(std::move(state)) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(state_);  // Poco takes ownership
+  }
+
+ private:
+  std::shared_ptr<Listener::State> state_;
+};
+
+}  // namespace
+
+Listener::Listener(ListenerOptions options, std::vector<ServedInbox> inboxes, Store& store,
+                   const Clock& clock)
+    : options_(options), state_(std::make_shared<State>(std::move(options), store, clock)) {
+  for (auto& i : inboxes) {
+    std::string name = i.inbox.name;
+    state_->inboxes.emplace(name, std::move(i));
+  }
+}
+
+Listener::~Listener() { stop(); }
+
+Status Listener::start() {
+  try {
+    Poco::Net::ServerSocket socket(
+        Poco::Net::SocketAddress(options_.address, static_cast<Poco::UInt16>(options_.port)), 256);
+    port_ = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;  // Poco takes ownership
+    params->setMaxThreads(options_.threads);
+    params->setMaxQueued(512);
+    params->setKeepAlive(true);
+    params->setTimeout(Poco::Timespan(15, 0));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), socket, params);
+    server_->start();
+  } catch (const Poco::Exception& e) {
+    return make_error(ErrorCode::kNetwork, "cannot listen: " + e.displayText(),
+                      options_.address + ":" + std::to_string(options_.port),
+                      "is another program using the port? set [listener] port");
+  }
+  return {};
+}
+
+void Listener::stop() {
+  if (server_) {
+    server_->stopAll(false);
+    server_.reset();
+  }
+}
+
+}  // namespace rapport::app

@@ -1,0 +1,239 @@
+#include "ingest/inbound.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "ingest/csv_reader.h"
+#include "ingest/import_source.h"
+#include "tests/support/temp_dir.h"
+
+namespace rapport::ingest {
+namespace {
+
+using testing::TempDir;
+
+std::vector<std::vector<std::string>> read_csv(const std::string& text) {
+  std::istringstream in(text);
+  CsvReader csv(in);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> f;
+  while (csv.next(f)) rows.push_back(f);
+  return rows;
+}
+
+TEST(CsvReader, ReadsQuotesEmbeddedNewlinesCrlfAndABom) {
+  auto rows = read_csv(
+      "\xEF\xBB\xBFname,text\r\n\"Okafor, Marcus\",\"He said \"\"hi\"\"\nthen left\"\r\n,empty "
+      "name\r\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"name", "text"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"Okafor, Marcus", "He said \"hi\"\nthen left"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"", "empty name"}));
+}
+
+TEST(CsvReader, ReportsLineNumbersAndAnUnclosedQuote) {
+  std::istringstream in("a,b\n1,\"two\nlines\"\n3,4\n5,\"never closed\n");
+  CsvReader csv(in);
+  std::vector<std::string> f;
+  ASSERT_TRUE(csv.next(f));
+  EXPECT_EQ(csv.line(), 1);
+  ASSERT_TRUE(csv.next(f));
+  EXPECT_EQ(csv.line(), 2);
+  ASSERT_TRUE(csv.next(f));
+  EXPECT_EQ(csv.line(), 4);
+  ASSERT_TRUE(csv.next(f));
+  EXPECT_EQ(csv.line(), 5);
+  EXPECT_NE(csv.error().find("not closed"), std::string::npos);
+  EXPECT_FALSE(csv.next(f));
+}
+
+Inbox generic() { return Inbox{"site", InboxKind::kGeneric, {}}; }
+
+Message ok(const Converted& c) {
+  if (auto* e = std::get_if<FieldError>(&c)) {
+    ADD_FAILURE() << e->field << ": " << e->problem;
+  }
+  return std::get<Message>(c);
+}
+
+FieldError refused(const Converted& c) {
+  if (std::holds_alternative<Message>(c)) {
+    ADD_FAILURE() << "accepted";
+    return {};
+  }
+  return std::get<FieldError>(c);
+}
+
+TEST(Inbound, ReadsTheGenericJson) {
+  auto c = message_from_json(R"({"name": "Amélie", "email": "Amelie@Orange.fr", "text": "Bonjour !",
+      "episode": 9, "received_at": "2026-11-20T08:00:00+01:00", "source": "site",
+      "handle": {"platform": "instagram", "value": "@amelie.jardine"}, "idempotency_key": "k-1"})",
+                             generic(), 0);
+  Message m = ok(c);
+  EXPECT_EQ(m.kind, MessageKind::kMessage);
+  EXPECT_EQ(m.from.name, "Amélie");
+  EXPECT_EQ(m.from.address, "Amelie@Orange.fr");
+  EXPECT_EQ(m.text, "Bonjour !");
+  EXPECT_EQ(m.episode_ref, "9");
+  EXPECT_EQ(m.received_at, 1795158000);  // 08:00 at +01:00
+  EXPECT_EQ(m.claimed.kind, "handle");
+  EXPECT_EQ(m.claimed.value, "instagram:amelie.jardine");
+  EXPECT_EQ(m.natural_key, "inbox:site:id:k-1");
+}
+
+TEST(Inbound, RefusesBadPayloadsNamingTheField) {
+  EXPECT_EQ(refused(message_from_json("{\"text\": ", generic(), 0)).field, "(body)");
+  EXPECT_EQ(refused(message_from_json("[1, 2]", generic(), 0)).field, "(body)");
+  EXPECT_EQ(refused(message_from_json(R"({"email": "a@b.example"})", generic(), 0)).field, "text");
+  FieldError typed = refused(message_from_json(R"({"email": 42, "text": "hi"})", generic(), 0));
+  EXPECT_EQ(typed.field, "email");
+  EXPECT_EQ(typed.problem, "must be a string");
+  EXPECT_EQ(refused(message_from_json(R"({"email": "nope", "text": "hi"})", generic(), 0)).problem,
+            "is not an email address");
+  EXPECT_EQ(refused(message_from_json(R"({"name": "Anon", "text": "hi"})", generic(), 0)).field,
+            "email");
+  EXPECT_EQ(
+      refused(message_from_json(R"({"email": "a@b.example", "text": "hi", "received_at": "soon"})",
+                                generic(), 0))
+          .field,
+      "received_at");
+  EXPECT_EQ(
+      refused(message_from_json(R"({"handle": {"value": "x"}, "text": "hi"})", generic(), 0)).field,
+      "handle.platform");
+}
+
+TEST(Inbound, TheSamePayloadHasTheSameKeyWithoutAnIdempotencyKey) {
+  const char* body = R"({"email": "a@b.example", "text": "hi", "received_at": 1795500000})";
+  std::string k1 = ok(message_from_json(body, generic(), 1)).natural_key;
+  std::string k2 = ok(message_from_json(body, generic(), 2)).natural_key;
+  EXPECT_EQ(k1, k2);
+  EXPECT_EQ(k1.rfind("inbox:site:sha256:", 0), 0u);
+  EXPECT_NE(
+      ok(message_from_json(R"({"email": "a@b.example", "text": "hi!", "received_at": 1795500000})",
+                           generic(), 1))
+          .natural_key,
+      k1);
+}
+
+TEST(Inbound, MapsAVoicemailWebhook) {
+  Inbox vm{"voicemail", InboxKind::kVoicemail, {}};
+  Message m = ok(message_from_json(R"({"id": "vm-77", "caller_name": "Ravi Shah",
+      "caller_number": "+44 (0)7700 900123", "recording_url": "https://vm.example/r/77.mp3",
+      "duration_seconds": 42, "transcript": "Hi Sam, quick question about leeks."})",
+                                   vm, 1795500000));
+  EXPECT_EQ(m.kind, MessageKind::kVoicemail);
+  EXPECT_EQ(m.text, "Hi Sam, quick question about leeks.");
+  EXPECT_EQ(m.claimed.kind, "phone");
+  EXPECT_EQ(m.claimed.value, "+4407700900123");
+  EXPECT_EQ(m.details, "voicemail, 0:42 · https://vm.example/r/77.mp3");
+  EXPECT_EQ(m.received_at, 1795500000);
+}
+
+TEST(Inbound, MapsABoostagram) {
+  Inbox boost{"boosts", InboxKind::kBoostagram, {}};
+  Message m = ok(message_from_json(R"({"action": "boost", "sender_name": "gardenfan",
+      "app_name": "Fountain", "value_sat": 2100, "message": "For the meadow episode!",
+      "episode_guid": "slowgarden-ep-010", "reply_address": "gardenfan@getalby.com",
+      "ts": 1795500000})",
+                                   boost, 0));
+  EXPECT_EQ(m.kind, MessageKind::kBoostagram);
+  EXPECT_EQ(m.from.name, "gardenfan");
+  EXPECT_EQ(m.claimed.kind, "boostagram");
+  EXPECT_EQ(m.claimed.value, "gardenfan@getalby.com");
+  EXPECT_EQ(m.details, "boost of 2,100 sats via Fountain");
+  EXPECT_EQ(m.episode_ref, "slowgarden-ep-010");
+  EXPECT_EQ(m.received_at, 1795500000);
+}
+
+TEST(Inbound, UsesConfiguredFieldNamesForForms) {
+  Inbox form{"site",
+             InboxKind::kForm,
+             {{"name", "your-name"}, {"email", "your-email"}, {"text", "message"}}};
+  Message m = ok(message_from_record(
+      {{"your-name", "Kwame"}, {"your-email", "kwame@example.org"}, {"message", "Hello!"}}, form,
+      5));
+  EXPECT_EQ(m.kind, MessageKind::kForm);
+  EXPECT_EQ(m.from.name, "Kwame");
+  EXPECT_EQ(m.received_at, 5);
+  EXPECT_EQ(refused(message_from_record({{"your-email", "kwame@example.org"}}, form, 5)).field,
+            "message");
+}
+
+TEST(ImportFile, ImportsGoodRowsAndReportsBadOnesWithLineNumbers) {
+  Inbox forms{"google-form",
+              InboxKind::kCsv,
+              {{"email", "Email address"},
+               {"name", "Your name"},
+               {"text", "Your message"},
+               {"episode", "Episode number"},
+               {"handle", "Instagram"},
+               {"received_at", "Timestamp"}}};
+  auto file =
+      import_file(std::string(RAPPORT_TEST_DATA) + "/csv/google_forms_export.csv", forms, 7);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  EXPECT_EQ(file->rows, 5);
+  ASSERT_EQ(file->messages.size(), 2u) << (file->problems.empty() ? "" : file->problems[0]);
+  EXPECT_EQ(file->messages[0].from.name, "June Park");
+  EXPECT_NE(
+      file->messages[0].text.find("1. Do you ever grow squash vertically?\n2. Where do you get "
+                                  "your \"ugly\" tomato seed?"),
+      std::string::npos);
+  EXPECT_EQ(file->messages[1].from.name, "Zoë Brandt");
+  EXPECT_EQ(file->messages[1].text, "Ich höre jede Folge, danke! 🌻");
+  ASSERT_EQ(file->problems.size(), 3u);
+  EXPECT_EQ(file->problems[0], "line 5: handle_platform: is needed with a handle");
+  EXPECT_EQ(file->problems[1], "line 6: Email address: is not an email address");
+  EXPECT_EQ(file->problems[2], "line 7: Your message: is missing or empty");
+}
+
+TEST(ImportFile, ReadsJsonLines) {
+  Inbox lines{"site", InboxKind::kJsonLines, {}};
+  auto file = import_file(std::string(RAPPORT_TEST_DATA) + "/csv/messages.jsonl", lines, 9);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->rows, 5);
+  ASSERT_EQ(file->messages.size(), 3u);
+  EXPECT_EQ(file->messages[0].natural_key, file->messages[2].natural_key);  // the same key twice
+  EXPECT_EQ(file->messages[1].claimed.value, "+447700900123");
+  ASSERT_EQ(file->problems.size(), 2u);
+  EXPECT_EQ(file->problems[0], "line 3: email: must be a string");
+  EXPECT_EQ(file->problems[1].rfind("line 4: (body): is not valid JSON", 0), 0u);
+}
+
+TEST(ImportFile, RefusesAFileWithoutTheConfiguredColumns) {
+  TempDir dir;
+  auto path = dir.write("export.csv", "Name,Comment\nA,B\n");
+  Inbox forms{"f", InboxKind::kCsv, {{"text", "Message"}}};
+  auto file = import_file(path, forms, 0);
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.error().what.find("no column \"Message\""), std::string::npos);
+  EXPECT_NE(file.error().hint.find("Name, Comment"), std::string::npos);
+}
+
+TEST(DropFolder, MovesFilesOnlyAfterCommitToDoneOrFailedWithAReport) {
+  TempDir dir;
+  dir.write("drop/good.csv", "email,text\na@example.org,Hello\nb@example.org,Hi there\n");
+  dir.write("drop/mixed.csv", "email,text\nc@example.org,Fine\nbad,Broken row\n");
+  dir.write("drop/notes.txt", "not an export");
+  FixedClock clock(1795600000);
+  DropFolderSource source({"drop", InboxKind::kCsv, {}}, (dir.path() / "drop").string(), clock);
+  auto batch = source.poll("");
+  ASSERT_TRUE(batch.ok()) << batch.error().to_string();
+  EXPECT_EQ(batch->messages.size(), 3u);
+  ASSERT_EQ(batch->warnings.size(), 1u);
+  EXPECT_EQ(batch->warnings[0], "mixed.csv: line 3: email: is not an email address");
+  // Nothing moves before the batch is committed.
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/good.csv"));
+  source.after_commit(*batch);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/done/good.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/failed/mixed.csv"));
+  std::string report = testing::read_file(dir.path() / "drop/failed/mixed.csv.error");
+  EXPECT_NE(report.find("line 3: email: is not an email address"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/notes.txt"));  // not an export: left alone
+  auto again = source.poll("");
+  EXPECT_TRUE(again->messages.empty());
+}
+
+}  // namespace
+}  // namespace rapport::ingest
