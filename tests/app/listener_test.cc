@@ -63,7 +63,8 @@ class ListenerTest : public ::testing::Test {
 };
 
 TEST_F(ListenerTest, StoresValidJsonAndAnswersOnlyAfterTheCommit) {
-  auto r = post_json(R"({"name": "Ines", "email": "ines@example.org", "text": "Loved it", "idempotency_key": "a1"})");
+  auto r = post_json(
+      R"({"name": "Ines", "email": "ines@example.org", "text": "Loved it", "idempotency_key": "a1"})");
   EXPECT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.body, R"({"status":"stored","id":"inbox:site:id:a1"})");
   EXPECT_EQ(stored(), 1);  // already in the database when the answer arrived
@@ -74,7 +75,8 @@ TEST_F(ListenerTest, StoresValidJsonAndAnswersOnlyAfterTheCommit) {
 }
 
 TEST_F(ListenerTest, TheSameIdempotencyKeyTwiceStoresOneMessage) {
-  const char* body = R"({"email": "ines@example.org", "text": "Loved it", "idempotency_key": "a1"})";
+  const char* body =
+      R"({"email": "ines@example.org", "text": "Loved it", "idempotency_key": "a1"})";
   EXPECT_EQ(post_json(body).status, 201);
   auto again = post_json(body);
   EXPECT_EQ(again.status, 200);
@@ -112,8 +114,9 @@ TEST_F(ListenerTest, ChecksTheHmacSignatureOfTheBody) {
   auto wrong = http_request("POST", url("/v1/messages/voicemail"), body,
                             {"X-Rapport-Signature: sha256=" + hmac_sha256_hex("other-key", body)});
   EXPECT_EQ(wrong.status, 403);
-  auto tampered = http_request("POST", url("/v1/messages/voicemail"), body + " ",
-                               {"X-Rapport-Signature: sha256=" + hmac_sha256_hex("hmac-key", body)});
+  auto tampered =
+      http_request("POST", url("/v1/messages/voicemail"), body + " ",
+                   {"X-Rapport-Signature: sha256=" + hmac_sha256_hex("hmac-key", body)});
   EXPECT_EQ(tampered.status, 403);
   auto good = http_request("POST", url("/v1/messages/voicemail"), body,
                            {"X-Rapport-Signature: sha256=" + hmac_sha256_hex("hmac-key", body)});
@@ -135,7 +138,8 @@ TEST_F(ListenerTest, RefusesABodyOverTheLimit) {
 
 TEST_F(ListenerTest, KeepsNonAsciiTextExactly) {
   std::string text = "Saludos desde Valencia 🌱 — ¿habas en noviembre? 日本語も";
-  auto r = post_json(R"({"name": "Sofía Ortega", "email": "sofia@example.org", "text": ")" + text + "\"}");
+  auto r = post_json(R"({"name": "Sofía Ortega", "email": "sofia@example.org", "text": ")" + text +
+                     "\"}");
   ASSERT_EQ(r.status, 201) << r.body;
   auto c = store->digest_candidates();
   EXPECT_EQ(c->front().display_name, "Sofía Ortega");
@@ -143,15 +147,17 @@ TEST_F(ListenerTest, KeepsNonAsciiTextExactly) {
 }
 
 TEST_F(ListenerTest, TakesFormsAndRedirectsToTheThankYouPage) {
-  auto urlencoded = http_request("POST", url("/v1/forms/contact"),
-                                 "your-name=Kwame+Mensah&your-email=kwame%40example.org&message=Hello%2C+Sam%21&website=",
-                                 {"Content-Type: application/x-www-form-urlencoded"});
+  auto urlencoded = http_request(
+      "POST", url("/v1/forms/contact"),
+      "your-name=Kwame+Mensah&your-email=kwame%40example.org&message=Hello%2C+Sam%21&website=",
+      {"Content-Type: application/x-www-form-urlencoded"});
   EXPECT_EQ(urlencoded.status, 303) << urlencoded.body;
   EXPECT_EQ(urlencoded.headers["location"], "https://slowgarden.example/thanks");
   std::string multipart =
       "--XyZ\r\nContent-Disposition: form-data; name=\"your-name\"\r\n\r\nJune Park\r\n"
       "--XyZ\r\nContent-Disposition: form-data; name=\"your-email\"\r\n\r\njune@example.org\r\n"
-      "--XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nTwo questions:\r\n1. squash?\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nTwo questions:\r\n1. "
+      "squash?\r\n"
       "--XyZ--\r\n";
   auto mp = http_request("POST", url("/v1/forms/contact"), multipart,
                          {"Content-Type: multipart/form-data; boundary=XyZ"});
@@ -164,9 +170,10 @@ TEST_F(ListenerTest, TakesFormsAndRedirectsToTheThankYouPage) {
 }
 
 TEST_F(ListenerTest, AFilledHoneypotIsThankedAndNotStored) {
-  auto bot = http_request("POST", url("/v1/forms/contact"),
-                          "your-name=Buy&your-email=spam%40example.com&message=cheap+pills&website=http%3A%2F%2Fspam",
-                          {"Content-Type: application/x-www-form-urlencoded"});
+  auto bot = http_request(
+      "POST", url("/v1/forms/contact"),
+      "your-name=Buy&your-email=spam%40example.com&message=cheap+pills&website=http%3A%2F%2Fspam",
+      {"Content-Type: application/x-www-form-urlencoded"});
   EXPECT_EQ(bot.status, 303);
   EXPECT_EQ(stored(), 0);
 }
@@ -178,14 +185,16 @@ TEST_F(ListenerTest, RateLimitsAnOpenFormPerAddress) {
                           {"Content-Type: application/x-www-form-urlencoded"});
     EXPECT_EQ(r.status, 303);
   }
-  auto limited = http_request("POST", url("/v1/forms/contact"), "your-email=z%40example.org&message=hi",
-                              {"Content-Type: application/x-www-form-urlencoded"});
+  auto limited =
+      http_request("POST", url("/v1/forms/contact"), "your-email=z%40example.org&message=hi",
+                   {"Content-Type: application/x-www-form-urlencoded"});
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.headers["retry-after"], "1200");  // 3 an hour: one every 20 minutes
   EXPECT_EQ(stored(), 3);
   clock.advance(1200);
-  auto later = http_request("POST", url("/v1/forms/contact"), "your-email=z%40example.org&message=hi",
-                            {"Content-Type: application/x-www-form-urlencoded"});
+  auto later =
+      http_request("POST", url("/v1/forms/contact"), "your-email=z%40example.org&message=hi",
+                   {"Content-Type: application/x-www-form-urlencoded"});
   EXPECT_EQ(later.status, 303);
 }
 

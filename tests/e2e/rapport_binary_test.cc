@@ -2,11 +2,15 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "store/text.h"
+#include "tests/support/http_post.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport {
@@ -228,11 +232,81 @@ TEST(RapportBinary, InspectFeedPrintsTheStableJson) {
   EXPECT_EQ(usage.status, 2);
 }
 
+TEST(RapportBinary, ImportsACsvReportingBadRowsAndAddsNothingTheSecondTime) {
+  TempDir dir;
+  fs::path config = dir.write("rapport.toml",
+                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n"
+                              "[store]\npath = \"db\"\n[digest]\noutput_dir = \"out\"\n"
+                              "[[inbox]]\nname = \"google-form\"\nkind = \"csv\"\n"
+                              "fields = { email = \"Email address\", name = \"Your name\", "
+                              "text = \"Your message\", episode = \"Episode number\", "
+                              "received_at = \"Timestamp\", handle = \"Instagram\" }\n");
+  std::string csv = std::string(RAPPORT_TEST_DATA) + "/csv/google_forms_export.csv";
+  Outcome first =
+      rapport(dir, "import " + csv + " --source google-form --config " + config.string());
+  EXPECT_EQ(first.status, 1);  // some rows were refused
+  EXPECT_TRUE(
+      contains(first.out, ": 5 rows: 2 imported, 0 already stored, 3 refused; 2 new people"))
+      << first.out << first.err;
+  EXPECT_TRUE(contains(first.err,
+                       "google_forms_export.csv: line 6: Email address: is not an email address"))
+      << first.err;
+  Outcome second =
+      rapport(dir, "import " + csv + " --source google-form --json --config " + config.string());
+  EXPECT_TRUE(contains(second.out, "\"rows\":5,\"imported\":0,\"already_stored\":2")) << second.out;
+  EXPECT_EQ(query(dir.path() / "db", "SELECT COUNT(*) FROM messages"), 2);
+  Outcome wrong =
+      rapport(dir, "import " + csv + " --source google-from --config " + config.string());
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_TRUE(contains(wrong.err, "did you mean \"google-form\"?")) << wrong.err;
+}
+
+TEST(RapportBinary, ServeTakesMessagesAndStopsOnSigterm) {
+  TempDir dir;
+  fs::path config = dir.write("rapport.toml",
+                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n"
+                              "[store]\npath = \"db\"\n[listener]\nport = 0\n"
+                              "[[inbox]]\nname = \"site\"\nkind = \"generic\"\n"
+                              "token_env = \"RAPPORT_E2E_TOKEN\"\n");
+  fs::path err = dir.path() / "serve.err";
+  std::string cmd = "RAPPORT_E2E_TOKEN=tok " + std::string(RAPPORT_BINARY) + " serve --config " +
+                    config.string() + " 2>" + err.string() + " & echo $!";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  int pid = 0;
+  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
+  pclose(p);
+  // Wait for "listening on http://127.0.0.1:PORT".
+  int port = 0;
+  for (int i = 0; i < 100 && port == 0; ++i) {
+    std::string log = read_file(err);
+    size_t at = log.find("listening on http://127.0.0.1:");
+    if (at != std::string::npos) port = std::atoi(log.c_str() + at + 30);
+    if (port == 0) usleep(50 * 1000);
+  }
+  ASSERT_NE(port, 0) << read_file(err);
+  auto r = testing::http_request("POST",
+                                 "http://127.0.0.1:" + std::to_string(port) + "/v1/messages/site",
+                                 R"({"email": "ines@example.org", "text": "Hello from a webhook"})",
+                                 {"Authorization: Bearer tok"});
+  EXPECT_EQ(r.status, 201) << r.body;
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (kill(pid, 0) != 0) break;  // gone
+    usleep(50 * 1000);
+  }
+  EXPECT_NE(kill(pid, 0), 0) << "rapport serve did not stop within 5 seconds";
+  (void)status;
+  EXPECT_TRUE(contains(read_file(err), "stopping (SIGTERM)"));
+  EXPECT_EQ(query(dir.path() / "db", "SELECT COUNT(*) FROM messages"), 1);
+}
+
 TEST(RapportBinary, HelpAndUsageErrors) {
   TempDir dir;
   Outcome help = rapport(dir, "--help");
   EXPECT_EQ(help.status, 0);
-  for (const char* c : {"run", "check", "init", "status", "inspect", "help"}) {
+  for (const char* c : {"run", "check", "init", "status", "inspect", "serve", "import", "help"}) {
     EXPECT_TRUE(contains(help.out, std::string("\n  ") + c + " ")) << c;
   }
   Outcome run_help = rapport(dir, "run --help");

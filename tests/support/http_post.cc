@@ -21,7 +21,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, size * count);
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    (*static_cast<std::map<std::string, std::string>*>(user))[ascii_lower(trim(line.substr(0, colon)))] =
+    (*static_cast<std::map<std::string, std::string>*>(
+        user))[ascii_lower(trim(line.substr(0, colon)))] =
         std::string(trim(line.substr(colon + 1)));
   }
   return size * count;
@@ -56,7 +57,8 @@ HttpAnswer http_request(const std::string& method, const std::string& url, const
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &answer.headers);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
+  if (curl_easy_perform(c) == CURLE_OK)
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
   curl_slist_free_all(list);
   return answer;
 }
