@@ -329,6 +329,7 @@ int serve_command(const Invocation& inv) {
   options.address = cfg->listener.address;
   options.port = cfg->listener.port;
   options.max_body_bytes = cfg->listener.max_body_bytes;
+  options.trusted_proxy = cfg->listener.trusted_proxy;
   Listener listener(options, std::move(served), **store, clock);
   if (auto s = listener.start(); !s) {
     print_error(s.error());

@@ -354,8 +354,18 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       std::string name = path.size() > 13 ? path.substr(13) : "";
       return handle_json(*state_, request, name);
     }
-    return handle_form(*state_, request, path.substr(10),
-                       request.clientAddress().host().toString());
+    return handle_form(*state_, request, path.substr(10), client_of(request));
+  }
+
+  // The client's address; behind the trusted proxy, the hop it saw (the last one it added).
+  std::string client_of(const Poco::Net::HTTPServerRequest& request) const {
+    std::string peer = request.clientAddress().host().toString();
+    const std::string& proxy = state_->options.trusted_proxy;
+    if (proxy.empty() || peer != proxy || !request.has("X-Forwarded-For")) return peer;
+    std::string chain = request.get("X-Forwarded-For");
+    size_t comma = chain.rfind(',');
+    std::string last(trim(comma == std::string::npos ? chain : chain.substr(comma + 1)));
+    return last.empty() ? peer : last;
   }
 
   std::shared_ptr<Listener::State> state_;

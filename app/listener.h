@@ -43,6 +43,9 @@ struct ListenerOptions {
   int port = 8787;  // 0: a free port (see Listener::port())
   std::int64_t max_body_bytes = 64 * 1024;
   int threads = 8;
+  // The address of a reverse proxy in front of the listener: requests from it are taken to
+  // come from the last address in their X-Forwarded-For. Empty: never trust that header.
+  std::string trusted_proxy;
 };
 
 class Listener {

@@ -47,6 +47,7 @@ constexpr KeySpec kListenerKeys[] = {
     {"address", Type::kString, false},
     {"port", Type::kInteger, false},
     {"max_body_bytes", Type::kInteger, false},
+    {"trusted_proxy", Type::kString, false},
 };
 constexpr KeySpec kInboxKeys[] = {
     {"name", Type::kString, true},
@@ -306,6 +307,7 @@ class Loader {
       cfg.listener.port = static_cast<int>(integer(*l, "port", 8787, 0, 65535));
       cfg.listener.max_body_bytes =
           integer(*l, "max_body_bytes", 64 * 1024, 1024, 16 * 1024 * 1024);
+      cfg.listener.trusted_proxy = string(*l, "trusted_proxy");
     }
 
     if (const toml::table* f = table(root, "fetch", false)) {

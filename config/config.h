@@ -71,6 +71,7 @@ struct ListenerConfig {
   std::string address = "127.0.0.1";
   int port = 8787;  // 0: any free port
   std::int64_t max_body_bytes = 64 * 1024;
+  std::string trusted_proxy;  // a reverse proxy's address: trust its X-Forwarded-For
 };
 
 // A listener-message source: served by the listener (generic, voicemail, boostagram, form)

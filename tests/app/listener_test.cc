@@ -198,6 +198,27 @@ TEST_F(ListenerTest, RateLimitsAnOpenFormPerAddress) {
   EXPECT_EQ(later.status, 303);
 }
 
+TEST_F(ListenerTest, CountsVisitorsBehindATrustedProxyByXForwardedFor) {
+  listener->stop();
+  ServedInbox form;
+  form.inbox = {"contact", ingest::InboxKind::kForm, {}};
+  form.open = true;
+  form.rate_limit_per_hour = 1;
+  ListenerOptions options;
+  options.port = 0;
+  options.trusted_proxy = "127.0.0.1";
+  listener = std::make_unique<Listener>(options, std::vector<ServedInbox>{form}, *store, clock);
+  ASSERT_TRUE(listener->start().ok());
+  auto from = [&](const std::string& visitor, const std::string& email) {
+    return http_request("POST", url("/v1/forms/contact"), "email=" + email + "&text=hi",
+                        {"Content-Type: application/x-www-form-urlencoded",
+                         "X-Forwarded-For: 203.0.113.9, " + visitor});
+  };
+  EXPECT_EQ(from("198.51.100.1", "a%40example.org").status, 201);
+  EXPECT_EQ(from("198.51.100.2", "b%40example.org").status, 201);  // another visitor
+  EXPECT_EQ(from("198.51.100.1", "c%40example.org").status, 429);  // the first one again
+}
+
 TEST_F(ListenerTest, AnswersHealthAndRefusesUnknownRoutes) {
   auto health = http_request("GET", url("/healthz"), "");
   EXPECT_EQ(health.status, 200);
