@@ -206,6 +206,7 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
       break;
     case InboxKind::kBoostagram:
       if (m.text.empty()) m.text = "(a boost without a message)";
+      if (amount) m.amount_sats = static_cast<std::int64_t>(*amount);
       m.details = amount ? "boost of " + sats(static_cast<std::int64_t>(*amount)) : "boost";
       if (!app.empty()) m.details += " via " + app;
       break;

@@ -144,9 +144,11 @@ ALTER TABLE episodes ADD COLUMN comments_feed TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN url TEXT NOT NULL DEFAULT '';
 )sql";
 
-// 4: what a listener-message channel adds (a voicemail's recording, a boost's amount).
+// 4: what a listener-message channel adds: its details in words (a voicemail's length and
+// recording), and a boost's amount as a number, for ranking supporters.
 constexpr std::string_view kMessageDetails = R"sql(
 ALTER TABLE messages ADD COLUMN details TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN amount_sats INTEGER;
 )sql";
 
 constexpr std::array<std::string_view, 4> kMigrations = {kInitialSchema, kDigestIndexes, kFeedState,

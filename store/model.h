@@ -79,6 +79,7 @@ struct Message {
   std::string episode_ref;  // the episode as a listener message names it: guid, URL or number
   Identity claimed;         // an identity the source vouches for (a phone, a handle)
   std::string details;      // what else the channel says, in words ("voicemail, 0:42")
+  std::optional<std::int64_t> amount_sats;  // a boostagram's value
 
   // --- filled by the pipeline ---
   MessageClass message_class = MessageClass::kHuman;

@@ -63,9 +63,10 @@ constexpr const char kMessageExists[] = "SELECT 1 FROM messages WHERE natural_ke
 constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
-    "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details) "
+    "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details, "
+    "amount_sats) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22)";
+    "?19, ?20, ?21, ?22, ?23)";
 constexpr const char kFindIdentity[] =
     "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
 constexpr const char kInsertContact[] =
@@ -306,7 +307,8 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(19, join_lines(m.warnings))
       .bind(20, now)
       .bind(21, m.url)
-      .bind(22, m.details);
+      .bind(22, m.details)
+      .bind(23, m.amount_sats);
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);

@@ -143,6 +143,7 @@ TEST(Inbound, MapsABoostagram) {
   EXPECT_EQ(m.claimed.kind, "boostagram");
   EXPECT_EQ(m.claimed.value, "gardenfan@getalby.com");
   EXPECT_EQ(m.details, "boost of 2,100 sats via Fountain");
+  EXPECT_EQ(m.amount_sats, 2100);
   EXPECT_EQ(m.episode_ref, "slowgarden-ep-010");
   EXPECT_EQ(m.received_at, 1795500000);
 }
