@@ -62,6 +62,15 @@ const std::vector<CommandSpec>& commands() {
        "Every bad row is reported with its line number and why; the good rows are imported.\n"
        "Importing the same file again adds nothing. Exit status 1 when a row was refused.",
        1},
+      {"daemon",
+       "run unattended: poll every source on its schedule, send the digest on time, serve",
+       "[--config FILE] [--log-format text|json]",
+       {kConfig, {"--log-format", "FORMAT", "text (default) or json: one object per line"}},
+       "Polls each source every interval_minutes (with jitter, a feed's ttl and Retry-After\n"
+       "honoured, failing sources backed off up to [daemon] max_backoff_minutes and never given\n"
+       "up), delivers the digest at [digest] at on [digest] days, and runs the [listener].\n"
+       "One daemon per database. SIGHUP reloads the config (an invalid one is reported and the\n"
+       "running one kept); SIGTERM or SIGINT stop it within 10 seconds."},
       {"help", "show help for a command", "[COMMAND]", {}, "", 1},
   };
   return kCommands;

@@ -8,18 +8,22 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/daemon.h"
 #include "ingest/http_client.h"
 
 int main(int argc, char** argv) {
   using namespace rapport;
-  // `serve` waits for these with sigwait(); blocked here, before any thread starts, so every
-  // thread inherits the mask and the signal reaches only the waiting thread.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  if (argc > 1 && std::string(argv[1]) == "serve")
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // `serve` and `daemon` wait for these with sigwait(); blocked here, before any thread starts,
+  // so every thread inherits the mask and a signal reaches only the waiting thread.
+  std::string command = argc > 1 ? argv[1] : "";
+  if (command == "serve" || command == "daemon") {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    if (command == "daemon") sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  }
   ingest::global_http_init();
   auto inv = app::parse_command_line(argc, argv);
   if (!inv) {
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
     if (inv->command == "inspect") return app::inspect_command(*inv);
     if (inv->command == "serve") return app::serve_command(*inv);
     if (inv->command == "import") return app::import_command(*inv);
+    if (inv->command == "daemon") return app::daemon_command(*inv);
   } catch (const std::exception& e) {
     // Every library error is turned into an Error at its wrapper; reaching here is a bug.
     std::cerr << "rapport: internal error: " << e.what()

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -36,12 +37,13 @@ constexpr KeySpec kFeedKeys[] = {
     {"kind", Type::kString, false},          {"username", Type::kString, false},
     {"ca_file", Type::kString, false},       {"password_env", Type::kString, false},
     {"password_file", Type::kString, false}, {"timeout_seconds", Type::kInteger, false},
-    {"max_bytes", Type::kInteger, false},
+    {"max_bytes", Type::kInteger, false},    {"interval_minutes", Type::kInteger, false},
 };
 constexpr KeySpec kMailboxKeys[] = {
     {"name", Type::kString, true},
     {"kind", Type::kString, true},
     {"path", Type::kString, true},
+    {"interval_minutes", Type::kInteger, false},
 };
 constexpr KeySpec kListenerKeys[] = {
     {"address", Type::kString, false},
@@ -64,6 +66,11 @@ constexpr KeySpec kInboxKeys[] = {
     {"thank_you_url", Type::kString, false},
     {"path", Type::kString, false},
     {"drop_folder", Type::kString, false},
+    {"interval_minutes", Type::kInteger, false},
+};
+constexpr KeySpec kDaemonKeys[] = {
+    {"max_backoff_minutes", Type::kInteger, false},
+    {"concurrency", Type::kInteger, false},
 };
 constexpr const char* kInboxKinds[] = {"generic", "voicemail", "boostagram",
                                        "form",    "csv",       "jsonl"};
@@ -77,9 +84,12 @@ constexpr KeySpec kDigestKeys[] = {
     {"max_people", Type::kInteger, false},
     {"excerpt_chars", Type::kInteger, false},
     {"output_dir", Type::kString, false},
+    {"at", Type::kString, false},
+    {"days", Type::kString, false},
+    {"timezone", Type::kString, false},
 };
-constexpr const char* kTopLevel[] = {"creator", "store",    "feed",  "mailbox",
-                                     "inbox",   "listener", "fetch", "digest"};
+constexpr const char* kTopLevel[] = {"creator",  "store", "feed",   "mailbox", "inbox",
+                                     "listener", "fetch", "daemon", "digest"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
 constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key", "apikey"};
 
@@ -134,6 +144,46 @@ bool has_type(const toml::node& n, Type t) {
       return n.is_table();
   }
   return false;
+}
+
+// "daily", "weekdays", "mon-fri", "sat,sun", "mon,wed-fri" into a Sunday-first set.
+std::optional<std::array<bool, 7>> parse_days(const std::string& text) {
+  static const char* kNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  auto day = [](std::string_view s) -> int {
+    for (int i = 0; i < 7; ++i) {
+      if (s == kNames[i]) return i;
+    }
+    return -1;
+  };
+  std::string t;
+  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::array<bool, 7> days{};
+  if (t == "daily" || t == "every day")
+    return std::array<bool, 7>{true, true, true, true, true, true, true};
+  if (t == "weekdays") return std::array<bool, 7>{false, true, true, true, true, true, false};
+  if (t == "weekends") return std::array<bool, 7>{true, false, false, false, false, false, true};
+  size_t start = 0;
+  bool any = false;
+  while (start <= t.size()) {
+    size_t comma = t.find(',', start);
+    std::string part =
+        t.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    part.erase(0, part.find_first_not_of(' '));
+    part.erase(part.find_last_not_of(' ') + 1);
+    size_t dash = part.find('-');
+    int a = day(part.substr(0, dash));
+    int b = dash == std::string::npos ? a : day(part.substr(dash + 1));
+    if (a < 0 || b < 0) return std::nullopt;
+    for (int i = a;; i = (i + 1) % 7) {
+      days[static_cast<size_t>(i)] = true;
+      any = true;
+      if (i == b) break;
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (!any) return std::nullopt;
+  return days;
 }
 
 std::string expand_home(const std::string& p) {
@@ -220,6 +270,7 @@ class Loader {
       if (auto ca = string(*t, "ca_file"); !ca.empty()) f.ca_file = resolve_path(ca);
       f.timeout_seconds = static_cast<int>(integer(*t, "timeout_seconds", 30, 1, 600));
       f.max_bytes = integer(*t, "max_bytes", f.max_bytes, 1024, std::int64_t{1} << 32);
+      f.interval_minutes = static_cast<int>(integer(*t, "interval_minutes", 60, 1, 7 * 24 * 60));
       unique_name(*t, f.name, names);
       cfg.feeds.push_back(std::move(f));
     }
@@ -235,6 +286,7 @@ class Loader {
       }
       m.path = string(*t, "path");
       if (!m.path.empty()) m.path = resolve_path(m.path);
+      m.interval_minutes = static_cast<int>(integer(*t, "interval_minutes", 5, 1, 7 * 24 * 60));
       unique_name(*t, m.name, names);
       cfg.mailboxes.push_back(std::move(m));
     }
@@ -297,6 +349,7 @@ class Loader {
       if (served && (!in.path.empty() || !in.drop_folder.empty())) {
         problem(t->source().begin, "path and drop_folder are for csv and jsonl inboxes", "");
       }
+      in.interval_minutes = static_cast<int>(integer(*t, "interval_minutes", 10, 1, 7 * 24 * 60));
       unique_name(*t, in.name, names);
       cfg.inboxes.push_back(std::move(in));
     }
@@ -308,6 +361,13 @@ class Loader {
       cfg.listener.max_body_bytes =
           integer(*l, "max_body_bytes", 64 * 1024, 1024, 16 * 1024 * 1024);
       cfg.listener.trusted_proxy = string(*l, "trusted_proxy");
+    }
+
+    if (const toml::table* d = table(root, "daemon", false)) {
+      check_keys(*d, "daemon", kDaemonKeys);
+      cfg.daemon.max_backoff_minutes =
+          static_cast<int>(integer(*d, "max_backoff_minutes", 360, 1, 7 * 24 * 60));
+      cfg.daemon.concurrency = static_cast<int>(integer(*d, "concurrency", 4, 1, 32));
     }
 
     if (const toml::table* f = table(root, "fetch", false)) {
@@ -327,6 +387,39 @@ class Loader {
       cfg.digest.max_people = static_cast<int>(integer(*d, "max_people", 10, 1, 100));
       cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 280, 40, 4000));
       if (auto p = string(*d, "output_dir"); !p.empty()) cfg.digest.output_dir = resolve_path(p);
+      if (const toml::node* at = d->get("at"); at && at->is_string()) {
+        const std::string& v = at->as_string()->get();
+        int h = -1, mi = -1;
+        char extra = 0;
+        if (std::sscanf(v.c_str(), "%d:%d%c", &h, &mi, &extra) != 2 || h < 0 || h > 23 || mi < 0 ||
+            mi > 59) {
+          problem(at->source().begin, "digest.at = \"" + v + "\" is not a time of day",
+                  "write it as \"HH:MM\", like \"08:00\"");
+        } else {
+          cfg.digest.at_minute = h * 60 + mi;
+        }
+      }
+      if (const toml::node* days = d->get("days"); days && days->is_string()) {
+        auto parsed = parse_days(days->as_string()->get());
+        if (!parsed) {
+          problem(days->source().begin,
+                  "digest.days = \"" + days->as_string()->get() + "\" is not a set of days",
+                  "like \"daily\", \"mon-fri\" or \"mon,wed,fri\"");
+        } else {
+          cfg.digest.days = *parsed;
+        }
+      }
+      if (const toml::node* tz = d->get("timezone"); tz && tz->is_string()) {
+        const std::string& v = tz->as_string()->get();
+        std::error_code ec;
+        if (v.empty() || v.find("..") != std::string::npos || v[0] == '/' ||
+            !fs::exists(fs::path("/usr/share/zoneinfo") / v, ec)) {
+          problem(tz->source().begin, "digest.timezone = \"" + v + "\" is not a known time zone",
+                  "use an IANA name like \"Europe/London\" or \"America/New_York\"");
+        } else {
+          cfg.digest.timezone = v;
+        }
+      }
     }
     if (cfg.digest.to.empty()) cfg.digest.to = cfg.creator.email;
 

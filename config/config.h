@@ -5,7 +5,9 @@
 // `password_file` a file that holds the secret; the secret is read only when used.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,12 +47,14 @@ struct FeedConfig {
   std::string ca_file;  // absolute; empty: the system's CAs
   int timeout_seconds = 30;
   std::int64_t max_bytes = 20 * 1024 * 1024;
+  int interval_minutes = 60;  // the daemon polls it this often
 };
 
 struct MailboxConfig {
   std::string name;
   std::string kind = "maildir";
   std::string path;  // absolute
+  int interval_minutes = 5;
 };
 
 struct DigestConfig {
@@ -58,6 +62,10 @@ struct DigestConfig {
   int max_people = 10;
   int excerpt_chars = 280;
   std::string output_dir;  // absolute; where .eml files are written
+  // The daemon's schedule. Without `at`, `rapport run` delivers a digest every run (one a day).
+  std::optional<int> at_minute;  // minutes after local midnight
+  std::array<bool, 7> days = {true, true, true, true, true, true, true};  // Sunday = 0
+  std::string timezone;  // IANA name; empty: the system's
 };
 
 struct FetchConfig {
@@ -89,6 +97,12 @@ struct InboxConfig {
   std::string thank_you_url;
   std::string path;         // csv/jsonl: a file read on every run
   std::string drop_folder;  // csv/jsonl: files imported then moved to done/ or failed/
+  int interval_minutes = 10;
+};
+
+struct DaemonConfig {
+  int max_backoff_minutes = 360;  // a failing source is retried at least this often
+  int concurrency = 4;            // sources polled at once
 };
 
 struct Config {
@@ -100,6 +114,7 @@ struct Config {
   std::vector<InboxConfig> inboxes;
   ListenerConfig listener;
   FetchConfig fetch;
+  DaemonConfig daemon;
   DigestConfig digest;
 };
 

@@ -373,6 +373,9 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
   }
   if (feed.image.empty()) feed.image = raw_text(plain_child(plain_child(channel, "image"), "url"));
   feed.podcast_guid = raw_text(ns.child(channel, Ns::kPodcast, "guid"));
+  if (auto ttl = to_int(raw_text(plain_child(channel, "ttl"))); ttl && *ttl > 0) {
+    feed.ttl_minutes = std::min(*ttl, 7 * 24 * 60);
+  }
   size_t index = 0;
   for (auto n : channel.children()) {
     if (n.type() != pugi::node_element || std::string_view(n.name()) != "item") continue;

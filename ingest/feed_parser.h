@@ -69,6 +69,7 @@ struct ParsedFeed {
   std::string author;
   std::string image;
   std::string podcast_guid;     // podcast:guid of the channel
+  std::optional<int> ttl_minutes;  // RSS <ttl>: how long the feed may be cached
   std::vector<FeedItem> items;  // in document order
   std::vector<std::string> warnings;
 };

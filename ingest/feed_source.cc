@@ -123,6 +123,7 @@ Result<Batch> FeedSource::receive(const std::string& cursor, Result<HttpResponse
   auto feed = parse_feed(response->body, url);
   if (!feed) return feed.error();
   batch.warnings = feed->warnings;
+  if (feed->ttl_minutes) batch.ttl_seconds = *feed->ttl_minutes * 60;
   if (options_.kind == FeedKind::kEpisodes) {
     batch.episodes.reserve(feed->items.size());
     for (const auto& item : feed->items) batch.episodes.push_back(to_episode(item));

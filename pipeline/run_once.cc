@@ -54,6 +54,7 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
   out.stored = *stored;
   p.source->after_commit(*batch);
   out.moved_to = batch->moved_to;
+  out.ttl_seconds = batch->ttl_seconds;
   out.warnings = std::move(batch->warnings);
 }
 
@@ -183,6 +184,22 @@ std::vector<SourceOutcome> poll_sources(Store& store,
   // Mailboxes and other local sources last, linked against every episode now known.
   poll_wave(store, local, clock, options, outcomes);
   return outcomes;
+}
+
+SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
+                          const std::vector<Episode>& episodes, const Clock& clock) {
+  SourceOutcome out;
+  out.name = source.name();
+  out.kind = std::string(source.kind());
+  Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
+  try {
+    batch = source.poll(state.cursor);
+  } catch (const std::exception& e) {
+    batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
+                       source.location());
+  }
+  settle(store, Pending{&source, state, 0}, std::move(batch), episodes, clock, out);
+  return out;
 }
 
 Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now) {

@@ -27,6 +27,7 @@ struct SourceOutcome {
   std::optional<Error> error;  // set when the poll or the commit failed; nothing was stored
   std::string skipped;         // set when the source was not polled, with why
   std::string moved_to;        // set when a permanent redirect moved it this time
+  std::optional<std::int64_t> ttl_seconds;  // the feed's ttl, when it gave one
   BatchResult stored;
   std::vector<std::string> warnings;
 };
@@ -48,6 +49,12 @@ struct PollOptions {
 std::vector<SourceOutcome> poll_sources(Store& store,
                                         std::span<const std::unique_ptr<ingest::Source>> sources,
                                         const Clock& clock, const PollOptions& options);
+
+// Polls one source from `state` (its stored row) and stores what it returned, or records its
+// failure; calls after_commit() once the batch is committed. For the daemon, which polls each
+// source on its own schedule. Never throws. Not thread-safe with other users of `store`.
+SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
+                          const std::vector<Episode>& episodes, const Clock& clock);
 
 struct DigestSettings {
   std::string creator_name;

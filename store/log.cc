@@ -4,9 +4,14 @@
 #include <mutex>
 #include <string>
 
+#include "store/clock.h"
+#include "store/json_writer.h"
+#include "store/text.h"
+
 namespace rapport::log {
 namespace {
 Level g_level = Level::kInfo;
+Format g_format = Format::kText;
 std::mutex g_mutex;
 
 const char* name(Level l) {
@@ -25,13 +30,22 @@ const char* name(Level l) {
 }  // namespace
 
 void set_level(Level level) { g_level = level; }
+void set_format(Format format) { g_format = format; }
 
 void write(Level level, std::string_view message) {
   if (level < g_level) return;
-  std::string line = std::string("rapport: ") + name(level) + ": ";
-  // One event, one line: embedded newlines would let input forge log lines.
-  for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
-  line += '\n';
+  std::string line;
+  if (g_format == Format::kJson) {
+    line = "{\"time\":\"" + format_rfc3339_utc(SystemClock().now()) + "\",\"level\":\"" +
+           name(level) + "\",\"message\":";
+    append_json_string(line, message);
+    line += "}\n";
+  } else {
+    line = std::string("rapport: ") + name(level) + ": ";
+    // One event, one line: embedded newlines would let input forge log lines.
+    for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+    line += '\n';
+  }
   std::lock_guard<std::mutex> lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

@@ -140,6 +140,7 @@ CREATE INDEX answers_by_contact ON answers (contact_id, answered_at);
 constexpr std::string_view kFeedState = R"sql(
 ALTER TABLE sources ADD COLUMN moved_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN dead_since INTEGER;
+ALTER TABLE sources ADD COLUMN next_poll_at INTEGER;
 ALTER TABLE episodes ADD COLUMN comments_feed TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN url TEXT NOT NULL DEFAULT '';
 )sql";

@@ -101,6 +101,7 @@ struct Batch {
   std::vector<std::string> warnings;
   std::string cursor;
   std::string moved_to;  // set when the source was permanently redirected here
+  std::optional<std::int64_t> ttl_seconds;  // how long the source asks not to be polled (RSS ttl)
 };
 
 // The stored state of one configured source.
@@ -118,6 +119,7 @@ struct SourceState {
   std::string moved_to;                 // a permanent redirect's target, used instead of location
   std::optional<UnixTime> dead_since;   // gone (HTTP 410): not polled until the config changes
   std::optional<UnixTime> next_due_at;  // not polled before this (Retry-After)
+  std::optional<UnixTime> next_poll_at;  // when the daemon polls it next
 };
 
 // A contact with human messages newer than the creator's last answer.

@@ -41,12 +41,13 @@ SourceState read_source(const sqlite::Statement& s) {
   st.moved_to = s.text(10);
   st.dead_since = s.optional_int64(11);
   st.next_due_at = s.optional_int64(12);
+  st.next_poll_at = s.optional_int64(13);
   return st;
 }
 
 constexpr const char* kSourceColumns =
     "id, kind, name, location, cursor, last_attempt_at, last_success_at, last_error, "
-    "last_warnings, consecutive_failures, moved_to, dead_since, next_due_at";
+    "last_warnings, consecutive_failures, moved_to, dead_since, next_due_at, next_poll_at";
 
 // Statements used per row of a batch; prepared once per store.
 constexpr const char kFindEpisode[] =
@@ -364,6 +365,22 @@ Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, U
       .bind(4, due)
       .bind(5, error.code == ErrorCode::kGone ? 1 : 0);
   return stmt->run();
+}
+
+Status SqliteStore::schedule_poll(std::int64_t source_id, UnixTime at) {
+  auto stmt = db_.prepare("UPDATE sources SET next_poll_at = ?2 WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, source_id).bind(2, at);
+  return stmt->run();
+}
+
+Result<std::optional<std::string>> SqliteStore::last_delivered_digest() {
+  auto stmt = db_.prepare("SELECT MAX(slot) FROM digests WHERE delivered_at IS NOT NULL");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (stmt->is_null(0)) return std::optional<std::string>();
+  return std::optional<std::string>(stmt->text(0));
 }
 
 Result<std::vector<Episode>> SqliteStore::episodes() {

@@ -22,6 +22,8 @@ class SqliteStore final : public Store {
                                    UnixTime now) override;
   Status record_failure(std::int64_t source_id, const Error& error, UnixTime now) override;
   Result<std::vector<Episode>> episodes() override;
+  Status schedule_poll(std::int64_t source_id, UnixTime at) override;
+  Result<std::optional<std::string>> last_delivered_digest() override;
   Result<std::vector<DigestCandidate>> digest_candidates() override;
   Result<Counts> counts() override;
   Result<std::int64_t> record_digest(const Digest& digest) override;

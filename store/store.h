@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,11 @@ class Store {
   // in the error sets when the source is next due; kGone marks it dead until its location
   // changes in the config. The cursor and data are untouched.
   virtual Status record_failure(std::int64_t source_id, const Error& error, UnixTime now) = 0;
+
+  // Records when the daemon polls the source next.
+  virtual Status schedule_poll(std::int64_t source_id, UnixTime at) = 0;
+  // The slot (YYYY-MM-DD) of the newest delivered digest, or nullopt before the first.
+  virtual Result<std::optional<std::string>> last_delivered_digest() = 0;
 
   // Every stored episode of every feed, newest first.
   virtual Result<std::vector<Episode>> episodes() = 0;

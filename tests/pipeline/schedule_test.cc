@@ -57,9 +57,16 @@ TEST(NextPoll, BacksOffExponentiallyToTheCapAndRecovers) {
 }
 
 TEST(NetworkOutage, IsToldApartFromOneDeadFeed) {
-  SourceState a{1, "feed", "a", "", "", {}, {}, "", "", 1, "", {}, {}};
-  SourceState b{2, "feed", "b", "", "", {}, {}, "", "", 0, "", {}, {}};
-  SourceState mail{3, "maildir", "m", "", "", {}, {}, "", "", 0, "", {}, {}};
+  auto source = [](const char* kind, const char* name, int failures) {
+    SourceState s;
+    s.kind = kind;
+    s.name = name;
+    s.consecutive_failures = failures;
+    return s;
+  };
+  SourceState a = source("feed", "a", 1);
+  SourceState b = source("feed", "b", 0);
+  SourceState mail = source("maildir", "m", 0);
   EXPECT_FALSE(looks_like_network_outage({a, b, mail}));  // one failing feed
   b.consecutive_failures = 3;
   EXPECT_TRUE(looks_like_network_outage({a, b, mail}));  // every network source failing

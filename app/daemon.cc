@@ -1,0 +1,440 @@
+#include "app/daemon.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "app/listener.h"
+#include "config/config.h"
+#include "ingest/feed_source.h"
+#include "ingest/http_client.h"
+#include "ingest/import_source.h"
+#include "ingest/maildir_source.h"
+#include "notify/mailer.h"
+#include "pipeline/run_once.h"
+#include "pipeline/schedule.h"
+#include "store/log.h"
+#include "store/sqlite_store.h"
+#include "store/text.h"
+
+namespace rapport::app {
+namespace {
+
+constexpr int kStopGraceSeconds = 8;  // then abandon polls in flight; SQLite rolls them back
+
+// Holds the per-database lock for as long as the daemon runs.
+class DatabaseLock {
+ public:
+  // Fails with the pid of the daemon that holds it.
+  static Result<std::unique_ptr<DatabaseLock>> acquire(const std::string& db_path) {
+    std::string path = db_path + ".lock";
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(db_path).parent_path(), ec);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return make_error(ErrorCode::kIo,
+                        std::string("cannot open the lock file: ") + std::strerror(errno), path);
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {0};
+      ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+      ::close(fd);
+      std::string pid =
+          n > 0 ? std::string(trim(std::string_view(buf, static_cast<size_t>(n)))) : "?";
+      return make_error(ErrorCode::kUsage,
+                        "another rapport daemon (pid " + pid + ") is already using this database",
+                        db_path, "stop it first, or give this one another [store] path");
+    }
+    std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+      log::warn("cannot write the pid to " + path);
+    }
+    return std::unique_ptr<DatabaseLock>(new DatabaseLock(fd));
+  }
+  ~DatabaseLock() { ::close(fd_); }
+
+ private:
+  explicit DatabaseLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// A configured source and how often it is polled.
+struct Scheduled {
+  std::shared_ptr<ingest::Source> source;
+  pipeline::PollPolicy policy;
+};
+
+struct Built {
+  std::vector<Scheduled> sources;
+  std::vector<ServedInbox> served;
+};
+
+ingest::Inbox inbox_of(const config::InboxConfig& c) {
+  ingest::Inbox in;
+  in.name = c.name;
+  in.kind = ingest::inbox_kind_from_string(c.kind).value_or(ingest::InboxKind::kGeneric);
+  in.fields = c.fields;
+  return in;
+}
+
+Result<Built> build(const config::Config& cfg, ingest::HttpClient& http, const Clock& clock) {
+  Built b;
+  auto policy = [&](int minutes) {
+    pipeline::PollPolicy p;
+    p.interval_seconds = std::int64_t{minutes} * 60;
+    p.backoff_cap_seconds = std::int64_t{cfg.daemon.max_backoff_minutes} * 60;
+    return p;
+  };
+  for (const auto& f : cfg.feeds) {
+    ingest::FeedSourceOptions o;
+    o.name = f.name;
+    o.url = f.url;
+    o.kind = f.kind == "comments" ? ingest::FeedKind::kComments : ingest::FeedKind::kEpisodes;
+    o.username = f.username;
+    if (!f.password.empty()) {
+      auto secret = f.password.resolve();
+      if (!secret) return secret.error();
+      o.password = *secret;
+    }
+    o.ca_file = f.ca_file;
+    o.timeout_seconds = f.timeout_seconds;
+    o.max_bytes = f.max_bytes;
+    b.sources.push_back(
+        {std::make_shared<ingest::FeedSource>(o, http, clock), policy(f.interval_minutes)});
+  }
+  for (const auto& m : cfg.mailboxes) {
+    b.sources.push_back(
+        {std::make_shared<ingest::MaildirSource>(m.name, m.path), policy(m.interval_minutes)});
+  }
+  for (const auto& in : cfg.inboxes) {
+    if (!in.path.empty()) {
+      b.sources.push_back({std::make_shared<ingest::FileImportSource>(inbox_of(in), in.path, clock),
+                           policy(in.interval_minutes)});
+    } else if (!in.drop_folder.empty()) {
+      b.sources.push_back(
+          {std::make_shared<ingest::DropFolderSource>(inbox_of(in), in.drop_folder, clock),
+           policy(in.interval_minutes)});
+    } else if (in.kind != "csv" && in.kind != "jsonl") {
+      ServedInbox s;
+      s.inbox = inbox_of(in);
+      for (auto [secret, out] :
+           {std::pair{&in.token, &s.token}, {&in.hmac_secret, &s.hmac_secret}}) {
+        if (secret->empty()) continue;
+        auto value = secret->resolve();
+        if (!value) return value.error();
+        *out = *value;
+      }
+      s.signature_header = in.signature_header;
+      s.open = in.open;
+      s.rate_limit_per_hour = in.rate_limit_per_hour;
+      s.honeypot = in.honeypot;
+      s.thank_you_url = in.thank_you_url;
+      b.served.push_back(std::move(s));
+    }
+  }
+  return b;
+}
+
+class Daemon {
+ public:
+  Daemon(std::string config_path, config::Config cfg)
+      : path_(std::move(config_path)), cfg_(std::move(cfg)), rng_(std::random_device{}()) {}
+
+  int run() {
+    apply_timezone();
+    auto lock = DatabaseLock::acquire(cfg_.store.path);
+    if (!lock) {
+      std::cerr << "rapport: " << lock.error().to_string() << "\n";
+      return 2;
+    }
+    lock_ = std::move(*lock);
+    auto store = SqliteStore::open(cfg_.store.path);
+    if (!store) {
+      std::cerr << "rapport: " << store.error().to_string() << "\n";
+      return 1;
+    }
+    store_ = std::move(*store);
+    auto built = build(cfg_, http_, clock_);
+    if (!built) {
+      std::cerr << "rapport: " << built.error().to_string() << "\n";
+      return 2;
+    }
+    sources_ = std::move(built->sources);
+    if (!start_listener(std::move(built->served))) return 1;
+    std::thread signals([this] { wait_for_signals(); });
+    signals.detach();
+    log::info("daemon started (pid " + std::to_string(::getpid()) +
+              "): " + std::to_string(sources_.size()) + " sources, database " + cfg_.store.path);
+
+    while (!stop_) {
+      if (reload_.exchange(false)) reload();
+      dispatch_due_polls();
+      send_digest_if_due();
+      report_outage();
+      std::unique_lock<std::mutex> lk(mutex_);
+      wake_.wait_for(lk, std::chrono::seconds(1),
+                     [this] { return stop_.load() || reload_.load(); });
+    }
+    return shut_down();
+  }
+
+ private:
+  void apply_timezone() {
+    if (cfg_.digest.timezone.empty()) return;
+    setenv("TZ", cfg_.digest.timezone.c_str(), 1);
+    tzset();
+  }
+
+  bool start_listener(std::vector<ServedInbox> served) {
+    if (listener_) listener_->stop();
+    listener_.reset();
+    listener_store_.reset();
+    if (served.empty() || !cfg_.listener.enabled) return true;
+    auto s = SqliteStore::open(cfg_.store.path);  // the listener's own connection
+    if (!s) {
+      log::error("listener: " + s.error().to_string());
+      return false;
+    }
+    listener_store_ = std::move(*s);
+    ListenerOptions options;
+    options.address = cfg_.listener.address;
+    options.port = cfg_.listener.port;
+    options.max_body_bytes = cfg_.listener.max_body_bytes;
+    options.trusted_proxy = cfg_.listener.trusted_proxy;
+    listener_ = std::make_unique<Listener>(options, std::move(served), *listener_store_, clock_);
+    if (auto st = listener_->start(); !st) {
+      log::error(st.error().to_string());
+      return false;
+    }
+    log::info("listening on http://" + options.address + ":" + std::to_string(listener_->port()));
+    return true;
+  }
+
+  void wait_for_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    while (!stop_) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        log::info("SIGHUP: reloading " + path_);
+        reload_ = true;
+      } else {
+        log::info(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") + ": stopping");
+        stop_ = true;
+      }
+      wake_.notify_all();
+    }
+  }
+
+  void reload() {
+    auto cfg = config::load(path_);
+    if (!cfg) {
+      log::error("the new config is not valid, the running one is kept: " +
+                 cfg.error().to_string());
+      return;
+    }
+    if (cfg->store.path != cfg_.store.path) {
+      log::error("the new config names another database (" + cfg->store.path +
+                 "); restart the daemon to switch; the running config is kept");
+      return;
+    }
+    auto built = build(*cfg, http_, clock_);
+    if (!built) {
+      log::error("the new config cannot be used, the running one is kept: " +
+                 built.error().to_string());
+      return;
+    }
+    cfg_ = std::move(*cfg);
+    apply_timezone();
+    sources_ = std::move(built->sources);  // polls in flight keep their own source alive
+    start_listener(std::move(built->served));
+    log::info("reloaded " + path_ + ": " + std::to_string(sources_.size()) + " sources");
+  }
+
+  void dispatch_due_polls() {
+    UnixTime now = clock_.now();
+    for (const auto& s : sources_) {
+      {
+        std::lock_guard<std::mutex> lk(mutex_);
+        if (stop_ || static_cast<int>(in_flight_.size()) >= cfg_.daemon.concurrency) return;
+        if (in_flight_.count(s.source->name())) continue;
+      }
+      auto state = store_->source(s.source->kind(), s.source->name(), s.source->location(), now);
+      if (!state) {
+        log::error(state.error().to_string());
+        continue;
+      }
+      if (state->dead_since) continue;
+      if (state->next_due_at && *state->next_due_at > now) continue;    // Retry-After
+      if (state->next_poll_at && *state->next_poll_at > now) continue;  // not yet
+      {
+        std::lock_guard<std::mutex> lk(mutex_);
+        in_flight_.insert(s.source->name());
+      }
+      double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+      std::thread([this, s, st = *state, jitter] { poll(s, st, jitter); }).detach();
+    }
+  }
+
+  // On a worker thread, with its own database connection.
+  void poll(Scheduled s, SourceState state, double jitter) {
+    auto store = SqliteStore::open(cfg_.store.path);
+    if (store) {
+      auto episodes = (*store)->episodes();
+      auto out = pipeline::poll_source(**store, *s.source, state,
+                                       episodes ? *episodes : std::vector<Episode>{}, clock_);
+      int failures = out.error ? state.consecutive_failures + 1 : 0;
+      std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
+      UnixTime next = pipeline::next_poll_time(s.policy, clock_.now(), failures, retry_after,
+                                               out.ttl_seconds, jitter);
+      (void)(*store)->schedule_poll(state.id, next);
+      std::string when = " (next poll " + format_rfc3339_utc(next) + ")";
+      if (out.error) {
+        log::warn(out.name + " (" + out.kind + ") failed, " + std::to_string(failures) +
+                  " in a row: " + out.error->to_string() + when);
+      } else {
+        log::info(out.name + " (" + out.kind + "): " + std::to_string(out.stored.episodes_added) +
+                  " new episodes, " + std::to_string(out.stored.messages_added) +
+                  " new messages, " + std::to_string(out.stored.contacts_added) + " new people" +
+                  when);
+      }
+    } else {
+      log::error(store.error().to_string());
+    }
+    std::lock_guard<std::mutex> lk(mutex_);
+    in_flight_.erase(s.source->name());
+    wake_.notify_all();
+  }
+
+  void send_digest_if_due() {
+    if (!cfg_.digest.at_minute) return;
+    {
+      // Let the polls under way finish first, so the digest includes what they bring.
+      std::lock_guard<std::mutex> lk(mutex_);
+      if (!in_flight_.empty()) return;
+    }
+    pipeline::DigestSchedule schedule;
+    schedule.minute_of_day = *cfg_.digest.at_minute;
+    schedule.days = cfg_.digest.days;
+    auto last = store_->last_delivered_digest();
+    if (!last) {
+      log::error(last.error().to_string());
+      return;
+    }
+    UnixTime now = clock_.now();
+    auto due = pipeline::digest_due(schedule, *last, now);
+    if (!due || (failed_slot_ == *due && now < retry_digest_at_)) return;
+    pipeline::DigestSettings settings;
+    settings.creator_name = cfg_.creator.name;
+    settings.creator_email = cfg_.creator.email;
+    settings.show = cfg_.creator.show;
+    settings.to = cfg_.digest.to;
+    settings.max_people = cfg_.digest.max_people;
+    settings.excerpt_chars = cfg_.digest.excerpt_chars;
+    auto digest = pipeline::build_digest(*store_, settings, now);
+    if (digest) {
+      digest->slot = *due;
+      notify::FileMailer mailer(cfg_.digest.output_dir);
+      auto sent = pipeline::deliver_digest(*store_, *digest, settings, mailer, now);
+      if (sent) {
+        log::info("digest for " + *due + " delivered: " + sent->delivered + " (" +
+                  std::to_string(digest->items.size()) + " people)");
+        failed_slot_.clear();
+        return;
+      }
+      log::error("digest for " + *due + " not delivered: " + sent.error().to_string());
+    } else {
+      log::error("digest for " + *due + " not built: " + digest.error().to_string());
+    }
+    // Not delivered: try again in a few minutes; never marked sent before it is.
+    failed_slot_ = *due;
+    retry_digest_at_ = now + 300;
+  }
+
+  void report_outage() {
+    auto sources = store_->sources();
+    if (!sources) return;
+    bool outage = pipeline::looks_like_network_outage(*sources);
+    if (outage && !outage_reported_) {
+      log::warn(
+          "every network source is failing: the network looks down (not one dead feed); "
+          "polling goes on with backoff");
+    } else if (!outage && outage_reported_) {
+      log::info("network sources are answering again");
+    }
+    outage_reported_ = outage;
+  }
+
+  int shut_down() {
+    if (listener_) listener_->stop();
+    std::unique_lock<std::mutex> lk(mutex_);
+    bool idle = wake_.wait_for(lk, std::chrono::seconds(kStopGraceSeconds),
+                               [this] { return in_flight_.empty(); });
+    if (!idle) {
+      log::warn("stopping with " + std::to_string(in_flight_.size()) +
+                " poll(s) unfinished; their transactions are rolled back and read again next time");
+      std::cerr.flush();
+      std::_Exit(0);
+    }
+    log::info("stopped");
+    return 0;
+  }
+
+  std::string path_;
+  config::Config cfg_;
+  std::unique_ptr<DatabaseLock> lock_;
+  std::unique_ptr<SqliteStore> store_;  // the main thread's connection
+  std::unique_ptr<SqliteStore> listener_store_;
+  std::unique_ptr<Listener> listener_;
+  ingest::CurlHttpClient http_;  // used from worker threads: CurlHttpClient keeps no state
+  SystemClock clock_;
+  std::vector<Scheduled> sources_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::set<std::string> in_flight_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> reload_{false};
+  std::mt19937_64 rng_;
+  bool outage_reported_ = false;
+  std::string failed_slot_;
+  UnixTime retry_digest_at_ = 0;
+};
+
+}  // namespace
+
+int daemon_command(const Invocation& inv) {
+  if (inv.get("--log-format", "text") == "json") {
+    log::set_format(log::Format::kJson);
+  } else if (inv.get("--log-format", "text") != "text") {
+    std::cerr << "rapport: --log-format must be text or json\n";
+    return 2;
+  }
+  std::string path = inv.get("--config", config::default_config_path());
+  auto cfg = config::load(path);
+  if (!cfg) {
+    std::cerr << "rapport: " << cfg.error().to_string() << "\n";
+    return 2;
+  }
+  Daemon daemon(path, std::move(*cfg));
+  return daemon.run();
+}
+
+}  // namespace rapport::app
