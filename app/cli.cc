@@ -12,11 +12,15 @@ const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> kCommands = {
       {"run",
        "poll every source once, store what is new, and deliver today's digest",
-       "[--config FILE] [--json] [--quiet]",
-       {kConfig, kJson, kQuiet},
-       "Reads each [[feed]] and [[mailbox]] from where it last stopped, stores new episodes,\n"
-       "messages and people, then prints the digest and writes it as an .eml file in\n"
-       "[digest] output_dir. Running it again adds nothing that is already stored.\n"
+       "[--config FILE] [--all] [--json] [--quiet]",
+       {kConfig,
+        {"--all", nullptr, "read every source now and deliver the digest, whatever the schedule"},
+        kJson,
+        kQuiet},
+       "Reads each source that is due (every interval_minutes) from where it last stopped,\n"
+       "stores new episodes, messages and people, then prints the digest and writes it as an\n"
+       ".eml file in [digest] output_dir — every run, or, when [digest] at is set, only when a\n"
+       "scheduled digest is due. For cron: one pass of what is due. Nothing is added twice.\n"
        "Exit status: 0 when every source was read, 1 when any failed (the others are still\n"
        "stored and the digest still delivered), 2 for a usage or config error."},
       {"check",

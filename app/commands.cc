@@ -177,12 +177,26 @@ int run_command(const Invocation& inv) {
   poll.http = &(*sources)->http;
   poll.limits = {cfg->fetch.max_connections, cfg->fetch.max_connections_per_host};
   poll.episode_comment_feeds = cfg->fetch.episode_comment_feeds;
+  poll.only_due = !inv.has("--all");
+  auto policy = [&](int minutes) {
+    pipeline::PollPolicy p;
+    p.interval_seconds = std::int64_t{minutes} * 60;
+    p.backoff_cap_seconds = std::int64_t{cfg->daemon.max_backoff_minutes} * 60;
+    return p;
+  };
+  for (const auto& f : cfg->feeds) poll.policies[f.name] = policy(f.interval_minutes);
+  for (const auto& m : cfg->mailboxes) poll.policies[m.name] = policy(m.interval_minutes);
+  for (const auto& in : cfg->inboxes) poll.policies[in.name] = policy(in.interval_minutes);
   auto outcomes = pipeline::poll_sources(**store, (*sources)->list, clock, poll);
   bool failed = false;
   for (const auto& o : outcomes) {
     if (o.error) {
       failed = true;
       log::error(o.name + " (" + o.kind + ") failed: " + o.error->to_string());
+      continue;
+    }
+    if (o.not_due) {
+      log::info(o.name + " (" + o.kind + "): " + o.skipped);
       continue;
     }
     if (!o.skipped.empty()) {
@@ -197,7 +211,28 @@ int run_command(const Invocation& inv) {
     for (const auto& w : o.warnings) log::debug(o.name + ": " + w);
   }
 
+  std::optional<std::string> slot;
+  if (cfg->digest.at_minute && !inv.has("--all")) {
+    // A schedule is set: deliver only when a slot is due, as the daemon would.
+    if (!cfg->digest.timezone.empty()) {
+      setenv("TZ", cfg->digest.timezone.c_str(), 1);
+      tzset();
+    }
+    pipeline::DigestSchedule schedule{*cfg->digest.at_minute, cfg->digest.days};
+    auto last = (*store)->last_delivered_digest();
+    if (!last) {
+      print_error(last.error());
+      return kFailure;
+    }
+    slot = pipeline::digest_due(schedule, *last, clock.now());
+    if (!slot) {
+      auto next = pipeline::next_digest_slot(schedule, clock.now());
+      log::info("no digest due" + (next ? " (next: " + format_rfc3339_utc(*next) + ")" : std::string()));
+      return failed ? kFailure : kOk;
+    }
+  }
   auto digest = pipeline::build_digest(**store, digest_settings(*cfg), clock.now());
+  if (digest && slot) digest->slot = *slot;
   if (!digest) {
     print_error(digest.error());
     return kFailure;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 
 #include "ingest/feed_source.h"
 #include "ingest/http_source.h"
@@ -60,7 +61,8 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
 
 // Looks up each source's state and decides whether it is due; returns those to poll.
 std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& sources,
-                             const Clock& clock, std::vector<SourceOutcome>& outcomes) {
+                             const Clock& clock, std::vector<SourceOutcome>& outcomes,
+                             bool only_due = false) {
   std::vector<Pending> due;
   for (ingest::Source* source : sources) {
     SourceOutcome out;
@@ -72,6 +74,9 @@ std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& s
     } else if (state->dead_since) {
       out.skipped = "gone since " + format_rfc3339_utc(*state->dead_since) +
                     " (HTTP 410); change its url in the config to read it again";
+    } else if (only_due && state->next_poll_at && *state->next_poll_at > clock.now()) {
+      out.skipped = "not due until " + format_rfc3339_utc(*state->next_poll_at);
+      out.not_due = true;
     } else if (state->next_due_at && *state->next_due_at > clock.now()) {
       out.skipped = "the server asked to wait until " + format_rfc3339_utc(*state->next_due_at);
     } else {
@@ -92,6 +97,20 @@ std::vector<Episode> load_episodes(Store& store) {
 }
 
 bool is_episode_feed(const ingest::Source* s) { return s->kind() == "feed"; }
+
+// Records when a source with a policy is due next, after the poll that produced `out`.
+void schedule_next(Store& store, const Pending& p, const SourceOutcome& out, const Clock& clock,
+                   const PollOptions& options) {
+  auto policy = options.policies.find(p.state.name);
+  if (policy == options.policies.end()) return;
+  int failures = out.error ? p.state.consecutive_failures + 1 : 0;
+  std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
+  // A stable jitter per source and poll count: no randomness in a one-shot run's output.
+  double jitter = static_cast<double>(std::hash<std::string>{}(p.state.name) % 1000) / 1000.0;
+  UnixTime next =
+      next_poll_time(policy->second, clock.now(), failures, retry_after, out.ttl_seconds, jitter);
+  (void)store.schedule_poll(p.state.id, next);
+}
 
 // Fetches every HTTP source of `wave` at once, then polls the others and stores all in order;
 // episodes are read again once the episode feeds are stored, so what follows links to them.
@@ -129,6 +148,7 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
                          p.source->location());
     }
     settle(store, p, std::move(batch), episodes, clock, outcomes[p.outcome]);
+    schedule_next(store, p, outcomes[p.outcome], clock, options);
     if (is_episode_feed(p.source)) stale = true;
   }
 }
@@ -149,7 +169,7 @@ std::vector<SourceOutcome> poll_sources(Store& store,
       ordered.begin(), ordered.end(),
       [&](const ingest::Source* a, const ingest::Source* b) { return order(a) < order(b); });
   std::vector<SourceOutcome> outcomes;
-  std::vector<Pending> due = prepare(store, ordered, clock, outcomes);
+  std::vector<Pending> due = prepare(store, ordered, clock, outcomes, options.only_due);
   std::vector<Pending> network;
   std::vector<Pending> local;
   for (auto& p : due) {

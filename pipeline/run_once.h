@@ -3,6 +3,7 @@
 // given (Source, Store, Mailer, Clock).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -11,6 +12,7 @@
 
 #include "ingest/http_client.h"
 #include "ingest/source.h"
+#include "pipeline/schedule.h"
 #include "notify/mailer.h"
 #include "store/clock.h"
 #include "store/store.h"
@@ -26,6 +28,7 @@ struct SourceOutcome {
   std::string kind;
   std::optional<Error> error;  // set when the poll or the commit failed; nothing was stored
   std::string skipped;         // set when the source was not polled, with why
+  bool not_due = false;        // skipped only because its scheduled time has not come
   std::string moved_to;        // set when a permanent redirect moved it this time
   std::optional<std::int64_t> ttl_seconds;  // the feed's ttl, when it gave one
   BatchResult stored;
@@ -38,6 +41,10 @@ struct PollOptions {
   // Comment feeds (wfw:commentRss) of this many newest episodes are read too; 0: none.
   int episode_comment_feeds = 20;
   int timeout_seconds = 30;  // for those comment feeds
+  // When set, a source is polled only when its scheduled time has come (rapport run for cron
+  // users), and each polled source with a policy here (by name) gets its next time scheduled.
+  bool only_due = false;
+  std::map<std::string, PollPolicy> policies;
 };
 
 // Polls every source that is due, and commits each batch with its cursor in one transaction.
