@@ -326,7 +326,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     response.setStatus(static_cast<HTTPResponse::HTTPStatus>(reply.status));
     for (const auto& [k, v] : reply.headers) response.set(k, v);
     if (reply.body.empty() && reply.status != 303) reply.body = "{}";
-    response.setContentType("application/json");
+    if (!reply.headers.count("Content-Type")) response.setContentType("application/json");
     response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
     response.send() << reply.body;
   }
@@ -342,6 +342,12 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       if (!state_->store.counts()) return json_error(503, "", "the store is not answering");
       return {200, "{\"status\":\"ok\"}", {}};
     }
+    if (path == "/metrics") {
+      if (method != "GET") return json_error(405, "", "use GET");
+      Reply r = metrics();
+      r.headers["Content-Type"] = "text/plain; version=0.0.4";
+      return r;
+    }
     bool messages = path == "/v1/messages" || path.rfind("/v1/messages/", 0) == 0;
     bool forms = path.rfind("/v1/forms/", 0) == 0;
     if (!messages && !forms) return json_error(404, "", "no such endpoint");
@@ -355,6 +361,55 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       return handle_json(*state_, request, name);
     }
     return handle_form(*state_, request, path.substr(10), client_of(request));
+  }
+
+  // Prometheus text format: what is stored, and each source's health.
+  Reply metrics() {
+    std::lock_guard<std::mutex> lock(state_->store_mutex);
+    auto counts = state_->store.counts();
+    auto sources = state_->store.sources();
+    if (!counts || !sources) return json_error(503, "", "the store is not answering");
+    std::string out;
+    auto gauge = [&](const char* name, const char* help, std::int64_t v) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name +
+             " " + std::to_string(v) + "\n";
+    };
+    gauge("rapport_episodes", "Episodes stored.", counts->episodes);
+    gauge("rapport_messages", "Messages stored.", counts->messages);
+    gauge("rapport_human_messages", "Messages written by a person.", counts->human_messages);
+    gauge("rapport_people", "People (contacts) known.", counts->contacts);
+    gauge("rapport_unanswered_people", "People waiting for an answer.",
+          counts->unanswered_contacts);
+    gauge("rapport_digests", "Digests recorded.", counts->digests);
+    // Label values escape backslash, quote and newline (Prometheus text format).
+    auto label = [](const std::string& v) {
+      std::string e;
+      for (char c : v) {
+        if (c == '\n') {
+          e += "\\n";
+          continue;
+        }
+        if (c == '\\' || c == '"') e += '\\';
+        e += c;
+      }
+      return e;
+    };
+    out +=
+        "# HELP rapport_source_consecutive_failures Failed polls in a row, per source.\n"
+        "# TYPE rapport_source_consecutive_failures gauge\n";
+    for (const auto& src : *sources) {
+      out += "rapport_source_consecutive_failures{source=\"" + label(src.name) + "\",kind=\"" +
+             label(src.kind) + "\"} " + std::to_string(src.consecutive_failures) + "\n";
+    }
+    out +=
+        "# HELP rapport_source_last_success_seconds Unix time of the last successful poll.\n"
+        "# TYPE rapport_source_last_success_seconds gauge\n";
+    for (const auto& src : *sources) {
+      if (!src.last_success_at) continue;
+      out += "rapport_source_last_success_seconds{source=\"" + label(src.name) + "\"} " +
+             std::to_string(*src.last_success_at) + "\n";
+    }
+    return {200, out, {}};
   }
 
   // The client's address; behind the trusted proxy, the hop it saw (the last one it added).

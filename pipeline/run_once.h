@@ -12,8 +12,8 @@
 
 #include "ingest/http_client.h"
 #include "ingest/source.h"
-#include "pipeline/schedule.h"
 #include "notify/mailer.h"
+#include "pipeline/schedule.h"
 #include "store/clock.h"
 #include "store/store.h"
 

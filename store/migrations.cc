@@ -140,7 +140,6 @@ CREATE INDEX answers_by_contact ON answers (contact_id, answered_at);
 constexpr std::string_view kFeedState = R"sql(
 ALTER TABLE sources ADD COLUMN moved_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN dead_since INTEGER;
-ALTER TABLE sources ADD COLUMN next_poll_at INTEGER;
 ALTER TABLE episodes ADD COLUMN comments_feed TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN url TEXT NOT NULL DEFAULT '';
 )sql";
@@ -152,8 +151,13 @@ ALTER TABLE messages ADD COLUMN details TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN amount_sats INTEGER;
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kInitialSchema, kDigestIndexes, kFeedState,
-                                                         kMessageDetails};
+// 5: the daemon's schedule: when each source is polled next.
+constexpr std::string_view kPollSchedule = R"sql(
+ALTER TABLE sources ADD COLUMN next_poll_at INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kInitialSchema, kDigestIndexes, kFeedState,
+                                                         kMessageDetails, kPollSchedule};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

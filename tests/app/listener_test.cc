@@ -219,6 +219,20 @@ TEST_F(ListenerTest, CountsVisitorsBehindATrustedProxyByXForwardedFor) {
   EXPECT_EQ(from("198.51.100.1", "c%40example.org").status, 429);  // the first one again
 }
 
+TEST_F(ListenerTest, ServesPrometheusMetrics) {
+  ASSERT_EQ(post_json(R"({"email": "ines@example.org", "text": "hi"})").status, 201);
+  auto m = http_request("GET", url("/metrics"), "");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_EQ(m.headers["content-type"], "text/plain; version=0.0.4");
+  EXPECT_NE(m.body.find("# TYPE rapport_messages gauge\nrapport_messages 1\n"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("rapport_unanswered_people 1\n"), std::string::npos);
+  EXPECT_NE(
+      m.body.find("rapport_source_consecutive_failures{source=\"site\",kind=\"listener\"} 0\n"),
+      std::string::npos)
+      << m.body;
+}
+
 TEST_F(ListenerTest, AnswersHealthAndRefusesUnknownRoutes) {
   auto health = http_request("GET", url("/healthz"), "");
   EXPECT_EQ(health.status, 200);
