@@ -1,0 +1,180 @@
+// `rapport daemon` as a process: what a user running it for months relies on.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+namespace rapport {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_file;
+using testing::TempDir;
+
+// A running `rapport daemon`, started with fork/exec so the test owns its pid.
+class DaemonProcess {
+ public:
+  DaemonProcess(const fs::path& config, const fs::path& log) : log_(log) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 2);
+      int null = ::open("/dev/null", O_RDWR);
+      dup2(null, 0);
+      dup2(null, 1);
+      execl(RAPPORT_BINARY, RAPPORT_BINARY, "daemon", "--config", config.c_str(), nullptr);
+      _exit(127);
+    }
+  }
+  ~DaemonProcess() {
+    if (running()) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  bool running() {
+    if (exited_) return false;
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exited_ = true;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    return !exited_;
+  }
+  // Waits up to `seconds` for the log to contain `text`.
+  bool wait_for_log(const std::string& text, double seconds) {
+    for (int i = 0; i < seconds * 20; ++i) {
+      if (log().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  // Waits up to `seconds` for the process to exit; returns its exit code or -2.
+  int wait_exit(double seconds) {
+    for (int i = 0; i < seconds * 20; ++i) {
+      if (!running()) return exit_code_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -2;
+  }
+  std::string log() const { return read_file(log_); }
+
+ private:
+  fs::path log_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+};
+
+std::int64_t count(const fs::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return -1;
+  sqlite3_stmt* st = nullptr;
+  std::int64_t v = -1;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    v = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+std::string config_text(const fs::path& maildir, const std::string& extra = "") {
+  return "[creator]\nname = \"Sam Rivera\"\nemail = \"sam@slowgarden.example\"\n"
+         "[store]\npath = \"state/rapport.db\"\n"
+         "[[mailbox]]\nname = \"replies\"\nkind = \"maildir\"\npath = \"" + maildir.string() + "\"\n"
+         "[digest]\noutput_dir = \"state/digests\"\nat = \"00:00\"\ndays = \"daily\"\n" + extra;
+}
+
+TEST(Daemon, PollsSendsTheDigestReloadsAndStops) {
+  TempDir dir;
+  fs::path maildir = fs::path(RAPPORT_SOURCE_DIR) / "config/demo/Maildir";
+  fs::path config = dir.write("rapport.toml", config_text(maildir));
+  DaemonProcess daemon(config, dir.path() / "daemon.log");
+  ASSERT_TRUE(daemon.wait_for_log("replies (maildir): 0 new episodes, 30 new messages", 15))
+      << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("delivered: file ", 10)) << daemon.log();
+  EXPECT_EQ(count(dir.path() / "state/rapport.db", "SELECT COUNT(*) FROM messages"), 30);
+  EXPECT_EQ(count(dir.path() / "state/rapport.db", "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"), 1);
+
+  // A second daemon on the same database is refused, naming the first.
+  TempDir other;
+  DaemonProcess second(config, other.path() / "second.log");
+  EXPECT_EQ(second.wait_exit(10), 2);
+  EXPECT_NE(second.log().find("another rapport daemon (pid " + std::to_string(daemon.pid()) + ")"),
+            std::string::npos)
+      << second.log();
+
+  // SIGHUP with a changed config: a form export is added and read.
+  dir.write("form.csv", "email,text\nkwame@example.org,Hello from the form\n");
+  dir.write("rapport.toml", config_text(maildir, "[[inbox]]\nname = \"form\"\nkind = \"csv\"\npath = \"form.csv\"\n"));
+  kill(daemon.pid(), SIGHUP);
+  ASSERT_TRUE(daemon.wait_for_log("reloaded", 10)) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("form (import): 0 new episodes, 1 new messages", 10)) << daemon.log();
+
+  // SIGHUP with a broken config: reported, the running one kept.
+  dir.write("rapport.toml", config_text(maildir, "[digest]\nat = \"25:99\"\n"));
+  kill(daemon.pid(), SIGHUP);
+  ASSERT_TRUE(daemon.wait_for_log("the new config is not valid, the running one is kept", 10))
+      << daemon.log();
+  EXPECT_TRUE(daemon.running());
+
+  auto start = std::chrono::steady_clock::now();
+  kill(daemon.pid(), SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(10), 0) << daemon.log();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_NE(daemon.log().find("SIGTERM: stopping"), std::string::npos);
+}
+
+TEST(Daemon, SigtermDuringALargeIngestLeavesAConsistentDatabaseThatTheNextRunCompletes) {
+  TempDir dir;
+  fs::path maildir = dir.path() / "Maildir";
+  fs::create_directories(maildir / "cur");
+  fs::create_directories(maildir / "new");
+  const int kMessages = 30000;
+  for (int i = 0; i < kMessages; ++i) {
+    std::ofstream(maildir / "cur" / ("17950000" + std::to_string(i) + ".M1.host:2,S"))
+        << "From: Listener " << i << " <listener" << i % 3000 << "@example.org>\n"
+        << "Subject: Re: Ep. 10\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n"
+        << "Message-ID: <bulk-" << i << "@example.org>\n\nThank you for episode ten, number " << i
+        << ".\n\nOn Tue, Sam wrote:\n> quoted\n";
+  }
+  fs::path config = dir.write("rapport.toml", config_text(maildir));
+  fs::path db = dir.path() / "state/rapport.db";
+  {
+    DaemonProcess daemon(config, dir.path() / "daemon.log");
+    ASSERT_TRUE(daemon.wait_for_log("daemon started", 10)) << daemon.log();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // in the middle of reading
+    auto start = std::chrono::steady_clock::now();
+    kill(daemon.pid(), SIGTERM);
+    EXPECT_EQ(daemon.wait_exit(10), 0) << daemon.log();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  }
+  // Consistent: the batch and its cursor went in together or not at all.
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+  std::int64_t stored = count(db, "SELECT COUNT(*) FROM messages");
+  std::int64_t with_cursor = count(db, "SELECT COUNT(*) FROM sources WHERE cursor <> ''");
+  EXPECT_TRUE((stored == 0 && with_cursor == 0) || (stored == kMessages && with_cursor == 1))
+      << stored << " messages, " << with_cursor << " cursors";
+  // The next run completes it, without duplicates.
+  std::string cmd = std::string(RAPPORT_BINARY) + " run --all --quiet --config " + config.string() +
+                    " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM messages"), kMessages);
+  EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT natural_key) FROM messages"), kMessages);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM contacts"), 3000);
+}
+
+}  // namespace
+}  // namespace rapport
