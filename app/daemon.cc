@@ -269,9 +269,33 @@ class Daemon {
     log::info("reloaded " + path_ + ": " + std::to_string(sources_.size()) + " sources");
   }
 
+  // The comment feeds (wfw:commentRss) of the newest episodes, polled like configured feeds.
+  std::vector<Scheduled> episode_comment_feeds() {
+    std::vector<Scheduled> out;
+    if (cfg_.fetch.episode_comment_feeds <= 0) return out;
+    auto episodes = store_->episodes();
+    if (!episodes) return out;
+    pipeline::PollPolicy policy;
+    policy.interval_seconds = 60 * 60;
+    policy.backoff_cap_seconds = std::int64_t{cfg_.daemon.max_backoff_minutes} * 60;
+    for (const Episode& e : *episodes) {
+      if (static_cast<int>(out.size()) >= cfg_.fetch.episode_comment_feeds) break;
+      if (e.comments_feed.empty()) continue;
+      ingest::FeedSourceOptions o;
+      o.name = "comments of " + e.guid;
+      o.url = e.comments_feed;
+      o.kind = ingest::FeedKind::kComments;
+      o.episode_guid = e.guid;
+      out.push_back({std::make_shared<ingest::FeedSource>(o, http_, clock_), policy});
+    }
+    return out;
+  }
+
   void dispatch_due_polls() {
     UnixTime now = clock_.now();
-    for (const auto& s : sources_) {
+    std::vector<Scheduled> all = sources_;
+    for (auto& c : episode_comment_feeds()) all.push_back(std::move(c));
+    for (const auto& s : all) {
       {
         std::lock_guard<std::mutex> lk(mutex_);
         if (stop_ || static_cast<int>(in_flight_.size()) >= cfg_.daemon.concurrency) return;

@@ -1,8 +1,8 @@
 // `rapport daemon` as a process: what a user running it for months relies on.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,7 +82,8 @@ std::int64_t count(const fs::path& db, const std::string& sql) {
   if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return -1;
   sqlite3_stmt* st = nullptr;
   std::int64_t v = -1;
-  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
     v = sqlite3_column_int64(st, 0);
   }
   sqlite3_finalize(st);
@@ -93,8 +94,11 @@ std::int64_t count(const fs::path& db, const std::string& sql) {
 std::string config_text(const fs::path& maildir, const std::string& extra = "") {
   return "[creator]\nname = \"Sam Rivera\"\nemail = \"sam@slowgarden.example\"\n"
          "[store]\npath = \"state/rapport.db\"\n"
-         "[[mailbox]]\nname = \"replies\"\nkind = \"maildir\"\npath = \"" + maildir.string() + "\"\n"
-         "[digest]\noutput_dir = \"state/digests\"\nat = \"00:00\"\ndays = \"daily\"\n" + extra;
+         "[[mailbox]]\nname = \"replies\"\nkind = \"maildir\"\npath = \"" +
+         maildir.string() +
+         "\"\n"
+         "[digest]\noutput_dir = \"state/digests\"\nat = \"00:00\"\ndays = \"daily\"\n" +
+         extra;
 }
 
 TEST(Daemon, PollsSendsTheDigestReloadsAndStops) {
@@ -106,7 +110,9 @@ TEST(Daemon, PollsSendsTheDigestReloadsAndStops) {
       << daemon.log();
   ASSERT_TRUE(daemon.wait_for_log("delivered: file ", 10)) << daemon.log();
   EXPECT_EQ(count(dir.path() / "state/rapport.db", "SELECT COUNT(*) FROM messages"), 30);
-  EXPECT_EQ(count(dir.path() / "state/rapport.db", "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"), 1);
+  EXPECT_EQ(count(dir.path() / "state/rapport.db",
+                  "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"),
+            1);
 
   // A second daemon on the same database is refused, naming the first.
   TempDir other;
@@ -118,10 +124,13 @@ TEST(Daemon, PollsSendsTheDigestReloadsAndStops) {
 
   // SIGHUP with a changed config: a form export is added and read.
   dir.write("form.csv", "email,text\nkwame@example.org,Hello from the form\n");
-  dir.write("rapport.toml", config_text(maildir, "[[inbox]]\nname = \"form\"\nkind = \"csv\"\npath = \"form.csv\"\n"));
+  dir.write(
+      "rapport.toml",
+      config_text(maildir, "[[inbox]]\nname = \"form\"\nkind = \"csv\"\npath = \"form.csv\"\n"));
   kill(daemon.pid(), SIGHUP);
   ASSERT_TRUE(daemon.wait_for_log("reloaded", 10)) << daemon.log();
-  ASSERT_TRUE(daemon.wait_for_log("form (import): 0 new episodes, 1 new messages", 10)) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("form (import): 0 new episodes, 1 new messages", 10))
+      << daemon.log();
 
   // SIGHUP with a broken config: reported, the running one kept.
   dir.write("rapport.toml", config_text(maildir, "[digest]\nat = \"25:99\"\n"));
@@ -135,6 +144,45 @@ TEST(Daemon, PollsSendsTheDigestReloadsAndStops) {
   EXPECT_EQ(daemon.wait_exit(10), 0) << daemon.log();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_NE(daemon.log().find("SIGTERM: stopping"), std::string::npos);
+}
+
+TEST(Daemon, LogsOneJsonObjectPerLineWhenAsked) {
+  TempDir dir;
+  fs::path maildir = fs::path(RAPPORT_SOURCE_DIR) / "config/demo/Maildir";
+  fs::path config = dir.write("rapport.toml", config_text(maildir));
+  fs::path log = dir.path() / "daemon.log";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 2);
+    execl(RAPPORT_BINARY, RAPPORT_BINARY, "daemon", "--log-format", "json", "--config",
+          config.c_str(), nullptr);
+    _exit(127);
+  }
+  std::string text;
+  for (int i = 0; i < 200 && text.find("new messages") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = read_file(log);
+  }
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  text = read_file(log);
+  ASSERT_FALSE(text.empty());
+  size_t lines = 0;
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl - start);
+    EXPECT_EQ(line.rfind("{\"time\":\"2", 0), 0u) << line;
+    EXPECT_NE(line.find("\",\"level\":\"info\",\"message\":\""), std::string::npos) << line;
+    EXPECT_EQ(line.back(), '}') << line;
+    ++lines;
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  EXPECT_GE(lines, 3u);
+  EXPECT_NE(text.find("\"message\":\"replies (maildir): 0 new episodes, 30 new messages"),
+            std::string::npos)
+      << text;
 }
 
 TEST(Daemon, SigtermDuringALargeIngestLeavesAConsistentDatabaseThatTheNextRunCompletes) {
@@ -162,7 +210,8 @@ TEST(Daemon, SigtermDuringALargeIngestLeavesAConsistentDatabaseThatTheNextRunCom
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   }
   // Consistent: the batch and its cursor went in together or not at all.
-  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+            1);
   std::int64_t stored = count(db, "SELECT COUNT(*) FROM messages");
   std::int64_t with_cursor = count(db, "SELECT COUNT(*) FROM sources WHERE cursor <> ''");
   EXPECT_TRUE((stored == 0 && with_cursor == 0) || (stored == kMessages && with_cursor == 1))
