@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "app/listener.h"
+#include "app/mailer_choice.h"
 #include "config/config.h"
 #include "ingest/feed_source.h"
 #include "ingest/http_client.h"
@@ -239,9 +240,22 @@ int run_command(const Invocation& inv) {
     print_error(digest.error());
     return kFailure;
   }
-  notify::FileMailer mailer(cfg->digest.output_dir);
+  auto mailer = make_mailer(*cfg);
+  if (!mailer) {
+    print_error(mailer.error());
+    return kUsage;
+  }
+  if (cfg->smtp.enabled && !inv.has("--all")) {
+    // One email per slot, however often run is called.
+    auto last = (*store)->last_delivered_digest();
+    if (last && *last && **last >= digest->slot) {
+      log::info("the digest for " + digest->slot + " was already sent; --all sends it again");
+      std::cout << notify::render_text(*digest, {cfg->creator.name, cfg->digest.excerpt_chars});
+      return failed ? kFailure : kOk;
+    }
+  }
   auto delivery =
-      pipeline::deliver_digest(**store, *digest, digest_settings(*cfg), mailer, clock.now());
+      pipeline::deliver_digest(**store, *digest, digest_settings(*cfg), **mailer, clock.now());
   if (!delivery) {
     print_error(delivery.error());
     return kFailure;

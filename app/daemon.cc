@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "app/listener.h"
+#include "app/mailer_choice.h"
 #include "config/config.h"
 #include "ingest/feed_source.h"
 #include "ingest/http_client.h"
@@ -376,8 +377,14 @@ class Daemon {
     auto digest = pipeline::build_digest(*store_, settings, now);
     if (digest) {
       digest->slot = *due;
-      notify::FileMailer mailer(cfg_.digest.output_dir);
-      auto sent = pipeline::deliver_digest(*store_, *digest, settings, mailer, now);
+      auto mailer = make_mailer(cfg_);
+      if (!mailer) {
+        log::error("digest for " + *due + " not delivered: " + mailer.error().to_string());
+        failed_slot_ = *due;
+        retry_digest_at_ = now + 3600;
+        return;
+      }
+      auto sent = pipeline::deliver_digest(*store_, *digest, settings, **mailer, now);
       if (sent) {
         log::info("digest for " + *due + " delivered: " + sent->delivered + " (" +
                   std::to_string(digest->items.size()) + " people)");
@@ -388,9 +395,12 @@ class Daemon {
     } else {
       log::error("digest for " + *due + " not built: " + digest.error().to_string());
     }
-    // Not delivered: try again in a few minutes; never marked sent before it is.
+    // Not delivered: try again with a growing wait (1, 2, 4 … 60 minutes); it is never
+    // recorded as sent before the server accepted it, so the slot gets one email.
+    if (failed_slot_ != *due) digest_failures_ = 0;
     failed_slot_ = *due;
-    retry_digest_at_ = now + 300;
+    retry_digest_at_ =
+        now + std::min<std::int64_t>(3600, std::int64_t{60} << std::min(digest_failures_++, 6));
   }
 
   void report_outage() {
@@ -440,6 +450,7 @@ class Daemon {
   bool outage_reported_ = false;
   std::string failed_slot_;
   UnixTime retry_digest_at_ = 0;
+  int digest_failures_ = 0;
 };
 
 }  // namespace

@@ -68,6 +68,17 @@ constexpr KeySpec kInboxKeys[] = {
     {"drop_folder", Type::kString, false},
     {"interval_minutes", Type::kInteger, false},
 };
+constexpr KeySpec kSmtpKeys[] = {
+    {"host", Type::kString, true},
+    {"port", Type::kInteger, false},
+    {"security", Type::kString, false},
+    {"username", Type::kString, false},
+    {"password_env", Type::kString, false},
+    {"password_file", Type::kString, false},
+    {"token_command", Type::kString, false},
+    {"ca_file", Type::kString, false},
+    {"timeout_seconds", Type::kInteger, false},
+};
 constexpr KeySpec kDaemonKeys[] = {
     {"max_backoff_minutes", Type::kInteger, false},
     {"concurrency", Type::kInteger, false},
@@ -89,7 +100,7 @@ constexpr KeySpec kDigestKeys[] = {
     {"timezone", Type::kString, false},
 };
 constexpr const char* kTopLevel[] = {"creator",  "store", "feed",   "mailbox", "inbox",
-                                     "listener", "fetch", "daemon", "digest"};
+                                     "listener", "fetch", "daemon", "digest",  "smtp"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
 constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key", "apikey"};
 
@@ -361,6 +372,39 @@ class Loader {
       cfg.listener.max_body_bytes =
           integer(*l, "max_body_bytes", 64 * 1024, 1024, 16 * 1024 * 1024);
       cfg.listener.trusted_proxy = string(*l, "trusted_proxy");
+    }
+
+    if (const toml::table* m = table(root, "smtp", false)) {
+      check_keys(*m, "smtp", kSmtpKeys);
+      SmtpConfig& smtp = cfg.smtp;
+      smtp.enabled = true;
+      smtp.host = string(*m, "host");
+      if (auto sec = string(*m, "security"); !sec.empty()) smtp.security = sec;
+      const toml::node* sec_node = m->get("security");
+      if (smtp.security != "starttls" && smtp.security != "tls" && smtp.security != "none") {
+        problem(sec_node->source().begin, "smtp.security \"" + smtp.security + "\" is not known",
+                "use \"starttls\" (port 587) or \"tls\" (port 465)");
+      } else if (smtp.security == "none" && smtp.host != "127.0.0.1" && smtp.host != "localhost" &&
+                 smtp.host != "::1") {
+        problem(sec_node->source().begin,
+                "smtp.security = \"none\" would send the digest and the "
+                "password unencrypted",
+                "only a server on this machine may go without TLS");
+      }
+      smtp.port =
+          static_cast<int>(integer(*m, "port", smtp.security == "tls" ? 465 : 587, 1, 65535));
+      smtp.username = string(*m, "username");
+      smtp.password = secret(*m, "password");
+      smtp.token_command = string(*m, "token_command");
+      if (auto ca = string(*m, "ca_file"); !ca.empty()) smtp.ca_file = resolve_path(ca);
+      smtp.timeout_seconds = static_cast<int>(integer(*m, "timeout_seconds", 30, 1, 300));
+      if (!smtp.token_command.empty() && !smtp.password.empty()) {
+        problem(m->source().begin, "give smtp.password_env/_file or smtp.token_command, not both",
+                "token_command is for XOAUTH2 (Gmail, Microsoft 365)");
+      }
+      if ((!smtp.token_command.empty() || !smtp.password.empty()) && smtp.username.empty()) {
+        problem(m->source().begin, "smtp.username is needed to log in", "usually your address");
+      }
     }
 
     if (const toml::table* d = table(root, "daemon", false)) {

@@ -100,6 +100,19 @@ struct InboxConfig {
   int interval_minutes = 10;
 };
 
+// Digest delivery over SMTP. Absent: the digest is written as an .eml file and printed.
+struct SmtpConfig {
+  bool enabled = false;
+  std::string host;
+  int port = 587;
+  std::string security = "starttls";  // "starttls", "tls" (SMTPS) or "none" (this machine only)
+  std::string username;
+  Secret password;
+  std::string token_command;  // prints an OAuth2 token for XOAUTH2
+  std::string ca_file;
+  int timeout_seconds = 30;
+};
+
 struct DaemonConfig {
   int max_backoff_minutes = 360;  // a failing source is retried at least this often
   int concurrency = 4;            // sources polled at once
@@ -116,6 +129,7 @@ struct Config {
   FetchConfig fetch;
   DaemonConfig daemon;
   DigestConfig digest;
+  SmtpConfig smtp;
 };
 
 // Reads and validates the file. Fails with the first problem (kConfig, or kIo when the file

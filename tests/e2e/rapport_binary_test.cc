@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "store/text.h"
 #include "tests/support/http_post.h"
+#include "tests/support/smtp_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport {
@@ -300,6 +302,45 @@ TEST(RapportBinary, ServeTakesMessagesAndStopsOnSigterm) {
   (void)status;
   EXPECT_TRUE(contains(read_file(err), "stopping (SIGTERM)"));
   EXPECT_EQ(query(dir.path() / "db", "SELECT COUNT(*) FROM messages"), 1);
+}
+
+TEST(RapportBinary, SendsTheDigestOverSmtpOncePerDayEvenWhenTheServerWasDown) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  auto with_smtp = [&](int port, const std::string& ca) {
+    std::string text = read_file(config);
+    text = text.substr(0, text.find("\n[smtp]"));
+    text += "\n[smtp]\nhost = \"127.0.0.1\"\nport = " + std::to_string(port) +
+            "\nusername = \"sam@slowgarden.example\"\npassword_env = \"RAPPORT_E2E_SMTP\"\n"
+            "ca_file = \"" +
+            ca + "\"\ntimeout_seconds = 5\n";
+    std::ofstream(config, std::ios::trunc) << text;
+  };
+  fs::path db = dir.path() / "state/demo.db";
+  const std::string env = "RAPPORT_E2E_SMTP=open-sesame";
+  // The mail server is down: the run reports it, and nothing is recorded as sent.
+  with_smtp(testing::closed_port(), "/nonexistent.pem");
+  Outcome down = rapport(dir, "run --config " + config.string(), env);
+  EXPECT_EQ(down.status, 1);
+  EXPECT_TRUE(contains(down.err, "SMTP delivery failed")) << down.err;
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"), 0);
+  // It is back: the next run sends the digest, once.
+  testing::SmtpTestServer server("sam@slowgarden.example", "open-sesame");
+  ASSERT_TRUE(server.ready());
+  with_smtp(server.port(), server.ca_file());
+  Outcome up = rapport(dir, "run --config " + config.string(), env);
+  EXPECT_EQ(up.status, 0) << up.err;
+  EXPECT_TRUE(contains(up.err, "digest written: smtp 127.0.0.1:")) << up.err;
+  ASSERT_EQ(server.messages().size(), 1u);
+  EXPECT_TRUE(contains(server.messages()[0], "Subject: Rapport: 10 people to answer today"));
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"), 1);
+  Outcome again = rapport(dir, "run --config " + config.string(), env);
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_TRUE(contains(again.err, "was already sent")) << again.err;
+  EXPECT_EQ(server.messages().size(), 1u);  // not twice for the same day
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests"), 1);
+  // The password never shows.
+  EXPECT_FALSE(contains(down.out + down.err + up.out + up.err, "open-sesame"));
 }
 
 TEST(RapportBinary, HelpAndUsageErrors) {
