@@ -75,6 +75,27 @@ const std::vector<CommandSpec>& commands() {
        "up), delivers the digest at [digest] at on [digest] days, and runs the [listener].\n"
        "One daemon per database. SIGHUP reloads the config (an invalid one is reported and the\n"
        "running one kept); SIGTERM or SIGINT stop it within 10 seconds."},
+      {"digest",
+       "show today's digest, or send it now",
+       "--preview [--html FILE] | --send [--config FILE] [--json]",
+       {{"--preview", nullptr, "print the digest as it would be sent, without recording it"},
+        {"--html", "FILE", "with --preview: also write the HTML version to FILE"},
+        {"--send", nullptr, "deliver it now ([smtp], or an .eml file), and record it"},
+        kConfig,
+        kJson},
+       "Reads nothing new: run `rapport run` (or the daemon) for that."},
+      {"answered",
+       "mark someone as answered, so they leave the digest until they write again",
+       "WHO [--config FILE]",
+       {kConfig},
+       "WHO is an address, a contact id, or a name only one person has.",
+       1},
+      {"snooze",
+       "leave someone out of the digest for a while",
+       "WHO DURATION [--config FILE]",
+       {kConfig},
+       "DURATION is like 12h, 7d or 2w. WHO is an address, a contact id, or a unique name.",
+       2},
       {"help", "show help for a command", "[COMMAND]", {}, "", 1},
   };
   return kCommands;

@@ -113,6 +113,8 @@ pipeline::DigestSettings digest_settings(const config::Config& cfg) {
   s.to = cfg.digest.to;
   s.max_people = cfg.digest.max_people;
   s.excerpt_chars = cfg.digest.excerpt_chars;
+  s.min_wait_seconds = std::int64_t{cfg.digest.min_wait_hours} * 3600;
+  s.relist_after_seconds = std::int64_t{cfg.digest.relist_after_days} * 86400;
   return s;
 }
 
@@ -475,6 +477,145 @@ int import_command(const Invocation& inv) {
               << " new people\n";
   }
   return imported->problems.empty() ? kOk : kFailure;
+}
+
+namespace {
+
+// "12h", "7d", "2w", "90m" in seconds; nullopt when it is not a duration.
+std::optional<std::int64_t> parse_duration_words(const std::string& text) {
+  if (text.size() < 2) return std::nullopt;
+  std::string digits = text.substr(0, text.size() - 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 6) {
+    return std::nullopt;
+  }
+  std::int64_t n = std::stoll(digits);
+  switch (text.back()) {
+    case 'm':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    case 'd':
+      return n * 86400;
+    case 'w':
+      return n * 7 * 86400;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int answered_command(const Invocation& inv) {
+  if (inv.arguments.size() != 1) {
+    std::cerr
+        << "rapport: usage: rapport answered WHO (hint: an address, an id or a unique name)\n";
+    return kUsage;
+  }
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  auto id = (*store)->find_contact(inv.arguments.front());
+  if (!id) {
+    print_error(id.error());
+    return kUsage;
+  }
+  if (auto s = (*store)->record_answer(*id, SystemClock().now(), "manual", ""); !s) {
+    print_error(s.error());
+    return kFailure;
+  }
+  std::cout << "answered: " << (*store)->contact_label(*id).value() << "\n";
+  return kOk;
+}
+
+int snooze_command(const Invocation& inv) {
+  if (inv.arguments.size() != 2) {
+    std::cerr << "rapport: usage: rapport snooze WHO DURATION (hint: like `rapport snooze "
+                 "ana@example.org 7d`)\n";
+    return kUsage;
+  }
+  auto seconds = parse_duration_words(inv.arguments[1]);
+  if (!seconds) {
+    std::cerr << "rapport: \"" << inv.arguments[1]
+              << "\" is not a duration (hint: like 12h, 7d or 2w)\n";
+    return kUsage;
+  }
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  auto id = (*store)->find_contact(inv.arguments.front());
+  if (!id) {
+    print_error(id.error());
+    return kUsage;
+  }
+  UnixTime until = SystemClock().now() + *seconds;
+  if (auto s = (*store)->snooze(*id, until); !s) {
+    print_error(s.error());
+    return kFailure;
+  }
+  std::cout << "snoozed until " << format_rfc3339_utc(until) << ": "
+            << (*store)->contact_label(*id).value() << "\n";
+  return kOk;
+}
+
+int digest_command(const Invocation& inv) {
+  bool preview = inv.has("--preview");
+  bool send = inv.has("--send");
+  if (preview == send) {
+    std::cerr << "rapport: give --preview or --send (hint: run `rapport digest --help`)\n";
+    return kUsage;
+  }
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  if (!cfg->digest.timezone.empty()) {
+    setenv("TZ", cfg->digest.timezone.c_str(), 1);
+    tzset();
+  }
+  SystemClock clock;
+  auto settings = digest_settings(*cfg);
+  auto digest = pipeline::build_digest(**store, settings, clock.now());
+  if (!digest) {
+    print_error(digest.error());
+    return kFailure;
+  }
+  notify::RenderOptions render{cfg->creator.name, cfg->digest.excerpt_chars};
+  if (preview) {
+    if (inv.has("--html")) {
+      std::ofstream out(inv.get("--html"), std::ios::binary | std::ios::trunc);
+      out << notify::render_html(*digest, render);
+      if (!out) {
+        print_error(make_error(ErrorCode::kIo, "cannot write the HTML", inv.get("--html")));
+        return kFailure;
+      }
+    }
+    std::cout << notify::render_text(*digest, render);
+    return kOk;
+  }
+  auto mailer = make_mailer(*cfg);
+  if (!mailer) {
+    print_error(mailer.error());
+    return kUsage;
+  }
+  auto sent = pipeline::deliver_digest(**store, *digest, settings, **mailer, clock.now());
+  if (!sent) {
+    print_error(sent.error());
+    return kFailure;
+  }
+  std::cout << "digest for " << digest->slot << " delivered: " << sent->delivered << " ("
+            << digest->items.size() << (digest->items.size() == 1 ? " person" : " people") << ")\n";
+  return kOk;
 }
 
 int check_command(const Invocation& inv) {

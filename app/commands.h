@@ -13,5 +13,8 @@ int status_command(const Invocation& inv);
 int inspect_command(const Invocation& inv);
 int serve_command(const Invocation& inv);
 int import_command(const Invocation& inv);
+int digest_command(const Invocation& inv);
+int answered_command(const Invocation& inv);
+int snooze_command(const Invocation& inv);
 
 }  // namespace rapport::app

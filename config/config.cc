@@ -98,6 +98,8 @@ constexpr KeySpec kDigestKeys[] = {
     {"at", Type::kString, false},
     {"days", Type::kString, false},
     {"timezone", Type::kString, false},
+    {"min_wait_hours", Type::kInteger, false},
+    {"relist_after_days", Type::kInteger, false},
 };
 constexpr const char* kTopLevel[] = {"creator",  "store", "feed",   "mailbox", "inbox",
                                      "listener", "fetch", "daemon", "digest",  "smtp"};
@@ -430,6 +432,8 @@ class Loader {
       check_email(*d, "to", cfg.digest.to);
       cfg.digest.max_people = static_cast<int>(integer(*d, "max_people", 10, 1, 100));
       cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 280, 40, 4000));
+      cfg.digest.min_wait_hours = static_cast<int>(integer(*d, "min_wait_hours", 12, 0, 24 * 30));
+      cfg.digest.relist_after_days = static_cast<int>(integer(*d, "relist_after_days", 3, 0, 365));
       if (auto p = string(*d, "output_dir"); !p.empty()) cfg.digest.output_dir = resolve_path(p);
       if (const toml::node* at = d->get("at"); at && at->is_string()) {
         const std::string& v = at->as_string()->get();

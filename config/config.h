@@ -7,8 +7,8 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,7 +65,9 @@ struct DigestConfig {
   // The daemon's schedule. Without `at`, `rapport run` delivers a digest every run (one a day).
   std::optional<int> at_minute;  // minutes after local midnight
   std::array<bool, 7> days = {true, true, true, true, true, true, true};  // Sunday = 0
-  std::string timezone;  // IANA name; empty: the system's
+  std::string timezone;       // IANA name; empty: the system's
+  int min_wait_hours = 12;    // list someone once their oldest unanswered message is this old
+  int relist_after_days = 3;  // someone listed and still unanswered is listed again after this
 };
 
 struct FetchConfig {

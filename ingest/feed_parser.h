@@ -68,9 +68,9 @@ struct ParsedFeed {
   std::string language;
   std::string author;
   std::string image;
-  std::string podcast_guid;     // podcast:guid of the channel
+  std::string podcast_guid;        // podcast:guid of the channel
   std::optional<int> ttl_minutes;  // RSS <ttl>: how long the feed may be cached
-  std::vector<FeedItem> items;  // in document order
+  std::vector<FeedItem> items;     // in document order
   std::vector<std::string> warnings;
 };
 

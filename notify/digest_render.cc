@@ -51,6 +51,26 @@ std::string summary_line(const Digest& d) {
   return s;
 }
 
+// One line per source that needs the creator's attention.
+std::vector<std::string> health_lines(const Digest& d) {
+  std::vector<std::string> out;
+  for (const auto& s : d.needs_attention) {
+    std::string line = s.name + " (" + s.kind + "): ";
+    if (s.dead_since) {
+      line += "gone since " + format_rfc3339_utc(*s.dead_since).substr(0, 10) +
+              "; change its url in the config to read it again";
+    } else {
+      line += "failing, " + std::to_string(s.consecutive_failures) + " time" +
+              (s.consecutive_failures == 1 ? "" : "s") + " in a row";
+      if (s.last_success_at)
+        line += ", last read " + format_rfc3339_utc(*s.last_success_at).substr(0, 10);
+      if (!s.last_error.empty()) line += ": " + s.last_error;
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
 std::string people(int n) { return std::to_string(n) + (n == 1 ? " person" : " people"); }
 
 // "Good morning, Sam." from "Sam Rivera".
@@ -142,6 +162,11 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
            std::to_string(d.items.size()) + " newest relationships.\n";
   }
   out += summary_line(d) + ".\n";
+  auto health = health_lines(d);
+  if (!health.empty()) {
+    out += "\nSources that need a look:\n";
+    for (const auto& h : health) out += "- " + clean(h) + "\n";
+  }
   return out;
 }
 
@@ -212,6 +237,15 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
            std::to_string(d.items.size()) + " newest relationships.<br>";
   }
   out += escape_html(summary_line(d)) + ".</p>\n";
+  auto health = health_lines(d);
+  if (!health.empty()) {
+    out +=
+        "<p style=\"margin:16px 0 4px 0;font-size:14px;color:#8a4b2a;\"><strong>Sources that "
+        "need a look</strong></p>\n<ul style=\"margin:0;padding-left:20px;font-size:13px;"
+        "color:#6b655c;\">\n";
+    for (const auto& h : health) out += "<li>" + escape_html(h) + "</li>\n";
+    out += "</ul>\n";
+  }
   out += "</div>\n</body></html>\n";
   return out;
 }

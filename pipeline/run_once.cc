@@ -223,7 +223,12 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
 }
 
 Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now) {
-  auto candidates = store.digest_candidates();
+  CandidateFilter filter;
+  filter.now = now;
+  filter.min_wait_seconds = settings.min_wait_seconds;
+  filter.relist_after_seconds = settings.relist_after_seconds;
+  filter.current_slot = local_date(now);
+  auto candidates = store.digest_candidates(filter);
   if (!candidates) return candidates.error();
   auto counts = store.counts();
   if (!counts) return counts.error();
@@ -234,6 +239,12 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   d.waiting_total = static_cast<int>(candidates->size());
   d.items = rank(std::move(*candidates), now, settings.max_people);
   d.counts = *counts;
+  if (auto sources = store.sources(); sources) {
+    for (auto& src : *sources) {
+      if (src.consecutive_failures > 0 || src.dead_since)
+        d.needs_attention.push_back(std::move(src));
+    }
+  }
   return d;
 }
 

@@ -70,6 +70,8 @@ struct DigestSettings {
   std::string to;
   int max_people = 10;
   int excerpt_chars = 280;
+  std::int64_t min_wait_seconds = 12 * 3600;  // list someone once they have waited this long
+  std::int64_t relist_after_seconds = 3 * 24 * 3600;  // list them again after this, not daily
 };
 
 // Selects and ranks the people to answer now. Fails only when the store does.

@@ -156,8 +156,13 @@ constexpr std::string_view kPollSchedule = R"sql(
 ALTER TABLE sources ADD COLUMN next_poll_at INTEGER;
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kInitialSchema, kDigestIndexes, kFeedState,
-                                                         kMessageDetails, kPollSchedule};
+// 6: snoozing a person until a time.
+constexpr std::string_view kSnooze = R"sql(
+ALTER TABLE contacts ADD COLUMN snoozed_until INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {
+    kInitialSchema, kDigestIndexes, kFeedState, kMessageDetails, kPollSchedule, kSnooze};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

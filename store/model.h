@@ -100,7 +100,7 @@ struct Batch {
   std::vector<Message> messages;
   std::vector<std::string> warnings;
   std::string cursor;
-  std::string moved_to;  // set when the source was permanently redirected here
+  std::string moved_to;                     // set when the source was permanently redirected here
   std::optional<std::int64_t> ttl_seconds;  // how long the source asks not to be polled (RSS ttl)
 };
 
@@ -116,9 +116,9 @@ struct SourceState {
   std::string last_error;
   std::string last_warnings;  // newline-separated, from the last successful poll
   int consecutive_failures = 0;
-  std::string moved_to;                 // a permanent redirect's target, used instead of location
-  std::optional<UnixTime> dead_since;   // gone (HTTP 410): not polled until the config changes
-  std::optional<UnixTime> next_due_at;  // not polled before this (Retry-After)
+  std::string moved_to;                  // a permanent redirect's target, used instead of location
+  std::optional<UnixTime> dead_since;    // gone (HTTP 410): not polled until the config changes
+  std::optional<UnixTime> next_due_at;   // not polled before this (Retry-After)
   std::optional<UnixTime> next_poll_at;  // when the daemon polls it next
 };
 
@@ -170,6 +170,7 @@ struct Digest {
   std::vector<DigestItem> items;
   int waiting_total = 0;  // all candidates, before max_people cut the list
   Counts counts;
+  std::vector<SourceState> needs_attention;  // sources failing or gone, for the health section
 };
 
 }  // namespace rapport

@@ -1,9 +1,11 @@
 #include "store/sqlite_store.h"
 
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include "store/migrations.h"
+#include "store/text.h"
 
 namespace rapport {
 namespace {
@@ -409,7 +411,7 @@ Result<std::vector<Episode>> SqliteStore::episodes() {
   return out;
 }
 
-Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates() {
+Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates(const CandidateFilter& f) {
   auto stmt = db_.prepare(R"sql(
 WITH last_answer AS (
   SELECT contact_id, MAX(answered_at) AS at FROM answers GROUP BY contact_id
@@ -438,10 +440,23 @@ FROM waiting w
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN last_answer la ON la.contact_id = c.id
 LEFT JOIN episodes e ON e.id = w.episode_id
+LEFT JOIN (SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
+           JOIN digests d ON d.id = di.digest_id
+           WHERE d.delivered_at IS NOT NULL AND d.slot <> ?4 GROUP BY di.contact_id) listed
+       ON listed.contact_id = c.id
 WHERE w.rn = 1
+  AND (c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
+  AND w.since <= ?1 - ?2
+  AND (listed.at IS NULL OR listed.at <= ?1 - ?3 OR w.received_at > listed.at)
 ORDER BY c.first_seen_at DESC, c.id DESC
 )sql");
   if (!stmt) return stmt.error();
+  // No filter (now = 0) means every candidate: a far-future "now" with no waits.
+  UnixTime now = f.now == 0 ? std::numeric_limits<std::int32_t>::max() * std::int64_t{4} : f.now;
+  stmt->bind(1, now)
+      .bind(2, f.min_wait_seconds)
+      .bind(3, f.relist_after_seconds)
+      .bind(4, f.current_slot);
   std::vector<DigestCandidate> out;
   while (true) {
     auto row = stmt->step();
@@ -471,6 +486,71 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     out.push_back(std::move(c));
   }
   return out;
+}
+
+Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {
+  std::string w(trim(who));
+  if (!w.empty() && w.find_first_not_of("0123456789") == std::string::npos) {
+    auto stmt = db_.prepare("SELECT id FROM contacts WHERE id = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, static_cast<std::int64_t>(std::stoll(w)));
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (*row) return stmt->int64(0);
+  }
+  auto by_identity = db_.prepare("SELECT contact_id FROM identities WHERE value = ?1");
+  if (!by_identity) return by_identity.error();
+  by_identity->bind(1, ascii_lower(w));
+  auto row = by_identity->step();
+  if (!row) return row.error();
+  if (*row) return by_identity->int64(0);
+  auto by_name = db_.prepare(
+      "SELECT id FROM contacts WHERE display_name = ?1 COLLATE NOCASE ORDER BY id LIMIT 2");
+  if (!by_name) return by_name.error();
+  by_name->bind(1, w);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto r = by_name->step();
+    if (!r) return r.error();
+    if (!*r) break;
+    ids.push_back(by_name->int64(0));
+  }
+  if (ids.size() == 1) return ids.front();
+  return make_error(
+      ErrorCode::kNotFound,
+      ids.empty() ? "no one called \"" + w + "\"" : "more than one person is called \"" + w + "\"",
+      db_.path(), "name them by their address, or by their contact id");
+}
+
+Status SqliteStore::record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
+                                  std::string_view reference) {
+  auto stmt = db_.prepare(
+      "INSERT INTO answers (contact_id, answered_at, how, message_ref, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?2)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, contact_id).bind(2, at).bind(3, how).bind(4, reference);
+  return stmt->run();
+}
+
+Status SqliteStore::snooze(std::int64_t contact_id, UnixTime until) {
+  auto stmt = db_.prepare("UPDATE contacts SET snoozed_until = ?2 WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, contact_id).bind(2, until);
+  return stmt->run();
+}
+
+Result<std::string> SqliteStore::contact_label(std::int64_t contact_id) {
+  auto stmt = db_.prepare(
+      "SELECT c.display_name, (SELECT value FROM identities WHERE contact_id = c.id ORDER BY id "
+      "LIMIT 1) FROM contacts c WHERE c.id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, contact_id);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::kNotFound, "no contact " + std::to_string(contact_id));
+  std::string name = stmt->text(0);
+  std::string identity = stmt->text(1);
+  return name.empty() ? identity : name + " <" + identity + ">";
 }
 
 Result<Counts> SqliteStore::counts() {
@@ -532,7 +612,8 @@ Result<std::int64_t> SqliteStore::record_digest(const Digest& digest) {
     item->bind(1, id)
         .bind(2, ++position)
         .bind(3, it.who.contact_id)
-        .bind(4, it.who.message_row)
+        .bind(4,
+              it.who.message_row ? std::optional<std::int64_t>(it.who.message_row) : std::nullopt)
         .bind(5, it.score)
         .bind(6, reason);
     if (auto s = item->run(); !s) return s.error();

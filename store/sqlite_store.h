@@ -24,7 +24,13 @@ class SqliteStore final : public Store {
   Result<std::vector<Episode>> episodes() override;
   Status schedule_poll(std::int64_t source_id, UnixTime at) override;
   Result<std::optional<std::string>> last_delivered_digest() override;
-  Result<std::vector<DigestCandidate>> digest_candidates() override;
+  using Store::digest_candidates;
+  Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) override;
+  Result<std::int64_t> find_contact(std::string_view who) override;
+  Status record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
+                       std::string_view reference) override;
+  Status snooze(std::int64_t contact_id, UnixTime until) override;
+  Result<std::string> contact_label(std::int64_t contact_id) override;
   Result<Counts> counts() override;
   Result<std::int64_t> record_digest(const Digest& digest) override;
   Status mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,

@@ -28,6 +28,14 @@ struct BatchResult {
   int contacts_added = 0;
 };
 
+// Which candidates a digest may list.
+struct CandidateFilter {
+  UnixTime now = 0;
+  std::int64_t min_wait_seconds = 0;      // the oldest unanswered message is at least this old
+  std::int64_t relist_after_seconds = 0;  // someone listed recently is left out this long...
+  std::string current_slot;               // ...unless listed in this slot (a re-render)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -61,8 +69,22 @@ class Store {
   virtual Result<std::vector<Episode>> episodes() = 0;
 
   // Contacts with human messages newer than the creator's last answer to them, each with
-  // its newest such message. Order: newest relationship (first seen) first.
-  virtual Result<std::vector<DigestCandidate>> digest_candidates() = 0;
+  // its newest such message, leaving out the snoozed and, per `filter`, those who have not
+  // waited long enough or were listed recently without writing since. Order: newest
+  // relationship (first seen) first.
+  virtual Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) = 0;
+  Result<std::vector<DigestCandidate>> digest_candidates() { return digest_candidates({}); }
+
+  // The contact `who` names: its id, one of its identities (an address as written), or its
+  // display name when exactly one contact has it. kNotFound otherwise (with the candidates).
+  virtual Result<std::int64_t> find_contact(std::string_view who) = 0;
+  // Records that the creator answered the contact at `at` ("manual", "sent_folder", …).
+  virtual Status record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
+                               std::string_view reference) = 0;
+  // Leaves the contact out of digests until `until`.
+  virtual Status snooze(std::int64_t contact_id, UnixTime until) = 0;
+  // The display name (or an identity when it has none) of a contact.
+  virtual Result<std::string> contact_label(std::int64_t contact_id) = 0;
 
   virtual Result<Counts> counts() = 0;
 

@@ -343,11 +343,39 @@ TEST(RapportBinary, SendsTheDigestOverSmtpOncePerDayEvenWhenTheServerWasDown) {
   EXPECT_FALSE(contains(down.out + down.err + up.out + up.err, "open-sesame"));
 }
 
+TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  ASSERT_EQ(rapport(dir, "run --config " + config.string()).status, 0);
+  std::string c = " --config " + config.string();
+  Outcome answered = rapport(dir, "answered kwame.mensah@outlook.com" + c);
+  EXPECT_EQ(answered.status, 0) << answered.err;
+  EXPECT_EQ(answered.out, "answered: Kwame Mensah <kwame.mensah@outlook.com>\n");
+  Outcome snoozed = rapport(dir, "snooze 'Sofía Ortega' 7d" + c);
+  EXPECT_EQ(snoozed.status, 0) << snoozed.err;
+  EXPECT_TRUE(contains(snoozed.out, "snoozed until ")) << snoozed.out;
+  fs::path html = dir.path() / "preview.html";
+  Outcome preview = rapport(dir, "digest --preview --html " + html.string() + c);
+  ASSERT_EQ(preview.status, 0) << preview.err;
+  EXPECT_FALSE(contains(preview.out, "Kwame Mensah"));
+  EXPECT_FALSE(contains(preview.out, "Sofía Ortega"));
+  EXPECT_TRUE(contains(preview.out, "1. Rosa Martini <rosa.martini@libero.it>")) << preview.out;
+  EXPECT_TRUE(contains(preview.out, "15 people are waiting in all"));
+  EXPECT_TRUE(contains(read_file(html), "<strong>1. Rosa Martini</strong>"));
+  Outcome send = rapport(dir, "digest --send" + c);
+  EXPECT_EQ(send.status, 0) << send.err;
+  EXPECT_TRUE(contains(send.out, "delivered: file ")) << send.out;
+  EXPECT_EQ(rapport(dir, "answered nobody@example.org" + c).status, 2);
+  EXPECT_EQ(rapport(dir, "snooze kwame.mensah@outlook.com soon" + c).status, 2);
+  EXPECT_EQ(rapport(dir, "digest" + c).status, 2);
+}
+
 TEST(RapportBinary, HelpAndUsageErrors) {
   TempDir dir;
   Outcome help = rapport(dir, "--help");
   EXPECT_EQ(help.status, 0);
-  for (const char* c : {"run", "check", "init", "status", "inspect", "serve", "import", "help"}) {
+  for (const char* c : {"run", "check", "init", "status", "inspect", "serve", "import", "daemon",
+                        "digest", "answered", "snooze", "help"}) {
     EXPECT_TRUE(contains(help.out, std::string("\n  ") + c + " ")) << c;
   }
   Outcome run_help = rapport(dir, "run --help");

@@ -84,6 +84,35 @@ TEST(DigestRender, EscapesHostileListenerText) {
   EXPECT_EQ(text.find("\nBcc:"), std::string::npos);
 }
 
+TEST(DigestRender, ListsSourcesThatNeedALook) {
+  Digest d = sample_digest();
+  SourceState failing;
+  failing.name = "podcast";
+  failing.kind = "feed";
+  failing.consecutive_failures = 3;
+  failing.last_success_at = 1795400000;
+  failing.last_error = "https://slowgarden.example/feed.xml: HTTP 503 <b>";
+  SourceState gone;
+  gone.name = "old-show";
+  gone.kind = "feed";
+  gone.dead_since = 1795000000;
+  d.needs_attention = {failing, gone};
+  std::string text = render_text(d, {"Sam", 280});
+  EXPECT_NE(
+      text.find("Sources that need a look:\n- podcast (feed): failing, 3 times in a row, last "
+                "read 2026-11-23: https://slowgarden.example/feed.xml: HTTP 503 <b>\n"
+                "- old-show (feed): gone since 2026-11-18; change its url in the config to "
+                "read it again\n"),
+      std::string::npos)
+      << text;
+  std::string html = render_html(d, {"Sam", 280});
+  EXPECT_NE(html.find("<li>podcast (feed): failing, 3 times in a row, last read 2026-11-23: "
+                      "https://slowgarden.example/feed.xml: HTTP 503 &lt;b&gt;</li>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(render_text(sample_digest(), {"Sam", 280}).find("need a look"), std::string::npos);
+}
+
 TEST(DigestRender, ReplyLinkCarriesSubjectAndInReplyTo) {
   DigestCandidate c;
   c.address = "amelie.durand@orange.fr";

@@ -278,6 +278,72 @@ TEST(SqliteStore, DigestCandidatesSkipMachinesAndAnsweredPeopleNewestRelationshi
   EXPECT_EQ(counts->human_messages, 3);
 }
 
+TEST(SqliteStore, FindsContactsByIdAddressOrUniqueName) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("maildir", "replies", "/m", 1);
+  Batch b;
+  b.messages.push_back(human_email("mid:1@x", "ana@example.org", "Ana López", 1000));
+  b.messages.push_back(human_email("mid:2@x", "ana.l@work.example", "Ana López", 2000));
+  b.messages.push_back(human_email("mid:3@x", "ben@example.org", "Ben", 3000));
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, 4000).ok());
+  auto ben = (*store)->find_contact("Ben");
+  ASSERT_TRUE(ben.ok());
+  EXPECT_EQ((*store)->find_contact("BEN@example.org").value(), *ben);
+  EXPECT_EQ((*store)->find_contact(std::to_string(*ben)).value(), *ben);
+  auto ambiguous = (*store)->find_contact("ana lópez");
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_NE(ambiguous.error().what.find("more than one"), std::string::npos);
+  EXPECT_EQ((*store)->find_contact("nobody@example.org").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ((*store)->contact_label(*ben).value(), "Ben <ben@example.org>");
+}
+
+TEST(SqliteStore, CandidatesLeaveOutTheAnsweredTheSnoozedTheTooRecentAndTheRecentlyListed) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("maildir", "replies", "/m", 1);
+  const UnixTime day = 86400;
+  const UnixTime now = 100 * day;
+  Batch b;
+  b.messages.push_back(human_email("mid:a@x", "answered@example.org", "Answered", now - 5 * day));
+  b.messages.push_back(human_email("mid:s@x", "snoozed@example.org", "Snoozed", now - 5 * day));
+  b.messages.push_back(human_email("mid:n@x", "new@example.org", "Just now", now - 3600));
+  b.messages.push_back(human_email("mid:l@x", "listed@example.org", "Listed", now - 5 * day));
+  b.messages.push_back(human_email("mid:w@x", "waiting@example.org", "Waiting", now - 2 * day));
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, now).ok());
+  auto id = [&](const char* who) { return (*store)->find_contact(who).value(); };
+  ASSERT_TRUE((*store)->record_answer(id("answered@example.org"), now - day, "manual", "").ok());
+  ASSERT_TRUE((*store)->snooze(id("snoozed@example.org"), now + 6 * day).ok());
+  // "Listed" was in yesterday's delivered digest.
+  Digest yesterday;
+  yesterday.slot = "yesterday";
+  yesterday.generated_at = now - day;
+  DigestItem item;
+  item.who.contact_id = id("listed@example.org");
+  item.reasons = {"first time writing"};
+  yesterday.items.push_back(item);
+  auto digest_id = (*store)->record_digest(yesterday);
+  ASSERT_TRUE((*store)->mark_digest_delivered(*digest_id, "file x", "m@x", now - day).ok());
+
+  CandidateFilter f{now, 12 * 3600, 3 * day, "today"};
+  auto names = [&](const CandidateFilter& filter) {
+    std::vector<std::string> out;
+    auto candidates = (*store)->digest_candidates(filter);
+    for (const auto& c : candidates.value()) out.push_back(c.display_name);
+    return out;
+  };
+  EXPECT_EQ(names(f), std::vector<std::string>{"Waiting"});
+  // Four days on, the listed one is due again; the snoozed one still sleeps.
+  CandidateFilter later{now + 4 * day, 12 * 3600, 3 * day, "later"};
+  EXPECT_EQ(names(later), (std::vector<std::string>{"Just now", "Waiting", "Listed"}));
+  // Re-rendering yesterday's slot keeps its own list.
+  CandidateFilter same_slot{now, 12 * 3600, 3 * day, "yesterday"};
+  EXPECT_EQ(names(same_slot), (std::vector<std::string>{"Waiting", "Listed"}));
+  // Writing again after being listed brings them back at once.
+  Batch again;
+  again.messages.push_back(human_email("mid:l2@x", "listed@example.org", "Listed", now - 2 * 3600));
+  ASSERT_TRUE((*store)->commit_batch(src->id, again, now).ok());
+  EXPECT_EQ(names(f), (std::vector<std::string>{"Waiting", "Listed"}));
+}
+
 TEST(SqliteStore, ADigestPerSlotIsReplacedNotDuplicated) {
   auto store = SqliteStore::open(":memory:");
   auto src = (*store)->source("maildir", "replies", "/m", 1);
