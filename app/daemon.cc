@@ -376,6 +376,7 @@ class Daemon {
     settings.excerpt_chars = cfg_.digest.excerpt_chars;
     settings.min_wait_seconds = std::int64_t{cfg_.digest.min_wait_hours} * 3600;
     settings.relist_after_seconds = std::int64_t{cfg_.digest.relist_after_days} * 86400;
+    apply_weights(cfg_.digest.weights, settings.weights);
     auto digest = pipeline::build_digest(*store_, settings, now);
     if (digest) {
       digest->slot = *due;

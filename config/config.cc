@@ -100,7 +100,11 @@ constexpr KeySpec kDigestKeys[] = {
     {"timezone", Type::kString, false},
     {"min_wait_hours", Type::kInteger, false},
     {"relist_after_days", Type::kInteger, false},
+    {"weights", Type::kTable, false},
 };
+constexpr const char* kWeightNames[] = {"first_time",  "question",      "effort",
+                                        "waiting_day", "unanswered",    "since_answer_month",
+                                        "supporter",   "recent_episode"};
 constexpr const char* kTopLevel[] = {"creator",  "store", "feed",   "mailbox", "inbox",
                                      "listener", "fetch", "daemon", "digest",  "smtp"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
@@ -434,6 +438,26 @@ class Loader {
       cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 280, 40, 4000));
       cfg.digest.min_wait_hours = static_cast<int>(integer(*d, "min_wait_hours", 12, 0, 24 * 30));
       cfg.digest.relist_after_days = static_cast<int>(integer(*d, "relist_after_days", 3, 0, 365));
+      if (const toml::node* w = d->get("weights"); w && w->is_table()) {
+        std::vector<std::string> known(std::begin(kWeightNames), std::end(kWeightNames));
+        for (auto&& [k, v] : *w->as_table()) {
+          std::string key(k.str());
+          if (std::find(known.begin(), known.end(), key) == known.end()) {
+            unknown_key(k.source().begin, key, "digest.weights", known);
+          } else if (!v.is_number()) {
+            problem(v.source().begin, "digest.weights." + key + " must be a number", "like 2.5");
+          } else {
+            double value = v.is_integer() ? static_cast<double>(v.as_integer()->get())
+                                          : v.as_floating_point()->get();
+            if (value < 0 || value > 100) {
+              problem(v.source().begin, "digest.weights." + key + " is out of range",
+                      "use 0 to 100");
+            } else {
+              cfg.digest.weights[key] = value;
+            }
+          }
+        }
+      }
       if (auto p = string(*d, "output_dir"); !p.empty()) cfg.digest.output_dir = resolve_path(p);
       if (const toml::node* at = d->get("at"); at && at->is_string()) {
         const std::string& v = at->as_string()->get();

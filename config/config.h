@@ -68,6 +68,8 @@ struct DigestConfig {
   std::string timezone;       // IANA name; empty: the system's
   int min_wait_hours = 12;    // list someone once their oldest unanswered message is this old
   int relist_after_days = 3;  // someone listed and still unanswered is listed again after this
+  // [digest.weights]: how much each signal counts; names as in pipeline::RankWeights.
+  std::map<std::string, double> weights;
 };
 
 struct FetchConfig {

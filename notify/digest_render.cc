@@ -159,7 +159,7 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
   out += "\n";
   if (d.waiting_total > static_cast<int>(d.items.size())) {
     out += people(d.waiting_total) + " are waiting in all; these are the " +
-           std::to_string(d.items.size()) + " newest relationships.\n";
+           std::to_string(d.items.size()) + " most worth answering today.\n";
   }
   out += summary_line(d) + ".\n";
   auto health = health_lines(d);
@@ -234,7 +234,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
   out += "<p style=\"margin:16px 0 0 0;color:#6b655c;font-size:13px;\">";
   if (d.waiting_total > static_cast<int>(d.items.size())) {
     out += escape_html(people(d.waiting_total)) + " are waiting in all; these are the " +
-           std::to_string(d.items.size()) + " newest relationships.<br>";
+           std::to_string(d.items.size()) + " most worth answering today.<br>";
   }
   out += escape_html(summary_line(d)) + ".</p>\n";
   auto health = health_lines(d);

@@ -27,54 +27,118 @@ std::string ordinal(int n) {
   return std::to_string(n) + suffix;
 }
 
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+
+std::string grouped(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+bool first_time(const DigestCandidate& c) {
+  return c.total_human_messages == 1 && !c.last_answered_at.has_value();
+}
+
+bool asked(const DigestCandidate& c) { return c.reply_text.find('?') != std::string::npos; }
+
+bool recent_episode(const DigestCandidate& c, UnixTime now) {
+  return c.episode_published_at && now - *c.episode_published_at <= 14 * kDay;
+}
+
+}  // namespace
+
+void apply_weights(const std::map<std::string, double>& named, RankWeights& w) {
+  const std::pair<const char*, double*> slots[] = {
+      {"first_time", &w.first_time}, {"question", &w.question},
+      {"effort", &w.effort},         {"waiting_day", &w.waiting_day},
+      {"unanswered", &w.unanswered}, {"since_answer_month", &w.since_answer_month},
+      {"supporter", &w.supporter},   {"recent_episode", &w.recent_episode}};
+  for (const auto& [name, slot] : slots) {
+    if (auto it = named.find(name); it != named.end()) *slot = it->second;
+  }
+}
+
+double score(const DigestCandidate& c, UnixTime now, const RankWeights& w) {
+  double s = 0;
+  if (first_time(c)) s += w.first_time;
+  if (asked(c)) s += w.question;
+  s += w.effort * std::min(3.0, static_cast<double>(c.reply_text.size()) / 500.0);
+  s += w.waiting_day *
+       std::min(14.0, static_cast<double>(std::max<std::int64_t>(0, now - c.waiting_since)) / kDay);
+  s += w.unanswered * std::min(5, std::max(0, c.unanswered_messages - 1));
+  if (c.last_answered_at) {
+    s += w.since_answer_month *
+         std::min(6.0, static_cast<double>(std::max<std::int64_t>(0, now - *c.last_answered_at)) /
+                           (30.0 * kDay));
+  }
+  if (c.boost_sats > 0 || c.supporter) s += w.supporter;
+  if (recent_episode(c, now)) s += w.recent_episode;
+  return s;
+}
+
 std::vector<std::string> reasons_for(const DigestCandidate& c, UnixTime now) {
   std::vector<std::string> r;
   bool never_answered = !c.last_answered_at.has_value();
-  if (c.total_human_messages == 1 && never_answered) {
+  if (first_time(c)) {
     r.push_back("first time writing");
   } else if (never_answered) {
     r.push_back(ordinal(c.total_human_messages) + " message, never answered");
   } else if (c.unanswered_messages > 1) {
     r.push_back(std::to_string(c.unanswered_messages) + " messages since your last answer");
   }
-  if (c.reply_text.find('?') != std::string::npos) r.push_back("asked a question");
-  std::int64_t days = (now - c.waiting_since) / 86400;
+  if (asked(c)) r.push_back("asked a question");
+  std::int64_t days = (now - c.waiting_since) / kDay;
   if (days >= 1) r.push_back("waiting " + std::to_string(days) + (days == 1 ? " day" : " days"));
+  if (c.last_answered_at) {
+    std::int64_t months = (now - *c.last_answered_at) / (30 * kDay);
+    if (months >= 2) r.push_back("last answered " + std::to_string(months) + " months ago");
+  }
+  if (c.boost_sats > 0) {
+    r.push_back("boosted " + grouped(c.boost_sats) + (c.boost_sats == 1 ? " sat" : " sats"));
+  } else if (c.supporter) {
+    r.push_back("a supporter");
+  }
   if (!c.episode_title.empty()) {
     // Most shows number their titles already ("Ep. 41: …"); add the number only when not.
     std::string title = c.episode_title;
     bool numbered = istarts_with(title, "ep") || title.find('#') != std::string::npos;
+    std::string replied;
     if (c.episode_number && !numbered) {
-      r.push_back("replied to Ep. " + std::to_string(*c.episode_number) + ": " + title);
+      replied = "replied to Ep. " + std::to_string(*c.episode_number) + ": " + title;
     } else if (numbered) {
-      r.push_back("replied to " + title);
+      replied = "replied to " + title;
     } else {
-      r.push_back("replied to \xE2\x80\x9C" + title + "\xE2\x80\x9D");
+      replied = "replied to \xE2\x80\x9C" + title + "\xE2\x80\x9D";
     }
+    r.push_back(replied);
   }
   return r;
 }
 
-std::vector<DigestItem> rank(std::vector<DigestCandidate> candidates, UnixTime now,
-                             int max_people) {
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const DigestCandidate& a, const DigestCandidate& b) {
-                     if (a.first_seen_at != b.first_seen_at)
-                       return a.first_seen_at > b.first_seen_at;
-                     return a.contact_id > b.contact_id;
-                   });
+std::vector<DigestItem> rank(std::vector<DigestCandidate> candidates, UnixTime now, int max_people,
+                             const RankWeights& weights) {
   std::vector<DigestItem> items;
+  items.reserve(candidates.size());
   for (auto& c : candidates) {
-    if (static_cast<int>(items.size()) >= max_people) break;
     DigestItem item;
-    // Newer relationships score higher: 1.0 for someone first seen today, falling with age.
-    double age_days =
-        static_cast<double>(std::max<std::int64_t>(0, now - c.first_seen_at)) / 86400.0;
-    item.score = 1.0 / (1.0 + age_days);
+    item.score = score(c, now, weights);
     item.reasons = reasons_for(c, now);
     item.who = std::move(c);
     items.push_back(std::move(item));
   }
+  std::stable_sort(items.begin(), items.end(), [](const DigestItem& a, const DigestItem& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.who.first_seen_at != b.who.first_seen_at)
+      return a.who.first_seen_at > b.who.first_seen_at;
+    return a.who.contact_id > b.who.contact_id;
+  });
+  if (static_cast<int>(items.size()) > max_people) items.resize(static_cast<size_t>(max_people));
   return items;
 }
 

@@ -237,7 +237,7 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   d.generated_at = now;
   d.show = settings.show;
   d.waiting_total = static_cast<int>(candidates->size());
-  d.items = rank(std::move(*candidates), now, settings.max_people);
+  d.items = rank(std::move(*candidates), now, settings.max_people, settings.weights);
   d.counts = *counts;
   if (auto sources = store.sources(); sources) {
     for (auto& src : *sources) {

@@ -13,6 +13,7 @@
 #include "ingest/http_client.h"
 #include "ingest/source.h"
 #include "notify/mailer.h"
+#include "pipeline/rank.h"
 #include "pipeline/schedule.h"
 #include "store/clock.h"
 #include "store/store.h"
@@ -72,6 +73,7 @@ struct DigestSettings {
   int excerpt_chars = 280;
   std::int64_t min_wait_seconds = 12 * 3600;  // list someone once they have waited this long
   std::int64_t relist_after_seconds = 3 * 24 * 3600;  // list them again after this, not daily
+  RankWeights weights;
 };
 
 // Selects and ranks the people to answer now. Fails only when the store does.

@@ -142,9 +142,12 @@ struct DigestCandidate {
   UnixTime received_at = 0;
   std::string episode_title;
   std::optional<int> episode_number;
-  std::string url;           // where the newest message can be seen (a comment); may be empty
-  std::string message_kind;  // "email", "comment", …
-  std::string details;       // channel details of the newest message ("voicemail, 0:42")
+  std::string url;              // where the newest message can be seen (a comment); may be empty
+  std::string message_kind;     // "email", "comment", …
+  std::string details;          // channel details of the newest message ("voicemail, 0:42")
+  std::int64_t boost_sats = 0;  // all boostagram value from this person
+  bool supporter = false;       // tagged "supporter"
+  std::optional<UnixTime> episode_published_at;
 };
 
 struct DigestItem {

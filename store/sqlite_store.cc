@@ -435,7 +435,11 @@ waiting AS (
 SELECT c.id, c.display_name, w.address, c.first_seen_at, c.last_seen_at,
        (SELECT COUNT(*) FROM human h2 WHERE h2.contact_id = c.id), w.n, la.at,
        w.id, w.subject, w.message_id, w.reply_text, w.received_at, e.title, e.episode_number,
-       w.since, w.identity_kind, w.url, w.message_kind, w.details
+       w.since, w.identity_kind, w.url, w.message_kind, w.details,
+       (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
+          JOIN identities i3 ON i3.id = m3.identity_id WHERE i3.contact_id = c.id),
+       EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = 'supporter'),
+       e.published_at
 FROM waiting w
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN last_answer la ON la.contact_id = c.id
@@ -483,6 +487,9 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.url = stmt->text(17);
     c.message_kind = stmt->text(18);
     c.details = stmt->text(19);
+    c.boost_sats = stmt->int64(20);
+    c.supporter = stmt->int64(21) != 0;
+    c.episode_published_at = stmt->optional_int64(22);
     out.push_back(std::move(c));
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdlib>
 
 #include "tests/support/temp_dir.h"
@@ -199,6 +200,32 @@ TEST(Config, TheStarterConfigAndTheShippedExamplesAreValid) {
     EXPECT_TRUE(problems.empty()) << shipped << ": "
                                   << (problems.empty() ? "" : problems[0].to_string());
   }
+}
+
+TEST(Config, ReadsTheDigestScheduleAndWeights) {
+  TempDir dir;
+  auto path = dir.write("rapport.toml", std::string(kValid) +
+                                            "[digest]\nat = \"07:45\"\ndays = \"mon-wed,fri\"\n"
+                                            "timezone = \"Europe/Berlin\"\nmin_wait_hours = 2\n"
+                                            "[digest.weights]\nquestion = 4\nsupporter = 0.5\n");
+  auto cfg = load(path.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_EQ(cfg->digest.at_minute, 7 * 60 + 45);
+  EXPECT_EQ(cfg->digest.days, (std::array<bool, 7>{false, true, true, true, false, true, false}));
+  EXPECT_EQ(cfg->digest.timezone, "Europe/Berlin");
+  EXPECT_EQ(cfg->digest.min_wait_hours, 2);
+  EXPECT_EQ(cfg->digest.weights.at("question"), 4.0);
+  EXPECT_EQ(cfg->digest.weights.at("supporter"), 0.5);
+  auto bad =
+      dir.write("bad.toml", std::string(kValid) +
+                                "[digest]\nat = \"8am\"\ndays = \"someday\"\n"
+                                "timezone = \"Mars/Olympus\"\n[digest.weights]\nquestoin = 1\n");
+  auto problems = check(bad.string());
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_NE(problems[0].what.find("not a time of day"), std::string::npos);
+  EXPECT_NE(problems[1].what.find("not a set of days"), std::string::npos);
+  EXPECT_NE(problems[2].what.find("not a known time zone"), std::string::npos);
+  EXPECT_EQ(problems[3].hint, "did you mean \"question\"?");
 }
 
 TEST(Config, NearestSuggestsOnlyCloseWords) {

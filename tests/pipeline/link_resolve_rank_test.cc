@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "pipeline/link.h"
 #include "pipeline/rank.h"
 #include "pipeline/resolve.h"
@@ -96,18 +98,80 @@ DigestCandidate candidate(std::int64_t id, UnixTime first_seen, int total, int w
   return c;
 }
 
-TEST(Rank, PutsTheNewestRelationshipFirstAndCutsAtMaxPeople) {
-  const UnixTime now = 100 * 86400;
-  std::vector<DigestCandidate> cs = {candidate(1, 10 * 86400, 3, 3), candidate(2, 90 * 86400, 1, 1),
-                                     candidate(3, 50 * 86400, 2, 2),
-                                     candidate(4, 50 * 86400, 1, 1)};
-  auto items = rank(cs, now, 3);
+// A regular who has written before, was answered, and waits no time: every signal at zero.
+DigestCandidate plain_candidate(UnixTime now) {
+  DigestCandidate c = candidate(1, now - 400 * 86400, 2, 1);
+  c.waiting_since = now;
+  c.last_answered_at = now;
+  return c;
+}
+
+TEST(Rank, ScoresEverySignalByItsWeight) {
+  const UnixTime now = 1000 * 86400;
+  RankWeights w;
+  const DigestCandidate base = plain_candidate(now);
+  EXPECT_DOUBLE_EQ(score(base, now, w), 0.0);
+  struct Signal {
+    const char* name;
+    std::function<void(DigestCandidate&)> set;
+    double expected;
+  };
+  std::vector<Signal> signals = {
+      {"first time",
+       [&](DigestCandidate& c) {
+         c.total_human_messages = 1;
+         c.last_answered_at.reset();
+       },
+       w.first_time + 0.0},
+      {"a question", [](DigestCandidate& c) { c.reply_text = "Is it too late?"; },
+       w.question + w.effort * 15 / 500.0},
+      {"effort", [](DigestCandidate& c) { c.reply_text = std::string(1000, 'a'); }, w.effort * 2},
+      {"effort is capped", [](DigestCandidate& c) { c.reply_text = std::string(9000, 'a'); },
+       w.effort * 3},
+      {"days waiting", [&](DigestCandidate& c) { c.waiting_since = now - 6 * 86400; },
+       w.waiting_day * 6},
+      {"unanswered", [](DigestCandidate& c) { c.unanswered_messages = 4; }, w.unanswered * 3},
+      {"since the last answer", [&](DigestCandidate& c) { c.last_answered_at = now - 90 * 86400; },
+       w.since_answer_month * 3},
+      {"a boost", [](DigestCandidate& c) { c.boost_sats = 2100; }, w.supporter},
+      {"a supporter tag", [](DigestCandidate& c) { c.supporter = true; }, w.supporter},
+      {"a recent episode", [&](DigestCandidate& c) { c.episode_published_at = now - 3 * 86400; },
+       w.recent_episode},
+      {"an old episode", [&](DigestCandidate& c) { c.episode_published_at = now - 60 * 86400; },
+       0.0},
+  };
+  for (const auto& s : signals) {
+    DigestCandidate c = base;
+    s.set(c);
+    EXPECT_NEAR(score(c, now, w), s.expected, 1e-9) << s.name;
+  }
+  // A weight of zero turns a signal off.
+  RankWeights no_questions = w;
+  apply_weights({{"question", 0.0}}, no_questions);
+  DigestCandidate q = base;
+  q.reply_text = "?";
+  EXPECT_NEAR(score(q, now, no_questions), w.effort / 500.0, 1e-9);
+}
+
+TEST(Rank, OrdersByScoreDeterministicallyAndCutsAtMaxPeople) {
+  const UnixTime now = 1000 * 86400;
+  DigestCandidate quiet = plain_candidate(now);
+  quiet.contact_id = 1;
+  DigestCandidate asker = plain_candidate(now);
+  asker.contact_id = 2;
+  asker.reply_text = "What should I sow now?";
+  DigestCandidate newcomer = plain_candidate(now);
+  newcomer.contact_id = 3;
+  newcomer.total_human_messages = 1;
+  newcomer.last_answered_at.reset();
+  DigestCandidate twin = quiet;  // the same score as `quiet`: the later contact goes first
+  twin.contact_id = 4;
+  auto items = rank({quiet, asker, newcomer, twin}, now, 3);
   ASSERT_EQ(items.size(), 3u);
-  EXPECT_EQ(items[0].who.contact_id, 2);
-  EXPECT_EQ(items[1].who.contact_id, 4);  // same day: the later contact first, deterministically
-  EXPECT_EQ(items[2].who.contact_id, 3);
-  EXPECT_GT(items[0].score, items[1].score);
-  EXPECT_EQ(rank(cs, now, 3)[1].who.contact_id, 4);
+  EXPECT_EQ(items[0].who.contact_id, 3);
+  EXPECT_EQ(items[1].who.contact_id, 2);
+  EXPECT_EQ(items[2].who.contact_id, 4);
+  EXPECT_EQ(rank({twin, newcomer, asker, quiet}, now, 3)[2].who.contact_id, 4);
 }
 
 TEST(Rank, GivesReasonsInPlainWords) {
@@ -126,13 +190,19 @@ TEST(Rank, GivesReasonsInPlainWords) {
             (std::vector<std::string>{"4th message, never answered",
                                       "replied to Ep. 41: Letting the Meadow Decide"}));
   DigestCandidate answered = candidate(3, 10 * 86400, 7, 2);
-  answered.last_answered_at = 80 * 86400;
+  answered.last_answered_at = 40 * 86400;
   answered.waiting_since = 99 * 86400;
   answered.episode_title = "Bonus";
   EXPECT_EQ(reasons_for(answered, now),
             (std::vector<std::string>{"2 messages since your last answer", "waiting 1 day",
+                                      "last answered 2 months ago",
                                       "replied to \xE2\x80\x9C"
                                       "Bonus\xE2\x80\x9D"}));
+  DigestCandidate booster = candidate(4, 99 * 86400, 1, 1);
+  booster.boost_sats = 2100;
+  EXPECT_EQ(
+      reasons_for(booster, now),
+      (std::vector<std::string>{"first time writing", "waiting 1 day", "boosted 2,100 sats"}));
 }
 
 TEST(Rank, WritesOrdinals) {

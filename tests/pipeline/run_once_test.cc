@@ -145,8 +145,11 @@ TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
   sources.push_back(std::move(mail));
   poll_sources(**store, sources, clock, {});
 
-  DigestSettings settings{
-      "Sam Rivera", "sam@slowgarden.example", "The Slow Garden", "sam@slowgarden.example", 10, 280};
+  DigestSettings settings;
+  settings.creator_name = "Sam Rivera";
+  settings.creator_email = "sam@slowgarden.example";
+  settings.show = "The Slow Garden";
+  settings.to = "sam@slowgarden.example";
   auto digest = build_digest(**store, settings, clock.now());
   ASSERT_TRUE(digest.ok());
   ASSERT_EQ(digest->items.size(), 1u);
