@@ -91,7 +91,9 @@ Result<std::unique_ptr<Sources>> make_sources(const config::Config& cfg) {
         std::make_unique<ingest::FeedSource>(std::move(o), sources->http, sources->clock));
   }
   for (const auto& m : cfg.mailboxes) {
-    sources->list.push_back(std::make_unique<ingest::MaildirSource>(m.name, m.path));
+    auto maildir = std::make_unique<ingest::MaildirSource>(m.name, m.path);
+    maildir->set_sent_folder(m.role == "sent");
+    sources->list.push_back(std::move(maildir));
   }
   for (const auto& in : cfg.inboxes) {
     if (!in.path.empty()) {
@@ -125,6 +127,8 @@ std::string describe(const pipeline::SourceOutcome& o) {
   if (o.kind == "feed") {
     s += std::to_string(r.episodes_added) + " new episodes, " + std::to_string(r.episodes_updated) +
          " updated";
+  } else if (o.kind == "sent folder") {
+    s += std::to_string(r.answers_added) + " answers found";
   } else if (o.kind == "import" || o.kind == "drop folder") {
     s += std::to_string(r.messages_added) + " new messages, " + std::to_string(r.contacts_added) +
          " new people";

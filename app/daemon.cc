@@ -118,8 +118,9 @@ Result<Built> build(const config::Config& cfg, ingest::HttpClient& http, const C
         {std::make_shared<ingest::FeedSource>(o, http, clock), policy(f.interval_minutes)});
   }
   for (const auto& m : cfg.mailboxes) {
-    b.sources.push_back(
-        {std::make_shared<ingest::MaildirSource>(m.name, m.path), policy(m.interval_minutes)});
+    auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path);
+    maildir->set_sent_folder(m.role == "sent");
+    b.sources.push_back({maildir, policy(m.interval_minutes)});
   }
   for (const auto& in : cfg.inboxes) {
     if (!in.path.empty()) {

@@ -40,10 +40,9 @@ constexpr KeySpec kFeedKeys[] = {
     {"max_bytes", Type::kInteger, false},    {"interval_minutes", Type::kInteger, false},
 };
 constexpr KeySpec kMailboxKeys[] = {
-    {"name", Type::kString, true},
-    {"kind", Type::kString, true},
-    {"path", Type::kString, true},
-    {"interval_minutes", Type::kInteger, false},
+    {"name", Type::kString, true},  {"kind", Type::kString, true},
+    {"path", Type::kString, true},  {"interval_minutes", Type::kInteger, false},
+    {"role", Type::kString, false},
 };
 constexpr KeySpec kListenerKeys[] = {
     {"address", Type::kString, false},
@@ -304,6 +303,13 @@ class Loader {
       m.path = string(*t, "path");
       if (!m.path.empty()) m.path = resolve_path(m.path);
       m.interval_minutes = static_cast<int>(integer(*t, "interval_minutes", 5, 1, 7 * 24 * 60));
+      if (const toml::node* role = t->get("role"); role && role->is_string()) {
+        m.role = role->as_string()->get();
+        if (m.role != "replies" && m.role != "sent") {
+          problem(role->source().begin, "mailbox.role \"" + m.role + "\" is not a role",
+                  "\"replies\" (listeners write here) or \"sent\" (your Sent folder)");
+        }
+      }
       unique_name(*t, m.name, names);
       cfg.mailboxes.push_back(std::move(m));
     }

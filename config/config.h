@@ -55,6 +55,7 @@ struct MailboxConfig {
   std::string kind = "maildir";
   std::string path;  // absolute
   int interval_minutes = 5;
+  std::string role = "replies";  // "replies" or "sent" (the creator's Sent folder)
 };
 
 struct DigestConfig {

@@ -517,10 +517,12 @@ Message parse_mail(std::string_view raw, UnixTime delivered_at) {
   } else {
     m.warnings.push_back("no From header");
   }
-  if (const RawField* to = find(fields, "To")) {
-    for (Address a : parse_address_list(to->value)) {
-      a.name = header_text(a.name, m.warnings, "To");
-      m.to.push_back(std::move(a));
+  for (const char* field : {"To", "Cc"}) {
+    if (const RawField* to = find(fields, field)) {
+      for (Address a : parse_address_list(to->value)) {
+        a.name = header_text(a.name, m.warnings, field);
+        m.to.push_back(std::move(a));
+      }
     }
   }
   if (const std::string* s = m.header("Subject")) m.subject = std::string(trim(*s));

@@ -87,6 +87,7 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     raw.resize(static_cast<size_t>(in.gcount()));
     Message m = parse_mail(raw, e.mtime);
     m.source_ref = e.unique;
+    m.outgoing = sent_;
     if (truncated) {
       m.warnings.push_back("larger than " + std::to_string(max_message_bytes_) +
                            " bytes; only the beginning was read");

@@ -20,7 +20,10 @@ class MaildirSource final : public Source {
                 std::int64_t max_message_bytes = 64 * 1024 * 1024)
       : name_(std::move(name)), path_(std::move(path)), max_message_bytes_(max_message_bytes) {}
 
-  std::string_view kind() const override { return "maildir"; }
+  // The creator's Sent folder: its messages are answers to their recipients, not listener mail.
+  void set_sent_folder(bool sent) { sent_ = sent; }
+
+  std::string_view kind() const override { return sent_ ? "sent folder" : "maildir"; }
   const std::string& name() const override { return name_; }
   const std::string& location() const override { return path_; }
   // Fails with kIo when the folder or its new/ and cur/ cannot be listed.
@@ -30,6 +33,7 @@ class MaildirSource final : public Source {
   std::string name_;
   std::string path_;
   std::int64_t max_message_bytes_;
+  bool sent_ = false;
 };
 
 }  // namespace rapport::ingest

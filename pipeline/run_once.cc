@@ -19,6 +19,7 @@
 namespace rapport::pipeline {
 
 void process_message(Message& m, const std::vector<Episode>& episodes) {
+  if (m.outgoing) return;  // the creator's own message: nothing to classify or resolve
   Classification c = classify(m);
   m.message_class = c.cls;
   m.class_reason = c.reason;
@@ -161,6 +162,7 @@ std::vector<SourceOutcome> poll_sources(Store& store,
   auto order = [](const ingest::Source* s) {
     if (s->kind() == "feed") return 0;
     if (s->kind() == "comments") return 1;
+    if (s->kind() == "sent folder") return 3;
     return 2;
   };
   std::vector<ingest::Source*> ordered;

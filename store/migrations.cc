@@ -161,8 +161,22 @@ constexpr std::string_view kSnooze = R"sql(
 ALTER TABLE contacts ADD COLUMN snoozed_until INTEGER;
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {
-    kInitialSchema, kDigestIndexes, kFeedState, kMessageDetails, kPollSchedule, kSnooze};
+// 7: the creator's sent mail, one row per recipient address: an answer to whoever that
+// address belongs to, whenever they become known (the order sources are read in never matters).
+constexpr std::string_view kSentMail = R"sql(
+CREATE TABLE sent_mail (
+  natural_key TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  source_id INTEGER REFERENCES sources(id),
+  PRIMARY KEY (natural_key, recipient)
+);
+CREATE INDEX sent_mail_by_recipient ON sent_mail (recipient, sent_at);
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {
+    kInitialSchema, kDigestIndexes, kFeedState, kMessageDetails, kPollSchedule, kSnooze, kSentMail};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

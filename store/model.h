@@ -62,7 +62,7 @@ struct Message {
   MessageKind kind = MessageKind::kEmail;
   std::string source_ref;  // where in the source it came from (a Maildir file name)
   Address from;
-  std::vector<Address> to;
+  std::vector<Address> to;  // To and Cc
   std::string subject;
   std::string message_id;  // without angle brackets; empty when the message has none
   std::string in_reply_to;
@@ -80,6 +80,7 @@ struct Message {
   Identity claimed;         // an identity the source vouches for (a phone, a handle)
   std::string details;      // what else the channel says, in words ("voicemail, 0:42")
   std::optional<std::int64_t> amount_sats;  // a boostagram's value
+  bool outgoing = false;  // written by the creator (a Sent folder): it answers its recipients
 
   // --- filled by the pipeline ---
   MessageClass message_class = MessageClass::kHuman;

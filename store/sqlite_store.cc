@@ -270,6 +270,28 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
 
 Status SqliteStore::write_message(std::int64_t source_id, const Message& m, UnixTime now,
                                   BatchResult& r) {
+  if (m.outgoing) {
+    // The creator's own message: kept per recipient address; it answers whoever owns that
+    // address, now or once they become known. It is not a listener message itself.
+    auto sent = cached(
+        "INSERT OR IGNORE INTO sent_mail (natural_key, recipient, sent_at, subject, source_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!sent) return sent.error();
+    for (const Address& to : m.to) {
+      std::string address = ascii_lower(trim(to.address));
+      if (address.find('@') == std::string::npos) continue;
+      (*sent)->reset();
+      (*sent)
+          ->bind(1, m.natural_key)
+          .bind(2, address)
+          .bind(3, m.received_at)
+          .bind(4, m.subject)
+          .bind(5, source_id);
+      if (auto st = (*sent)->run(); !st) return st;
+      if (db_.changes() == 1) ++r.answers_added;
+    }
+    return {};
+  }
   auto exists = cached(kMessageExists);
   if (!exists) return exists.error();
   (*exists)->bind(1, m.natural_key);
@@ -414,7 +436,12 @@ Result<std::vector<Episode>> SqliteStore::episodes() {
 Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates(const CandidateFilter& f) {
   auto stmt = db_.prepare(R"sql(
 WITH last_answer AS (
-  SELECT contact_id, MAX(answered_at) AS at FROM answers GROUP BY contact_id
+  SELECT contact_id, MAX(at) AS at FROM (
+    SELECT contact_id, answered_at AS at FROM answers
+    UNION ALL
+    SELECT i.contact_id, s.sent_at FROM sent_mail s
+      JOIN identities i ON i.kind = 'email' AND i.value = s.recipient)
+  GROUP BY contact_id
 ),
 human AS (
   SELECT m.id, m.received_at, i.contact_id, i.value AS address, m.subject, m.message_id,
@@ -569,7 +596,12 @@ SELECT (SELECT COUNT(*) FROM episodes),
        (SELECT COUNT(*) FROM identities),
        (SELECT COUNT(DISTINCT i.contact_id)
           FROM messages m JOIN identities i ON i.id = m.identity_id
-          LEFT JOIN (SELECT contact_id, MAX(answered_at) AS at FROM answers GROUP BY contact_id) a
+          LEFT JOIN (SELECT contact_id, MAX(at) AS at FROM (
+                       SELECT contact_id, answered_at AS at FROM answers
+                       UNION ALL
+                       SELECT i2.contact_id, s.sent_at FROM sent_mail s
+                         JOIN identities i2 ON i2.kind = 'email' AND i2.value = s.recipient)
+                     GROUP BY contact_id) a
             ON a.contact_id = i.contact_id
          WHERE m.class = 'human' AND (a.at IS NULL OR m.received_at > a.at)),
        (SELECT COUNT(*) FROM digests)

@@ -25,6 +25,7 @@ struct BatchResult {
   int messages_known = 0;   // already stored (same natural key): left untouched
   int human_added = 0;      // of messages_added: written by a person
   int automatic_added = 0;  // of messages_added: auto-replies, bounces, unsubscribes, lists
+  int answers_added = 0;    // people answered by the creator's own (outgoing) messages
   int contacts_added = 0;
 };
 

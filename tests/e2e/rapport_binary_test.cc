@@ -371,6 +371,31 @@ TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
   EXPECT_EQ(rapport(dir, "digest" + c).status, 2);
 }
 
+TEST(RapportBinary, ASentFolderAnswersPeopleWhoLeaveTheDigest) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  // Sam's Sent folder (Thunderbird's): an answer to Lucía, after her message of 12 Nov.
+  dir.write("Sent/cur/1763130000.M1.laptop:2,S",
+            "From: Sam Rivera <sam@slowgarden.example>\n"
+            "To: =?UTF-8?Q?Luc=C3=ADa_Fern=C3=A1ndez?= <Lucia.Fernandez@gmail.com>\n"
+            "Cc: seedswap@example.org\n"
+            "Subject: Re: Ep. 9: Saving Seed for Beginners\n"
+            "Date: Fri, 13 Nov 2026 09:00:00 +0000\n"
+            "Message-ID: <answer-lucia@slowgarden.example>\n"
+            "In-Reply-To: <CAKs9tR2vY5w+Ab3Cd5Ef7Gh9Ij1Kl3Mn@mail.gmail.com>\n\n"
+            "Hola Lucía! Rust does not travel in the seed, but dry them well.\n");
+  fs::create_directories(dir.path() / "Sent/new");
+  std::ofstream(config, std::ios::app)
+      << "\n[[mailbox]]\nname = \"sent\"\nkind = \"maildir\"\nrole = \"sent\"\npath = \""
+      << (dir.path() / "Sent").string() << "\"\n";
+  Outcome r = rapport(dir, "run --config " + config.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "sent (sent folder): 2 answers found")) << r.err;
+  EXPECT_FALSE(contains(r.out, "Lucía Fernández")) << r.out;
+  EXPECT_TRUE(contains(r.out, "16 people are waiting in all")) << r.out;
+  EXPECT_EQ(query(dir.path() / "state/demo.db", "SELECT COUNT(*) FROM messages"), 35);
+}
+
 TEST(RapportBinary, HelpAndUsageErrors) {
   TempDir dir;
   Outcome help = rapport(dir, "--help");

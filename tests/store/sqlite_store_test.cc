@@ -344,6 +344,45 @@ TEST(SqliteStore, CandidatesLeaveOutTheAnsweredTheSnoozedTheTooRecentAndTheRecen
   EXPECT_EQ(names(f), (std::vector<std::string>{"Waiting", "Listed"}));
 }
 
+TEST(SqliteStore, SentMailAnswersItsRecipientsWhateverTheOrderOfReading) {
+  auto store = SqliteStore::open(":memory:");
+  auto sent_src = (*store)->source("sent folder", "sent", "/sent", 1);
+  auto src = (*store)->source("maildir", "replies", "/m", 1);
+  // The Sent folder is read first: Sam answered Ana at 2000, before Rapport knew Ana.
+  Message answer;
+  answer.natural_key = "mid:answer-1@slowgarden.example";
+  answer.outgoing = true;
+  answer.received_at = 2000;
+  answer.to = {{"Ana", "ANA@example.org"}, {"", "someone-else@example.org"}};
+  Batch sent;
+  sent.messages.push_back(answer);
+  auto r = (*store)->commit_batch(sent_src->id, sent, 2500);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->answers_added, 2);
+  EXPECT_EQ(r->messages_added, 0);  // not a listener message
+  EXPECT_EQ(r->contacts_added, 0);
+  EXPECT_EQ((*store)->commit_batch(sent_src->id, sent, 2600)->answers_added, 0);  // once
+  // Then the mailbox: Ana wrote at 1000 (answered) and Ben at 1500 (not).
+  Batch b;
+  b.messages.push_back(human_email("mid:1@x", "ana@example.org", "Ana", 1000));
+  b.messages.push_back(human_email("mid:2@x", "ben@example.org", "Ben", 1500));
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, 3000).ok());
+  auto c = (*store)->digest_candidates();
+  ASSERT_EQ(c->size(), 1u);
+  EXPECT_EQ(c->front().display_name, "Ben");
+  EXPECT_EQ((*store)->counts()->unanswered_contacts, 1);
+  // Ana writes again after the answer: she is waiting again.
+  Batch later;
+  later.messages.push_back(human_email("mid:3@x", "ana@example.org", "Ana", 4000));
+  ASSERT_TRUE((*store)->commit_batch(src->id, later, 4100).ok());
+  c = (*store)->digest_candidates();
+  ASSERT_EQ(c->size(), 2u);
+  const DigestCandidate& ana = (*c)[0].display_name == "Ana" ? (*c)[0] : (*c)[1];
+  EXPECT_EQ(ana.display_name, "Ana");
+  EXPECT_EQ(ana.last_answered_at, 2000);
+  EXPECT_EQ(ana.unanswered_messages, 1);
+}
+
 TEST(SqliteStore, ADigestPerSlotIsReplacedNotDuplicated) {
   auto store = SqliteStore::open(":memory:");
   auto src = (*store)->source("maildir", "replies", "/m", 1);
