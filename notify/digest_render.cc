@@ -1,6 +1,7 @@
 #include "notify/digest_render.h"
 
 #include <cstdio>
+#include <ctime>
 
 #include "store/text.h"
 
@@ -69,6 +70,44 @@ std::vector<std::string> health_lines(const Digest& d) {
     out.push_back(line);
   }
   return out;
+}
+
+// "Since Mon 23 Nov: 12 replies, 4 new people; most about Ep. 10 (7) and Ep. 9 (3)."
+std::string period_line(const PeriodSummary& p) {
+  std::time_t t = static_cast<std::time_t>(p.since);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char day[32];
+  std::strftime(day, sizeof day, "%a %d %b", &tm);
+  std::string s = std::string("Since ") + day + ": " + std::to_string(p.replies) +
+                  (p.replies == 1 ? " reply" : " replies") + ", " + std::to_string(p.new_people) +
+                  (p.new_people == 1 ? " new person" : " new people");
+  if (!p.by_episode.empty()) {
+    s += "; most about ";
+    for (size_t i = 0; i < p.by_episode.size() && i < 3; ++i) {
+      if (i) s += i + 1 == std::min<size_t>(3, p.by_episode.size()) ? " and " : ", ";
+      s += p.by_episode[i].first + " (" + std::to_string(p.by_episode[i].second) + ")";
+    }
+  }
+  return s + ".";
+}
+
+// "3 messages since Sep 2026 · last answered 12 Oct 2026" / "… · never answered".
+std::string history_line(const DigestCandidate& c) {
+  auto month = [](UnixTime when, const char* fmt) {
+    std::time_t t = static_cast<std::time_t>(when);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, fmt, &tm);
+    return std::string(buf);
+  };
+  std::string s = std::to_string(c.total_human_messages) +
+                  (c.total_human_messages == 1 ? " message" : " messages") + " since " +
+                  month(c.first_seen_at, "%b %Y") + " · ";
+  s += c.last_answered_at ? "last answered " + month(*c.last_answered_at, "%d %b %Y")
+                          : "never answered";
+  return s;
 }
 
 std::string people(int n) { return std::to_string(n) + (n == 1 ? " person" : " people"); }
@@ -150,6 +189,13 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     std::string reasons;
     for (const auto& r : item.reasons) reasons += (reasons.empty() ? "" : " · ") + clean(r);
     if (!reasons.empty()) out += "   " + reasons + "\n";
+    bool first_timer = c.total_human_messages <= 1 && !c.last_answered_at;
+    if (!first_timer) out += "   " + history_line(c) + "\n";
+    if (c.identities.size() > 1) {
+      std::string all;
+      for (const auto& id : c.identities) all += (all.empty() ? "" : ", ") + clean(id);
+      out += "   Also known as: " + all + "\n";
+    }
     if (!c.subject.empty()) out += "   Subject: " + clean(c.subject) + "\n";
     if (!c.details.empty()) out += "   " + clean(c.details) + "\n";
     std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
@@ -161,6 +207,7 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     out += people(d.waiting_total) + " are waiting in all; these are the " +
            std::to_string(d.items.size()) + " most worth answering today.\n";
   }
+  if (d.period) out += clean(period_line(*d.period)) + "\n";
   out += summary_line(d) + ".\n";
   auto health = health_lines(d);
   if (!health.empty()) {
@@ -210,6 +257,16 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     if (!reasons.empty()) {
       out += "<p style=\"margin:4px 0 0 0;color:#8a4b2a;font-size:14px;\">" + reasons + "</p>\n";
     }
+    if (c.total_human_messages > 1 || c.last_answered_at || c.identities.size() > 1) {
+      std::string line = c.total_human_messages > 1 || c.last_answered_at ? history_line(c) : "";
+      if (c.identities.size() > 1) {
+        std::string all;
+        for (const auto& id : c.identities) all += (all.empty() ? "" : ", ") + id;
+        line += (line.empty() ? "" : " · ") + std::string("also ") + all;
+      }
+      out += "<p style=\"margin:4px 0 0 0;color:#6b655c;font-size:13px;\">" + escape_html(line) +
+             "</p>\n";
+    }
     if (!c.subject.empty()) {
       out += "<p style=\"margin:8px 0 0 0;color:#6b655c;font-size:14px;\">" +
              escape_html(c.subject) + "</p>\n";
@@ -236,6 +293,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     out += escape_html(people(d.waiting_total)) + " are waiting in all; these are the " +
            std::to_string(d.items.size()) + " most worth answering today.<br>";
   }
+  if (d.period) out += escape_html(period_line(*d.period)) + "<br>";
   out += escape_html(summary_line(d)) + ".</p>\n";
   auto health = health_lines(d);
   if (!health.empty()) {

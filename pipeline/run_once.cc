@@ -241,6 +241,11 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   d.waiting_total = static_cast<int>(candidates->size());
   d.items = rank(std::move(*candidates), now, settings.max_people, settings.weights);
   d.counts = *counts;
+  // The period: since the last digest went out (a week at most, a day at least).
+  auto last = store.last_delivery_time();
+  UnixTime since = now - 7 * 86400;
+  if (last && *last && **last > since && **last < now - 3600) since = **last;
+  if (auto period = store.period_summary(since); period) d.period = std::move(*period);
   if (auto sources = store.sources(); sources) {
     for (auto& src : *sources) {
       if (src.consecutive_failures > 0 || src.dead_since)

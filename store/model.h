@@ -149,6 +149,15 @@ struct DigestCandidate {
   std::int64_t boost_sats = 0;  // all boostagram value from this person
   bool supporter = false;       // tagged "supporter"
   std::optional<UnixTime> episode_published_at;
+  std::vector<std::string> identities;  // every address, phone or handle of theirs
+};
+
+// What happened since the last digest, for its summary line.
+struct PeriodSummary {
+  UnixTime since = 0;
+  std::int64_t replies = 0;     // messages from people
+  std::int64_t new_people = 0;  // people who wrote for the first time
+  std::vector<std::pair<std::string, std::int64_t>> by_episode;  // episode title, replies
 };
 
 struct DigestItem {
@@ -175,6 +184,7 @@ struct Digest {
   int waiting_total = 0;  // all candidates, before max_people cut the list
   Counts counts;
   std::vector<SourceState> needs_attention;  // sources failing or gone, for the health section
+  std::optional<PeriodSummary> period;
 };
 
 }  // namespace rapport

@@ -466,7 +466,9 @@ SELECT c.id, c.display_name, w.address, c.first_seen_at, c.last_seen_at,
        (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
           JOIN identities i3 ON i3.id = m3.identity_id WHERE i3.contact_id = c.id),
        EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = 'supporter'),
-       e.published_at
+       e.published_at,
+       (SELECT group_concat(value, char(10)) FROM
+          (SELECT value FROM identities WHERE contact_id = c.id ORDER BY id))
 FROM waiting w
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN last_answer la ON la.contact_id = c.id
@@ -517,6 +519,7 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.boost_sats = stmt->int64(20);
     c.supporter = stmt->int64(21) != 0;
     c.episode_published_at = stmt->optional_int64(22);
+    c.identities = split_lines(stmt->text(23));
     out.push_back(std::move(c));
   }
   return out;
@@ -585,6 +588,41 @@ Result<std::string> SqliteStore::contact_label(std::int64_t contact_id) {
   std::string name = stmt->text(0);
   std::string identity = stmt->text(1);
   return name.empty() ? identity : name + " <" + identity + ">";
+}
+
+Result<PeriodSummary> SqliteStore::period_summary(UnixTime since) {
+  PeriodSummary p;
+  p.since = since;
+  auto totals = db_.prepare(
+      "SELECT (SELECT COUNT(*) FROM messages WHERE class = 'human' AND received_at > ?1), "
+      "(SELECT COUNT(*) FROM contacts WHERE first_seen_at > ?1)");
+  if (!totals) return totals.error();
+  totals->bind(1, since);
+  auto row = totals->step();
+  if (!row) return row.error();
+  p.replies = totals->int64(0);
+  p.new_people = totals->int64(1);
+  auto episodes = db_.prepare(
+      "SELECT e.title, COUNT(*) AS n FROM messages m JOIN episodes e ON e.id = m.episode_id "
+      "WHERE m.class = 'human' AND m.received_at > ?1 GROUP BY e.id "
+      "ORDER BY n DESC, e.published_at DESC LIMIT 5");
+  if (!episodes) return episodes.error();
+  episodes->bind(1, since);
+  while (true) {
+    auto r = episodes->step();
+    if (!r) return r.error();
+    if (!*r) break;
+    p.by_episode.emplace_back(episodes->text(0), episodes->int64(1));
+  }
+  return p;
+}
+
+Result<std::optional<UnixTime>> SqliteStore::last_delivery_time() {
+  auto stmt = db_.prepare("SELECT MAX(delivered_at) FROM digests");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return stmt->optional_int64(0);
 }
 
 Result<Counts> SqliteStore::counts() {

@@ -32,6 +32,8 @@ class SqliteStore final : public Store {
   Status snooze(std::int64_t contact_id, UnixTime until) override;
   Result<std::string> contact_label(std::int64_t contact_id) override;
   Result<Counts> counts() override;
+  Result<PeriodSummary> period_summary(UnixTime since) override;
+  Result<std::optional<UnixTime>> last_delivery_time() override;
   Result<std::int64_t> record_digest(const Digest& digest) override;
   Status mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,
                                std::string_view message_id, UnixTime at) override;

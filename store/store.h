@@ -88,6 +88,10 @@ class Store {
   virtual Result<std::string> contact_label(std::int64_t contact_id) = 0;
 
   virtual Result<Counts> counts() = 0;
+  // Replies, new people and replies per episode received after `since`.
+  virtual Result<PeriodSummary> period_summary(UnixTime since) = 0;
+  // When the newest delivered digest was delivered, or nullopt before the first.
+  virtual Result<std::optional<UnixTime>> last_delivery_time() = 0;
 
   // Records the digest for its slot, replacing the list of an earlier digest for the same
   // slot. Returns the digest's id.

@@ -51,10 +51,19 @@ Digest sample_digest() {
   b.who.subject = "Re: Ep. 10: Letting the Meadow Decide";
   b.who.reply_text = "What would you write on the sign?";
   b.reasons = {"2nd message, never answered", "asked a question", "waiting 1 day"};
+  b.who.total_human_messages = 2;
+  b.who.first_seen_at = 1792000000;  // Oct 2026
+  b.who.identities = {"s.adeyemi@yahoo.com", "instagram:samuel.grows"};
   d.items = {a, b};
   d.counts.messages = 30;
   d.counts.human_messages = 28;
   d.counts.contacts = 16;
+  PeriodSummary period;
+  period.since = 1795420800;  // Mon 23 Nov 2026
+  period.replies = 12;
+  period.new_people = 4;
+  period.by_episode = {{"Ep. 10: Letting the Meadow Decide", 7}, {"Ep. 9: Saving Seed", 3}};
+  d.period = period;
   return d;
 }
 
