@@ -187,6 +187,7 @@ int run_command(const Invocation& inv) {
   poll.limits = {cfg->fetch.max_connections, cfg->fetch.max_connections_per_host};
   poll.episode_comment_feeds = cfg->fetch.episode_comment_feeds;
   poll.only_due = !inv.has("--all");
+  poll.creator_addresses = {cfg->creator.email};
   auto policy = [&](int minutes) {
     pipeline::PollPolicy p;
     p.interval_seconds = std::int64_t{minutes} * 60;

@@ -316,17 +316,22 @@ class Daemon {
         in_flight_.insert(s.source->name());
       }
       double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-      std::thread([this, s, st = *state, jitter] { poll(s, st, jitter); }).detach();
+      // The worker gets copies of what it needs from the config: a reload may replace it.
+      std::thread([this, s, st = *state, jitter, db = cfg_.store.path, me = cfg_.creator.email] {
+        poll(s, st, jitter, db, me);
+      }).detach();
     }
   }
 
   // On a worker thread, with its own database connection.
-  void poll(Scheduled s, SourceState state, double jitter) {
-    auto store = SqliteStore::open(cfg_.store.path);
+  void poll(Scheduled s, SourceState state, double jitter, const std::string& db_path,
+            const std::string& creator_email) {
+    auto store = SqliteStore::open(db_path);
     if (store) {
       auto episodes = (*store)->episodes();
       auto out = pipeline::poll_source(**store, *s.source, state,
-                                       episodes ? *episodes : std::vector<Episode>{}, clock_);
+                                       episodes ? *episodes : std::vector<Episode>{}, clock_,
+                                       {creator_email});
       int failures = out.error ? state.consecutive_failures + 1 : 0;
       std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
       UnixTime next = pipeline::next_poll_time(s.policy, clock_.now(), failures, retry_after,

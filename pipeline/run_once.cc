@@ -38,7 +38,8 @@ struct Pending {
 
 // Stores what one source returned (or its failure) and fills its outcome.
 void settle(Store& store, const Pending& p, Result<Batch> batch,
-            const std::vector<Episode>& episodes, const Clock& clock, SourceOutcome& out) {
+            const std::vector<Episode>& episodes, const Clock& clock, SourceOutcome& out,
+            const std::vector<std::string>& creator_addresses = {}) {
   if (!batch) {
     out.error = batch.error();
     if (auto s = store.record_failure(p.state.id, batch.error(), clock.now()); !s) {
@@ -46,6 +47,7 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
     }
     return;
   }
+  mark_outgoing(batch->messages, creator_addresses);
   for (Message& m : batch->messages) process_message(m, episodes);
   auto stored = store.commit_batch(p.state.id, *batch, clock.now());
   if (!stored) {
@@ -148,7 +150,8 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
       batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
                          p.source->location());
     }
-    settle(store, p, std::move(batch), episodes, clock, outcomes[p.outcome]);
+    settle(store, p, std::move(batch), episodes, clock, outcomes[p.outcome],
+           options.creator_addresses);
     schedule_next(store, p, outcomes[p.outcome], clock, options);
     if (is_episode_feed(p.source)) stale = true;
   }
@@ -208,8 +211,19 @@ std::vector<SourceOutcome> poll_sources(Store& store,
   return outcomes;
 }
 
+void mark_outgoing(std::vector<Message>& messages,
+                   const std::vector<std::string>& creator_addresses) {
+  for (Message& m : messages) {
+    Identity from = email_identity(m.from.address);
+    for (const auto& mine : creator_addresses) {
+      if (!from.empty() && from.value == ascii_lower(trim(mine))) m.outgoing = true;
+    }
+  }
+}
+
 SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
-                          const std::vector<Episode>& episodes, const Clock& clock) {
+                          const std::vector<Episode>& episodes, const Clock& clock,
+                          const std::vector<std::string>& creator_addresses) {
   SourceOutcome out;
   out.name = source.name();
   out.kind = std::string(source.kind());
@@ -220,7 +234,8 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
     batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
                        source.location());
   }
-  settle(store, Pending{&source, state, 0}, std::move(batch), episodes, clock, out);
+  settle(store, Pending{&source, state, 0}, std::move(batch), episodes, clock, out,
+         creator_addresses);
   return out;
 }
 

@@ -45,6 +45,8 @@ struct PollOptions {
   // When set, a source is polled only when its scheduled time has come (rapport run for cron
   // users), and each polled source with a policy here (by name) gets its next time scheduled.
   bool only_due = false;
+  // The creator's own addresses: their messages in any mailbox are answers, not listener mail.
+  std::vector<std::string> creator_addresses;
   std::map<std::string, PollPolicy> policies;
 };
 
@@ -62,7 +64,12 @@ std::vector<SourceOutcome> poll_sources(Store& store,
 // failure; calls after_commit() once the batch is committed. For the daemon, which polls each
 // source on its own schedule. Never throws. Not thread-safe with other users of `store`.
 SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
-                          const std::vector<Episode>& episodes, const Clock& clock);
+                          const std::vector<Episode>& episodes, const Clock& clock,
+                          const std::vector<std::string>& creator_addresses = {});
+
+// Marks messages from the creator's own addresses as outgoing (answers to their recipients).
+void mark_outgoing(std::vector<Message>& messages,
+                   const std::vector<std::string>& creator_addresses);
 
 struct DigestSettings {
   std::string creator_name;
