@@ -181,6 +181,10 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
   out += (d.show.empty() ? std::string() : clean(d.show) + " · ") +
          long_local_date(d.generated_at) + "\n";
   int n = 0;
+  if (!d.from_your_reply.empty()) {
+    out += "\nDone from your reply:\n";
+    for (const auto& line : d.from_your_reply) out += "- " + clean(line) + "\n";
+  }
   for (const auto& item : d.items) {
     const DigestCandidate& c = item.who;
     out += "\n" + std::to_string(++n) + ". " + clean(name_of(c));
@@ -209,6 +213,12 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
   }
   if (d.period) out += clean(period_line(*d.period)) + "\n";
   out += summary_line(d) + ".\n";
+  if (!d.items.empty()) {
+    out +=
+        "Reply to this email with lines like \u201Cdone 3\u201D or \u201Csnooze 2 7d\u201D to act "
+        "on "
+        "this list.\n";
+  }
   auto health = health_lines(d);
   if (!health.empty()) {
     out += "\nSources that need a look:\n";
@@ -239,6 +249,13 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
   out += d.items.empty() ? "nobody is waiting for an answer today"
                          : people(static_cast<int>(d.items.size())) + " to answer personally";
   out += "</p>\n";
+  if (!d.from_your_reply.empty()) {
+    out +=
+        "<p style=\"margin:0 0 4px 0;font-size:14px;\"><strong>Done from your reply</strong></p>\n"
+        "<ul style=\"margin:0 0 12px 0;padding-left:20px;font-size:13px;color:#6b655c;\">\n";
+    for (const auto& line : d.from_your_reply) out += "<li>" + escape_html(line) + "</li>\n";
+    out += "</ul>\n";
+  }
   int n = 0;
   for (const auto& item : d.items) {
     const DigestCandidate& c = item.who;
@@ -294,7 +311,14 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
            std::to_string(d.items.size()) + " most worth answering today.<br>";
   }
   if (d.period) out += escape_html(period_line(*d.period)) + "<br>";
-  out += escape_html(summary_line(d)) + ".</p>\n";
+  out += escape_html(summary_line(d)) + ".";
+  if (!d.items.empty()) {
+    out +=
+        "<br>Reply to this email with lines like \u201Cdone 3\u201D or \u201Csnooze 2 7d\u201D to "
+        "act "
+        "on this list.";
+  }
+  out += "</p>\n";
   auto health = health_lines(d);
   if (!health.empty()) {
     out +=

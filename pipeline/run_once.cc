@@ -9,6 +9,7 @@
 #include "notify/digest_render.h"
 #include "notify/mime_writer.h"
 #include "pipeline/classify.h"
+#include "pipeline/digest_reply.h"
 #include "pipeline/extract.h"
 #include "pipeline/link.h"
 #include "pipeline/rank.h"
@@ -19,7 +20,12 @@
 namespace rapport::pipeline {
 
 void process_message(Message& m, const std::vector<Episode>& episodes) {
-  if (m.outgoing) return;  // the creator's own message: nothing to classify or resolve
+  if (m.outgoing) {
+    // The creator's own message: nothing to classify or resolve; its own words may hold
+    // commands for the digest it answers.
+    m.reply_text = extract_reply(m.text);
+    return;
+  }
   Classification c = classify(m);
   m.message_class = c.cls;
   m.class_reason = c.reason;
@@ -56,6 +62,9 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
     return;
   }
   out.stored = *stored;
+  if (auto applied = apply_digest_replies(store, batch->messages, clock.now()); !applied) {
+    log::error("replies to a digest: " + applied.error().to_string());
+  }
   p.source->after_commit(*batch);
   out.moved_to = batch->moved_to;
   out.ttl_seconds = batch->ttl_seconds;
@@ -261,6 +270,7 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   UnixTime since = now - 7 * 86400;
   if (last && *last && **last > since && **last < now - 3600) since = **last;
   if (auto period = store.period_summary(since); period) d.period = std::move(*period);
+  if (auto done = store.unconfirmed_digest_commands(); done) d.from_your_reply = std::move(*done);
   if (auto sources = store.sources(); sources) {
     for (auto& src : *sources) {
       if (src.consecutive_failures > 0 || src.dead_since)
@@ -300,6 +310,9 @@ Result<DigestDelivery> deliver_digest(Store& store, const Digest& digest,
   if (!sent) return sent.error();
   out.delivered = *sent;
   if (auto s = store.mark_digest_delivered(*id, *sent, msg.message_id, now); !s) return s.error();
+  if (!digest.from_your_reply.empty()) {
+    if (auto s = store.confirm_digest_commands(digest.slot); !s) return s.error();
+  }
   return out;
 }
 

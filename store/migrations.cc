@@ -175,8 +175,22 @@ CREATE TABLE sent_mail (
 CREATE INDEX sent_mail_by_recipient ON sent_mail (recipient, sent_at);
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations = {
-    kInitialSchema, kDigestIndexes, kFeedState, kMessageDetails, kPollSchedule, kSnooze, kSentMail};
+// 8: commands the creator sent by replying to a digest, and where they were confirmed.
+constexpr std::string_view kDigestCommands = R"sql(
+CREATE TABLE digest_commands (
+  id INTEGER PRIMARY KEY,
+  reply_key TEXT NOT NULL,
+  line TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  confirmed_slot TEXT,
+  UNIQUE (reply_key, line)
+);
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations = {
+    kInitialSchema, kDigestIndexes, kFeedState, kMessageDetails,
+    kPollSchedule,  kSnooze,        kSentMail,  kDigestCommands};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -185,6 +185,7 @@ struct Digest {
   Counts counts;
   std::vector<SourceState> needs_attention;  // sources failing or gone, for the health section
   std::optional<PeriodSummary> period;
+  std::vector<std::string> from_your_reply;  // what your reply to a digest did, to confirm
 };
 
 }  // namespace rapport

@@ -617,6 +617,55 @@ Result<PeriodSummary> SqliteStore::period_summary(UnixTime since) {
   return p;
 }
 
+Result<std::vector<std::int64_t>> SqliteStore::digest_listing(std::string_view message_id) {
+  auto stmt = db_.prepare(
+      "SELECT di.contact_id FROM digest_items di JOIN digests d ON d.id = di.digest_id "
+      "WHERE d.message_id = ?1 AND d.delivered_at IS NOT NULL ORDER BY di.position");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, message_id);
+  std::vector<std::int64_t> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(stmt->int64(0));
+  }
+  return out;
+}
+
+Result<bool> SqliteStore::record_digest_command(std::string_view reply_key, std::string_view line,
+                                                std::string_view result, UnixTime at) {
+  auto stmt = db_.prepare(
+      "INSERT OR IGNORE INTO digest_commands (reply_key, line, result, created_at) "
+      "VALUES (?1, ?2, ?3, ?4)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, reply_key).bind(2, line).bind(3, result).bind(4, at);
+  if (auto s = stmt->run(); !s) return s.error();
+  return db_.changes() == 1;
+}
+
+Result<std::vector<std::string>> SqliteStore::unconfirmed_digest_commands() {
+  auto stmt =
+      db_.prepare("SELECT result FROM digest_commands WHERE confirmed_slot IS NULL ORDER BY id");
+  if (!stmt) return stmt.error();
+  std::vector<std::string> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(stmt->text(0));
+  }
+  return out;
+}
+
+Status SqliteStore::confirm_digest_commands(std::string_view slot) {
+  auto stmt =
+      db_.prepare("UPDATE digest_commands SET confirmed_slot = ?1 WHERE confirmed_slot IS NULL");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, slot);
+  return stmt->run();
+}
+
 Result<std::optional<UnixTime>> SqliteStore::last_delivery_time() {
   auto stmt = db_.prepare("SELECT MAX(delivered_at) FROM digests");
   if (!stmt) return stmt.error();

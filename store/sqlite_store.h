@@ -33,6 +33,11 @@ class SqliteStore final : public Store {
   Result<std::string> contact_label(std::int64_t contact_id) override;
   Result<Counts> counts() override;
   Result<PeriodSummary> period_summary(UnixTime since) override;
+  Result<std::vector<std::int64_t>> digest_listing(std::string_view digest_message_id) override;
+  Result<bool> record_digest_command(std::string_view reply_key, std::string_view line,
+                                     std::string_view result, UnixTime at) override;
+  Result<std::vector<std::string>> unconfirmed_digest_commands() override;
+  Status confirm_digest_commands(std::string_view slot) override;
   Result<std::optional<UnixTime>> last_delivery_time() override;
   Result<std::int64_t> record_digest(const Digest& digest) override;
   Status mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,

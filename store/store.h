@@ -88,6 +88,17 @@ class Store {
   virtual Result<std::string> contact_label(std::int64_t contact_id) = 0;
 
   virtual Result<Counts> counts() = 0;
+  // The people a delivered digest listed, by position (index 0 is item 1); empty when no
+  // digest has that Message-ID.
+  virtual Result<std::vector<std::int64_t>> digest_listing(std::string_view digest_message_id) = 0;
+  // Records the outcome of one command from a reply to a digest; false when that reply's line
+  // was already carried out (a reply read twice changes nothing).
+  virtual Result<bool> record_digest_command(std::string_view reply_key, std::string_view line,
+                                             std::string_view result, UnixTime at) = 0;
+  // Outcomes not yet shown in a digest, oldest first; and marking them shown in `slot`.
+  virtual Result<std::vector<std::string>> unconfirmed_digest_commands() = 0;
+  virtual Status confirm_digest_commands(std::string_view slot) = 0;
+
   // Replies, new people and replies per episode received after `since`.
   virtual Result<PeriodSummary> period_summary(UnixTime since) = 0;
   // When the newest delivered digest was delivered, or nullopt before the first.

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "pipeline/digest_reply.h"
 #include "store/sqlite_store.h"
 #include "tests/support/temp_dir.h"
 
@@ -171,6 +172,78 @@ TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
   EXPECT_EQ(q2->int64(0), 1);  // one digest for the slot, not two
   EXPECT_EQ(q2->text(1), "fake sam@slowgarden.example");
   EXPECT_EQ(q2->text(2).rfind("rapport-digest-2026-11-25.", 0), 0u);
+}
+
+TEST(DigestReply, ParsesDoneAndSnoozeLinesOnly) {
+  auto commands = parse_digest_commands(
+      "Done 3\nsnooze 2 7d\nanswered 10\nsnooze 4\nI will do the rest tomorrow, thanks!\n"
+      "done three\nsnooze 1 soon\n");
+  ASSERT_EQ(commands.size(), 4u);
+  EXPECT_EQ(commands[0].verb, DigestCommand::Verb::kDone);
+  EXPECT_EQ(commands[0].position, 3);
+  EXPECT_EQ(commands[0].line, "Done 3");
+  EXPECT_EQ(commands[1].verb, DigestCommand::Verb::kSnooze);
+  EXPECT_EQ(commands[1].snooze_seconds, 7 * 86400);
+  EXPECT_EQ(commands[2].position, 10);
+  EXPECT_EQ(commands[3].snooze_seconds, 7 * 86400);  // snooze without a length: a week
+}
+
+TEST(DigestReply, AReplyToTheDigestIsCarriedOutOnceAndConfirmedInTheNext) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  mail->next.messages.push_back(
+      email("1@x", "ana@example.org", "Re: Hi", "Is it working?", 1795400000));
+  mail->next.messages.push_back(email("2@x", "ben@example.org", "Re: Hi", "Hello!", 1795300000));
+  auto* inbox = mail.get();
+  sources.push_back(std::move(mail));
+  PollOptions options;
+  options.creator_addresses = {"sam@slowgarden.example"};
+  poll_sources(**store, sources, clock, options);
+  DigestSettings settings;
+  settings.creator_name = "Sam Rivera";
+  settings.creator_email = "sam@slowgarden.example";
+  settings.to = "sam@slowgarden.example";
+  auto digest = build_digest(**store, settings, clock.now());
+  ASSERT_EQ(digest->items.size(), 2u);
+  FlakyMailer mailer(0);
+  auto sent = deliver_digest(**store, *digest, settings, mailer, clock.now());
+  ASSERT_TRUE(sent.ok());
+  auto& db = (*store)->database();
+  auto id = db.prepare("SELECT message_id FROM digests");
+  ASSERT_TRUE(id->step().value());
+  std::string digest_id = id->text(0);
+  std::string first = digest->items[0].who.display_name.empty() ? digest->items[0].who.address
+                                                                : digest->items[0].who.display_name;
+
+  // Sam replies to the digest; the reply arrives in the same mailbox.
+  clock.advance(3600);
+  Message reply =
+      email("reply@slowgarden.example", "sam@slowgarden.example", "Re: Rapport",
+            "done 1\nsnooze 2 1w\nsnooze 9 1d\n\nOn Wed, Rapport wrote:\n> 1. Ana", clock.now());
+  reply.from = {"Sam Rivera", "sam@slowgarden.example"};
+  reply.in_reply_to = digest_id;
+  inbox->next.messages = {reply};
+  inbox->next.cursor = "after reply";
+  poll_sources(**store, sources, clock, options);
+  EXPECT_TRUE((*store)->digest_candidates({clock.now(), 0, 0, "next"})->empty());
+  EXPECT_EQ((*store)->counts()->contacts, 2);  // Sam is not a listener
+
+  clock.advance(86400);
+  auto next = build_digest(**store, settings, clock.now());
+  ASSERT_EQ(next->from_your_reply.size(), 3u);
+  EXPECT_EQ(next->from_your_reply[0], "answered: " + first);
+  EXPECT_EQ(next->from_your_reply[1].rfind("snoozed until 2026-12-02: ", 0), 0u)
+      << next->from_your_reply[1];
+  EXPECT_EQ(next->from_your_reply[2], "\u201Csnooze 9 1d\u201D: the digest had no number 9");
+  auto delivered = deliver_digest(**store, *next, settings, mailer, clock.now());
+  ASSERT_TRUE(delivered.ok());
+  EXPECT_NE(delivered->text.find("Done from your reply:\n- answered: "), std::string::npos);
+  // Confirmed once; reading the reply again changes nothing.
+  inbox->next.cursor = "read again";
+  poll_sources(**store, sources, clock, options);
+  EXPECT_TRUE(build_digest(**store, settings, clock.now())->from_your_reply.empty());
 }
 
 }  // namespace
