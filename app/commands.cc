@@ -8,14 +8,15 @@
 #include <iostream>
 #include <memory>
 
+#include "app/from_config.h"
 #include "app/listener.h"
-#include "app/mailer_choice.h"
 #include "config/config.h"
 #include "ingest/feed_source.h"
 #include "ingest/http_client.h"
 #include "ingest/import_source.h"
 #include "ingest/maildir_source.h"
 #include "notify/digest_render.h"
+#include "pipeline/digest_reply.h"
 #include "pipeline/run_once.h"
 #include "pipeline/schedule.h"
 #include "store/json_writer.h"
@@ -50,14 +51,6 @@ std::optional<config::Config> load_config(const Invocation& inv) {
     return std::nullopt;
   }
   return std::move(*cfg);
-}
-
-ingest::Inbox inbox_of(const config::InboxConfig& c) {
-  ingest::Inbox in;
-  in.name = c.name;
-  in.kind = ingest::inbox_kind_from_string(c.kind).value_or(ingest::InboxKind::kGeneric);
-  in.fields = c.fields;
-  return in;
 }
 
 struct Sources {
@@ -105,20 +98,6 @@ Result<std::unique_ptr<Sources>> make_sources(const config::Config& cfg) {
     }
   }
   return sources;
-}
-
-pipeline::DigestSettings digest_settings(const config::Config& cfg) {
-  pipeline::DigestSettings s;
-  s.creator_name = cfg.creator.name;
-  s.creator_email = cfg.creator.email;
-  s.show = cfg.creator.show;
-  s.to = cfg.digest.to;
-  s.max_people = cfg.digest.max_people;
-  s.excerpt_chars = cfg.digest.excerpt_chars;
-  s.min_wait_seconds = std::int64_t{cfg.digest.min_wait_hours} * 3600;
-  s.relist_after_seconds = std::int64_t{cfg.digest.relist_after_days} * 86400;
-  apply_weights(cfg.digest.weights, s.weights);
-  return s;
 }
 
 std::string describe(const pipeline::SourceOutcome& o) {
@@ -485,31 +464,7 @@ int import_command(const Invocation& inv) {
   return imported->problems.empty() ? kOk : kFailure;
 }
 
-namespace {
-
-// "12h", "7d", "2w", "90m" in seconds; nullopt when it is not a duration.
-std::optional<std::int64_t> parse_duration_words(const std::string& text) {
-  if (text.size() < 2) return std::nullopt;
-  std::string digits = text.substr(0, text.size() - 1);
-  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 6) {
-    return std::nullopt;
-  }
-  std::int64_t n = std::stoll(digits);
-  switch (text.back()) {
-    case 'm':
-      return n * 60;
-    case 'h':
-      return n * 3600;
-    case 'd':
-      return n * 86400;
-    case 'w':
-      return n * 7 * 86400;
-    default:
-      return std::nullopt;
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int answered_command(const Invocation& inv) {
   if (inv.arguments.size() != 1) {
@@ -543,7 +498,7 @@ int snooze_command(const Invocation& inv) {
                  "ana@example.org 7d`)\n";
     return kUsage;
   }
-  auto seconds = parse_duration_words(inv.arguments[1]);
+  auto seconds = pipeline::parse_span(inv.arguments[1]);
   if (!seconds) {
     std::cerr << "rapport: \"" << inv.arguments[1]
               << "\" is not a duration (hint: like 12h, 7d or 2w)\n";

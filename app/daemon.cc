@@ -18,8 +18,8 @@
 #include <set>
 #include <thread>
 
+#include "app/from_config.h"
 #include "app/listener.h"
-#include "app/mailer_choice.h"
 #include "config/config.h"
 #include "ingest/feed_source.h"
 #include "ingest/http_client.h"
@@ -83,14 +83,6 @@ struct Built {
   std::vector<Scheduled> sources;
   std::vector<ServedInbox> served;
 };
-
-ingest::Inbox inbox_of(const config::InboxConfig& c) {
-  ingest::Inbox in;
-  in.name = c.name;
-  in.kind = ingest::inbox_kind_from_string(c.kind).value_or(ingest::InboxKind::kGeneric);
-  in.fields = c.fields;
-  return in;
-}
 
 Result<Built> build(const config::Config& cfg, ingest::HttpClient& http, const Clock& clock) {
   Built b;
@@ -373,15 +365,7 @@ class Daemon {
     UnixTime now = clock_.now();
     auto due = pipeline::digest_due(schedule, *last, now);
     if (!due || (failed_slot_ == *due && now < retry_digest_at_)) return;
-    pipeline::DigestSettings settings;
-    settings.creator_name = cfg_.creator.name;
-    settings.creator_email = cfg_.creator.email;
-    settings.show = cfg_.creator.show;
-    settings.to = cfg_.digest.to;
-    settings.max_people = cfg_.digest.max_people;
-    settings.excerpt_chars = cfg_.digest.excerpt_chars;
-    settings.min_wait_seconds = std::int64_t{cfg_.digest.min_wait_hours} * 3600;
-    settings.relist_after_seconds = std::int64_t{cfg_.digest.relist_after_days} * 86400;
+    pipeline::DigestSettings settings = digest_settings(cfg_);
     apply_weights(cfg_.digest.weights, settings.weights);
     auto digest = pipeline::build_digest(*store_, settings, now);
     if (digest) {

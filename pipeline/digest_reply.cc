@@ -5,9 +5,9 @@
 #include "store/text.h"
 
 namespace rapport::pipeline {
-namespace {
 
-std::optional<std::int64_t> duration_seconds(const std::string& word) {
+std::optional<std::int64_t> parse_span(std::string_view word_view) {
+  std::string word(word_view);
   if (word.size() < 2 || word.size() > 6) return std::nullopt;
   std::string digits = word.substr(0, word.size() - 1);
   if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
@@ -25,8 +25,6 @@ std::optional<std::int64_t> duration_seconds(const std::string& word) {
       return std::nullopt;
   }
 }
-
-}  // namespace
 
 std::vector<DigestCommand> parse_digest_commands(std::string_view reply_text) {
   std::vector<DigestCommand> out;
@@ -47,7 +45,7 @@ std::vector<DigestCommand> parse_digest_commands(std::string_view reply_text) {
     if ((verb == "done" || verb == "answered") && duration.empty()) {
       c.verb = DigestCommand::Verb::kDone;
     } else if (verb == "snooze") {
-      auto seconds = duration_seconds(duration.empty() ? "7d" : duration);
+      auto seconds = parse_span(duration.empty() ? "7d" : duration);
       if (!seconds) continue;
       c.verb = DigestCommand::Verb::kSnooze;
       c.snooze_seconds = *seconds;

@@ -21,6 +21,9 @@ struct DigestCommand {
   std::string line;                 // as written, trimmed
 };
 
+// "90m", "12h", "7d", "2w" in seconds; nullopt when it is not such a span.
+std::optional<std::int64_t> parse_span(std::string_view text);
+
 // The commands in a reply's own words, one per line: "done 3", "answered 3", "snooze 2 7d"
 // (m, h, d or w). Other lines are ignored; so is anything after the first 50 lines.
 std::vector<DigestCommand> parse_digest_commands(std::string_view reply_text);
