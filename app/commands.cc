@@ -11,10 +11,8 @@
 #include "app/from_config.h"
 #include "app/listener.h"
 #include "config/config.h"
-#include "ingest/feed_source.h"
 #include "ingest/http_client.h"
 #include "ingest/import_source.h"
-#include "ingest/maildir_source.h"
 #include "notify/digest_render.h"
 #include "pipeline/digest_reply.h"
 #include "pipeline/run_once.h"
@@ -51,53 +49,6 @@ std::optional<config::Config> load_config(const Invocation& inv) {
     return std::nullopt;
   }
   return std::move(*cfg);
-}
-
-struct Sources {
-  ingest::CurlHttpClient http;
-  SystemClock clock;
-  std::vector<std::unique_ptr<ingest::Source>> list;
-};
-
-// Builds every configured source. A secret that cannot be read fails that source only.
-Result<std::unique_ptr<Sources>> make_sources(const config::Config& cfg) {
-  auto sources = std::make_unique<Sources>();
-  for (const auto& f : cfg.feeds) {
-    ingest::FeedSourceOptions o;
-    o.name = f.name;
-    o.url = f.url;
-    o.username = f.username;
-    if (!f.password.empty()) {
-      auto secret = f.password.resolve();
-      if (!secret) {
-        Error e = secret.error();
-        e.where = cfg.path + ": feed \"" + f.name + "\"";
-        return e;
-      }
-      o.password = *secret;
-    }
-    o.kind = f.kind == "comments" ? ingest::FeedKind::kComments : ingest::FeedKind::kEpisodes;
-    o.ca_file = f.ca_file;
-    o.timeout_seconds = f.timeout_seconds;
-    o.max_bytes = f.max_bytes;
-    sources->list.push_back(
-        std::make_unique<ingest::FeedSource>(std::move(o), sources->http, sources->clock));
-  }
-  for (const auto& m : cfg.mailboxes) {
-    auto maildir = std::make_unique<ingest::MaildirSource>(m.name, m.path);
-    maildir->set_sent_folder(m.role == "sent");
-    sources->list.push_back(std::move(maildir));
-  }
-  for (const auto& in : cfg.inboxes) {
-    if (!in.path.empty()) {
-      sources->list.push_back(
-          std::make_unique<ingest::FileImportSource>(inbox_of(in), in.path, sources->clock));
-    } else if (!in.drop_folder.empty()) {
-      sources->list.push_back(
-          std::make_unique<ingest::DropFolderSource>(inbox_of(in), in.drop_folder, sources->clock));
-    }
-  }
-  return sources;
 }
 
 std::string describe(const pipeline::SourceOutcome& o) {
@@ -150,7 +101,9 @@ int run_command(const Invocation& inv) {
   if (inv.has("--quiet")) log::set_level(log::Level::kWarn);
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto sources = make_sources(*cfg);
+  ingest::CurlHttpClient http;
+  SystemClock clock;
+  auto sources = make_sources(*cfg, http, clock);
   if (!sources) {
     print_error(sources.error());
     return kUsage;
@@ -160,23 +113,18 @@ int run_command(const Invocation& inv) {
     print_error(store.error());
     return kFailure;
   }
-  SystemClock clock;
   pipeline::PollOptions poll;
-  poll.http = &(*sources)->http;
+  poll.http = &http;
   poll.limits = {cfg->fetch.max_connections, cfg->fetch.max_connections_per_host};
   poll.episode_comment_feeds = cfg->fetch.episode_comment_feeds;
   poll.only_due = !inv.has("--all");
   poll.creator_addresses = {cfg->creator.email};
-  auto policy = [&](int minutes) {
-    pipeline::PollPolicy p;
-    p.interval_seconds = std::int64_t{minutes} * 60;
-    p.backoff_cap_seconds = std::int64_t{cfg->daemon.max_backoff_minutes} * 60;
-    return p;
-  };
-  for (const auto& f : cfg->feeds) poll.policies[f.name] = policy(f.interval_minutes);
-  for (const auto& m : cfg->mailboxes) poll.policies[m.name] = policy(m.interval_minutes);
-  for (const auto& in : cfg->inboxes) poll.policies[in.name] = policy(in.interval_minutes);
-  auto outcomes = pipeline::poll_sources(**store, (*sources)->list, clock, poll);
+  std::vector<ingest::Source*> list;
+  for (const auto& s : *sources) {
+    list.push_back(s.source.get());
+    poll.policies[s.source->name()] = s.policy;
+  }
+  auto outcomes = pipeline::poll_sources(**store, list, clock, poll);
   bool failed = false;
   for (const auto& o : outcomes) {
     if (o.error) {
@@ -329,29 +277,12 @@ int run_command(const Invocation& inv) {
 int serve_command(const Invocation& inv) {
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  std::vector<ServedInbox> served;
-  for (const auto& in : cfg->inboxes) {
-    if (in.kind == "csv" || in.kind == "jsonl") continue;
-    ServedInbox s;
-    s.inbox = inbox_of(in);
-    for (auto [secret, out] : {std::pair{&in.token, &s.token}, {&in.hmac_secret, &s.hmac_secret}}) {
-      if (secret->empty()) continue;
-      auto value = secret->resolve();
-      if (!value) {
-        Error e = value.error();
-        e.where = cfg->path + ": inbox \"" + in.name + "\"";
-        print_error(e);
-        return kUsage;
-      }
-      *out = *value;
-    }
-    s.signature_header = in.signature_header;
-    s.open = in.open;
-    s.rate_limit_per_hour = in.rate_limit_per_hour;
-    s.honeypot = in.honeypot;
-    s.thank_you_url = in.thank_you_url;
-    served.push_back(std::move(s));
+  auto inboxes = served_inboxes(*cfg);
+  if (!inboxes) {
+    print_error(inboxes.error());
+    return kUsage;
   }
+  std::vector<ServedInbox> served = std::move(*inboxes);
   if (served.empty()) {
     print_error(make_error(ErrorCode::kConfig, "no [[inbox]] to serve", cfg->path,
                            "add an [[inbox]] of kind generic, voicemail, boostagram or form"));
@@ -464,7 +395,30 @@ int import_command(const Invocation& inv) {
   return imported->problems.empty() ? kOk : kFailure;
 }
 
-namespace {}  // namespace
+namespace {
+
+// Opens the database and finds the person `who` names. Prints the problem and returns the
+// exit status when it cannot; kOk otherwise.
+int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<SqliteStore>& store,
+                std::int64_t& id) {
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  auto opened = SqliteStore::open(cfg->store.path);
+  if (!opened) {
+    print_error(opened.error());
+    return kFailure;
+  }
+  store = std::move(*opened);
+  auto found = store->find_contact(who);
+  if (!found) {
+    print_error(found.error());
+    return kUsage;
+  }
+  id = *found;
+  return kOk;
+}
+
+}  // namespace
 
 int answered_command(const Invocation& inv) {
   if (inv.arguments.size() != 1) {
@@ -472,23 +426,14 @@ int answered_command(const Invocation& inv) {
         << "rapport: usage: rapport answered WHO (hint: an address, an id or a unique name)\n";
     return kUsage;
   }
-  auto cfg = load_config(inv);
-  if (!cfg) return kUsage;
-  auto store = SqliteStore::open(cfg->store.path);
-  if (!store) {
-    print_error(store.error());
-    return kFailure;
-  }
-  auto id = (*store)->find_contact(inv.arguments.front());
-  if (!id) {
-    print_error(id.error());
-    return kUsage;
-  }
-  if (auto s = (*store)->record_answer(*id, SystemClock().now(), "manual", ""); !s) {
+  std::unique_ptr<SqliteStore> store;
+  std::int64_t id = 0;
+  if (int status = find_person(inv, inv.arguments.front(), store, id); status != kOk) return status;
+  if (auto s = store->record_answer(id, SystemClock().now(), "manual", ""); !s) {
     print_error(s.error());
     return kFailure;
   }
-  std::cout << "answered: " << (*store)->contact_label(*id).value() << "\n";
+  std::cout << "answered: " << store->contact_label(id).value() << "\n";
   return kOk;
 }
 
@@ -504,25 +449,16 @@ int snooze_command(const Invocation& inv) {
               << "\" is not a duration (hint: like 12h, 7d or 2w)\n";
     return kUsage;
   }
-  auto cfg = load_config(inv);
-  if (!cfg) return kUsage;
-  auto store = SqliteStore::open(cfg->store.path);
-  if (!store) {
-    print_error(store.error());
-    return kFailure;
-  }
-  auto id = (*store)->find_contact(inv.arguments.front());
-  if (!id) {
-    print_error(id.error());
-    return kUsage;
-  }
+  std::unique_ptr<SqliteStore> store;
+  std::int64_t id = 0;
+  if (int status = find_person(inv, inv.arguments.front(), store, id); status != kOk) return status;
   UnixTime until = SystemClock().now() + *seconds;
-  if (auto s = (*store)->snooze(*id, until); !s) {
+  if (auto s = store->snooze(id, until); !s) {
     print_error(s.error());
     return kFailure;
   }
   std::cout << "snoozed until " << format_rfc3339_utc(until) << ": "
-            << (*store)->contact_label(*id).value() << "\n";
+            << store->contact_label(id).value() << "\n";
   return kOk;
 }
 

@@ -23,8 +23,6 @@
 #include "config/config.h"
 #include "ingest/feed_source.h"
 #include "ingest/http_client.h"
-#include "ingest/import_source.h"
-#include "ingest/maildir_source.h"
 #include "notify/mailer.h"
 #include "pipeline/run_once.h"
 #include "pipeline/schedule.h"
@@ -73,75 +71,7 @@ class DatabaseLock {
   int fd_;
 };
 
-// A configured source and how often it is polled.
-struct Scheduled {
-  std::shared_ptr<ingest::Source> source;
-  pipeline::PollPolicy policy;
-};
-
-struct Built {
-  std::vector<Scheduled> sources;
-  std::vector<ServedInbox> served;
-};
-
-Result<Built> build(const config::Config& cfg, ingest::HttpClient& http, const Clock& clock) {
-  Built b;
-  auto policy = [&](int minutes) {
-    pipeline::PollPolicy p;
-    p.interval_seconds = std::int64_t{minutes} * 60;
-    p.backoff_cap_seconds = std::int64_t{cfg.daemon.max_backoff_minutes} * 60;
-    return p;
-  };
-  for (const auto& f : cfg.feeds) {
-    ingest::FeedSourceOptions o;
-    o.name = f.name;
-    o.url = f.url;
-    o.kind = f.kind == "comments" ? ingest::FeedKind::kComments : ingest::FeedKind::kEpisodes;
-    o.username = f.username;
-    if (!f.password.empty()) {
-      auto secret = f.password.resolve();
-      if (!secret) return secret.error();
-      o.password = *secret;
-    }
-    o.ca_file = f.ca_file;
-    o.timeout_seconds = f.timeout_seconds;
-    o.max_bytes = f.max_bytes;
-    b.sources.push_back(
-        {std::make_shared<ingest::FeedSource>(o, http, clock), policy(f.interval_minutes)});
-  }
-  for (const auto& m : cfg.mailboxes) {
-    auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path);
-    maildir->set_sent_folder(m.role == "sent");
-    b.sources.push_back({maildir, policy(m.interval_minutes)});
-  }
-  for (const auto& in : cfg.inboxes) {
-    if (!in.path.empty()) {
-      b.sources.push_back({std::make_shared<ingest::FileImportSource>(inbox_of(in), in.path, clock),
-                           policy(in.interval_minutes)});
-    } else if (!in.drop_folder.empty()) {
-      b.sources.push_back(
-          {std::make_shared<ingest::DropFolderSource>(inbox_of(in), in.drop_folder, clock),
-           policy(in.interval_minutes)});
-    } else if (in.kind != "csv" && in.kind != "jsonl") {
-      ServedInbox s;
-      s.inbox = inbox_of(in);
-      for (auto [secret, out] :
-           {std::pair{&in.token, &s.token}, {&in.hmac_secret, &s.hmac_secret}}) {
-        if (secret->empty()) continue;
-        auto value = secret->resolve();
-        if (!value) return value.error();
-        *out = *value;
-      }
-      s.signature_header = in.signature_header;
-      s.open = in.open;
-      s.rate_limit_per_hour = in.rate_limit_per_hour;
-      s.honeypot = in.honeypot;
-      s.thank_you_url = in.thank_you_url;
-      b.served.push_back(std::move(s));
-    }
-  }
-  return b;
-}
+using Scheduled = ScheduledSource;
 
 class Daemon {
  public:
@@ -162,13 +92,14 @@ class Daemon {
       return 1;
     }
     store_ = std::move(*store);
-    auto built = build(cfg_, http_, clock_);
-    if (!built) {
-      std::cerr << "rapport: " << built.error().to_string() << "\n";
+    auto sources = make_sources(cfg_, http_, clock_);
+    auto served = served_inboxes(cfg_);
+    if (!sources || !served) {
+      std::cerr << "rapport: " << (!sources ? sources.error() : served.error()).to_string() << "\n";
       return 2;
     }
-    sources_ = std::move(built->sources);
-    if (!start_listener(std::move(built->served))) return 1;
+    sources_ = std::move(*sources);
+    if (!start_listener(std::move(*served))) return 1;
     std::thread signals([this] { wait_for_signals(); });
     signals.detach();
     log::info("daemon started (pid " + std::to_string(::getpid()) +
@@ -250,16 +181,18 @@ class Daemon {
                  "); restart the daemon to switch; the running config is kept");
       return;
     }
-    auto built = build(*cfg, http_, clock_);
-    if (!built) {
+    auto sources = make_sources(*cfg, http_, clock_);
+    auto served = served_inboxes(*cfg);
+    if (!sources || !served) {
       log::error("the new config cannot be used, the running one is kept: " +
-                 built.error().to_string());
+                 (!sources ? sources.error() : served.error()).to_string());
       return;
     }
     cfg_ = std::move(*cfg);
     apply_timezone();
-    sources_ = std::move(built->sources);  // polls in flight keep their own source alive
-    start_listener(std::move(built->served));
+    sources_ = std::move(*sources);  // polls in flight keep their own source alive
+    discovered_at_ = 0;              // the comment-feed limit may have changed
+    start_listener(std::move(*served));
     log::info("reloaded " + path_ + ": " + std::to_string(sources_.size()) + " sources");
   }
 
@@ -287,8 +220,14 @@ class Daemon {
 
   void dispatch_due_polls() {
     UnixTime now = clock_.now();
+    // Episodes change only when a feed is read: look their comment feeds up once a minute,
+    // not on every tick.
+    if (now - discovered_at_ >= 60) {
+      discovered_ = episode_comment_feeds();
+      discovered_at_ = now;
+    }
     std::vector<Scheduled> all = sources_;
-    for (auto& c : episode_comment_feeds()) all.push_back(std::move(c));
+    all.insert(all.end(), discovered_.begin(), discovered_.end());
     for (const auto& s : all) {
       {
         std::lock_guard<std::mutex> lk(mutex_);
@@ -434,6 +373,8 @@ class Daemon {
   ingest::CurlHttpClient http_;  // used from worker threads: CurlHttpClient keeps no state
   SystemClock clock_;
   std::vector<Scheduled> sources_;
+  std::vector<Scheduled> discovered_;  // the newest episodes' comment feeds
+  UnixTime discovered_at_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::set<std::string> in_flight_;

@@ -1,5 +1,8 @@
 #include "app/from_config.h"
 
+#include "ingest/feed_source.h"
+#include "ingest/import_source.h"
+#include "ingest/maildir_source.h"
 #include "notify/smtp_mailer.h"
 
 namespace rapport::app {
@@ -37,6 +40,89 @@ ingest::Inbox inbox_of(const config::InboxConfig& c) {
   in.kind = ingest::inbox_kind_from_string(c.kind).value_or(ingest::InboxKind::kGeneric);
   in.fields = c.fields;
   return in;
+}
+
+namespace {
+
+// A secret read now, or an error saying which source named it.
+Result<std::string> read_secret(const config::Secret& secret, const config::Config& cfg,
+                                const std::string& what) {
+  auto value = secret.resolve();
+  if (!value) {
+    Error e = value.error();
+    e.where = cfg.path + ": " + what;
+    return e;
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
+                                                  ingest::HttpClient& http, const Clock& clock) {
+  auto policy = [&](int minutes) {
+    pipeline::PollPolicy p;
+    p.interval_seconds = std::int64_t{minutes} * 60;
+    p.backoff_cap_seconds = std::int64_t{cfg.daemon.max_backoff_minutes} * 60;
+    return p;
+  };
+  std::vector<ScheduledSource> out;
+  for (const auto& f : cfg.feeds) {
+    ingest::FeedSourceOptions o;
+    o.name = f.name;
+    o.url = f.url;
+    o.kind = f.kind == "comments" ? ingest::FeedKind::kComments : ingest::FeedKind::kEpisodes;
+    o.username = f.username;
+    if (!f.password.empty()) {
+      auto secret = read_secret(f.password, cfg, "feed \"" + f.name + "\"");
+      if (!secret) return secret.error();
+      o.password = *secret;
+    }
+    o.ca_file = f.ca_file;
+    o.timeout_seconds = f.timeout_seconds;
+    o.max_bytes = f.max_bytes;
+    out.push_back(
+        {std::make_shared<ingest::FeedSource>(o, http, clock), policy(f.interval_minutes)});
+  }
+  for (const auto& m : cfg.mailboxes) {
+    auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path);
+    maildir->set_sent_folder(m.role == "sent");
+    out.push_back({maildir, policy(m.interval_minutes)});
+  }
+  for (const auto& in : cfg.inboxes) {
+    if (!in.path.empty()) {
+      out.push_back({std::make_shared<ingest::FileImportSource>(inbox_of(in), in.path, clock),
+                     policy(in.interval_minutes)});
+    } else if (!in.drop_folder.empty()) {
+      out.push_back(
+          {std::make_shared<ingest::DropFolderSource>(inbox_of(in), in.drop_folder, clock),
+           policy(in.interval_minutes)});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<ServedInbox>> served_inboxes(const config::Config& cfg) {
+  std::vector<ServedInbox> out;
+  for (const auto& in : cfg.inboxes) {
+    if (in.kind == "csv" || in.kind == "jsonl") continue;
+    ServedInbox s;
+    s.inbox = inbox_of(in);
+    for (auto [secret, into] :
+         {std::pair{&in.token, &s.token}, {&in.hmac_secret, &s.hmac_secret}}) {
+      if (secret->empty()) continue;
+      auto value = read_secret(*secret, cfg, "inbox \"" + in.name + "\"");
+      if (!value) return value.error();
+      *into = *value;
+    }
+    s.signature_header = in.signature_header;
+    s.open = in.open;
+    s.rate_limit_per_hour = in.rate_limit_per_hour;
+    s.honeypot = in.honeypot;
+    s.thank_you_url = in.thank_you_url;
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 pipeline::DigestSettings digest_settings(const config::Config& cfg) {

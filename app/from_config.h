@@ -2,9 +2,13 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
+#include "app/listener.h"
 #include "config/config.h"
+#include "ingest/http_client.h"
 #include "ingest/inbound.h"
+#include "ingest/source.h"
 #include "notify/mailer.h"
 #include "pipeline/run_once.h"
 #include "store/result.h"
@@ -17,6 +21,20 @@ Result<std::unique_ptr<notify::Mailer>> make_mailer(const config::Config& cfg);
 
 // The adapter settings of an [[inbox]].
 ingest::Inbox inbox_of(const config::InboxConfig& inbox);
+
+// A configured source and how often it is polled.
+struct ScheduledSource {
+  std::shared_ptr<ingest::Source> source;
+  pipeline::PollPolicy policy;
+};
+
+// Every configured feed, mailbox and file inbox. `http` and `clock` must outlive them. Fails
+// (kConfig, naming the source) when a secret cannot be read.
+Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
+                                                  ingest::HttpClient& http, const Clock& clock);
+
+// The inboxes the listener serves (generic, voicemail, boostagram, form), secrets read.
+Result<std::vector<ServedInbox>> served_inboxes(const config::Config& cfg);
 
 // What the digest needs from [creator] and [digest].
 pipeline::DigestSettings digest_settings(const config::Config& cfg);

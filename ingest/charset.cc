@@ -79,8 +79,6 @@ std::string convert(const Iconv& cd, std::string_view in, bool& lossy) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) { return valid_utf8(s) == s; }
-
 Converted to_utf8(std::string_view bytes, std::string_view charset) {
   Converted r;
   std::string cs = canonical(charset);

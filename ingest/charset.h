@@ -18,7 +18,4 @@ struct Converted {
 // Never fails: what cannot be converted is replaced and reported in the flags.
 Converted to_utf8(std::string_view bytes, std::string_view charset);
 
-// True when every byte sequence in s is valid UTF-8.
-bool is_valid_utf8(std::string_view s);
-
 }  // namespace rapport::ingest

@@ -609,8 +609,7 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
   if (size_t c = root_name.find(':'); c != std::string::npos && local == "feed") {
     item_tag = root_name.substr(0, c + 1) + "entry";
   }
-  // Channel fields from the partial tree, items from the chunks.
-  ParsedFeed head;
+  // Channel fields from the partial tree (its items removed), items from the chunks.
   {
     pugi::xml_document copy;
     copy.reset(partial);
@@ -618,15 +617,8 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
          {copy.document_element(), copy.document_element().child("channel")}) {
       while (pugi::xml_node it = holder.child(item_tag.c_str())) holder.remove_child(it);
     }
-    (void)read_document(copy, url, head);
+    if (auto st = read_document(copy, url, feed); !st) return st;
   }
-  feed.format = head.format;
-  feed.title = head.title;
-  feed.link = head.link;
-  feed.language = head.language;
-  feed.author = head.author;
-  feed.image = head.image;
-  feed.podcast_guid = head.podcast_guid;
 
   std::string open = root_start_tag(bytes, root_name);
   if (open.empty()) open = "<" + root_name + ">";

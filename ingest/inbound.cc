@@ -103,7 +103,7 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
       error = FieldError{name, "is longer than " + std::to_string(max) + " bytes"};
       return std::string();
     }
-    if (valid_utf8(s) != s) {
+    if (!is_valid_utf8(s)) {
       error = FieldError{name, "is not valid UTF-8"};
       return std::string();
     }

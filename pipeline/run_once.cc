@@ -171,14 +171,20 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
 std::vector<SourceOutcome> poll_sources(Store& store,
                                         std::span<const std::unique_ptr<ingest::Source>> sources,
                                         const Clock& clock, const PollOptions& options) {
+  std::vector<ingest::Source*> raw;
+  for (const auto& s : sources) raw.push_back(s.get());
+  return poll_sources(store, raw, clock, options);
+}
+
+std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::Source*>& sources,
+                                        const Clock& clock, const PollOptions& options) {
   auto order = [](const ingest::Source* s) {
     if (s->kind() == "feed") return 0;
     if (s->kind() == "comments") return 1;
     if (s->kind() == "sent folder") return 3;
     return 2;
   };
-  std::vector<ingest::Source*> ordered;
-  for (const auto& s : sources) ordered.push_back(s.get());
+  std::vector<ingest::Source*> ordered = sources;
   std::stable_sort(
       ordered.begin(), ordered.end(),
       [&](const ingest::Source* a, const ingest::Source* b) { return order(a) < order(b); });

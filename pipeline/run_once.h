@@ -59,6 +59,8 @@ struct PollOptions {
 std::vector<SourceOutcome> poll_sources(Store& store,
                                         std::span<const std::unique_ptr<ingest::Source>> sources,
                                         const Clock& clock, const PollOptions& options);
+std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::Source*>& sources,
+                                        const Clock& clock, const PollOptions& options);
 
 // Polls one source from `state` (its stored row) and stores what it returned, or records its
 // failure; calls after_commit() once the batch is committed. For the daemon, which polls each

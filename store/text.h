@@ -10,6 +10,9 @@
 
 namespace rapport {
 
+// True when every byte sequence in s is valid UTF-8. Does not copy.
+bool is_valid_utf8(std::string_view s);
+
 // s with every invalid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view s);
 

@@ -216,6 +216,13 @@ TEST(FeedParser, ReadsRss091WithoutGuids) {
   EXPECT_EQ(feed->items[0].content_text(), "When to sow.");
 }
 
+TEST(FeedParser, ABrokenDocumentThatIsNoFeedIsRefusedNotRecovered) {
+  auto page = parse_feed("<html><body><item><title>x</item></body></html>", "https://x.example/");
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, ErrorCode::kParse);
+  EXPECT_NE(page.error().what.find("<html>"), std::string::npos) << page.error().what;
+}
+
 TEST(FeedParser, NeverFailsOnGarbage) {
   for (std::string junk : {std::string("<rss><channel><item><title>"), std::string("<<<<>>>>"),
                            std::string(10000, '<'), std::string("<rss>") + std::string(5000, '&'),

@@ -14,6 +14,15 @@ TEST(Text, ReplacesInvalidUtf8) {
   EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
 }
 
+TEST(Text, TellsValidUtf8WithoutCopying) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9 \xF0\x9F\x8C\xB1"));
+  EXPECT_FALSE(is_valid_utf8("caf\xE9"));       // Latin-1
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(is_valid_utf8("ok\xC3"));        // cut short
+}
+
 TEST(Text, Utf8PrefixNeverSplitsACharacter) {
   std::string s = "ab\xC3\xA9";  // "abé"
   EXPECT_EQ(utf8_prefix(s, 3), "ab");
