@@ -1,8 +1,11 @@
 #include "app/from_config.h"
 
 #include "ingest/feed_source.h"
+#include "ingest/imap_source.h"
 #include "ingest/import_source.h"
 #include "ingest/maildir_source.h"
+#include "ingest/mbox_source.h"
+#include "ingest/pop3_source.h"
 #include "notify/smtp_mailer.h"
 
 namespace rapport::app {
@@ -85,9 +88,54 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
         {std::make_shared<ingest::FeedSource>(o, http, clock), policy(f.interval_minutes)});
   }
   for (const auto& m : cfg.mailboxes) {
-    auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path);
-    maildir->set_sent_folder(m.role == "sent");
-    out.push_back({maildir, policy(m.interval_minutes)});
+    const bool sent = m.role == "sent";
+    if (m.kind == "imap" || m.kind == "pop3") {
+      ingest::MailServer server;
+      server.protocol = m.kind;
+      server.host = m.host;
+      server.port = m.port;
+      server.security = m.security;
+      server.username = m.username;
+      if (!m.password.empty()) {
+        auto secret = read_secret(m.password, cfg, "mailbox \"" + m.name + "\"");
+        if (!secret) return secret.error();
+        server.password = *secret;
+      }
+      server.ca_file = m.ca_file;
+      server.timeout_seconds = m.timeout_seconds;
+      std::shared_ptr<ingest::Source> source;
+      if (m.kind == "imap") {
+        ingest::ImapOptions o;
+        o.name = m.name;
+        o.server = std::move(server);
+        o.folder = m.folder;
+        o.since = m.since;
+        o.batch_size = m.batch_size;
+        o.token_command = m.token_command;
+        o.sent = sent;
+        source = std::make_shared<ingest::ImapSource>(std::move(o));
+      } else {
+        ingest::Pop3Options o;
+        o.name = m.name;
+        o.server = std::move(server);
+        o.batch_size = m.batch_size;
+        o.token_command = m.token_command;
+        o.sent = sent;
+        source = std::make_shared<ingest::Pop3Source>(std::move(o));
+      }
+      out.push_back({std::move(source), policy(m.interval_minutes)});
+    } else if (m.kind == "mbox") {
+      auto mbox = std::make_shared<ingest::MboxSource>(
+          m.name, m.path,
+          m.format == "mboxo" ? ingest::MboxFormat::kMboxo : ingest::MboxFormat::kMboxrd,
+          m.batch_size);
+      mbox->set_sent_folder(sent);
+      out.push_back({mbox, policy(m.interval_minutes)});
+    } else {
+      auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path);
+      maildir->set_sent_folder(sent);
+      out.push_back({maildir, policy(m.interval_minutes)});
+    }
   }
   for (const auto& in : cfg.inboxes) {
     if (!in.path.empty()) {

@@ -40,9 +40,15 @@ constexpr KeySpec kFeedKeys[] = {
     {"max_bytes", Type::kInteger, false},    {"interval_minutes", Type::kInteger, false},
 };
 constexpr KeySpec kMailboxKeys[] = {
-    {"name", Type::kString, true},  {"kind", Type::kString, true},
-    {"path", Type::kString, true},  {"interval_minutes", Type::kInteger, false},
-    {"role", Type::kString, false},
+    {"name", Type::kString, true},           {"kind", Type::kString, true},
+    {"path", Type::kString, false},          {"interval_minutes", Type::kInteger, false},
+    {"role", Type::kString, false},          {"host", Type::kString, false},
+    {"port", Type::kInteger, false},         {"security", Type::kString, false},
+    {"username", Type::kString, false},      {"password_env", Type::kString, false},
+    {"password_file", Type::kString, false}, {"token_command", Type::kString, false},
+    {"ca_file", Type::kString, false},       {"timeout_seconds", Type::kInteger, false},
+    {"folder", Type::kString, false},        {"since", Type::kString, false},
+    {"batch_size", Type::kInteger, false},   {"format", Type::kString, false},
 };
 constexpr KeySpec kListenerKeys[] = {
     {"address", Type::kString, false},
@@ -163,6 +169,23 @@ bool has_type(const toml::node& n, Type t) {
 }
 
 // "daily", "weekdays", "mon-fri", "sat,sun", "mon,wed-fri" into a Sunday-first set.
+// "2026-01-31" as midnight UTC.
+std::optional<UnixTime> parse_day(const std::string& text) {
+  int y = 0, mo = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 || y < 1970 || mo < 1 ||
+      mo > 12 || d < 1 || d > 31) {
+    return std::nullopt;
+  }
+  // Days from the civil date (Howard Hinnant's algorithm).
+  y -= mo <= 2;
+  const int era = y / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<UnixTime>(era * 146097 + doe - 719468) * 86400;
+}
+
 std::optional<std::array<bool, 7>> parse_days(const std::string& text) {
   static const char* kNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
   auto day = [](std::string_view s) -> int {
@@ -295,14 +318,30 @@ class Loader {
       MailboxConfig m;
       m.name = string(*t, "name");
       m.kind = string(*t, "kind");
-      if (const toml::node* n = t->get("kind"); n && n->is_string() && m.kind != "maildir") {
+      const bool remote = m.kind == "imap" || m.kind == "pop3";
+      if (const toml::node* n = t->get("kind");
+          n && n->is_string() && !remote && m.kind != "maildir" && m.kind != "mbox") {
         problem(n->source().begin,
                 "mailbox.kind \"" + m.kind + "\" is not a kind this version reads",
-                "known kinds: maildir");
+                "known kinds: imap, pop3, maildir, mbox");
       }
       m.path = string(*t, "path");
       if (!m.path.empty()) m.path = resolve_path(m.path);
+      if ((m.kind == "maildir" || m.kind == "mbox") && !t->contains("path")) {
+        problem(
+            t->source().begin, "missing required key \"mailbox.path\"",
+            m.kind == "mbox" ? "the mbox file to read" : "the Maildir folder (with new/ and cur/)");
+      }
       m.interval_minutes = static_cast<int>(integer(*t, "interval_minutes", 5, 1, 7 * 24 * 60));
+      if (remote) read_mail_server(*t, m);
+      m.batch_size = static_cast<int>(integer(*t, "batch_size", 200, 1, 10000));
+      if (auto f = string(*t, "format"); !f.empty()) {
+        m.format = f;
+        if (f != "mboxrd" && f != "mboxo") {
+          problem(t->get("format")->source().begin, "mailbox.format \"" + f + "\" is not known",
+                  "\"mboxrd\" (the default) or \"mboxo\"");
+        }
+      }
       if (const toml::node* role = t->get("role"); role && role->is_string()) {
         m.role = role->as_string()->get();
         if (m.role != "replies" && m.role != "sent") {
@@ -619,6 +658,56 @@ class Loader {
       return fallback;
     }
     return v;
+  }
+
+  // host, port, security, credentials and folder of an [[mailbox]] read over IMAP or POP3.
+  void read_mail_server(const toml::table& t, MailboxConfig& m) {
+    const bool imap = m.kind == "imap";
+    m.host = string(t, "host");
+    if (!t.contains("host")) {
+      problem(t.source().begin, "missing required key \"mailbox.host\"",
+              imap ? "the IMAP server, like \"imap.fastmail.com\"" : "the POP3 server");
+    }
+    if (auto sec = string(t, "security"); !sec.empty()) m.security = sec;
+    if (m.security != "tls" && m.security != "starttls" && m.security != "none") {
+      problem(t.get("security")->source().begin,
+              "mailbox.security \"" + m.security + "\" is not known",
+              "\"tls\" (the default), \"starttls\" or \"none\"");
+    } else if (m.security == "none" && m.host != "127.0.0.1" && m.host != "localhost" &&
+               m.host != "::1") {
+      problem(t.get("security")->source().begin,
+              "mailbox.security = \"none\" would send the password in the clear to " + m.host,
+              "use \"tls\" or \"starttls\"; \"none\" is for a server on this machine");
+    }
+    int fallback = m.security == "tls" ? (imap ? 993 : 995) : (imap ? 143 : 110);
+    m.port = static_cast<int>(integer(t, "port", fallback, 1, 65535));
+    m.username = string(t, "username");
+    if (!t.contains("username")) {
+      problem(t.source().begin, "missing required key \"mailbox.username\"",
+              "the login name, usually your address");
+    }
+    m.password = secret(t, "password");
+    m.token_command = string(t, "token_command");
+    if (m.password.empty() == m.token_command.empty()) {
+      problem(t.source().begin,
+              "give mailbox.password_env or password_file, or token_command (XOAUTH2): one of them",
+              "a password names where it is kept; token_command prints an OAuth2 access token");
+    }
+    if (auto ca = string(t, "ca_file"); !ca.empty()) m.ca_file = resolve_path(ca);
+    m.timeout_seconds = static_cast<int>(integer(t, "timeout_seconds", 60, 1, 600));
+    if (auto f = string(t, "folder"); !f.empty()) m.folder = f;
+    if (!imap && t.contains("folder")) {
+      problem(t.get("folder")->source().begin, "POP3 has no folders; mailbox.folder is for IMAP");
+    }
+    if (auto since = string(t, "since"); !since.empty()) {
+      auto at = parse_day(since);
+      if (!at) {
+        problem(t.get("since")->source().begin, "mailbox.since \"" + since + "\" is not a date",
+                "write it as \"2026-01-31\"");
+      } else {
+        m.since = *at;
+      }
+    }
   }
 
   Secret secret(const toml::table& t, const std::string& base) {

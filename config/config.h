@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "store/clock.h"
 #include "store/result.h"
 
 namespace rapport::config {
@@ -52,10 +53,23 @@ struct FeedConfig {
 
 struct MailboxConfig {
   std::string name;
-  std::string kind = "maildir";
-  std::string path;  // absolute
+  std::string kind = "maildir";  // "maildir", "mbox", "imap" or "pop3"
+  std::string path;              // maildir/mbox: absolute
   int interval_minutes = 5;
   std::string role = "replies";  // "replies" or "sent" (the creator's Sent folder)
+  // imap/pop3
+  std::string host;
+  int port = 0;                  // 0: the default for the protocol and security
+  std::string security = "tls";  // "tls", "starttls" or "none" (this machine only)
+  std::string username;
+  Secret password;
+  std::string token_command;  // prints an OAuth2 token for XOAUTH2
+  std::string ca_file;
+  int timeout_seconds = 60;
+  std::string folder = "INBOX";   // imap
+  std::optional<UnixTime> since;  // imap: the first run reads mail from this day on
+  int batch_size = 200;           // messages committed at once (imap, pop3, mbox)
+  std::string format = "mboxrd";  // mbox: "mboxrd" or "mboxo"
 };
 
 struct DigestConfig {

@@ -1,13 +1,13 @@
 #include "notify/smtp_mailer.h"
 
 #include <curl/curl.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "store/text.h"
+#include "store/token_command.h"
 
 namespace rapport::notify {
 namespace {
@@ -33,31 +33,6 @@ bool plain_address(const std::string& a) {
 
 }  // namespace
 
-Result<std::string> run_token_command(const std::string& command) {
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) {
-    return make_error(ErrorCode::kConfig, "cannot run the token command", "",
-                      "check [smtp] token_command");
-  }
-  std::string out;
-  char buf[4096];
-  while (out.size() < 16 * 1024) {
-    size_t n = std::fread(buf, 1, sizeof buf, p);
-    if (n == 0) break;
-    out.append(buf, n);
-  }
-  int status = pclose(p);
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return make_error(ErrorCode::kConfig, "the token command failed", "",
-                      "run it by hand to see why; it must print an access token");
-  }
-  std::string token(trim(out));
-  if (token.empty() || token.find_first_of("\r\n") != std::string::npos) {
-    return make_error(ErrorCode::kConfig, "the token command printed no single token", "",
-                      "it must print the access token alone");
-  }
-  return token;
-}
 
 Result<std::string> SmtpMailer::send(const Envelope& envelope, const std::string& data) {
   std::string where = options_.host + ":" + std::to_string(options_.port);
@@ -66,7 +41,7 @@ Result<std::string> SmtpMailer::send(const Envelope& envelope, const std::string
   }
   std::string token;
   if (!options_.token_command.empty()) {
-    auto t = run_token_command(options_.token_command);
+    auto t = run_token_command(options_.token_command, "[smtp] token_command");
     if (!t) return t.error();
     token = *t;
   }

@@ -34,8 +34,4 @@ class SmtpMailer final : public Mailer {
   SmtpOptions options_;
 };
 
-// Runs `command` with /bin/sh and returns what it printed, trimmed (at most 16 KB).
-// Fails with kConfig when it cannot run or exits non-zero. For XOAUTH2 tokens.
-Result<std::string> run_token_command(const std::string& command);
-
 }  // namespace rapport::notify

@@ -61,14 +61,39 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
     (void)store.record_failure(p.state.id, stored.error(), clock.now());
     return;
   }
-  out.stored = *stored;
+  out.stored += *stored;
   if (auto applied = apply_digest_replies(store, batch->messages, clock.now()); !applied) {
     log::error("replies to a digest: " + applied.error().to_string());
   }
   p.source->after_commit(*batch);
   out.moved_to = batch->moved_to;
   out.ttl_seconds = batch->ttl_seconds;
-  out.warnings = std::move(batch->warnings);
+  out.warnings.insert(out.warnings.end(), std::make_move_iterator(batch->warnings.begin()),
+                      std::make_move_iterator(batch->warnings.end()));
+}
+
+// Polls a source that reads itself (not over the shared HTTP fetch) and stores what it gives,
+// batch after batch while it has more, each committed with its cursor: an interrupted run
+// keeps what was committed and the next one resumes there.
+void poll_local(Store& store, const Pending& p, const std::vector<Episode>& episodes,
+                const Clock& clock, SourceOutcome& out,
+                const std::vector<std::string>& creator_addresses) {
+  std::string cursor = p.state.cursor;
+  for (;;) {
+    Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
+    try {
+      batch = p.source->poll(cursor);
+    } catch (const std::exception& e) {
+      // A library threw past its wrapper: a bug, but one source must not stop the rest.
+      batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
+                         p.source->location());
+    }
+    bool more = batch && batch->more && batch->cursor != cursor;
+    std::string next = batch ? batch->cursor : cursor;
+    settle(store, p, std::move(batch), episodes, clock, out, creator_addresses);
+    if (!more || out.error) return;
+    cursor = std::move(next);
+  }
 }
 
 // Looks up each source's state and decides whether it is due; returns those to poll.
@@ -146,21 +171,20 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
       episodes = load_episodes(store);
       stale = false;
     }
-    Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
-    try {
-      if (http_index[i] != SIZE_MAX) {
+    if (http_index[i] == SIZE_MAX) {
+      poll_local(store, p, episodes, clock, outcomes[p.outcome], options.creator_addresses);
+    } else {
+      Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
+      try {
         batch = static_cast<ingest::HttpSource*>(p.source)->receive(
             p.state.cursor, std::move(responses[http_index[i]]));
-      } else {
-        batch = p.source->poll(p.state.cursor);
+      } catch (const std::exception& e) {
+        batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
+                           p.source->location());
       }
-    } catch (const std::exception& e) {
-      // A library threw past its wrapper: a bug, but one source must not stop the rest.
-      batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
-                         p.source->location());
+      settle(store, p, std::move(batch), episodes, clock, outcomes[p.outcome],
+             options.creator_addresses);
     }
-    settle(store, p, std::move(batch), episodes, clock, outcomes[p.outcome],
-           options.creator_addresses);
     schedule_next(store, p, outcomes[p.outcome], clock, options);
     if (is_episode_feed(p.source)) stale = true;
   }
@@ -242,15 +266,7 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
   SourceOutcome out;
   out.name = source.name();
   out.kind = std::string(source.kind());
-  Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
-  try {
-    batch = source.poll(state.cursor);
-  } catch (const std::exception& e) {
-    batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
-                       source.location());
-  }
-  settle(store, Pending{&source, state, 0}, std::move(batch), episodes, clock, out,
-         creator_addresses);
+  poll_local(store, Pending{&source, state, 0}, episodes, clock, out, creator_addresses);
   return out;
 }
 

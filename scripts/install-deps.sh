@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libpugixml-dev libpoco-dev libsqlite3-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev tzdata
-  python3-aiosmtpd openssl
+  python3-aiosmtpd openssl dovecot-imapd dovecot-pop3d
 )
 
 missing=()

@@ -103,6 +103,9 @@ struct Batch {
   std::string cursor;
   std::string moved_to;                     // set when the source was permanently redirected here
   std::optional<std::int64_t> ttl_seconds;  // how long the source asks not to be polled (RSS ttl)
+  // The source has more to read right now: poll it again with `cursor` once this batch is
+  // committed (a large folder read in batches, each committed with its cursor).
+  bool more = false;
 };
 
 // The stored state of one configured source.

@@ -27,6 +27,18 @@ struct BatchResult {
   int automatic_added = 0;  // of messages_added: auto-replies, bounces, unsubscribes, lists
   int answers_added = 0;    // people answered by the creator's own (outgoing) messages
   int contacts_added = 0;
+
+  BatchResult& operator+=(const BatchResult& o) {
+    episodes_added += o.episodes_added;
+    episodes_updated += o.episodes_updated;
+    messages_added += o.messages_added;
+    messages_known += o.messages_known;
+    human_added += o.human_added;
+    automatic_added += o.automatic_added;
+    answers_added += o.answers_added;
+    contacts_added += o.contacts_added;
+    return *this;
+  }
 };
 
 // Which candidates a digest may list.

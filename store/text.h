@@ -25,6 +25,7 @@ std::string excerpt(std::string_view s, size_t max_chars);
 
 std::string_view trim(std::string_view s);
 std::string ascii_lower(std::string_view s);
+std::string ascii_upper(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::vector<std::string> split_lines(std::string_view s);

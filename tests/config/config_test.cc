@@ -124,6 +124,29 @@ INSTANTIATE_TEST_SUITE_P(
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[mailbox]]\nname = \"m\"\n"
                 "kind = \"exchange\"\npath = \"m\"\n",
                 "6:8", "not a kind this version reads", "maildir"},
+        BadCase{"imap_plaintext_to_a_remote_server",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[mailbox]]\nname = \"m\"\n"
+                "kind = \"imap\"\nhost = \"imap.example.net\"\nusername = \"sam\"\n"
+                "password_env = \"P\"\nsecurity = \"none\"\n",
+                "10:12", "in the clear to imap.example.net", "starttls"},
+        BadCase{"imap_without_credentials",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[mailbox]]\nname = \"m\"\n"
+                "kind = \"imap\"\nhost = \"imap.example.net\"\nusername = \"sam\"\n",
+                "4:1", "token_command (XOAUTH2): one of them", "OAuth2"},
+        BadCase{"imap_bad_since",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[mailbox]]\nname = \"m\"\n"
+                "kind = \"imap\"\nhost = \"h\"\nusername = \"sam\"\npassword_env = \"P\"\n"
+                "since = \"last spring\"\n",
+                "10:9", "is not a date", "2026-01-31"},
+        BadCase{"pop3_has_no_folders",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[mailbox]]\nname = \"m\"\n"
+                "kind = \"pop3\"\nhost = \"h\"\nusername = \"sam\"\npassword_env = \"P\"\n"
+                "folder = \"INBOX\"\n",
+                "10:10", "POP3 has no folders", ""},
+        BadCase{"mbox_without_path",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[mailbox]]\nname = \"m\"\n"
+                "kind = \"mbox\"\n",
+                "4:1", "mailbox.path", "mbox file"},
         BadCase{"feed_must_be_array_of_tables",
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[feed]\nname = \"a\"\n", "4:1",
                 "[[feed]]", ""},
@@ -226,6 +249,58 @@ TEST(Config, ReadsTheDigestScheduleAndWeights) {
   EXPECT_NE(problems[1].what.find("not a set of days"), std::string::npos);
   EXPECT_NE(problems[2].what.find("not a known time zone"), std::string::npos);
   EXPECT_EQ(problems[3].hint, "did you mean \"question\"?");
+}
+
+TEST(Config, ReadsImapPop3AndMboxMailboxesWithTheirDefaults) {
+  TempDir dir;
+  auto path = dir.write("rapport.toml", R"(
+[creator]
+name = "Sam"
+email = "sam@slowgarden.example"
+
+[[mailbox]]
+name = "gmail"
+kind = "imap"
+host = "imap.gmail.com"
+username = "sam@slowgarden.example"
+token_command = "oauth2-token gmail"
+folder = "Listeners/Replies"
+since = "2026-01-31"
+
+[[mailbox]]
+name = "old-pop"
+kind = "pop3"
+host = "pop.example.net"
+security = "starttls"
+username = "sam"
+password_file = "secrets/pop"
+batch_size = 50
+
+[[mailbox]]
+name = "archive"
+kind = "mbox"
+path = "archive.mbox"
+format = "mboxo"
+role = "sent"
+)");
+  auto cfg = load(path.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  ASSERT_EQ(cfg->mailboxes.size(), 3u);
+  const MailboxConfig& imap = cfg->mailboxes[0];
+  EXPECT_EQ(imap.port, 993);
+  EXPECT_EQ(imap.security, "tls");
+  EXPECT_EQ(imap.folder, "Listeners/Replies");
+  EXPECT_EQ(imap.since, 1769817600);  // 2026-01-31T00:00:00Z
+  EXPECT_EQ(imap.token_command, "oauth2-token gmail");
+  EXPECT_EQ(imap.batch_size, 200);
+  const MailboxConfig& pop = cfg->mailboxes[1];
+  EXPECT_EQ(pop.port, 110);
+  EXPECT_EQ(pop.password.file, (dir.path() / "secrets/pop").string());
+  EXPECT_EQ(pop.batch_size, 50);
+  const MailboxConfig& mbox = cfg->mailboxes[2];
+  EXPECT_EQ(mbox.path, (dir.path() / "archive.mbox").string());
+  EXPECT_EQ(mbox.format, "mboxo");
+  EXPECT_EQ(mbox.role, "sent");
 }
 
 TEST(Config, NearestSuggestsOnlyCloseWords) {
