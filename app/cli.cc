@@ -40,13 +40,22 @@ const std::vector<CommandSpec>& commands() {
        {kConfig, kJson},
        ""},
       {"inspect",
-       "show what Rapport reads from a feed, so you can see why an item is or is not there",
-       "feed PATH_OR_URL [--json]",
-       {kJson},
-       "Fetches the feed (http://, https://, file:// or a path) and prints its format, its\n"
-       "fields and every item as Rapport reads them, with the warnings. Nothing is stored.\n"
-       "--json prints one object: {\"format\", \"feed\": {…}, \"items\": […], \"warnings\": […]},\n"
-       "with null for what the feed does not give.",
+       "show what Rapport reads from a feed or from mail, so you can see why",
+       "feed PATH_OR_URL [--json] | mail FILE [--config FILE] [--json]",
+       {kConfig, kJson},
+       "inspect feed fetches the feed (http://, https://, file:// or a path) and prints its\n"
+       "format, its fields and every item as Rapport reads them, with the warnings. --json\n"
+       "prints one object: {\"format\", \"feed\": {…}, \"items\": […], \"warnings\": […]}.\n"
+       "\n"
+       "inspect mail reads one message (.eml) or every message of an mbox and prints its\n"
+       "headers decoded, its class and why, the reply text (the words the person wrote), the\n"
+       "episode it answers (from the episodes in the configured database, if there is one) and\n"
+       "the warnings. --json prints one object per message, one per line: {\"from\": {\"name\",\n"
+       "\"address\"}, \"to\": […], \"subject\", \"message_id\", \"in_reply_to\", \"references\": […],\n"
+       "\"date\" (RFC 3339, UTC), \"class\", \"class_reason\", \"text\", \"reply_text\",\n"
+       "\"episode\": {\"guid\", \"title\"}, \"warnings\": […]}.\n"
+       "\n"
+       "Nothing is stored. null stands for what the feed or message does not give.",
        2},
       {"serve",
        "run the listener that takes messages from webhooks and forms",

@@ -1,11 +1,19 @@
-// `rapport inspect feed`: what Rapport reads from one feed, for a person or a script.
+// `rapport inspect feed|mail`: what Rapport reads from one feed, one message or an mbox, for
+// a person or a script. Nothing is stored.
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "app/commands.h"
+#include "config/config.h"
+#include "ingest/date_parse.h"
 #include "ingest/feed_parser.h"
 #include "ingest/http_client.h"
+#include "ingest/mail_parser.h"
+#include "ingest/mbox_source.h"
+#include "pipeline/run_once.h"
 #include "store/json_writer.h"
+#include "store/sqlite_store.h"
 #include "store/text.h"
 
 namespace rapport::app {
@@ -134,12 +142,160 @@ void print_text(const ingest::ParsedFeed& f) {
   }
 }
 
+// The episodes a message can be matched against: those of the configured database, when
+// there is a config and its database exists (it is only read). None otherwise.
+std::vector<Episode> known_episodes(const Invocation& inv) {
+  auto cfg = config::load(inv.get("--config", config::default_config_path()));
+  if (!cfg) {
+    if (inv.has("--config")) std::cerr << "rapport: " << cfg.error().to_string() << "\n";
+    return {};
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(cfg->store.path, ec)) return {};
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) return {};
+  auto episodes = (*store)->episodes();
+  return episodes ? std::move(*episodes) : std::vector<Episode>{};
+}
+
+const Episode* episode_of(const Message& m, const std::vector<Episode>& episodes) {
+  if (!m.episode_id) return nullptr;
+  for (const auto& e : episodes) {
+    if (e.id == *m.episode_id) return &e;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> header_date(const Message& m) {
+  if (m.date_text.empty()) return std::nullopt;
+  auto t = ingest::parse_date(m.date_text);
+  if (!t) return std::nullopt;
+  return format_rfc3339_utc(*t);
+}
+
+void mail_json(const Message& m, const std::vector<Episode>& episodes) {
+  JsonWriter j;
+  auto address = [&](const Address& a) {
+    j.begin_object().key("name").value(maybe(a.name)).key("address").value(maybe(a.address));
+    j.end_object();
+  };
+  j.begin_object().key("from");
+  address(m.from);
+  j.key("to").begin_array();
+  for (const auto& a : m.to) address(a);
+  j.end_array();
+  j.key("subject").value(maybe(m.subject));
+  j.key("message_id").value(maybe(m.message_id));
+  j.key("in_reply_to").value(maybe(m.in_reply_to));
+  j.key("references").begin_array();
+  for (const auto& r : m.references) j.value(r);
+  j.end_array();
+  j.key("date").value(header_date(m));
+  j.key("class").value(to_string(m.message_class));
+  j.key("class_reason").value(maybe(m.class_reason));
+  j.key("text").value(m.text);
+  j.key("reply_text").value(m.reply_text);
+  j.key("episode");
+  if (const Episode* e = episode_of(m, episodes)) {
+    j.begin_object().key("guid").value(e->guid).key("title").value(e->title).end_object();
+  } else {
+    j.null();
+  }
+  j.key("warnings").begin_array();
+  for (const auto& w : m.warnings) j.value(w);
+  j.end_array().end_object();
+  std::cout << j.str() << "\n";
+}
+
+void mail_text(const Message& m, const std::vector<Episode>& episodes) {
+  auto person = [](const Address& a) {
+    if (a.name.empty()) return a.address.empty() ? std::string("(none)") : a.address;
+    return a.name + " <" + a.address + ">";
+  };
+  auto line = [](const char* label, const std::string& v) {
+    std::cout << label << (v.empty() ? "(none)" : v) << "\n";
+  };
+  line("from:        ", person(m.from));
+  std::string to;
+  for (const auto& a : m.to) to += (to.empty() ? "" : ", ") + person(a);
+  line("to:          ", to);
+  line("subject:     ", m.subject);
+  line("date:        ", header_date(m).value_or(""));
+  line("message-id:  ", m.message_id);
+  line("in-reply-to: ", m.in_reply_to);
+  std::string cls(to_string(m.message_class));
+  if (!m.class_reason.empty()) cls += " (" + m.class_reason + ")";
+  line("class:       ", cls);
+  const Episode* e = episode_of(m, episodes);
+  line("episode:     ", e ? e->title : "");
+  std::cout << "\nreply text:\n";
+  for (const auto& l : split_lines(m.reply_text.empty() ? "(none)" : m.reply_text)) {
+    std::cout << "  " << l << "\n";
+  }
+  if (!m.warnings.empty()) {
+    std::cout << "\nwarnings:\n";
+    for (const auto& w : m.warnings) std::cout << "  - " << w << "\n";
+  }
+}
+
+int inspect_mail(const Invocation& inv, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[5] = {};
+  in.read(head, 5);
+  if (!in && in.gcount() == 0) {
+    std::cerr << "rapport: " << path << ": cannot be read (hint: give an .eml file or an mbox)\n";
+    return 1;
+  }
+  std::vector<Episode> episodes = known_episodes(inv);
+  const bool json = inv.has("--json");
+  auto show = [&](Message& m, int n) {
+    pipeline::process_message(m, episodes);
+    if (json) {
+      mail_json(m, episodes);
+    } else {
+      if (n > 1) std::cout << "\n" << std::string(72, '-') << "\n";
+      mail_text(m, episodes);
+    }
+  };
+  if (std::string_view(head, static_cast<size_t>(in.gcount())) == "From ") {
+    // An mbox: one message at a time, whatever the file's size.
+    ingest::MboxReader reader(path, 0, ingest::MboxFormat::kMboxrd);
+    ingest::MboxEntry entry;
+    int n = 0;
+    while (reader.next(entry)) {
+      Message m = ingest::parse_mail(entry.raw, entry.delivered_at.value_or(0));
+      if (entry.truncated) m.warnings.push_back("only the first 64 MB were read");
+      show(m, ++n);
+    }
+    if (!reader.error().empty()) {
+      std::cerr << "rapport: " << path << ": " << reader.error() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  constexpr std::streamsize kMax = 64 << 20;
+  in.seekg(0);
+  std::string raw(static_cast<size_t>(kMax), '\0');
+  in.read(raw.data(), kMax);
+  raw.resize(static_cast<size_t>(in.gcount()));
+  std::error_code ec;
+  Message m = ingest::parse_mail(raw, 0);
+  if (std::filesystem::file_size(path, ec) > static_cast<std::uintmax_t>(kMax)) {
+    m.warnings.push_back("only the first 64 MB were read");
+  }
+  show(m, 1);
+  return 0;
+}
+
 }  // namespace
 
 int inspect_command(const Invocation& inv) {
+  if (inv.arguments.size() == 2 && inv.arguments[0] == "mail") {
+    return inspect_mail(inv, inv.arguments[1]);
+  }
   if (inv.arguments.size() != 2 || inv.arguments[0] != "feed") {
-    std::cerr << "rapport: usage: rapport inspect feed PATH_OR_URL [--json] (hint: run `rapport "
-                 "inspect --help`)\n";
+    std::cerr << "rapport: usage: rapport inspect feed PATH_OR_URL [--json] or rapport inspect "
+                 "mail FILE [--json] (hint: run `rapport inspect --help`)\n";
     return 2;
   }
   std::string target = inv.arguments[1];

@@ -42,6 +42,35 @@ bool has_value(const Message& m, const char* header) {
   return v && !trim(*v).empty();
 }
 
+// The address a bounce says could not be reached: X-Failed-Recipients, a delivery report's
+// Final-Recipient, or Postfix's "<address>: reason" line. Empty when the bounce does not say.
+std::string failed_recipient(const Message& m) {
+  if (const std::string* v = m.header("X-Failed-Recipients"); v && !trim(*v).empty()) {
+    std::string_view list = trim(*v);
+    return std::string(trim(list.substr(0, list.find(','))));
+  }
+  for (const auto& line : split_lines(m.text.substr(0, 64 * 1024))) {
+    std::string_view l = trim(line);
+    if (istarts_with(l, "final-recipient:")) {
+      size_t semi = l.find(';');
+      if (semi != std::string_view::npos) return std::string(trim(l.substr(semi + 1)));
+    }
+    if (l.size() > 4 && l.front() == '<') {
+      size_t close = l.find(">:");
+      if (close != std::string_view::npos && l.substr(1, close - 1).find('@') != std::string_view::npos) {
+        return std::string(l.substr(1, close - 1));
+      }
+    }
+  }
+  return {};
+}
+
+Classification bounce(const Message& m, std::string reason) {
+  std::string failed = failed_recipient(m);
+  if (!failed.empty() && failed.size() < 256) reason += "; failed address " + failed;
+  return {MessageClass::kBounce, std::move(reason)};
+}
+
 }  // namespace
 
 Classification classify(const Message& m) {
@@ -54,14 +83,14 @@ Classification classify(const Message& m) {
     std::string t = ascii_lower(*ct);
     if (t.find("multipart/report") != std::string::npos &&
         t.find("delivery-status") != std::string::npos) {
-      return {MessageClass::kBounce, "a delivery status report (multipart/report)"};
+      return bounce(m, "a delivery status report (multipart/report)");
     }
   }
   if (has_value(m, "X-Failed-Recipients")) {
-    return {MessageClass::kBounce, "X-Failed-Recipients: " + *m.header("X-Failed-Recipients")};
+    return bounce(m, "X-Failed-Recipients header");
   }
   if (local == "mailer-daemon" || local == "postmaster") {
-    return {MessageClass::kBounce, "sent by " + m.from.address};
+    return bounce(m, "sent by " + m.from.address);
   }
 
   // Auto-replies: RFC 3834 first, then the vendor headers, then the subject.
@@ -79,7 +108,7 @@ Classification classify(const Message& m) {
       return {MessageClass::kAutoReply, "subject \"" + m.subject + "\""};
   }
   for (const char* s : kBounceSubjects) {
-    if (istarts_with(subject, s)) return {MessageClass::kBounce, "subject \"" + m.subject + "\""};
+    if (istarts_with(subject, s)) return bounce(m, "subject \"" + m.subject + "\"");
   }
 
   // Unsubscribe requests: someone asking to be taken off the list.

@@ -234,6 +234,63 @@ TEST(RapportBinary, InspectFeedPrintsTheStableJson) {
   EXPECT_EQ(usage.status, 2);
 }
 
+TEST(RapportBinary, InspectMailShowsWhatIsReadFromAMessageOrAnMbox) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  fs::path maildir = dir.path() / "config/demo/Maildir/cur";
+  fs::path lucia = maildir / "1762956000.M7P12.mail:2,S";
+  fs::path klaus = maildir / "1763359270.M1P7711.mail:2,S";
+  fs::path bounce = maildir / "1763359320.M20P5.mail:2,S";
+
+  // Without a database nothing is matched to an episode; the rest is all there.
+  Outcome alone = rapport(dir, "inspect mail --json --config /nonexistent.toml '" + lucia.string() + "'");
+  ASSERT_EQ(alone.status, 0) << alone.err;
+  EXPECT_EQ(alone.out.rfind("{\"from\":{\"name\":\"Lucía Fernández\",\"address\":"
+                            "\"lucia.fernandez@gmail.com\"},\"to\":[{\"name\":\"Sam Rivera\","
+                            "\"address\":\"sam@slowgarden.example\"}],\"subject\":\"Re: Ep. 9: "
+                            "Saving Seed for Beginners\",\"message_id\":"
+                            "\"CAKs9tR2vY5w+Ab3Cd5Ef7Gh9Ij1Kl3Mn@mail.gmail.com\",\"in_reply_to\":"
+                            "\"ep009.newsletter@slowgarden.example\",",
+                            0),
+            0u)
+      << alone.out;
+  EXPECT_TRUE(contains(alone.out, "\"date\":\"2026-11-12T14:00:00Z\",\"class\":\"human\","
+                                  "\"class_reason\":null,"));
+  EXPECT_TRUE(contains(alone.out, "\"reply_text\":\"Hola Sam,\\n\\nGuardé semillas"));
+  EXPECT_TRUE(contains(alone.out, "\"episode\":null,\"warnings\":[]}\n"));
+
+  // With the demo's database the episode is found.
+  ASSERT_EQ(rapport(dir, "run --config " + config.string()).status, 0);
+  Outcome matched = rapport(dir, "inspect mail --json --config " + config.string() + " '" +
+                                     lucia.string() + "'");
+  ASSERT_EQ(matched.status, 0) << matched.err;
+  EXPECT_TRUE(contains(matched.out, "\"episode\":{\"guid\":\"slowgarden-ep-009\",\"title\":"
+                                    "\"Ep. 9: Saving Seed for Beginners\"}"))
+      << matched.out;
+
+  // An mbox of three: one JSON object per line, in file order.
+  std::string mbox;
+  for (const fs::path& p : {lucia, klaus, bounce}) {
+    mbox += "From sender@example.org Tue Nov 17 06:00:00 2026\n" + read_file(p) + "\n";
+  }
+  fs::path file = dir.write("three.mbox", mbox);
+  Outcome lines = rapport(dir, "inspect mail --json --config /nonexistent.toml " + file.string());
+  ASSERT_EQ(lines.status, 0) << lines.err;
+  EXPECT_EQ(std::count(lines.out.begin(), lines.out.end(), '\n'), 3) << lines.out;
+  EXPECT_TRUE(contains(lines.out, "\"class\":\"auto_reply\",\"class_reason\":\"Auto-Submitted: "
+                                  "auto-replied\""));
+  EXPECT_TRUE(contains(lines.out, "\"class\":\"bounce\",\"class_reason\":\"a delivery status "
+                                  "report (multipart/report); failed address "));
+  Outcome text = rapport(dir, "inspect mail --config /nonexistent.toml '" + klaus.string() + "'");
+  ASSERT_EQ(text.status, 0);
+  EXPECT_TRUE(contains(text.out, "class:       auto_reply (Auto-Submitted: auto-replied)\n"));
+  EXPECT_TRUE(contains(text.out, "from:        Klaus Becker <klaus.becker@gmx.de>\n"));
+
+  Outcome missing = rapport(dir, "inspect mail " + (dir.path() / "nope.eml").string());
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_TRUE(contains(missing.err, "nope.eml: cannot be read")) << missing.err;
+}
+
 TEST(RapportBinary, ImportsACsvReportingBadRowsAndAddsNothingTheSecondTime) {
   TempDir dir;
   fs::path config = dir.write("rapport.toml",
