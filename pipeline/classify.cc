@@ -57,7 +57,8 @@ std::string failed_recipient(const Message& m) {
     }
     if (l.size() > 4 && l.front() == '<') {
       size_t close = l.find(">:");
-      if (close != std::string_view::npos && l.substr(1, close - 1).find('@') != std::string_view::npos) {
+      if (close != std::string_view::npos &&
+          l.substr(1, close - 1).find('@') != std::string_view::npos) {
         return std::string(l.substr(1, close - 1));
       }
     }

@@ -57,6 +57,17 @@ std::optional<int> episode_number_in(std::string_view subject) {
 
 std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Episode>& episodes) {
   if (episodes.empty()) return std::nullopt;
+  // A reply to a newsletter the creator sent: its In-Reply-To or References names it.
+  if (!m.in_reply_to.empty() || !m.references.empty()) {
+    for (const auto& e : episodes) {
+      for (const auto& id : e.newsletter_ids) {
+        if (id == m.in_reply_to) return e.id;
+        for (const auto& ref : m.references) {
+          if (id == ref) return e.id;
+        }
+      }
+    }
+  }
   // The source knows: a comment from an episode's own comment feed.
   if (!m.episode_guid.empty()) {
     for (const auto& e : episodes) {
@@ -118,6 +129,25 @@ std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Epi
     if (e.link.size() > 12 && m.text.find(e.link) != std::string::npos) return e.id;
   }
   return std::nullopt;
+}
+
+bool is_newsletter(const Message& m) {
+  for (const char* h : {"List-Unsubscribe", "List-Id"}) {
+    if (const std::string* v = m.header(h); v && !trim(*v).empty()) return true;
+  }
+  if (const std::string* p = m.header("Precedence")) {
+    std::string v = ascii_lower(trim(*p));
+    if (v == "bulk" || v == "list") return true;
+  }
+  if (m.to.size() >= 10) return true;
+  std::string self = ascii_lower(trim(m.from.address));
+  for (const Address& a : m.to) {
+    std::string to = ascii_lower(trim(a.address));
+    bool nobody = to.empty() || to == self || istarts_with(to, "undisclosed-recipients") ||
+                  istarts_with(a.name, "undisclosed-recipients");
+    if (!nobody) return false;
+  }
+  return true;
 }
 
 }  // namespace rapport::pipeline

@@ -12,12 +12,18 @@
 
 namespace rapport::pipeline {
 
-// The episode `message` answers, or nullopt. In order of evidence: the source named the
+// The episode `message` answers, or nullopt. In order of evidence: it answers a newsletter
+// the creator sent (In-Reply-To or References names its Message-ID); the source named the
 // episode (a per-episode comment feed); a comment's permalink is under the episode's page; the
 // stripped subject is an
 // episode's title; the subject contains a title; the subject names an episode number
 // ("Ep. 41", "Episode 41", "#41"); the body links to an episode's page.
 std::optional<std::int64_t> link_episode(const Message& message,
                                          const std::vector<Episode>& episodes);
+
+// Whether the creator's outgoing `message` went to the list rather than to a person: it
+// carries list headers (List-Unsubscribe, List-Id, Precedence: bulk or list), is addressed
+// to no one but the sender or "undisclosed-recipients" (the list in Bcc), or to many.
+bool is_newsletter(const Message& message);
 
 }  // namespace rapport::pipeline

@@ -22,8 +22,10 @@ namespace rapport::pipeline {
 void process_message(Message& m, const std::vector<Episode>& episodes) {
   if (m.outgoing) {
     // The creator's own message: nothing to classify or resolve; its own words may hold
-    // commands for the digest it answers.
+    // commands for the digest it answers. A newsletter is matched to its episode.
     m.reply_text = extract_reply(m.text);
+    m.newsletter = is_newsletter(m);
+    if (m.newsletter) m.episode_id = link_episode(m, episodes);
     return;
   }
   Classification c = classify(m);
@@ -133,7 +135,11 @@ std::vector<Episode> load_episodes(Store& store) {
   return std::move(*e);
 }
 
-bool is_episode_feed(const ingest::Source* s) { return s->kind() == "feed"; }
+// Sources that can add episodes: feeds, and Sent folders (a newsletter no feed knows becomes
+// an issue of its own). What is polled after them links against what they added.
+bool adds_episodes(const ingest::Source* s) {
+  return s->kind() == "feed" || s->kind() == "sent folder";
+}
 
 // Records when a source with a policy is due next, after the poll that produced `out`.
 void schedule_next(Store& store, const Pending& p, const SourceOutcome& out, const Clock& clock,
@@ -167,7 +173,7 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
   bool stale = false;
   for (size_t i = 0; i < wave.size(); ++i) {
     const Pending& p = wave[i];
-    if (stale && !is_episode_feed(p.source)) {
+    if (stale && p.source->kind() != "feed") {  // feeds in a row need no reload between them
       episodes = load_episodes(store);
       stale = false;
     }
@@ -186,7 +192,7 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
              options.creator_addresses);
     }
     schedule_next(store, p, outcomes[p.outcome], clock, options);
-    if (is_episode_feed(p.source)) stale = true;
+    if (adds_episodes(p.source)) stale = true;
   }
 }
 
@@ -205,8 +211,9 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
   auto order = [](const ingest::Source* s) {
     if (s->kind() == "feed") return 0;
     if (s->kind() == "comments") return 1;
-    if (s->kind() == "sent folder") return 3;
-    return 2;
+    // The Sent folder before the other mailboxes: replies link to the newsletters in it.
+    if (s->kind() == "sent folder") return 2;
+    return 3;
   };
   std::vector<ingest::Source*> ordered = sources;
   std::stable_sort(

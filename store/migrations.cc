@@ -188,9 +188,21 @@ CREATE TABLE digest_commands (
 );
 )sql";
 
-constexpr std::array<std::string_view, 8> kMigrations = {
-    kInitialSchema, kDigestIndexes, kFeedState, kMessageDetails,
-    kPollSchedule,  kSnooze,        kSentMail,  kDigestCommands};
+// 9: the creator's sent newsletters, by Message-ID, and the episode or issue each one is;
+// a reply that answers one (In-Reply-To, References) is linked to that episode.
+constexpr std::string_view kNewsletters = R"sql(
+CREATE TABLE newsletters (
+  message_id TEXT PRIMARY KEY,
+  episode_id INTEGER NOT NULL REFERENCES episodes(id),
+  sent_at INTEGER NOT NULL,
+  source_id INTEGER REFERENCES sources(id)
+);
+CREATE INDEX newsletters_by_episode ON newsletters (episode_id);
+)sql";
+
+constexpr std::array<std::string_view, 9> kMigrations = {
+    kInitialSchema, kDigestIndexes, kFeedState,      kMessageDetails, kPollSchedule,
+    kSnooze,        kSentMail,      kDigestCommands, kNewsletters};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -24,6 +24,8 @@ struct Episode {
   std::optional<int> season;   // itunes:season
   std::optional<int> duration_seconds;
   std::string comments_feed;  // wfw:commentRss: where listeners' comments on it are
+  // The Message-IDs of the newsletters the creator sent about it (from a Sent folder).
+  std::vector<std::string> newsletter_ids;
 };
 
 enum class MessageKind { kEmail, kComment, kForm, kVoicemail, kMessage, kBoostagram };
@@ -81,6 +83,9 @@ struct Message {
   std::string details;      // what else the channel says, in words ("voicemail, 0:42")
   std::optional<std::int64_t> amount_sats;  // a boostagram's value
   bool outgoing = false;  // written by the creator (a Sent folder): it answers its recipients
+  // An outgoing message sent to the list, not to a person: it answers no one, and replies to
+  // it (by In-Reply-To or References) answer the episode or issue it is.
+  bool newsletter = false;
 
   // --- filled by the pipeline ---
   MessageClass message_class = MessageClass::kHuman;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <limits>
 #include <system_error>
+#include <unordered_map>
 
 #include "store/migrations.h"
 #include "store/text.h"
@@ -268,8 +269,37 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
   return identity_id;
 }
 
+Status SqliteStore::write_newsletter(std::int64_t source_id, const Message& m, UnixTime now,
+                                     BatchResult& r) {
+  if (m.message_id.empty()) return {};  // nothing a reply could name
+  std::optional<std::int64_t> episode_id = m.episode_id;
+  if (!episode_id) {
+    // An issue no feed knows: the newsletter itself is what replies answer.
+    Episode issue;
+    issue.guid = "newsletter:" + m.message_id;
+    issue.title = m.subject.empty() ? "(newsletter without a subject)" : m.subject;
+    issue.published_at = m.received_at;
+    if (auto s = write_episode(source_id, issue, now, r); !s) return s;
+    auto find = cached(kFindEpisode);
+    if (!find) return find.error();
+    (*find)->bind(1, source_id).bind(2, issue.guid);
+    auto row = (*find)->step();
+    if (!row) return row.error();
+    if (*row) episode_id = (*find)->int64(0);
+    (*find)->reset();
+    if (!episode_id) return {};
+  }
+  auto insert = cached(
+      "INSERT OR IGNORE INTO newsletters (message_id, episode_id, sent_at, source_id) "
+      "VALUES (?1, ?2, ?3, ?4)");
+  if (!insert) return insert.error();
+  (*insert)->bind(1, m.message_id).bind(2, *episode_id).bind(3, m.received_at).bind(4, source_id);
+  return (*insert)->run();
+}
+
 Status SqliteStore::write_message(std::int64_t source_id, const Message& m, UnixTime now,
                                   BatchResult& r) {
+  if (m.outgoing && m.newsletter) return write_newsletter(source_id, m, now, r);
   if (m.outgoing) {
     // The creator's own message: kept per recipient address; it answers whoever owns that
     // address, now or once they become known. It is not a listener message itself.
@@ -429,6 +459,18 @@ Result<std::vector<Episode>> SqliteStore::episodes() {
     if (!stmt->is_null(8)) e.duration_seconds = static_cast<int>(stmt->int64(8));
     e.comments_feed = stmt->text(9);
     out.push_back(std::move(e));
+  }
+  auto sent = db_.prepare("SELECT episode_id, message_id FROM newsletters ORDER BY sent_at");
+  if (!sent) return sent.error();
+  std::unordered_map<std::int64_t, Episode*> by_id;
+  for (auto& e : out) by_id[e.id] = &e;
+  while (true) {
+    auto row = sent->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (auto it = by_id.find(sent->int64(0)); it != by_id.end()) {
+      it->second->newsletter_ids.push_back(sent->text(1));
+    }
   }
   return out;
 }

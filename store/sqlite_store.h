@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite::Database db) : db_(std::move(db)) {}
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
+  Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
   Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
   Result<std::int64_t> resolve_identity(std::int64_t source_id, const Message& m, UnixTime now,
                                         BatchResult& r);

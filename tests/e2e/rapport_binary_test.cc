@@ -243,7 +243,8 @@ TEST(RapportBinary, InspectMailShowsWhatIsReadFromAMessageOrAnMbox) {
   fs::path bounce = maildir / "1763359320.M20P5.mail:2,S";
 
   // Without a database nothing is matched to an episode; the rest is all there.
-  Outcome alone = rapport(dir, "inspect mail --json --config /nonexistent.toml '" + lucia.string() + "'");
+  Outcome alone =
+      rapport(dir, "inspect mail --json --config /nonexistent.toml '" + lucia.string() + "'");
   ASSERT_EQ(alone.status, 0) << alone.err;
   EXPECT_EQ(alone.out.rfind("{\"from\":{\"name\":\"Lucía Fernández\",\"address\":"
                             "\"lucia.fernandez@gmail.com\"},\"to\":[{\"name\":\"Sam Rivera\","
@@ -254,18 +255,20 @@ TEST(RapportBinary, InspectMailShowsWhatIsReadFromAMessageOrAnMbox) {
                             0),
             0u)
       << alone.out;
-  EXPECT_TRUE(contains(alone.out, "\"date\":\"2026-11-12T14:00:00Z\",\"class\":\"human\","
-                                  "\"class_reason\":null,"));
+  EXPECT_TRUE(contains(alone.out,
+                       "\"date\":\"2026-11-12T14:00:00Z\",\"class\":\"human\","
+                       "\"class_reason\":null,"));
   EXPECT_TRUE(contains(alone.out, "\"reply_text\":\"Hola Sam,\\n\\nGuardé semillas"));
   EXPECT_TRUE(contains(alone.out, "\"episode\":null,\"warnings\":[]}\n"));
 
   // With the demo's database the episode is found.
   ASSERT_EQ(rapport(dir, "run --config " + config.string()).status, 0);
-  Outcome matched = rapport(dir, "inspect mail --json --config " + config.string() + " '" +
-                                     lucia.string() + "'");
+  Outcome matched =
+      rapport(dir, "inspect mail --json --config " + config.string() + " '" + lucia.string() + "'");
   ASSERT_EQ(matched.status, 0) << matched.err;
-  EXPECT_TRUE(contains(matched.out, "\"episode\":{\"guid\":\"slowgarden-ep-009\",\"title\":"
-                                    "\"Ep. 9: Saving Seed for Beginners\"}"))
+  EXPECT_TRUE(contains(matched.out,
+                       "\"episode\":{\"guid\":\"slowgarden-ep-009\",\"title\":"
+                       "\"Ep. 9: Saving Seed for Beginners\"}"))
       << matched.out;
 
   // An mbox of three: one JSON object per line, in file order.
@@ -277,10 +280,12 @@ TEST(RapportBinary, InspectMailShowsWhatIsReadFromAMessageOrAnMbox) {
   Outcome lines = rapport(dir, "inspect mail --json --config /nonexistent.toml " + file.string());
   ASSERT_EQ(lines.status, 0) << lines.err;
   EXPECT_EQ(std::count(lines.out.begin(), lines.out.end(), '\n'), 3) << lines.out;
-  EXPECT_TRUE(contains(lines.out, "\"class\":\"auto_reply\",\"class_reason\":\"Auto-Submitted: "
-                                  "auto-replied\""));
-  EXPECT_TRUE(contains(lines.out, "\"class\":\"bounce\",\"class_reason\":\"a delivery status "
-                                  "report (multipart/report); failed address "));
+  EXPECT_TRUE(contains(lines.out,
+                       "\"class\":\"auto_reply\",\"class_reason\":\"Auto-Submitted: "
+                       "auto-replied\""));
+  EXPECT_TRUE(contains(lines.out,
+                       "\"class\":\"bounce\",\"class_reason\":\"a delivery status "
+                       "report (multipart/report); failed address "));
   Outcome text = rapport(dir, "inspect mail --config /nonexistent.toml '" + klaus.string() + "'");
   ASSERT_EQ(text.status, 0);
   EXPECT_TRUE(contains(text.out, "class:       auto_reply (Auto-Submitted: auto-replied)\n"));

@@ -11,11 +11,21 @@ namespace {
 
 std::vector<Episode> episodes() {
   std::vector<Episode> e(3);
-  e[0] = {1, "g9", "Ep. 9: Saving Seed for Beginners", "https://x.example/9", 0, "", 9, 1, 0, ""};
-  e[1] = {
-      2, "g10", "Ep. 10: Letting the Meadow Decide", "https://x.example/10-meadow", 0, "", 10, 1,
-      0, ""};
-  e[2] = {3, "gb", "Bonus", "https://x.example/bonus", 0, "", std::nullopt, std::nullopt, 0, ""};
+  e[0] = {1,  "g9", "Ep. 9: Saving Seed for Beginners", "https://x.example/9", 0, "", 9, 1, 0,
+          "", {}};
+  e[1] = {2,
+          "g10",
+          "Ep. 10: Letting the Meadow Decide",
+          "https://x.example/10-meadow",
+          0,
+          "",
+          10,
+          1,
+          0,
+          "",
+          {}};
+  e[2] = {3, "gb", "Bonus", "https://x.example/bonus", 0, "", std::nullopt, std::nullopt,
+          0, "",   {}};
   return e;
 }
 
@@ -54,6 +64,46 @@ TEST(LinkEpisode, LeavesUnrelatedMessagesUnlinked) {
   EXPECT_EQ(link_episode(with_subject("Deep 10 inch beds"), episodes()),
             std::nullopt);  // not "ep 10"
   EXPECT_EQ(link_episode(with_subject("Re: Bonus"), {}), std::nullopt);
+}
+
+TEST(LinkEpisode, AReplyToASentNewsletterLinksToItsEpisodeFirst) {
+  auto e = episodes();
+  e[1].newsletter_ids = {"ep010.newsletter@slowgarden.example"};
+  Message m = with_subject("Re: Ep. 9: Saving Seed for Beginners");  // the subject says 9
+  m.in_reply_to = "ep010.newsletter@slowgarden.example";
+  EXPECT_EQ(link_episode(m, e), 2);
+  Message deeper = with_subject("Re: Re: our chat");
+  deeper.in_reply_to = "CAK1234@mail.gmail.com";
+  deeper.references = {"ep010.newsletter@slowgarden.example", "CAK1234@mail.gmail.com"};
+  EXPECT_EQ(link_episode(deeper, e), 2);
+  Message other = with_subject("Re: our chat");
+  other.in_reply_to = "ep011.newsletter@slowgarden.example";
+  EXPECT_EQ(link_episode(other, e), std::nullopt);
+}
+
+TEST(IsNewsletter, ListHeadersBccOrManyRecipientsButNotAPersonalReply) {
+  Message m;
+  m.from = {"Sam", "sam@slowgarden.example"};
+  m.to = {{"", "ana@example.org"}};
+  EXPECT_FALSE(is_newsletter(m));  // a reply to one listener
+  m.to.push_back({"", "ben@example.org"});
+  EXPECT_FALSE(is_newsletter(m));
+  Message listed = m;
+  listed.headers = {{"List-Unsubscribe", "<https://slowgarden.example/u/abc>"}};
+  EXPECT_TRUE(is_newsletter(listed));
+  Message bulk = m;
+  bulk.headers = {{"Precedence", "bulk"}};
+  EXPECT_TRUE(is_newsletter(bulk));
+  Message to_self = m;
+  to_self.to = {{"Sam", "Sam@Slowgarden.example"}};  // the list in Bcc
+  EXPECT_TRUE(is_newsletter(to_self));
+  Message undisclosed = m;
+  undisclosed.to = {{"undisclosed-recipients", ""}};
+  EXPECT_TRUE(is_newsletter(undisclosed));
+  Message many = m;
+  many.to.clear();
+  for (int i = 0; i < 12; ++i) many.to.push_back({"", "l" + std::to_string(i) + "@example.org"});
+  EXPECT_TRUE(is_newsletter(many));
 }
 
 TEST(Resolve, NormalisesEmailIdentities) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <stdexcept>
 
 #include "pipeline/digest_reply.h"
@@ -76,7 +78,7 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
   mail->next.cursor = "mail-cursor";
   auto feed = std::make_unique<FakeSource>("feed", "podcast");
   feed->next.episodes.push_back(
-      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, ""});
+      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, "", {}});
   feed->next.cursor = "feed-cursor";
   std::vector<std::unique_ptr<ingest::Source>> sources;
   sources.push_back(std::move(mail));  // configured first, polled second
@@ -100,6 +102,65 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
   poll_sources(**store, sources, clock, {});
   auto* m = static_cast<FakeSource*>(sources[0].get());
   EXPECT_EQ(m->cursors, (std::vector<std::string>{"", "mail-cursor"}));
+}
+
+TEST(RunOnce, RepliesToSentNewslettersLinkToTheirEpisodeOrIssueAndAnswerNoOne) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  auto feed = std::make_unique<FakeSource>("feed", "podcast");
+  feed->next.episodes.push_back(
+      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, "", {}});
+  auto sent = std::make_unique<FakeSource>("sent folder", "sent");
+  // The episode's newsletter, to the list in Bcc, and an issue no feed knows.
+  Message ep3 = email("ep3.news@slowgarden.example", "Sam <sam@slowgarden.example>",
+                      "Ep. 3: Tomatoes", "This week: tomatoes.", 1795100000);
+  ep3.from = {"Sam", "sam@slowgarden.example"};
+  ep3.to = {{"", "sam@slowgarden.example"}};
+  ep3.outgoing = true;
+  Message letter = email("letter-7@slowgarden.example", "", "Letters from the plot #7",
+                         "A short one this week.", 1795200000);
+  letter.from = {"Sam", "sam@slowgarden.example"};
+  letter.to = {{"Slow Garden readers", "readers@lists.slowgarden.example"}};
+  letter.headers = {{"List-Unsubscribe", "<mailto:leave@lists.slowgarden.example>"}};
+  letter.outgoing = true;
+  sent->next.messages = {ep3, letter};
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  Message a = email("a@gmail.com", "", "Re: this week", "Loved it!", 1795300000);
+  a.from = {"Ana", "ana@example.org"};
+  a.in_reply_to = "ep3.news@slowgarden.example";
+  Message b = email("b@gmail.com", "", "Re: Letters from the plot #7", "Me too.", 1795300100);
+  b.from = {"Ben", "ben@example.org"};
+  b.references = {"letter-7@slowgarden.example"};
+  mail->next.messages = {a, b};
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  sources.push_back(std::move(mail));  // listed first, polled after the Sent folder
+  sources.push_back(std::move(sent));
+  sources.push_back(std::move(feed));
+
+  auto out = poll_sources(**store, sources, clock, {});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[1].name, "sent");
+  EXPECT_EQ(out[1].stored.episodes_added, 1);  // the issue
+  EXPECT_EQ(out[1].stored.answers_added, 0);   // a newsletter answers no one
+  EXPECT_EQ(out[2].stored.messages_added, 2);
+  auto episodes = (*store)->episodes();
+  ASSERT_TRUE(episodes.ok());
+  ASSERT_EQ(episodes->size(), 2u);
+  std::map<std::string, const Episode*> by_title;
+  for (const auto& e : *episodes) by_title[e.title] = &e;
+  ASSERT_TRUE(by_title.count("Letters from the plot #7"));
+  EXPECT_EQ(by_title["Letters from the plot #7"]->guid, "newsletter:letter-7@slowgarden.example");
+  EXPECT_EQ(by_title["Ep. 3: Tomatoes"]->newsletter_ids,
+            std::vector<std::string>{"ep3.news@slowgarden.example"});
+  CandidateFilter filter;
+  filter.now = clock.now();
+  auto waiting = (*store)->digest_candidates(filter);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 2u);  // both still wait for an answer
+  std::set<std::string> answered_episodes;
+  for (const auto& c : *waiting) answered_episodes.insert(c.episode_title);
+  EXPECT_EQ(answered_episodes,
+            (std::set<std::string>{"Ep. 3: Tomatoes", "Letters from the plot #7"}));
 }
 
 TEST(RunOnce, AFailingOrThrowingSourceNeverStopsTheOthers) {

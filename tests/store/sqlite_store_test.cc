@@ -149,7 +149,7 @@ TEST(SqliteStore, AFailedBatchLeavesNeitherDataNorCursor) {
                   .ok());
   auto src = (*store)->source("maildir", "replies", "/mail", 1);
   Batch batch;
-  batch.episodes.push_back(Episode{0, "ep-1", "Ep. 1", "", 10, "", 1, 1, 60, ""});
+  batch.episodes.push_back(Episode{0, "ep-1", "Ep. 1", "", 10, "", 1, 1, 60, "", {}});
   batch.messages.push_back(human_email("mid:a@x", "ana@example.org", "Ana", 1000));
   batch.messages.push_back(human_email("mid:b@x", "ben@example.org", "Ben", 2000));
   batch.messages.push_back(human_email("mid:poison@x", "cat@example.org", "Cat", 3000));
@@ -199,8 +199,9 @@ TEST(SqliteStore, UpsertsEpisodesByGuid) {
   auto store = SqliteStore::open(":memory:");
   auto src = (*store)->source("feed", "show", "file:///feed.xml", 1);
   Batch b;
-  b.episodes.push_back(Episode{0, "g1", "Ep. 1: Soil", "https://x/1", 100, "", 1, 1, 600, ""});
-  b.episodes.push_back(Episode{0, "g2", "Ep. 2: Compost", "https://x/2", 200, "", 2, 1, 700, ""});
+  b.episodes.push_back(Episode{0, "g1", "Ep. 1: Soil", "https://x/1", 100, "", 1, 1, 600, "", {}});
+  b.episodes.push_back(
+      Episode{0, "g2", "Ep. 2: Compost", "https://x/2", 200, "", 2, 1, 700, "", {}});
   auto r = (*store)->commit_batch(src->id, b, 10);
   EXPECT_EQ(r->episodes_added, 2);
   b.episodes[1].title = "Ep. 2: Compost Is a Conversation";
@@ -219,8 +220,8 @@ TEST(SqliteStore, AReorderedFeedAddsNothing) {
   auto src = (*store)->source("feed", "show", "https://x/feed", 1);
   Batch b;
   for (int i = 1; i <= 5; ++i) {
-    b.episodes.push_back(Episode{0, "g" + std::to_string(i), "Ep. " + std::to_string(i), "",
-                                 100 * i, "", i, 1, 60, ""});
+    b.episodes.push_back(Episode{
+        0, "g" + std::to_string(i), "Ep. " + std::to_string(i), "", 100 * i, "", i, 1, 60, "", {}});
   }
   ASSERT_EQ((*store)->commit_batch(src->id, b, 10)->episodes_added, 5);
   std::reverse(b.episodes.begin(), b.episodes.end());
