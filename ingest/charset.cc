@@ -3,6 +3,8 @@
 #include <iconv.h>
 
 #include <cerrno>
+#include <map>
+#include <memory>
 
 #include "store/text.h"
 
@@ -77,6 +79,21 @@ std::string convert(const Iconv& cd, std::string_view in, bool& lossy) {
   return out;
 }
 
+// The converter from `charset` to UTF-8, opened once per thread and kept (opening one loads
+// and links a gconv module: far dearer than converting a message). Null when iconv does not
+// know the charset.
+const Iconv* converter(const std::string& charset) {
+  thread_local std::map<std::string, std::unique_ptr<Iconv>> open;
+  auto it = open.find(charset);
+  if (it == open.end()) {
+    if (open.size() >= 64) open.clear();  // a bound against mail naming endless charsets
+    auto cd = std::make_unique<Iconv>("UTF-8", charset.c_str());
+    it = open.emplace(charset, cd->ok() ? std::move(cd) : nullptr).first;
+  }
+  if (it->second) iconv(it->second->get(), nullptr, nullptr, nullptr, nullptr);  // initial state
+  return it->second.get();
+}
+
 }  // namespace
 
 Converted to_utf8(std::string_view bytes, std::string_view charset) {
@@ -99,14 +116,13 @@ Converted to_utf8(std::string_view bytes, std::string_view charset) {
     r.text = std::string(bytes);
     return r;
   }
-  Iconv cd("UTF-8", cs.c_str());
-  if (!cd.ok()) {
+  const Iconv* cd = converter(cs);
+  if (!cd) {
     r.unknown = true;
-    Iconv fallback("UTF-8", "WINDOWS-1252");
-    r.text = convert(fallback, bytes, r.lossy);
+    r.text = convert(*converter("windows-1252"), bytes, r.lossy);
     return r;
   }
-  r.text = convert(cd, bytes, r.lossy);
+  r.text = convert(*cd, bytes, r.lossy);
   return r;
 }
 

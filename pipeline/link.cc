@@ -57,15 +57,27 @@ std::optional<int> episode_number_in(std::string_view subject) {
 
 std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Episode>& episodes) {
   if (episodes.empty()) return std::nullopt;
+  return EpisodeIndex(episodes).link(m);
+}
+
+EpisodeIndex::EpisodeIndex(const std::vector<Episode>& episodes) : episodes_(episodes) {
+  folded_.reserve(episodes.size());
+  bare_.reserve(episodes.size());
+  for (const auto& e : episodes) {
+    folded_.push_back(fold(e.title));
+    bare_.push_back(fold(without_numbering(e.title)));
+    for (const auto& id : e.newsletter_ids) newsletters_.emplace(id, e.id);
+  }
+}
+
+std::optional<std::int64_t> EpisodeIndex::link(const Message& m) const {
+  const std::vector<Episode>& episodes = episodes_;
+  if (episodes.empty()) return std::nullopt;
   // A reply to a newsletter the creator sent: its In-Reply-To or References names it.
-  if (!m.in_reply_to.empty() || !m.references.empty()) {
-    for (const auto& e : episodes) {
-      for (const auto& id : e.newsletter_ids) {
-        if (id == m.in_reply_to) return e.id;
-        for (const auto& ref : m.references) {
-          if (id == ref) return e.id;
-        }
-      }
+  if (!newsletters_.empty()) {
+    if (auto it = newsletters_.find(m.in_reply_to); it != newsletters_.end()) return it->second;
+    for (const auto& ref : m.references) {
+      if (auto it = newsletters_.find(ref); it != newsletters_.end()) return it->second;
     }
   }
   // The source knows: a comment from an episode's own comment feed.
@@ -102,18 +114,18 @@ std::optional<std::int64_t> link_episode(const Message& m, const std::vector<Epi
   }
   std::string subject = fold(strip_reply_prefixes(m.subject));
   if (!subject.empty()) {
-    for (const auto& e : episodes) {
-      if (!e.title.empty() && fold(e.title) == subject) return e.id;
+    for (size_t i = 0; i < episodes.size(); ++i) {
+      if (!episodes[i].title.empty() && folded_[i] == subject) return episodes[i].id;
     }
     // The longest title the subject contains, with or without its "Ep. 9:" numbering;
     // short titles match too easily.
     const Episode* best = nullptr;
     size_t best_len = 0;
-    for (const auto& e : episodes) {
-      for (const std::string& t : {fold(e.title), fold(without_numbering(e.title))}) {
-        if (t.size() >= 12 && t.size() > best_len && subject.find(t) != std::string::npos) {
-          best = &e;
-          best_len = t.size();
+    for (size_t i = 0; i < episodes.size(); ++i) {
+      for (const std::string* t : {&folded_[i], &bare_[i]}) {
+        if (t->size() >= 12 && t->size() > best_len && subject.find(*t) != std::string::npos) {
+          best = &episodes[i];
+          best_len = t->size();
         }
       }
     }

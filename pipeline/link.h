@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/model.h"
@@ -20,6 +21,20 @@ namespace rapport::pipeline {
 // ("Ep. 41", "Episode 41", "#41"); the body links to an episode's page.
 std::optional<std::int64_t> link_episode(const Message& message,
                                          const std::vector<Episode>& episodes);
+
+// The episodes prepared once for matching many messages (titles folded, newsletter ids
+// hashed): link_episode for a whole batch. Refers to `episodes`, which must outlive it.
+class EpisodeIndex {
+ public:
+  explicit EpisodeIndex(const std::vector<Episode>& episodes);
+  std::optional<std::int64_t> link(const Message& message) const;
+
+ private:
+  const std::vector<Episode>& episodes_;
+  std::vector<std::string> folded_;  // each title, folded
+  std::vector<std::string> bare_;    // each title without its "Ep. 9:" numbering, folded
+  std::unordered_map<std::string, std::int64_t> newsletters_;  // Message-ID -> episode
+};
 
 // Whether the creator's outgoing `message` went to the list rather than to a person: it
 // carries list headers (List-Unsubscribe, List-Id, Precedence: bulk or list), is addressed

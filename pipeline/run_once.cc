@@ -20,19 +20,23 @@
 namespace rapport::pipeline {
 
 void process_message(Message& m, const std::vector<Episode>& episodes) {
+  process_message(m, EpisodeIndex(episodes));
+}
+
+void process_message(Message& m, const EpisodeIndex& episodes) {
   if (m.outgoing) {
     // The creator's own message: nothing to classify or resolve; its own words may hold
     // commands for the digest it answers. A newsletter is matched to its episode.
     m.reply_text = extract_reply(m.text);
     m.newsletter = is_newsletter(m);
-    if (m.newsletter) m.episode_id = link_episode(m, episodes);
+    if (m.newsletter) m.episode_id = episodes.link(m);
     return;
   }
   Classification c = classify(m);
   m.message_class = c.cls;
   m.class_reason = c.reason;
   m.reply_text = extract_reply(m.text);
-  m.episode_id = link_episode(m, episodes);
+  m.episode_id = episodes.link(m);
   resolve(m);
 }
 
@@ -56,7 +60,8 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
     return;
   }
   mark_outgoing(batch->messages, creator_addresses);
-  for (Message& m : batch->messages) process_message(m, episodes);
+  EpisodeIndex index(episodes);
+  for (Message& m : batch->messages) process_message(m, index);
   auto stored = store.commit_batch(p.state.id, *batch, clock.now());
   if (!stored) {
     out.error = stored.error();

@@ -13,6 +13,7 @@
 #include "ingest/http_client.h"
 #include "ingest/source.h"
 #include "notify/mailer.h"
+#include "pipeline/link.h"
 #include "pipeline/rank.h"
 #include "pipeline/schedule.h"
 #include "store/clock.h"
@@ -23,6 +24,8 @@ namespace rapport::pipeline {
 // Fills the pipeline's fields of a message from a source: class, reply text, episode,
 // identity and display name.
 void process_message(Message& message, const std::vector<Episode>& episodes);
+// The same, with the episodes prepared once for a whole batch.
+void process_message(Message& message, const EpisodeIndex& episodes);
 
 struct SourceOutcome {
   std::string name;

@@ -200,9 +200,16 @@ CREATE TABLE newsletters (
 CREATE INDEX newsletters_by_episode ON newsletters (episode_id);
 )sql";
 
-constexpr std::array<std::string_view, 9> kMigrations = {
+// 10: covering indexes for choosing the digest: a person's human messages and their boosts
+// are found without reading message rows (which hold the whole text).
+constexpr std::string_view kDigestCovering = R"sql(
+CREATE INDEX messages_human ON messages (identity_id, received_at, id) WHERE class = 'human';
+CREATE INDEX messages_boosts ON messages (identity_id, amount_sats) WHERE amount_sats IS NOT NULL;
+)sql";
+
+constexpr std::array<std::string_view, 10> kMigrations = {
     kInitialSchema, kDigestIndexes, kFeedState,      kMessageDetails, kPollSchedule,
-    kSnooze,        kSentMail,      kDigestCommands, kNewsletters};
+    kSnooze,        kSentMail,      kDigestCommands, kNewsletters,    kDigestCovering};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -486,9 +486,7 @@ WITH last_answer AS (
   GROUP BY contact_id
 ),
 human AS (
-  SELECT m.id, m.received_at, i.contact_id, i.value AS address, m.subject, m.message_id,
-         m.reply_text, m.episode_id, i.kind AS identity_kind, m.url, m.kind AS message_kind,
-         m.details
+  SELECT m.id, m.received_at, i.contact_id
   FROM messages m JOIN identities i ON i.id = m.identity_id
   WHERE m.class = 'human'
 ),
@@ -501,20 +499,23 @@ waiting AS (
   FROM human h LEFT JOIN last_answer a ON a.contact_id = h.contact_id
   WHERE a.at IS NULL OR h.received_at > a.at
 )
-SELECT c.id, c.display_name, w.address, c.first_seen_at, c.last_seen_at,
+SELECT c.id, c.display_name, wi.value, c.first_seen_at, c.last_seen_at,
        (SELECT COUNT(*) FROM human h2 WHERE h2.contact_id = c.id), w.n, la.at,
-       w.id, w.subject, w.message_id, w.reply_text, w.received_at, e.title, e.episode_number,
-       w.since, w.identity_kind, w.url, w.message_kind, w.details,
+       w.id, m.subject, m.message_id, m.reply_text, w.received_at, e.title, e.episode_number,
+       w.since, wi.kind, m.url, m.kind, m.details,
        (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
-          JOIN identities i3 ON i3.id = m3.identity_id WHERE i3.contact_id = c.id),
+          JOIN identities i3 ON i3.id = m3.identity_id
+          WHERE i3.contact_id = c.id AND m3.amount_sats IS NOT NULL),
        EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = 'supporter'),
        e.published_at,
        (SELECT group_concat(value, char(10)) FROM
           (SELECT value FROM identities WHERE contact_id = c.id ORDER BY id))
 FROM waiting w
+JOIN messages m ON m.id = w.id
+JOIN identities wi ON wi.id = m.identity_id
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN last_answer la ON la.contact_id = c.id
-LEFT JOIN episodes e ON e.id = w.episode_id
+LEFT JOIN episodes e ON e.id = m.episode_id
 LEFT JOIN (SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
            JOIN digests d ON d.id = di.digest_id
            WHERE d.delivered_at IS NOT NULL AND d.slot <> ?4 GROUP BY di.contact_id) listed
