@@ -23,6 +23,10 @@ bool is_attribution(std::string_view line, std::string_view next) {
       {"Le ", "a écrit:"}, {"El ", "escribió:"}, {"Em ", "escreveu:"}, {"Il ", "ha scritto:"},
       {"Op ", "schreef"},  {"Op ", ":"},         {"Den ", "skrev:"},   {"Den ", ":"},
   };
+  // Every form starts with one of these capitals: most lines are rejected here.
+  if (line.size() < 3 || std::string_view("OALEID").find(line[0]) == std::string_view::npos) {
+    return false;
+  }
   for (const auto& f : kForms) {
     if (line.rfind(f.start, 0) != 0) continue;
     std::string_view tail = f.end;
@@ -75,10 +79,26 @@ bool is_signoff(std::string_view line) {
   return false;
 }
 
+// The lines of `s` as views into it, without their line ends.
+std::vector<std::string_view> line_views(std::string_view s) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t nl = s.find('\n', start);
+    size_t end = nl == std::string_view::npos ? s.size() : nl;
+    std::string_view line = s.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return lines;
+}
+
 }  // namespace
 
 std::string extract_reply(std::string_view body) {
-  std::vector<std::string> lines = split_lines(body);
+  std::vector<std::string_view> lines = line_views(body);
   std::vector<std::string_view> kept;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = trim(lines[i]);
@@ -114,7 +134,7 @@ std::string extract_reply(std::string_view body) {
   // Fold runs of blank lines to one.
   std::string folded;
   int blank = 0;
-  for (const auto& l : split_lines(result)) {
+  for (std::string_view l : line_views(result)) {
     if (trim(l).empty()) {
       if (++blank > 1) continue;
     } else {

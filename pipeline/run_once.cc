@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <functional>
+#include <future>
 
 #include "ingest/feed_source.h"
 #include "ingest/http_source.h"
@@ -48,58 +49,91 @@ struct Pending {
   size_t outcome = 0;  // index into the outcomes
 };
 
-// Stores what one source returned (or its failure) and fills its outcome.
-void settle(Store& store, const Pending& p, Result<Batch> batch,
-            const std::vector<Episode>& episodes, const Clock& clock, SourceOutcome& out,
-            const std::vector<std::string>& creator_addresses = {}) {
+// Classifies, extracts, links and resolves every message of a batch just read.
+void understand(Result<Batch>& batch, const EpisodeIndex& episodes,
+                const std::vector<std::string>& creator_addresses) {
+  if (!batch) return;
+  mark_outgoing(batch->messages, creator_addresses);
+  for (Message& m : batch->messages) process_message(m, episodes);
+}
+
+// Stores what one source returned, understood (or its failure), and fills its outcome.
+// Returns whether the batch was committed; the caller then calls the source's after_commit.
+bool commit(Store& store, const Pending& p, Result<Batch>& batch, const Clock& clock,
+            SourceOutcome& out) {
   if (!batch) {
     out.error = batch.error();
     if (auto s = store.record_failure(p.state.id, batch.error(), clock.now()); !s) {
       log::error("cannot record the failure of " + p.state.name + ": " + s.error().to_string());
     }
-    return;
+    return false;
   }
-  mark_outgoing(batch->messages, creator_addresses);
-  EpisodeIndex index(episodes);
-  for (Message& m : batch->messages) process_message(m, index);
   auto stored = store.commit_batch(p.state.id, *batch, clock.now());
   if (!stored) {
     out.error = stored.error();
     (void)store.record_failure(p.state.id, stored.error(), clock.now());
-    return;
+    return false;
   }
   out.stored += *stored;
   if (auto applied = apply_digest_replies(store, batch->messages, clock.now()); !applied) {
     log::error("replies to a digest: " + applied.error().to_string());
   }
-  p.source->after_commit(*batch);
   out.moved_to = batch->moved_to;
   out.ttl_seconds = batch->ttl_seconds;
   out.warnings.insert(out.warnings.end(), std::make_move_iterator(batch->warnings.begin()),
                       std::make_move_iterator(batch->warnings.end()));
+  return true;
+}
+
+void settle(Store& store, const Pending& p, Result<Batch> batch,
+            const std::vector<Episode>& episodes, const Clock& clock, SourceOutcome& out,
+            const std::vector<std::string>& creator_addresses = {}) {
+  understand(batch, EpisodeIndex(episodes), creator_addresses);
+  if (commit(store, p, batch, clock, out)) p.source->after_commit(*batch);
+}
+
+// One poll of a source that reads itself, understood; a throw becomes an error.
+Result<Batch> read_and_understand(ingest::Source& source, const std::string& cursor,
+                                  const EpisodeIndex& episodes,
+                                  const std::vector<std::string>& creator_addresses) {
+  Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
+  try {
+    batch = source.poll(cursor);
+    understand(batch, episodes, creator_addresses);
+  } catch (const std::exception& e) {
+    // A library threw past its wrapper: a bug, but one source must not stop the rest.
+    batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
+                       source.location());
+  }
+  return batch;
 }
 
 // Polls a source that reads itself (not over the shared HTTP fetch) and stores what it gives,
 // batch after batch while it has more, each committed with its cursor: an interrupted run
-// keeps what was committed and the next one resumes there.
+// keeps what was committed and the next one resumes there. While one batch commits, the next
+// is read and understood on a second thread, so parsing and the database work at once.
 void poll_local(Store& store, const Pending& p, const std::vector<Episode>& episodes,
                 const Clock& clock, SourceOutcome& out,
                 const std::vector<std::string>& creator_addresses) {
+  const EpisodeIndex index(episodes);
   std::string cursor = p.state.cursor;
+  Result<Batch> batch = read_and_understand(*p.source, cursor, index, creator_addresses);
   for (;;) {
-    Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
-    try {
-      batch = p.source->poll(cursor);
-    } catch (const std::exception& e) {
-      // A library threw past its wrapper: a bug, but one source must not stop the rest.
-      batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
-                         p.source->location());
-    }
     bool more = batch && batch->more && batch->cursor != cursor;
     std::string next = batch ? batch->cursor : cursor;
-    settle(store, p, std::move(batch), episodes, clock, out, creator_addresses);
-    if (!more || out.error) return;
+    std::future<Result<Batch>> ahead;
+    if (more) {
+      ahead = std::async(std::launch::async, [&, next] {
+        return read_and_understand(*p.source, next, index, creator_addresses);
+      });
+    }
+    bool committed = commit(store, p, batch, clock, out);
+    Result<Batch> following = ahead.valid() ? ahead.get() : Result<Batch>(Batch{});
+    // After the read-ahead, so a source never sees poll() and after_commit() at once.
+    if (committed) p.source->after_commit(*batch);
+    if (!more || !committed) return;
     cursor = std::move(next);
+    batch = std::move(following);
   }
 }
 
