@@ -45,7 +45,13 @@ bool first_time(const DigestCandidate& c) {
   return c.total_human_messages == 1 && !c.last_answered_at.has_value();
 }
 
-bool asked(const DigestCandidate& c) { return c.reply_text.find('?') != std::string::npos; }
+bool asked(const DigestCandidate& c) {
+  return c.asks_question || c.reply_text.find('?') != std::string::npos;
+}
+
+std::int64_t words_size(const DigestCandidate& c) {
+  return std::max(c.reply_chars, static_cast<std::int64_t>(c.reply_text.size()));
+}
 
 bool recent_episode(const DigestCandidate& c, UnixTime now) {
   return c.episode_published_at && now - *c.episode_published_at <= 14 * kDay;
@@ -68,7 +74,7 @@ double score(const DigestCandidate& c, UnixTime now, const RankWeights& w) {
   double s = 0;
   if (first_time(c)) s += w.first_time;
   if (asked(c)) s += w.question;
-  s += w.effort * std::min(3.0, static_cast<double>(c.reply_text.size()) / 500.0);
+  s += w.effort * std::min(3.0, static_cast<double>(words_size(c)) / 500.0);
   s += w.waiting_day *
        std::min(14.0, static_cast<double>(std::max<std::int64_t>(0, now - c.waiting_since)) / kDay);
   s += w.unanswered * std::min(5, std::max(0, c.unanswered_messages - 1));

@@ -322,6 +322,7 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   filter.min_wait_seconds = settings.min_wait_seconds;
   filter.relist_after_seconds = settings.relist_after_seconds;
   filter.current_slot = local_date(now);
+  filter.with_messages = false;  // read below for the people listed only
   auto candidates = store.digest_candidates(filter);
   if (!candidates) return candidates.error();
   auto counts = store.counts();
@@ -332,6 +333,9 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   d.show = settings.show;
   d.waiting_total = static_cast<int>(candidates->size());
   d.items = rank(std::move(*candidates), now, settings.max_people, settings.weights);
+  std::vector<DigestCandidate*> listed;
+  for (auto& item : d.items) listed.push_back(&item.who);
+  if (auto s = store.load_newest_messages(listed); !s) return s.error();
   d.counts = *counts;
   // The period: since the last digest went out (a week at most, a day at least).
   auto last = store.last_delivery_time();

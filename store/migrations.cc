@@ -207,9 +207,22 @@ CREATE INDEX messages_human ON messages (identity_id, received_at, id) WHERE cla
 CREATE INDEX messages_boosts ON messages (identity_id, amount_sats) WHERE amount_sats IS NOT NULL;
 )sql";
 
-constexpr std::array<std::string_view, 10> kMigrations = {
-    kInitialSchema, kDigestIndexes, kFeedState,      kMessageDetails, kPollSchedule,
-    kSnooze,        kSentMail,      kDigestCommands, kNewsletters,    kDigestCovering};
+// 11: what ranking needs from a person's newest message (how long their words are, whether
+// they asked something) kept beside it in the digest's covering index, so choosing the digest
+// reads no message rows; only the people listed have their message read.
+constexpr std::string_view kRankSignals = R"sql(
+ALTER TABLE messages ADD COLUMN reply_chars INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN asks_question INTEGER NOT NULL DEFAULT 0;
+UPDATE messages SET reply_chars = length(CAST(reply_text AS BLOB)),
+                    asks_question = instr(reply_text, '?') > 0;
+DROP INDEX messages_human;
+CREATE INDEX messages_human ON messages
+  (identity_id, received_at, id, episode_id, reply_chars, asks_question) WHERE class = 'human';
+)sql";
+
+constexpr std::array<std::string_view, 11> kMigrations = {
+    kInitialSchema, kDigestIndexes,  kFeedState,   kMessageDetails, kPollSchedule, kSnooze,
+    kSentMail,      kDigestCommands, kNewsletters, kDigestCovering, kRankSignals};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

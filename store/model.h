@@ -148,6 +148,8 @@ struct DigestCandidate {
   std::string subject;
   std::string message_id;
   std::string reply_text;
+  std::int64_t reply_chars = 0;  // the size of reply_text in bytes (known before it is read)
+  bool asks_question = false;    // reply_text holds a question mark
   UnixTime received_at = 0;
   std::string episode_title;
   std::optional<int> episode_number;

@@ -68,9 +68,9 @@ constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
     "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details, "
-    "amount_sats) "
+    "amount_sats, reply_chars, asks_question) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23)";
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 constexpr const char kFindIdentity[] =
     "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
 constexpr const char kInsertContact[] =
@@ -363,7 +363,9 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(20, now)
       .bind(21, m.url)
       .bind(22, m.details)
-      .bind(23, m.amount_sats);
+      .bind(23, m.amount_sats)
+      .bind(24, static_cast<std::int64_t>(m.reply_text.size()))
+      .bind(25, m.reply_text.find('?') != std::string::npos ? 1 : 0);
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
@@ -486,7 +488,8 @@ WITH last_answer AS (
   GROUP BY contact_id
 ),
 human AS (
-  SELECT m.id, m.received_at, i.contact_id
+  SELECT m.id, m.received_at, i.contact_id, m.identity_id, m.episode_id, m.reply_chars,
+         m.asks_question
   FROM messages m JOIN identities i ON i.id = m.identity_id
   WHERE m.class = 'human'
 ),
@@ -501,8 +504,8 @@ waiting AS (
 )
 SELECT c.id, c.display_name, wi.value, c.first_seen_at, c.last_seen_at,
        (SELECT COUNT(*) FROM human h2 WHERE h2.contact_id = c.id), w.n, la.at,
-       w.id, m.subject, m.message_id, m.reply_text, w.received_at, e.title, e.episode_number,
-       w.since, wi.kind, m.url, m.kind, m.details,
+       w.id, w.reply_chars, w.asks_question, w.received_at, e.title, e.episode_number,
+       w.since, wi.kind,
        (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
           JOIN identities i3 ON i3.id = m3.identity_id
           WHERE i3.contact_id = c.id AND m3.amount_sats IS NOT NULL),
@@ -511,11 +514,10 @@ SELECT c.id, c.display_name, wi.value, c.first_seen_at, c.last_seen_at,
        (SELECT group_concat(value, char(10)) FROM
           (SELECT value FROM identities WHERE contact_id = c.id ORDER BY id))
 FROM waiting w
-JOIN messages m ON m.id = w.id
-JOIN identities wi ON wi.id = m.identity_id
+JOIN identities wi ON wi.id = w.identity_id
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN last_answer la ON la.contact_id = c.id
-LEFT JOIN episodes e ON e.id = m.episode_id
+LEFT JOIN episodes e ON e.id = w.episode_id
 LEFT JOIN (SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
            JOIN digests d ON d.id = di.digest_id
            WHERE d.delivered_at IS NOT NULL AND d.slot <> ?4 GROUP BY di.contact_id) listed
@@ -548,24 +550,46 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.unanswered_messages = static_cast<int>(stmt->int64(6));
     c.last_answered_at = stmt->optional_int64(7);
     c.message_row = stmt->int64(8);
-    c.subject = stmt->text(9);
-    c.message_id = stmt->text(10);
-    c.reply_text = stmt->text(11);
-    c.received_at = stmt->int64(12);
-    c.episode_title = stmt->text(13);
-    if (!stmt->is_null(14)) c.episode_number = static_cast<int>(stmt->int64(14));
-    c.waiting_since = stmt->int64(15);
-    c.identity_kind = stmt->text(16);
-    c.url = stmt->text(17);
-    c.message_kind = stmt->text(18);
-    c.details = stmt->text(19);
-    c.boost_sats = stmt->int64(20);
-    c.supporter = stmt->int64(21) != 0;
-    c.episode_published_at = stmt->optional_int64(22);
-    c.identities = split_lines(stmt->text(23));
+    c.reply_chars = stmt->int64(9);
+    c.asks_question = stmt->int64(10) != 0;
+    c.received_at = stmt->int64(11);
+    c.episode_title = stmt->text(12);
+    if (!stmt->is_null(13)) c.episode_number = static_cast<int>(stmt->int64(13));
+    c.waiting_since = stmt->int64(14);
+    c.identity_kind = stmt->text(15);
+    c.boost_sats = stmt->int64(16);
+    c.supporter = stmt->int64(17) != 0;
+    c.episode_published_at = stmt->optional_int64(18);
+    c.identities = split_lines(stmt->text(19));
     out.push_back(std::move(c));
   }
+  if (f.with_messages) {
+    std::vector<DigestCandidate*> all;
+    for (auto& c : out) all.push_back(&c);
+    if (auto s = load_newest_messages(all); !s) return s.error();
+  }
   return out;
+}
+
+Status SqliteStore::load_newest_messages(const std::vector<DigestCandidate*>& candidates) {
+  auto stmt = cached(
+      "SELECT subject, message_id, reply_text, url, kind, details FROM messages WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  for (DigestCandidate* c : candidates) {
+    (*stmt)->reset();
+    (*stmt)->bind(1, c->message_row);
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (!*row) continue;
+    c->subject = (*stmt)->text(0);
+    c->message_id = (*stmt)->text(1);
+    c->reply_text = (*stmt)->text(2);
+    c->url = (*stmt)->text(3);
+    c->message_kind = (*stmt)->text(4);
+    c->details = (*stmt)->text(5);
+  }
+  (*stmt)->reset();
+  return {};
 }
 
 Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {

@@ -26,6 +26,7 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> last_delivered_digest() override;
   using Store::digest_candidates;
   Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) override;
+  Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) override;
   Result<std::int64_t> find_contact(std::string_view who) override;
   Status record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
                        std::string_view reference) override;

@@ -47,6 +47,9 @@ struct CandidateFilter {
   std::int64_t min_wait_seconds = 0;      // the oldest unanswered message is at least this old
   std::int64_t relist_after_seconds = 0;  // someone listed recently is left out this long...
   std::string current_slot;               // ...unless listed in this slot (a re-render)
+  // Whether each candidate's newest message (subject, id, reply text, url, kind, details) is
+  // read too. Ranking needs none of it; build_digest reads it for the people listed only.
+  bool with_messages = true;
 };
 
 class Store {
@@ -87,6 +90,8 @@ class Store {
   // relationship (first seen) first.
   virtual Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) = 0;
   Result<std::vector<DigestCandidate>> digest_candidates() { return digest_candidates({}); }
+  // Fills in the newest message of each candidate (see CandidateFilter::with_messages).
+  virtual Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) = 0;
 
   // The contact `who` names: its id, one of its identities (an address as written), or its
   // display name when exactly one contact has it. kNotFound otherwise (with the candidates).
