@@ -25,6 +25,7 @@ trap 'rm -rf "$work"' EXIT
 
 "$build/bench/rapport_mail_corpus" "$count" "$work"
 cd "$work"
+sync  # the corpus on disk before anything is timed
 
 # "wall_seconds max_rss_kb" of a command, from GNU time.
 measure() {

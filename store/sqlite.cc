@@ -29,7 +29,7 @@ Result<Database> Database::open(const std::string& path) {
       return e;
     }
     if (auto s = db.exec("PRAGMA synchronous = NORMAL"); !s) return s.error();
-    if (auto s = db.exec("PRAGMA wal_autocheckpoint = 8000"); !s) return s.error();
+    if (auto s = db.exec("PRAGMA wal_autocheckpoint = 16000"); !s) return s.error();
   }
   return db;
 }
