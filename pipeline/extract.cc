@@ -68,6 +68,15 @@ bool is_divider(std::string_view line) {
   return false;
 }
 
+// The first line of a footer a mailing list adds below the message (Mailman's underscores are
+// a divider already; Google Groups puts "-- " before its own).
+bool is_list_footer(std::string_view line) {
+  return line.rfind("-=-=-=-=-=-=", 0) == 0 ||  // groups.io
+         line.rfind("You received this message because you are subscribed to the Google Groups",
+                    0) == 0 ||
+         line.rfind("To unsubscribe from this group and stop receiving emails from it", 0) == 0;
+}
+
 bool is_signoff(std::string_view line) {
   for (const char* s :
        {"Sent from my ", "Sent from Mail for Windows", "Get Outlook for ", "Sent from Yahoo Mail",
@@ -118,7 +127,7 @@ std::string extract_reply(std::string_view body) {
       if (block) break;
     }
     if (lines[i] == "-- " || line == "--" || line == "—") break;  // signature separator
-    if (is_signoff(line)) break;
+    if (is_signoff(line) || is_list_footer(line)) break;
     if (!line.empty() && line[0] == '>') continue;
     kept.push_back(lines[i]);
   }

