@@ -493,17 +493,27 @@ human AS (
   FROM messages m JOIN identities i ON i.id = m.identity_id
   WHERE m.class = 'human'
 ),
-waiting AS (
-  SELECT h.*,
+newest AS (
+  SELECT h.*, a.at AS answered_at,
          ROW_NUMBER() OVER (PARTITION BY h.contact_id
                             ORDER BY h.received_at DESC, h.id DESC) AS rn,
-         COUNT(*) OVER (PARTITION BY h.contact_id) AS n,
-         MIN(h.received_at) OVER (PARTITION BY h.contact_id) AS since
+         COUNT(*) OVER (PARTITION BY h.contact_id) AS total,
+         SUM(a.at IS NULL OR h.received_at > a.at) OVER (PARTITION BY h.contact_id) AS n,
+         MIN(CASE WHEN a.at IS NULL OR h.received_at > a.at THEN h.received_at END)
+           OVER (PARTITION BY h.contact_id) AS since
   FROM human h LEFT JOIN last_answer a ON a.contact_id = h.contact_id
-  WHERE a.at IS NULL OR h.received_at > a.at
+),
+waiting AS (
+  SELECT * FROM newest
+  WHERE rn = 1 AND (answered_at IS NULL OR received_at > answered_at)
+),
+idents AS (
+  SELECT contact_id, group_concat(value, char(10)) AS list
+  FROM (SELECT contact_id, value FROM identities ORDER BY contact_id, id)
+  GROUP BY contact_id
 )
 SELECT c.id, c.display_name, wi.value, c.first_seen_at, c.last_seen_at,
-       (SELECT COUNT(*) FROM human h2 WHERE h2.contact_id = c.id), w.n, la.at,
+       w.total, w.n, w.answered_at,
        w.id, w.reply_chars, w.asks_question, w.received_at, e.title, e.episode_number,
        w.since, wi.kind,
        (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
@@ -511,19 +521,17 @@ SELECT c.id, c.display_name, wi.value, c.first_seen_at, c.last_seen_at,
           WHERE i3.contact_id = c.id AND m3.amount_sats IS NOT NULL),
        EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = 'supporter'),
        e.published_at,
-       (SELECT group_concat(value, char(10)) FROM
-          (SELECT value FROM identities WHERE contact_id = c.id ORDER BY id))
+       ids.list
 FROM waiting w
 JOIN identities wi ON wi.id = w.identity_id
 JOIN contacts c ON c.id = w.contact_id
-LEFT JOIN last_answer la ON la.contact_id = c.id
+LEFT JOIN idents ids ON ids.contact_id = c.id
 LEFT JOIN episodes e ON e.id = w.episode_id
 LEFT JOIN (SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
            JOIN digests d ON d.id = di.digest_id
            WHERE d.delivered_at IS NOT NULL AND d.slot <> ?4 GROUP BY di.contact_id) listed
        ON listed.contact_id = c.id
-WHERE w.rn = 1
-  AND (c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
+WHERE (c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
   AND w.since <= ?1 - ?2
   AND (listed.at IS NULL OR listed.at <= ?1 - ?3 OR w.received_at > listed.at)
 ORDER BY c.first_seen_at DESC, c.id DESC
