@@ -119,6 +119,7 @@ int run_command(const Invocation& inv) {
   poll.episode_comment_feeds = cfg->fetch.episode_comment_feeds;
   poll.only_due = !inv.has("--all");
   poll.creator_addresses = {cfg->creator.email};
+  poll.identity_rules = identity_rules(*cfg);
   std::vector<ingest::Source*> list;
   for (const auto& s : *sources) {
     list.push_back(s.source.get());
@@ -299,6 +300,7 @@ int serve_command(const Invocation& inv) {
   options.port = cfg->listener.port;
   options.max_body_bytes = cfg->listener.max_body_bytes;
   options.trusted_proxy = cfg->listener.trusted_proxy;
+  options.identity_rules = identity_rules(*cfg);
   Listener listener(options, std::move(served), **store, clock);
   if (auto s = listener.start(); !s) {
     print_error(s.error());
@@ -361,7 +363,8 @@ int import_command(const Invocation& inv) {
   batch.warnings = imported->problems;
   batch.messages = std::move(imported->messages);
   for (auto& m : batch.messages)
-    pipeline::process_message(m, episodes ? *episodes : std::vector<Episode>{});
+    pipeline::process_message(m, episodes ? *episodes : std::vector<Episode>{},
+                              identity_rules(*cfg));
   auto stored = (*store)->commit_batch(src->id, batch, clock.now());
   if (!stored) {
     print_error(stored.error());

@@ -140,6 +140,7 @@ class Daemon {
     options.port = cfg_.listener.port;
     options.max_body_bytes = cfg_.listener.max_body_bytes;
     options.trusted_proxy = cfg_.listener.trusted_proxy;
+    options.identity_rules = identity_rules(cfg_);
     listener_ = std::make_unique<Listener>(options, std::move(served), *listener_store_, clock_);
     if (auto st = listener_->start(); !st) {
       log::error(st.error().to_string());
@@ -248,21 +249,22 @@ class Daemon {
       }
       double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
       // The worker gets copies of what it needs from the config: a reload may replace it.
-      std::thread([this, s, st = *state, jitter, db = cfg_.store.path, me = cfg_.creator.email] {
-        poll(s, st, jitter, db, me);
+      std::thread([this, s, st = *state, jitter, db = cfg_.store.path, me = cfg_.creator.email,
+                   rules = identity_rules(cfg_)] {
+        poll(s, st, jitter, db, me, rules);
       }).detach();
     }
   }
 
   // On a worker thread, with its own database connection.
   void poll(Scheduled s, SourceState state, double jitter, const std::string& db_path,
-            const std::string& creator_email) {
+            const std::string& creator_email, const pipeline::IdentityRules& rules) {
     auto store = SqliteStore::open(db_path);
     if (store) {
       auto episodes = (*store)->episodes();
       auto out = pipeline::poll_source(**store, *s.source, state,
                                        episodes ? *episodes : std::vector<Episode>{}, clock_,
-                                       {creator_email});
+                                       {creator_email}, rules);
       int failures = out.error ? state.consecutive_failures + 1 : 0;
       std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
       UnixTime next = pipeline::next_poll_time(s.policy, clock_.now(), failures, retry_after,

@@ -173,6 +173,14 @@ Result<std::vector<ServedInbox>> served_inboxes(const config::Config& cfg) {
   return out;
 }
 
+pipeline::IdentityRules identity_rules(const config::Config& cfg) {
+  pipeline::IdentityRules r;
+  r.default_country = cfg.contacts.default_country;
+  r.strip_plus_tags = cfg.contacts.strip_plus_tags;
+  r.case_sensitive_domains = cfg.contacts.case_sensitive_domains;
+  return r;
+}
+
 pipeline::DigestSettings digest_settings(const config::Config& cfg) {
   pipeline::DigestSettings s;
   s.creator_name = cfg.creator.name;

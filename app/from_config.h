@@ -36,6 +36,9 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
 // The inboxes the listener serves (generic, voicemail, boostagram, form), secrets read.
 Result<std::vector<ServedInbox>> served_inboxes(const config::Config& cfg);
 
+// [contacts]: when two spellings are one identity.
+pipeline::IdentityRules identity_rules(const config::Config& cfg);
+
 // What the digest needs from [creator] and [digest].
 pipeline::DigestSettings digest_settings(const config::Config& cfg);
 

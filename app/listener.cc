@@ -130,7 +130,7 @@ Reply commit(Listener::State& state, const ServedInbox& served, Message m) {
       state.episodes_at = now;
     }
   }
-  pipeline::process_message(m, state.episodes);
+  pipeline::process_message(m, state.episodes, state.options.identity_rules);
   Batch batch;
   std::string key = m.natural_key;
   batch.messages.push_back(std::move(m));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ingest/inbound.h"
+#include "pipeline/identity.h"
 #include "store/clock.h"
 #include "store/store.h"
 
@@ -46,6 +47,7 @@ struct ListenerOptions {
   // The address of a reverse proxy in front of the listener: requests from it are taken to
   // come from the last address in their X-Forwarded-For. Empty: never trust that header.
   std::string trusted_proxy;
+  pipeline::IdentityRules identity_rules;  // [contacts]
 };
 
 class Listener {

@@ -11,12 +11,13 @@
 #include <sstream>
 
 #include "store/model.h"
+#include "store/text.h"
 
 namespace rapport::config {
 namespace fs = std::filesystem;
 namespace {
 
-enum class Type { kString, kInteger, kBool, kTable };
+enum class Type { kString, kInteger, kBool, kTable, kStringArray };
 
 struct KeySpec {
   const char* name;
@@ -84,6 +85,11 @@ constexpr KeySpec kSmtpKeys[] = {
     {"ca_file", Type::kString, false},
     {"timeout_seconds", Type::kInteger, false},
 };
+constexpr KeySpec kContactsKeys[] = {
+    {"default_country", Type::kString, false},
+    {"strip_plus_tags", Type::kBool, false},
+    {"case_sensitive_domains", Type::kStringArray, false},
+};
 constexpr KeySpec kDaemonKeys[] = {
     {"max_backoff_minutes", Type::kInteger, false},
     {"concurrency", Type::kInteger, false},
@@ -110,8 +116,9 @@ constexpr KeySpec kDigestKeys[] = {
 constexpr const char* kWeightNames[] = {"first_time",  "question",      "effort",
                                         "waiting_day", "unanswered",    "since_answer_month",
                                         "supporter",   "recent_episode"};
-constexpr const char* kTopLevel[] = {"creator",  "store", "feed",   "mailbox", "inbox",
-                                     "listener", "fetch", "daemon", "digest",  "smtp"};
+constexpr const char* kTopLevel[] = {"creator", "store",    "feed",    "mailbox",
+                                     "inbox",   "listener", "fetch",   "daemon",
+                                     "digest",  "smtp",     "contacts"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
 constexpr const char* kSecretWords[] = {"password", "pass", "token", "secret", "api_key", "apikey"};
 
@@ -125,6 +132,8 @@ const char* type_name(Type t) {
       return "true or false";
     case Type::kTable:
       return "a table, like { name = \"your-name\" }";
+    case Type::kStringArray:
+      return "a list of strings, like [\"example.org\"]";
   }
   return "a value";
 }
@@ -164,6 +173,8 @@ bool has_type(const toml::node& n, Type t) {
       return n.is_boolean();
     case Type::kTable:
       return n.is_table();
+    case Type::kStringArray:
+      return n.is_array() && n.as_array()->is_homogeneous(toml::node_type::string);
   }
   return false;
 }
@@ -455,6 +466,27 @@ class Loader {
       }
       if ((!smtp.token_command.empty() || !smtp.password.empty()) && smtp.username.empty()) {
         problem(m->source().begin, "smtp.username is needed to log in", "usually your address");
+      }
+    }
+
+    if (const toml::table* c = table(root, "contacts", false)) {
+      check_keys(*c, "contacts", kContactsKeys);
+      if (auto country = string(*c, "default_country"); !country.empty()) {
+        cfg.contacts.default_country = ascii_upper(country);
+        if (country.size() != 2) {
+          problem(c->get("default_country")->source().begin,
+                  "contacts.default_country \"" + country + "\" is not a country code",
+                  "the two-letter ISO code, like \"GB\" or \"US\"");
+        }
+      }
+      if (const toml::node* b = c->get("strip_plus_tags"); b && b->is_boolean()) {
+        cfg.contacts.strip_plus_tags = b->as_boolean()->get();
+      }
+      if (const toml::node* a = c->get("case_sensitive_domains"); a && a->is_array()) {
+        for (const auto& el : *a->as_array()) {
+          if (el.is_string())
+            cfg.contacts.case_sensitive_domains.push_back(ascii_lower(el.as_string()->get()));
+        }
       }
     }
 

@@ -132,6 +132,13 @@ struct SmtpConfig {
   int timeout_seconds = 30;
 };
 
+// [contacts]: when two spellings are one identity.
+struct ContactsConfig {
+  std::string default_country;   // ISO code ("GB"): national phone numbers are read there
+  bool strip_plus_tags = false;  // "ana+show@x" is "ana@x" at every provider (Gmail: always)
+  std::vector<std::string> case_sensitive_domains;  // local parts kept as written there
+};
+
 struct DaemonConfig {
   int max_backoff_minutes = 360;  // a failing source is retried at least this often
   int concurrency = 4;            // sources polled at once
@@ -147,6 +154,7 @@ struct Config {
   ListenerConfig listener;
   FetchConfig fetch;
   DaemonConfig daemon;
+  ContactsConfig contacts;
   DigestConfig digest;
   SmtpConfig smtp;
 };

@@ -174,22 +174,30 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
   }
 
   // Who they are, most answerable first: an address, a phone number, a reply address, a handle.
+  // Every one given is kept: together they tie the person's identities to one contact.
+  std::vector<Identity> claims;
   if (!phone.empty()) {
     std::string normalised;
     for (char c : phone) {
       if ((c >= '0' && c <= '9') || (c == '+' && normalised.empty())) normalised += c;
     }
     if (normalised.size() < 6) return FieldError{inbox.name_of("phone"), "is not a phone number"};
-    m.claimed = {"phone", normalised};
-  } else if (!reply_address.empty()) {
-    m.claimed = {"boostagram", ascii_lower(reply_address)};
-  } else if (!handle.empty()) {
+    // The number as written (less spaces and punctuation): the pipeline reads it as E.164.
+    claims.push_back(
+        {"phone", std::string(trim(phone)).size() <= 40 ? std::string(trim(phone)) : normalised});
+  }
+  if (!reply_address.empty()) claims.push_back({"boostagram", ascii_lower(reply_address)});
+  if (!handle.empty()) {
     std::string value = ascii_lower(handle);
     if (!value.empty() && value[0] == '@') value.erase(0, 1);
     std::string where = ascii_lower(platform.empty() ? app : platform);
     if (where.empty())
       return FieldError{inbox.name_of("handle_platform"), "is needed with a handle"};
-    m.claimed = {"handle", where + ":" + value};
+    claims.push_back({"handle", where + ":" + value});
+  }
+  if (!claims.empty()) {
+    m.claimed = claims.front();
+    m.claims.assign(claims.begin() + 1, claims.end());
   }
   if (m.from.address.empty() && m.claimed.empty()) {
     return FieldError{inbox.name_of("email"),

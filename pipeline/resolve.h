@@ -1,30 +1,25 @@
 // Resolve: which person a message is from. The pure part: normalised identities and the
-// display name to show. The store keeps the identity -> contact mapping.
+// display name to show. The store keeps the identity -> contact mapping, and joins the
+// contacts of identities one message carries together.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "pipeline/identity.h"
 #include "store/model.h"
 
 namespace rapport::pipeline {
 
-// The email identity for an address: trimmed, angle brackets dropped, lower-cased (the
-// domain always; the local part because no mainstream provider treats case as distinct).
-// Empty when the text is not an address.
-Identity email_identity(std::string_view address);
-
-// A website identity: scheme, "www." and a trailing slash dropped, host lower-cased
-// ("https://www.Example.org/blog/" -> "example.org/blog"). Empty when not a web address.
-Identity website_identity(std::string_view url);
-
 // The name to show for a sender: the display name unless it is empty, an address, or a
-// system mailbox name (MAILER-DAEMON, postmaster, no-reply). Surrounding quotes dropped.
+// system mailbox name (MAILER-DAEMON, postmaster, no-reply); surrounding quotes dropped; NFC.
 std::string display_name(const Address& from);
 
-// Fills message.identity and message.display_name. Bounces and list mail carry no person.
-// A comment without an address is known by the commenter's website, else by their name on
-// the site it was left on.
-void resolve(Message& message);
+// Fills message.identity (who can be answered: the address, else what the channel vouches
+// for), message.also (every other identity the message carries: a form's phone and handle
+// beside its email) and message.display_name, all normalised by `rules`. Bounces and list
+// mail carry no person. A comment without an address is known by the commenter's website,
+// else by their name on the site it was left on.
+void resolve(Message& message, const IdentityRules& rules = {});
 
 }  // namespace rapport::pipeline

@@ -20,15 +20,21 @@
 
 namespace rapport::pipeline {
 
-void process_message(Message& m, const std::vector<Episode>& episodes) {
-  process_message(m, EpisodeIndex(episodes));
+void process_message(Message& m, const std::vector<Episode>& episodes, const IdentityRules& rules) {
+  process_message(m, EpisodeIndex(episodes), rules);
 }
 
-void process_message(Message& m, const EpisodeIndex& episodes) {
+void process_message(Message& m, const EpisodeIndex& episodes, const IdentityRules& rules) {
   if (m.outgoing) {
     // The creator's own message: nothing to classify or resolve; its own words may hold
     // commands for the digest it answers. A newsletter is matched to its episode.
     m.reply_text = extract_reply(m.text);
+    m.recipients.clear();
+    for (const Address& to : m.to) {
+      if (Identity r = email_identity(to.address, rules); !r.empty()) {
+        m.recipients.push_back(std::move(r));
+      }
+    }
     m.newsletter = is_newsletter(m);
     if (m.newsletter) m.episode_id = episodes.link(m);
     return;
@@ -38,7 +44,7 @@ void process_message(Message& m, const EpisodeIndex& episodes) {
   m.class_reason = c.reason;
   m.reply_text = extract_reply(m.text);
   m.episode_id = episodes.link(m);
-  resolve(m);
+  resolve(m, rules);
 }
 
 namespace {
@@ -51,10 +57,10 @@ struct Pending {
 
 // Classifies, extracts, links and resolves every message of a batch just read.
 void understand(Result<Batch>& batch, const EpisodeIndex& episodes,
-                const std::vector<std::string>& creator_addresses) {
+                const std::vector<std::string>& creator_addresses, const IdentityRules& rules) {
   if (!batch) return;
   mark_outgoing(batch->messages, creator_addresses);
-  for (Message& m : batch->messages) process_message(m, episodes);
+  for (Message& m : batch->messages) process_message(m, episodes, rules);
 }
 
 // Stores what one source returned, understood (or its failure), and fills its outcome.
@@ -87,19 +93,20 @@ bool commit(Store& store, const Pending& p, Result<Batch>& batch, const Clock& c
 
 void settle(Store& store, const Pending& p, Result<Batch> batch,
             const std::vector<Episode>& episodes, const Clock& clock, SourceOutcome& out,
-            const std::vector<std::string>& creator_addresses = {}) {
-  understand(batch, EpisodeIndex(episodes), creator_addresses);
+            const std::vector<std::string>& creator_addresses, const IdentityRules& rules) {
+  understand(batch, EpisodeIndex(episodes), creator_addresses, rules);
   if (commit(store, p, batch, clock, out)) p.source->after_commit(*batch);
 }
 
 // One poll of a source that reads itself, understood; a throw becomes an error.
 Result<Batch> read_and_understand(ingest::Source& source, const std::string& cursor,
                                   const EpisodeIndex& episodes,
-                                  const std::vector<std::string>& creator_addresses) {
+                                  const std::vector<std::string>& creator_addresses,
+                                  const IdentityRules& rules) {
   Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
   try {
     batch = source.poll(cursor);
-    understand(batch, episodes, creator_addresses);
+    understand(batch, episodes, creator_addresses, rules);
   } catch (const std::exception& e) {
     // A library threw past its wrapper: a bug, but one source must not stop the rest.
     batch = make_error(ErrorCode::kInternal, std::string("unexpected failure: ") + e.what(),
@@ -114,17 +121,17 @@ Result<Batch> read_and_understand(ingest::Source& source, const std::string& cur
 // is read and understood on a second thread, so parsing and the database work at once.
 void poll_local(Store& store, const Pending& p, const std::vector<Episode>& episodes,
                 const Clock& clock, SourceOutcome& out,
-                const std::vector<std::string>& creator_addresses) {
+                const std::vector<std::string>& creator_addresses, const IdentityRules& rules) {
   const EpisodeIndex index(episodes);
   std::string cursor = p.state.cursor;
-  Result<Batch> batch = read_and_understand(*p.source, cursor, index, creator_addresses);
+  Result<Batch> batch = read_and_understand(*p.source, cursor, index, creator_addresses, rules);
   for (;;) {
     bool more = batch && batch->more && batch->cursor != cursor;
     std::string next = batch ? batch->cursor : cursor;
     std::future<Result<Batch>> ahead;
     if (more) {
       ahead = std::async(std::launch::async, [&, next] {
-        return read_and_understand(*p.source, next, index, creator_addresses);
+        return read_and_understand(*p.source, next, index, creator_addresses, rules);
       });
     }
     bool committed = commit(store, p, batch, clock, out);
@@ -217,7 +224,8 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
       stale = false;
     }
     if (http_index[i] == SIZE_MAX) {
-      poll_local(store, p, episodes, clock, outcomes[p.outcome], options.creator_addresses);
+      poll_local(store, p, episodes, clock, outcomes[p.outcome], options.creator_addresses,
+                 options.identity_rules);
     } else {
       Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
       try {
@@ -228,7 +236,7 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
                            p.source->location());
       }
       settle(store, p, std::move(batch), episodes, clock, outcomes[p.outcome],
-             options.creator_addresses);
+             options.creator_addresses, options.identity_rules);
     }
     schedule_next(store, p, outcomes[p.outcome], clock, options);
     if (adds_episodes(p.source)) stale = true;
@@ -301,18 +309,19 @@ void mark_outgoing(std::vector<Message>& messages,
   for (Message& m : messages) {
     Identity from = email_identity(m.from.address);
     for (const auto& mine : creator_addresses) {
-      if (!from.empty() && from.value == ascii_lower(trim(mine))) m.outgoing = true;
+      if (!from.empty() && from.value == email_identity(mine).value) m.outgoing = true;
     }
   }
 }
 
 SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
                           const std::vector<Episode>& episodes, const Clock& clock,
-                          const std::vector<std::string>& creator_addresses) {
+                          const std::vector<std::string>& creator_addresses,
+                          const IdentityRules& rules) {
   SourceOutcome out;
   out.name = source.name();
   out.kind = std::string(source.kind());
-  poll_local(store, Pending{&source, state, 0}, episodes, clock, out, creator_addresses);
+  poll_local(store, Pending{&source, state, 0}, episodes, clock, out, creator_addresses, rules);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "ingest/http_client.h"
 #include "ingest/source.h"
 #include "notify/mailer.h"
+#include "pipeline/identity.h"
 #include "pipeline/link.h"
 #include "pipeline/rank.h"
 #include "pipeline/schedule.h"
@@ -23,9 +24,11 @@ namespace rapport::pipeline {
 
 // Fills the pipeline's fields of a message from a source: class, reply text, episode,
 // identity and display name.
-void process_message(Message& message, const std::vector<Episode>& episodes);
+void process_message(Message& message, const std::vector<Episode>& episodes,
+                     const IdentityRules& rules = {});
 // The same, with the episodes prepared once for a whole batch.
-void process_message(Message& message, const EpisodeIndex& episodes);
+void process_message(Message& message, const EpisodeIndex& episodes,
+                     const IdentityRules& rules = {});
 
 struct SourceOutcome {
   std::string name;
@@ -50,6 +53,7 @@ struct PollOptions {
   bool only_due = false;
   // The creator's own addresses: their messages in any mailbox are answers, not listener mail.
   std::vector<std::string> creator_addresses;
+  IdentityRules identity_rules;  // [contacts]: when two spellings are one identity
   std::map<std::string, PollPolicy> policies;
 };
 
@@ -70,7 +74,8 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
 // source on its own schedule. Never throws. Not thread-safe with other users of `store`.
 SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
                           const std::vector<Episode>& episodes, const Clock& clock,
-                          const std::vector<std::string>& creator_addresses = {});
+                          const std::vector<std::string>& creator_addresses = {},
+                          const IdentityRules& rules = {});
 
 // Marks messages from the creator's own addresses as outgoing (answers to their recipients).
 void mark_outgoing(std::vector<Message>& messages,

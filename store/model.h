@@ -80,6 +80,7 @@ struct Message {
   std::string episode_guid;           // set when the source knows the episode (a per-episode feed)
   std::string episode_ref;  // the episode as a listener message names it: guid, URL or number
   Identity claimed;         // an identity the source vouches for (a phone, a handle)
+  std::vector<Identity> claims;  // more identities it vouches for (a form's phone and handle)
   std::string details;      // what else the channel says, in words ("voicemail, 0:42")
   std::optional<std::int64_t> amount_sats;  // a boostagram's value
   bool outgoing = false;  // written by the creator (a Sent folder): it answers its recipients
@@ -93,6 +94,8 @@ struct Message {
   std::string reply_text;  // the words this person wrote
   std::optional<std::int64_t> episode_id;
   Identity identity;         // empty when the sender is not a person (a bounce, list mail)
+  std::vector<Identity> also;  // the sender's other identities this message ties to them
+  std::vector<Identity> recipients;  // outgoing: each recipient's address, normalised
   std::string display_name;  // the person's name as it should be shown; may be empty
 
   // The first header with this name (case-insensitive), or nullptr.

@@ -307,8 +307,12 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
         "INSERT OR IGNORE INTO sent_mail (natural_key, recipient, sent_at, subject, source_id) "
         "VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!sent) return sent.error();
-    for (const Address& to : m.to) {
-      std::string address = ascii_lower(trim(to.address));
+    std::vector<std::string> addresses;
+    for (const Identity& r : m.recipients) addresses.push_back(r.value);
+    if (m.recipients.empty()) {
+      for (const Address& to : m.to) addresses.push_back(ascii_lower(trim(to.address)));
+    }
+    for (const std::string& address : addresses) {
       if (address.find('@') == std::string::npos) continue;
       (*sent)->reset();
       (*sent)
@@ -581,7 +585,8 @@ ORDER BY c.first_seen_at DESC, c.id DESC
 
 Status SqliteStore::load_newest_messages(const std::vector<DigestCandidate*>& candidates) {
   auto stmt = cached(
-      "SELECT subject, message_id, reply_text, url, kind, details FROM messages WHERE id = ?1");
+      "SELECT subject, message_id, reply_text, url, kind, details, from_address FROM messages "
+      "WHERE id = ?1");
   if (!stmt) return stmt.error();
   for (DigestCandidate* c : candidates) {
     (*stmt)->reset();
@@ -595,6 +600,11 @@ Status SqliteStore::load_newest_messages(const std::vector<DigestCandidate*>& ca
     c->url = (*stmt)->text(3);
     c->message_kind = (*stmt)->text(4);
     c->details = (*stmt)->text(5);
+    // Answer the address as they wrote it: the identity is its normal form (a Gmail address
+    // without its dots), which is how they are recognised, not how they like to be written to.
+    if (std::string from = (*stmt)->text(6); c->identity_kind == "email" && !from.empty()) {
+      c->address = from;
+    }
   }
   (*stmt)->reset();
   return {};

@@ -126,7 +126,7 @@ TEST(Inbound, MapsAVoicemailWebhook) {
   EXPECT_EQ(m.kind, MessageKind::kVoicemail);
   EXPECT_EQ(m.text, "Hi Sam, quick question about leeks.");
   EXPECT_EQ(m.claimed.kind, "phone");
-  EXPECT_EQ(m.claimed.value, "+4407700900123");
+  EXPECT_EQ(m.claimed.value, "+44 (0)7700 900123");
   EXPECT_EQ(m.details, "voicemail, 0:42 · https://vm.example/r/77.mp3");
   EXPECT_EQ(m.received_at, 1795500000);
 }
@@ -196,7 +196,7 @@ TEST(ImportFile, ReadsJsonLines) {
   EXPECT_EQ(file->rows, 5);
   ASSERT_EQ(file->messages.size(), 3u);
   EXPECT_EQ(file->messages[0].natural_key, file->messages[2].natural_key);  // the same key twice
-  EXPECT_EQ(file->messages[1].claimed.value, "+447700900123");
+  EXPECT_EQ(file->messages[1].claimed.value, "+44 7700 900123");
   ASSERT_EQ(file->problems.size(), 2u);
   EXPECT_EQ(file->problems[0], "line 3: email: must be a string");
   EXPECT_EQ(file->problems[1].rfind("line 4: (body): is not valid JSON", 0), 0u);

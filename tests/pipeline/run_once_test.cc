@@ -94,7 +94,9 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
   auto candidates = (*store)->digest_candidates();
   ASSERT_EQ(candidates->size(), 1u);
   EXPECT_EQ(candidates->front().display_name, "Ana Lopez");
-  EXPECT_EQ(candidates->front().address, "ana@example.org");
+  EXPECT_EQ(candidates->front().address, "Ana@Example.org");  // answered as they wrote it
+  EXPECT_EQ(candidates->front().identities,
+            std::vector<std::string>{"ana@example.org"});  // known by its normal form
   EXPECT_EQ(candidates->front().reply_text, "Great!");
   EXPECT_EQ(candidates->front().episode_title, "Ep. 3: Tomatoes");
 

@@ -1,0 +1,51 @@
+// Identity: how an address, a phone number, a handle or a website is written so that the same
+// one always reads the same, and how names are compared.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/model.h"
+
+namespace rapport::pipeline {
+
+// The [contacts] settings that decide when two spellings are one identity.
+struct IdentityRules {
+  std::string default_country;   // ISO 3166 code ("GB"): national phone numbers are read there
+  bool strip_plus_tags = false;  // "ana+podcast@x" is "ana@x" everywhere (Gmail: always)
+  std::vector<std::string> case_sensitive_domains;  // local parts kept as written there
+};
+
+// "Ana.Lopez+show@GoogleMail.com" -> email "analopez@gmail.com". Domains are case-folded;
+// local parts too, except at the domains the rules name; Gmail ignores dots and +tags, other
+// providers lose their +tag only when the rules say so. Empty when it is not an address.
+Identity email_identity(std::string_view address, const IdentityRules& rules = {});
+
+// A phone number in E.164 ("+441632960961"): "+44 (0)1632 960961", "0044…", and national
+// numbers in `default_country` ("01632 960961" with "GB"). Empty when it cannot be read as
+// one (too short or long, or national without a country).
+std::string e164(std::string_view raw, std::string_view default_country);
+
+// A handle on a platform: "platform:handle", both lower-cased, without a leading "@".
+Identity handle_identity(std::string_view platform, std::string_view handle);
+
+// A website: without scheme, "www.", query and trailing slash.
+Identity website_identity(std::string_view url);
+
+// `utf8` in NFC for the Latin letters people's names use: a letter followed by a combining
+// accent (as macOS and some forms send "é") becomes the one precomposed letter.
+std::string nfc(std::string_view utf8);
+
+// A name for comparing: NFC, diacritics folded ("José Müller" -> "jose muller"), lower case,
+// punctuation dropped, spaces collapsed.
+std::string fold_name(std::string_view utf8);
+
+// Jaro-Winkler similarity of two strings, 0 (nothing alike) to 1 (equal).
+double jaro_winkler(std::string_view a, std::string_view b);
+
+// Whether `domain` is a mailbox provider anyone can sign up at (gmail.com, outlook.com, …):
+// sharing one says nothing about two people.
+bool is_freemail(std::string_view domain);
+
+}  // namespace rapport::pipeline
