@@ -231,10 +231,20 @@ CREATE INDEX messages_by_identity ON messages
   (identity_id, class, received_at, episode_id, reply_chars, asks_question);
 )sql";
 
-constexpr std::array<std::string_view, 12> kMigrations = {
-    kInitialSchema, kDigestIndexes,  kFeedState,   kMessageDetails,
-    kPollSchedule,  kSnooze,         kSentMail,    kDigestCommands,
-    kNewsletters,   kDigestCovering, kRankSignals, kOneMessageIndex};
+// 13: contacts that were merged stay, pointing at the contact they joined, so a merge can be
+// undone; each message keeps the sender's name as shown, so an undone merge recomputes each
+// contact's name exactly.
+constexpr std::string_view kMergeable = R"sql(
+ALTER TABLE contacts ADD COLUMN merged_into INTEGER REFERENCES contacts(id);
+ALTER TABLE messages ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+UPDATE messages SET display_name = from_name WHERE identity_id IS NOT NULL;
+CREATE INDEX merges_by_contact ON merges (from_contact_id, into_contact_id);
+)sql";
+
+constexpr std::array<std::string_view, 13> kMigrations = {
+    kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails, kPollSchedule,
+    kSnooze,        kSentMail,        kDigestCommands, kNewsletters,    kDigestCovering,
+    kRankSignals,   kOneMessageIndex, kMergeable};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -78,10 +78,10 @@ struct Message {
   std::string url;                    // where it can be seen (a comment's permalink); may be empty
   std::string author_url;             // the sender's website, when they gave one
   std::string episode_guid;           // set when the source knows the episode (a per-episode feed)
-  std::string episode_ref;  // the episode as a listener message names it: guid, URL or number
-  Identity claimed;         // an identity the source vouches for (a phone, a handle)
+  std::string episode_ref;       // the episode as a listener message names it: guid, URL or number
+  Identity claimed;              // an identity the source vouches for (a phone, a handle)
   std::vector<Identity> claims;  // more identities it vouches for (a form's phone and handle)
-  std::string details;      // what else the channel says, in words ("voicemail, 0:42")
+  std::string details;           // what else the channel says, in words ("voicemail, 0:42")
   std::optional<std::int64_t> amount_sats;  // a boostagram's value
   bool outgoing = false;  // written by the creator (a Sent folder): it answers its recipients
   // An outgoing message sent to the list, not to a person: it answers no one, and replies to
@@ -93,10 +93,10 @@ struct Message {
   std::string class_reason;
   std::string reply_text;  // the words this person wrote
   std::optional<std::int64_t> episode_id;
-  Identity identity;         // empty when the sender is not a person (a bounce, list mail)
-  std::vector<Identity> also;  // the sender's other identities this message ties to them
+  Identity identity;                 // empty when the sender is not a person (a bounce, list mail)
+  std::vector<Identity> also;        // the sender's other identities this message ties to them
   std::vector<Identity> recipients;  // outgoing: each recipient's address, normalised
-  std::string display_name;  // the person's name as it should be shown; may be empty
+  std::string display_name;          // the person's name as it should be shown; may be empty
 
   // The first header with this name (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;
@@ -163,6 +163,64 @@ struct DigestCandidate {
   bool supporter = false;       // tagged "supporter"
   std::optional<UnixTime> episode_published_at;
   std::vector<std::string> identities;  // every address, phone or handle of theirs
+};
+
+// A person as `rapport contacts list` shows them.
+struct ContactSummary {
+  std::int64_t id = 0;
+  std::string display_name;
+  std::vector<std::string> identities;  // "email:ana@example.org", "phone:+4477…"
+  UnixTime first_seen_at = 0;
+  UnixTime last_seen_at = 0;
+  std::int64_t messages = 0;  // from people (human)
+  bool waiting = false;       // a human message newer than the last answer
+  std::optional<UnixTime> last_answered_at;
+  std::vector<std::string> tags;
+  std::vector<std::string> sources;  // where their messages came from
+  std::string notes;
+};
+
+struct ContactFilter {
+  bool unanswered = false;  // only people waiting for an answer
+  bool first_time = false;  // only people with one message
+  std::string tag;
+  std::string source;             // a configured source's name
+  std::optional<UnixTime> since;  // seen at or after
+};
+
+// One line of a person's history.
+struct TimelineEntry {
+  UnixTime at = 0;
+  std::string what;  // "message" or "answer"
+  std::string source;
+  std::string kind;  // email, form, comment, …; or how it was answered
+  std::string message_class;
+  std::string subject;
+  std::string episode;
+  std::string excerpt;
+};
+
+struct MergeRecord {
+  std::int64_t id = 0;
+  std::string kind;  // "merge" or "split" (an undone merge: they are not the same person)
+  std::int64_t from_contact_id = 0;
+  std::int64_t into_contact_id = 0;
+  std::string evidence;
+  UnixTime created_at = 0;
+  std::optional<UnixTime> undone_at;
+};
+
+struct ContactDetail {
+  ContactSummary contact;
+  std::vector<TimelineEntry> timeline;  // oldest first
+  std::vector<MergeRecord> merges;      // those this contact took part in
+};
+
+// A person and their identities, for finding likely duplicates.
+struct ContactRecord {
+  std::int64_t id = 0;
+  std::string display_name;
+  std::vector<Identity> identities;
 };
 
 // What happened since the last digest, for its summary line.

@@ -82,6 +82,7 @@ class Statement {
   // Ready to run again with new bindings (old bindings are cleared).
   void reset();
 
+  int column_count() const;
   bool is_null(int column) const;
   std::int64_t int64(int column) const;
   double real(int column) const;

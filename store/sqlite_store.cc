@@ -68,26 +68,9 @@ constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
     "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details, "
-    "amount_sats, reply_chars, asks_question) "
+    "amount_sats, reply_chars, asks_question, display_name) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24, ?25)";
-constexpr const char kFindIdentity[] =
-    "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
-constexpr const char kInsertContact[] =
-    "INSERT INTO contacts (display_name, display_name_at, first_seen_at, last_seen_at, "
-    "created_at) VALUES (?1, ?2, ?3, ?3, ?4)";
-constexpr const char kInsertIdentity[] =
-    "INSERT INTO identities (kind, value, contact_id, first_seen_source_id, first_seen_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5)";
-// A name seen later replaces an older one; first/last seen widen to the message's time.
-constexpr const char kTouchContact[] =
-    "UPDATE contacts SET "
-    "display_name = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?2 ELSE display_name END, "
-    "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
-    "ELSE display_name_at END, "
-    "first_seen_at = MIN(first_seen_at, ?3), last_seen_at = MAX(last_seen_at, ?3) "
-    "WHERE id = ?1";
-
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -230,45 +213,6 @@ Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, Unix
   return {};
 }
 
-Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const Message& m,
-                                                   UnixTime now, BatchResult& r) {
-  auto find = cached(kFindIdentity);
-  if (!find) return find.error();
-  (*find)->bind(1, m.identity.kind).bind(2, m.identity.value);
-  auto row = (*find)->step();
-  if (!row) return row.error();
-  std::int64_t identity_id = 0;
-  std::int64_t contact_id = 0;
-  if (*row) {
-    identity_id = (*find)->int64(0);
-    contact_id = (*find)->int64(1);
-    (*find)->reset();
-  } else {
-    (*find)->reset();
-    auto contact = cached(kInsertContact);
-    if (!contact) return contact.error();
-    (*contact)->bind(1, m.display_name).bind(2, m.received_at).bind(3, m.received_at).bind(4, now);
-    if (auto s = (*contact)->run(); !s) return s.error();
-    contact_id = db_.last_insert_rowid();
-    ++r.contacts_added;
-    auto identity = cached(kInsertIdentity);
-    if (!identity) return identity.error();
-    (*identity)
-        ->bind(1, m.identity.kind)
-        .bind(2, m.identity.value)
-        .bind(3, contact_id)
-        .bind(4, source_id)
-        .bind(5, m.received_at);
-    if (auto s = (*identity)->run(); !s) return s.error();
-    identity_id = db_.last_insert_rowid();
-  }
-  auto touch = cached(kTouchContact);
-  if (!touch) return touch.error();
-  (*touch)->bind(1, contact_id).bind(2, m.display_name).bind(3, m.received_at);
-  if (auto s = (*touch)->run(); !s) return s.error();
-  return identity_id;
-}
-
 Status SqliteStore::write_newsletter(std::int64_t source_id, const Message& m, UnixTime now,
                                      BatchResult& r) {
   if (m.message_id.empty()) return {};  // nothing a reply could name
@@ -369,7 +313,8 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(22, m.details)
       .bind(23, m.amount_sats)
       .bind(24, static_cast<std::int64_t>(m.reply_text.size()))
-      .bind(25, m.reply_text.find('?') != std::string::npos ? 1 : 0);
+      .bind(25, m.reply_text.find('?') != std::string::npos ? 1 : 0)
+      .bind(26, m.display_name);
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
@@ -613,12 +558,19 @@ Status SqliteStore::load_newest_messages(const std::vector<DigestCandidate*>& ca
 Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {
   std::string w(trim(who));
   if (!w.empty() && w.find_first_not_of("0123456789") == std::string::npos) {
-    auto stmt = db_.prepare("SELECT id FROM contacts WHERE id = ?1");
+    auto stmt = db_.prepare("SELECT id, merged_into FROM contacts WHERE id = ?1");
     if (!stmt) return stmt.error();
-    stmt->bind(1, static_cast<std::int64_t>(std::stoll(w)));
-    auto row = stmt->step();
-    if (!row) return row.error();
-    if (*row) return stmt->int64(0);
+    std::int64_t id = std::stoll(w.substr(0, 18));
+    // A merged contact is found as the one it joined (following a chain of merges).
+    for (int hops = 0; hops < 64; ++hops) {
+      stmt->reset();
+      stmt->bind(1, id);
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      if (stmt->is_null(1)) return id;
+      id = stmt->int64(1);
+    }
   }
   auto by_identity = db_.prepare("SELECT contact_id FROM identities WHERE value = ?1");
   if (!by_identity) return by_identity.error();
@@ -627,7 +579,8 @@ Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {
   if (!row) return row.error();
   if (*row) return by_identity->int64(0);
   auto by_name = db_.prepare(
-      "SELECT id FROM contacts WHERE display_name = ?1 COLLATE NOCASE ORDER BY id LIMIT 2");
+      "SELECT id FROM contacts WHERE display_name = ?1 COLLATE NOCASE AND merged_into IS NULL "
+      "ORDER BY id LIMIT 2");
   if (!by_name) return by_name.error();
   by_name->bind(1, w);
   std::vector<std::int64_t> ids;
@@ -764,7 +717,7 @@ Result<Counts> SqliteStore::counts() {
 SELECT (SELECT COUNT(*) FROM episodes),
        (SELECT COUNT(*) FROM messages),
        (SELECT COUNT(*) FROM messages WHERE class = 'human'),
-       (SELECT COUNT(*) FROM contacts),
+       (SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL),
        (SELECT COUNT(*) FROM identities),
        (SELECT COUNT(DISTINCT i.contact_id)
           FROM messages m JOIN identities i ON i.id = m.identity_id

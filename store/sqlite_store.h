@@ -1,6 +1,7 @@
 // SqliteStore: the Store on an embedded SQLite file (or in memory, for tests).
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,14 @@ class SqliteStore final : public Store {
   Status snooze(std::int64_t contact_id, UnixTime until) override;
   Result<std::string> contact_label(std::int64_t contact_id) override;
   Result<Counts> counts() override;
+  Result<std::int64_t> merge_contacts(std::int64_t from, std::int64_t into,
+                                      std::string_view evidence, UnixTime now) override;
+  Status unmerge(std::int64_t merge_id, UnixTime now) override;
+  Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) override;
+  Result<ContactDetail> contact_detail(std::int64_t contact_id) override;
+  Result<std::vector<ContactRecord>> contact_records() override;
+  Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) override;
+  Status add_note(std::int64_t contact_id, std::string_view note, UnixTime now) override;
   Result<PeriodSummary> period_summary(UnixTime since) override;
   Result<std::vector<std::int64_t>> digest_listing(std::string_view digest_message_id) override;
   Result<bool> record_digest_command(std::string_view reply_key, std::string_view line,
@@ -55,10 +64,14 @@ class SqliteStore final : public Store {
   Result<std::int64_t> resolve_identity(std::int64_t source_id, const Message& m, UnixTime now,
                                         BatchResult& r);
   Result<sqlite::Statement*> cached(const char* sql);
+  // Recomputes a contact's name and first/last seen from the messages of its identities.
+  Status recompute_contact(std::int64_t contact_id);
+  Result<bool> split_between(std::int64_t a, std::int64_t b);
 
   sqlite::Database db_;
   // Prepared once, reused for every row: keyed by the SQL text's address.
-  std::vector<std::pair<const char*, sqlite::Statement>> statements_;
+  // A deque: a statement handed out stays where it is while others are added.
+  std::deque<std::pair<const char*, sqlite::Statement>> statements_;
 };
 
 }  // namespace rapport

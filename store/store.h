@@ -105,6 +105,22 @@ class Store {
   virtual Result<std::string> contact_label(std::int64_t contact_id) = 0;
 
   virtual Result<Counts> counts() = 0;
+
+  // --- contacts ---
+  // Joins `from` into `into`: its identities (and so its messages), answers and tags move,
+  // and it is kept, pointing at `into`, with what moved recorded. Returns the merge's id.
+  // Fails with kUsage when either is missing or already merged, or they are the same.
+  virtual Result<std::int64_t> merge_contacts(std::int64_t from, std::int64_t into,
+                                              std::string_view evidence, UnixTime now) = 0;
+  // Undoes a merge: both people are as they would be had it never happened, with every
+  // message that arrived since on the side its identity belongs to; a "split" is recorded so
+  // the two are not joined automatically again.
+  virtual Status unmerge(std::int64_t merge_id, UnixTime now) = 0;
+  virtual Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) = 0;
+  virtual Result<ContactDetail> contact_detail(std::int64_t contact_id) = 0;
+  virtual Result<std::vector<ContactRecord>> contact_records() = 0;
+  virtual Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) = 0;
+  virtual Status add_note(std::int64_t contact_id, std::string_view note, UnixTime now) = 0;
   // The people a delivered digest listed, by position (index 0 is item 1); empty when no
   // digest has that Message-ID.
   virtual Result<std::vector<std::int64_t>> digest_listing(std::string_view digest_message_id) = 0;

@@ -1,0 +1,573 @@
+// SqliteStore, the contacts part: which person each identity belongs to, merges that can be
+// undone, and what `rapport contacts` shows.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "store/sqlite_store.h"
+#include "store/text.h"
+
+namespace rapport {
+namespace {
+
+constexpr const char kFindIdentity[] =
+    "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
+constexpr const char kInsertContact[] =
+    "INSERT INTO contacts (display_name, display_name_at, first_seen_at, last_seen_at, "
+    "created_at) VALUES (?1, ?2, ?3, ?3, ?4)";
+constexpr const char kInsertIdentity[] =
+    "INSERT INTO identities (kind, value, contact_id, first_seen_source_id, first_seen_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+// A name seen later replaces an older one; first/last seen widen to the message's time.
+constexpr const char kTouchContact[] =
+    "UPDATE contacts SET "
+    "display_name = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?2 ELSE display_name END, "
+    "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
+    "ELSE display_name_at END, "
+    "first_seen_at = MIN(first_seen_at, ?3), last_seen_at = MAX(last_seen_at, ?3) "
+    "WHERE id = ?1";
+constexpr const char kSplitBetween[] =
+    "SELECT 1 FROM merges WHERE kind = 'split' AND ((from_contact_id = ?1 AND "
+    "into_contact_id = ?2) OR (from_contact_id = ?2 AND into_contact_id = ?1)) LIMIT 1";
+
+std::string hex(std::string_view s) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+std::string unhex(std::string_view s) {
+  auto v = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out;
+  for (size_t i = 0; i + 1 < s.size(); i += 2) out += static_cast<char>(v(s[i]) * 16 + v(s[i + 1]));
+  return out;
+}
+
+std::string join_ids(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (auto id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+std::vector<std::int64_t> split_ids(std::string_view s) {
+  std::vector<std::int64_t> out;
+  std::string item;
+  std::istringstream in{std::string(s)};
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(std::stoll(item));
+  }
+  return out;
+}
+
+// What a merge moved, as "key=value" lines (text values hex-encoded), kept in merges.moved.
+struct Moved {
+  std::vector<std::int64_t> identities;
+  std::vector<std::int64_t> answers;
+  std::vector<std::string> tags;  // tags `into` gained
+  std::string into_notes;
+  std::optional<std::int64_t> into_snoozed_until;
+
+  std::string write() const {
+    std::string tags_joined;
+    for (const auto& t : tags) tags_joined += (tags_joined.empty() ? "" : "\n") + t;
+    return "identities=" + join_ids(identities) + "\nanswers=" + join_ids(answers) +
+           "\ntags=" + hex(tags_joined) + "\ninto_notes=" + hex(into_notes) +
+           "\ninto_snoozed_until=" +
+           (into_snoozed_until ? std::to_string(*into_snoozed_until) : std::string()) + "\n";
+  }
+  static Moved read(const std::string& text) {
+    Moved m;
+    for (const auto& line : split_lines(text)) {
+      size_t eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+      if (key == "identities") m.identities = split_ids(value);
+      if (key == "answers") m.answers = split_ids(value);
+      if (key == "tags" && !value.empty()) m.tags = split_lines(unhex(value));
+      if (key == "into_notes") m.into_notes = unhex(value);
+      if (key == "into_snoozed_until" && !value.empty()) m.into_snoozed_until = std::stoll(value);
+    }
+    return m;
+  }
+};
+
+// Runs `body` inside a savepoint: all of it or none, inside or outside a transaction.
+template <typename T, typename F>
+Result<T> atomically(sqlite::Database& db, F body) {
+  if (auto s = db.exec("SAVEPOINT contacts_change"); !s) return s.error();
+  Result<T> out = body();
+  if (!out) {
+    (void)db.exec("ROLLBACK TO contacts_change");
+    (void)db.exec("RELEASE contacts_change");
+    return out;
+  }
+  if (auto s = db.exec("RELEASE contacts_change"); !s) return s.error();
+  return out;
+}
+
+}  // namespace
+
+Result<bool> SqliteStore::split_between(std::int64_t a, std::int64_t b) {
+  auto stmt = cached(kSplitBetween);
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, a).bind(2, b);
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  bool found = *row;
+  (*stmt)->reset();
+  return found;
+}
+
+Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const Message& m,
+                                                   UnixTime now, BatchResult& r) {
+  std::vector<const Identity*> all{&m.identity};
+  for (const Identity& a : m.also) all.push_back(&a);
+  std::vector<std::int64_t> identity_of(all.size(), 0);
+  std::vector<std::int64_t> contact_of(all.size(), 0);
+  auto find = cached(kFindIdentity);
+  if (!find) return find.error();
+  for (size_t i = 0; i < all.size(); ++i) {
+    (*find)->reset();
+    (*find)->bind(1, all[i]->kind).bind(2, all[i]->value);
+    auto row = (*find)->step();
+    if (!row) return row.error();
+    if (*row) {
+      identity_of[i] = (*find)->int64(0);
+      contact_of[i] = (*find)->int64(1);
+    }
+  }
+  (*find)->reset();
+
+  // The person is whoever the answerable identity belongs to, else whoever another one does.
+  std::int64_t target = contact_of[0];
+  for (size_t i = 1; i < all.size() && !target; ++i) target = contact_of[i];
+  if (!target) {
+    auto contact = cached(kInsertContact);
+    if (!contact) return contact.error();
+    (*contact)
+        ->bind(1, m.display_name)
+        .bind(2, m.display_name.empty() ? UnixTime{0} : m.received_at)
+        .bind(3, m.received_at)
+        .bind(4, now);
+    if (auto s = (*contact)->run(); !s) return s.error();
+    target = db_.last_insert_rowid();
+    ++r.contacts_added;
+  }
+  // One message carrying identities of two people joins them: a merge, with its evidence,
+  // unless the creator has already said they are two people.
+  for (size_t i = 0; i < all.size(); ++i) {
+    std::int64_t other = contact_of[i];
+    if (!other || other == target) continue;
+    auto split = split_between(other, target);
+    if (!split) return split.error();
+    if (*split) continue;
+    std::string evidence = "message " + m.natural_key + " is from both " + all[0]->kind + " " +
+                           all[0]->value + " and " + all[i]->kind + " " + all[i]->value;
+    if (auto merged = merge_contacts(other, target, evidence, now); !merged) {
+      return merged.error();
+    }
+    for (auto& c : contact_of) {
+      if (c == other) c = target;
+    }
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (identity_of[i]) continue;
+    auto identity = cached(kInsertIdentity);
+    if (!identity) return identity.error();
+    (*identity)
+        ->bind(1, all[i]->kind)
+        .bind(2, all[i]->value)
+        .bind(3, target)
+        .bind(4, source_id)
+        .bind(5, m.received_at);
+    if (auto s = (*identity)->run(); !s) return s.error();
+    identity_of[i] = db_.last_insert_rowid();
+  }
+  auto touch = cached(kTouchContact);
+  if (!touch) return touch.error();
+  (*touch)->bind(1, target).bind(2, m.display_name).bind(3, m.received_at);
+  if (auto s = (*touch)->run(); !s) return s.error();
+  return identity_of[0];
+}
+
+Result<std::int64_t> SqliteStore::merge_contacts(std::int64_t from, std::int64_t into,
+                                                 std::string_view evidence, UnixTime now) {
+  return atomically<std::int64_t>(db_, [&]() -> Result<std::int64_t> {
+    if (from == into) {
+      return make_error(ErrorCode::kUsage, "a person cannot be merged with themselves", "",
+                        "name two different contacts");
+    }
+    struct Row {
+      std::string name;
+      std::int64_t name_at = 0, first = 0, last = 0;
+      std::string notes;
+      std::optional<std::int64_t> snoozed;
+    };
+    auto read = [&](std::int64_t id) -> Result<Row> {
+      auto stmt = db_.prepare(
+          "SELECT display_name, display_name_at, first_seen_at, last_seen_at, notes, "
+          "snoozed_until, merged_into FROM contacts WHERE id = ?1");
+      if (!stmt) return stmt.error();
+      stmt->bind(1, id);
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) {
+        return make_error(ErrorCode::kUsage, "no contact " + std::to_string(id), "",
+                          "`rapport contacts list` shows their ids");
+      }
+      if (!stmt->is_null(6)) {
+        return make_error(ErrorCode::kUsage,
+                          "contact " + std::to_string(id) + " was merged into contact " +
+                              std::to_string(stmt->int64(6)),
+                          "", "use that contact's id");
+      }
+      return Row{stmt->text(0),  stmt->int64(1), stmt->int64(2),
+                 stmt->int64(3), stmt->text(4),  stmt->optional_int64(5)};
+    };
+    auto a = read(from);
+    if (!a) return a.error();
+    auto b = read(into);
+    if (!b) return b.error();
+    Moved moved;
+    moved.into_notes = b->notes;
+    moved.into_snoozed_until = b->snoozed;
+    auto ids = [&](const char* sql) -> Result<std::vector<std::int64_t>> {
+      auto stmt = db_.prepare(sql);
+      if (!stmt) return stmt.error();
+      stmt->bind(1, from);
+      std::vector<std::int64_t> out;
+      while (true) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(stmt->int64(0));
+      }
+      return out;
+    };
+    auto identities = ids("SELECT id FROM identities WHERE contact_id = ?1 ORDER BY id");
+    if (!identities) return identities.error();
+    moved.identities = *identities;
+    auto answers = ids("SELECT id FROM answers WHERE contact_id = ?1 ORDER BY id");
+    if (!answers) return answers.error();
+    moved.answers = *answers;
+    {
+      auto stmt = db_.prepare(
+          "SELECT tag FROM contact_tags WHERE contact_id = ?1 AND tag NOT IN "
+          "(SELECT tag FROM contact_tags WHERE contact_id = ?2) ORDER BY tag");
+      if (!stmt) return stmt.error();
+      stmt->bind(1, from).bind(2, into);
+      while (true) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        moved.tags.push_back(stmt->text(0));
+      }
+    }
+    auto run = [&](const std::string& sql, auto... values) -> Status {
+      auto stmt = db_.prepare(sql);
+      if (!stmt) return stmt.error();
+      int i = 0;
+      (stmt->bind(++i, values), ...);
+      return stmt->run();
+    };
+    if (auto s = run("UPDATE identities SET contact_id = ?1 WHERE contact_id = ?2", into, from); !s)
+      return s.error();
+    if (auto s = run("UPDATE answers SET contact_id = ?1 WHERE contact_id = ?2", into, from); !s)
+      return s.error();
+    if (auto s = run("INSERT OR IGNORE INTO contact_tags (contact_id, tag) SELECT ?1, tag FROM "
+                     "contact_tags WHERE contact_id = ?2",
+                     into, from);
+        !s)
+      return s.error();
+    bool from_name = !a->name.empty() && a->name_at >= b->name_at;
+    std::string notes = b->notes;
+    if (!a->notes.empty()) notes += (notes.empty() ? "" : "\n") + a->notes;
+    if (auto s =
+            run("UPDATE contacts SET display_name = ?2, display_name_at = ?3, "
+                "first_seen_at = MIN(first_seen_at, ?4), last_seen_at = MAX(last_seen_at, ?5), "
+                "notes = ?6, snoozed_until = COALESCE(snoozed_until, ?7) WHERE id = ?1",
+                into, from_name ? a->name : b->name, from_name ? a->name_at : b->name_at, a->first,
+                a->last, notes, a->snoozed);
+        !s)
+      return s.error();
+    if (auto s = run("UPDATE contacts SET merged_into = ?2 WHERE id = ?1", from, into); !s)
+      return s.error();
+    if (auto s = run("INSERT INTO merges (kind, from_contact_id, into_contact_id, evidence, moved, "
+                     "created_at) VALUES ('merge', ?1, ?2, ?3, ?4, ?5)",
+                     from, into, std::string(evidence), moved.write(), now);
+        !s)
+      return s.error();
+    return db_.last_insert_rowid();
+  });
+}
+
+Status SqliteStore::recompute_contact(std::int64_t id) {
+  auto stmt = db_.prepare(R"sql(
+UPDATE contacts SET
+  first_seen_at = COALESCE((SELECT MIN(m.received_at) FROM messages m
+                             JOIN identities i ON i.id = m.identity_id
+                            WHERE i.contact_id = ?1), first_seen_at),
+  last_seen_at = COALESCE((SELECT MAX(m.received_at) FROM messages m
+                            JOIN identities i ON i.id = m.identity_id
+                           WHERE i.contact_id = ?1), last_seen_at),
+  display_name = COALESCE((SELECT m.display_name FROM messages m
+                            JOIN identities i ON i.id = m.identity_id
+                           WHERE i.contact_id = ?1 AND m.display_name <> ''
+                           ORDER BY m.received_at DESC, m.id DESC LIMIT 1), ''),
+  display_name_at = COALESCE((SELECT m.received_at FROM messages m
+                               JOIN identities i ON i.id = m.identity_id
+                              WHERE i.contact_id = ?1 AND m.display_name <> ''
+                              ORDER BY m.received_at DESC, m.id DESC LIMIT 1), 0)
+WHERE id = ?1
+)sql");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, id);
+  return stmt->run();
+}
+
+Status SqliteStore::unmerge(std::int64_t merge_id, UnixTime now) {
+  auto done = atomically<bool>(db_, [&]() -> Result<bool> {
+    auto stmt = db_.prepare(
+        "SELECT kind, from_contact_id, into_contact_id, moved, undone_at FROM merges WHERE id = "
+        "?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, merge_id);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row || stmt->text(0) != "merge") {
+      return make_error(ErrorCode::kUsage, "no merge " + std::to_string(merge_id), "",
+                        "`rapport contacts show WHO` lists a person's merges with their ids");
+    }
+    if (!stmt->is_null(4)) {
+      return make_error(ErrorCode::kUsage,
+                        "merge " + std::to_string(merge_id) + " was undone already");
+    }
+    std::int64_t from = stmt->int64(1), into = stmt->int64(2);
+    Moved moved = Moved::read(stmt->text(3));
+    auto exec = [&](const std::string& sql) { return db_.exec(sql); };
+    if (!moved.identities.empty()) {
+      if (auto s = exec("UPDATE identities SET contact_id = " + std::to_string(from) +
+                        " WHERE id IN (" + join_ids(moved.identities) + ")");
+          !s)
+        return s.error();
+    }
+    if (!moved.answers.empty()) {
+      if (auto s = exec("UPDATE answers SET contact_id = " + std::to_string(from) +
+                        " WHERE id IN (" + join_ids(moved.answers) + ")");
+          !s)
+        return s.error();
+    }
+    for (const auto& tag : moved.tags) {
+      auto del = db_.prepare("DELETE FROM contact_tags WHERE contact_id = ?1 AND tag = ?2");
+      if (!del) return del.error();
+      del->bind(1, into).bind(2, tag);
+      if (auto s = del->run(); !s) return s.error();
+    }
+    auto restore = db_.prepare("UPDATE contacts SET notes = ?2, snoozed_until = ?3 WHERE id = ?1");
+    if (!restore) return restore.error();
+    restore->bind(1, into).bind(2, moved.into_notes).bind(3, moved.into_snoozed_until);
+    if (auto s = restore->run(); !s) return s.error();
+    if (auto s = exec("UPDATE contacts SET merged_into = NULL WHERE id = " + std::to_string(from));
+        !s)
+      return s.error();
+    if (auto s = recompute_contact(from); !s) return s.error();
+    if (auto s = recompute_contact(into); !s) return s.error();
+    auto mark = db_.prepare("UPDATE merges SET undone_at = ?2 WHERE id = ?1");
+    if (!mark) return mark.error();
+    mark->bind(1, merge_id).bind(2, now);
+    if (auto s = mark->run(); !s) return s.error();
+    auto split = db_.prepare(
+        "INSERT INTO merges (kind, from_contact_id, into_contact_id, evidence, created_at) "
+        "VALUES ('split', ?1, ?2, ?3, ?4)");
+    if (!split) return split.error();
+    split->bind(1, from)
+        .bind(2, into)
+        .bind(3, "undo of merge " + std::to_string(merge_id))
+        .bind(4, now);
+    if (auto s = split->run(); !s) return s.error();
+    return true;
+  });
+  if (!done) return done.error();
+  return {};
+}
+
+namespace {
+
+constexpr const char kContactSummary[] = R"sql(
+SELECT c.id, c.display_name, c.first_seen_at, c.last_seen_at, c.notes,
+  (SELECT COUNT(*) FROM messages m JOIN identities i ON i.id = m.identity_id
+    WHERE i.contact_id = c.id AND m.class = 'human'),
+  (SELECT MAX(m.received_at) FROM messages m JOIN identities i ON i.id = m.identity_id
+    WHERE i.contact_id = c.id AND m.class = 'human'),
+  (SELECT MAX(at) FROM (SELECT answered_at AS at FROM answers WHERE contact_id = c.id
+                        UNION ALL
+                        SELECT s.sent_at FROM sent_mail s
+                          JOIN identities i ON i.kind = 'email' AND i.value = s.recipient
+                         WHERE i.contact_id = c.id)),
+  (SELECT group_concat(kind || ':' || value, char(10)) FROM
+     (SELECT kind, value FROM identities WHERE contact_id = c.id ORDER BY id)),
+  (SELECT group_concat(tag, char(10)) FROM
+     (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)),
+  (SELECT group_concat(name, char(10)) FROM
+     (SELECT DISTINCT s.name FROM messages m JOIN identities i ON i.id = m.identity_id
+        JOIN sources s ON s.id = m.source_id WHERE i.contact_id = c.id ORDER BY s.name))
+FROM contacts c
+)sql";
+
+ContactSummary read_summary(sqlite::Statement& s) {
+  ContactSummary c;
+  c.id = s.int64(0);
+  c.display_name = s.text(1);
+  c.first_seen_at = s.int64(2);
+  c.last_seen_at = s.int64(3);
+  c.notes = s.text(4);
+  c.messages = s.int64(5);
+  std::optional<std::int64_t> last_human = s.optional_int64(6);
+  c.last_answered_at = s.optional_int64(7);
+  c.waiting = last_human && (!c.last_answered_at || *last_human > *c.last_answered_at);
+  c.identities = split_lines(s.text(8));
+  c.tags = split_lines(s.text(9));
+  c.sources = split_lines(s.text(10));
+  std::erase(c.identities, std::string());
+  std::erase(c.tags, std::string());
+  std::erase(c.sources, std::string());
+  return c;
+}
+
+}  // namespace
+
+Result<std::vector<ContactSummary>> SqliteStore::contacts(const ContactFilter& f) {
+  auto stmt = db_.prepare(std::string(kContactSummary) +
+                          " WHERE c.merged_into IS NULL ORDER BY c.last_seen_at DESC, c.id DESC");
+  if (!stmt) return stmt.error();
+  std::vector<ContactSummary> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    ContactSummary c = read_summary(*stmt);
+    if (f.unanswered && !c.waiting) continue;
+    if (f.first_time && c.messages != 1) continue;
+    if (!f.tag.empty() && std::find(c.tags.begin(), c.tags.end(), f.tag) == c.tags.end()) continue;
+    if (!f.source.empty() &&
+        std::find(c.sources.begin(), c.sources.end(), f.source) == c.sources.end()) {
+      continue;
+    }
+    if (f.since && c.last_seen_at < *f.since) continue;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<ContactDetail> SqliteStore::contact_detail(std::int64_t id) {
+  ContactDetail d;
+  {
+    auto stmt = db_.prepare(std::string(kContactSummary) + " WHERE c.id = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) {
+      return make_error(ErrorCode::kNotFound, "no contact " + std::to_string(id), db_.path(),
+                        "`rapport contacts list` shows their ids");
+    }
+    d.contact = read_summary(*stmt);
+  }
+  auto timeline = db_.prepare(R"sql(
+SELECT m.received_at, 'message', s.name, m.kind, m.class, m.subject, COALESCE(e.title, ''),
+       substr(m.reply_text, 1, 200)
+  FROM messages m JOIN identities i ON i.id = m.identity_id
+  JOIN sources s ON s.id = m.source_id LEFT JOIN episodes e ON e.id = m.episode_id
+ WHERE i.contact_id = ?1
+UNION ALL
+SELECT a.answered_at, 'answer', '', a.how, '', '', '', '' FROM answers a WHERE a.contact_id = ?1
+UNION ALL
+SELECT s.sent_at, 'answer', COALESCE(src.name, ''), 'sent_folder', '', s.subject, '', ''
+  FROM sent_mail s JOIN identities i ON i.kind = 'email' AND i.value = s.recipient
+  LEFT JOIN sources src ON src.id = s.source_id
+ WHERE i.contact_id = ?1
+ORDER BY 1, 2 DESC
+)sql");
+  if (!timeline) return timeline.error();
+  timeline->bind(1, id);
+  while (true) {
+    auto row = timeline->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    TimelineEntry t;
+    t.at = timeline->int64(0);
+    t.what = timeline->text(1);
+    t.source = timeline->text(2);
+    t.kind = timeline->text(3);
+    t.message_class = timeline->text(4);
+    t.subject = timeline->text(5);
+    t.episode = timeline->text(6);
+    t.excerpt = timeline->text(7);
+    d.timeline.push_back(std::move(t));
+  }
+  auto merges = db_.prepare(
+      "SELECT id, kind, from_contact_id, into_contact_id, evidence, created_at, undone_at "
+      "FROM merges WHERE from_contact_id = ?1 OR into_contact_id = ?1 ORDER BY id");
+  if (!merges) return merges.error();
+  merges->bind(1, id);
+  while (true) {
+    auto row = merges->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    d.merges.push_back({merges->int64(0), merges->text(1), merges->int64(2), merges->int64(3),
+                        merges->text(4), merges->int64(5), merges->optional_int64(6)});
+  }
+  return d;
+}
+
+Result<std::vector<ContactRecord>> SqliteStore::contact_records() {
+  std::vector<ContactRecord> out;
+  std::map<std::int64_t, size_t> at;
+  auto people =
+      db_.prepare("SELECT id, display_name FROM contacts WHERE merged_into IS NULL ORDER BY id");
+  if (!people) return people.error();
+  while (true) {
+    auto row = people->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    at[people->int64(0)] = out.size();
+    out.push_back({people->int64(0), people->text(1), {}});
+  }
+  auto ids = db_.prepare("SELECT contact_id, kind, value FROM identities ORDER BY contact_id, id");
+  if (!ids) return ids.error();
+  while (true) {
+    auto row = ids->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (auto it = at.find(ids->int64(0)); it != at.end()) {
+      out[it->second].identities.push_back({ids->text(1), ids->text(2)});
+    }
+  }
+  return out;
+}
+
+Status SqliteStore::tag_contact(std::int64_t contact_id, std::string_view tag, bool add) {
+  auto stmt =
+      db_.prepare(add ? "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?1, ?2)"
+                      : "DELETE FROM contact_tags WHERE contact_id = ?1 AND tag = ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, contact_id).bind(2, tag);
+  return stmt->run();
+}
+
+Status SqliteStore::add_note(std::int64_t contact_id, std::string_view note, UnixTime now) {
+  auto stmt = db_.prepare(
+      "UPDATE contacts SET notes = notes || CASE WHEN notes = '' THEN '' ELSE char(10) END || ?2 "
+      "WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, contact_id)
+      .bind(2, format_rfc3339_utc(now).substr(0, 10) + " " + std::string(note));
+  return stmt->run();
+}
+
+}  // namespace rapport

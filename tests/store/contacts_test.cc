@@ -1,0 +1,230 @@
+// One person across channels: identities tied by a message, merges with their evidence, and
+// merges undone exactly.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "store/sqlite_store.h"
+
+namespace rapport {
+namespace {
+
+Identity email(const std::string& v) { return {"email", v}; }
+Identity phone(const std::string& v) { return {"phone", v}; }
+Identity handle(const std::string& v) { return {"handle", v}; }
+
+Message msg(const std::string& key, UnixTime at, const std::string& name, Identity who,
+            std::vector<Identity> also = {}) {
+  Message m;
+  m.natural_key = key;
+  m.kind = MessageKind::kForm;
+  m.received_at = at;
+  m.display_name = name;
+  m.from.name = name;
+  m.identity = std::move(who);
+  m.also = std::move(also);
+  m.text = m.reply_text = "Hello from " + key;
+  return m;
+}
+
+std::unique_ptr<SqliteStore> open_store() {
+  auto s = SqliteStore::open(":memory:");
+  EXPECT_TRUE(s.ok());
+  return std::move(*s);
+}
+
+std::int64_t source(SqliteStore& s) { return s.source("form", "site", "", 1).value().id; }
+
+void commit(SqliteStore& s, std::vector<Message> messages) {
+  Batch b;
+  b.messages = std::move(messages);
+  auto r = s.commit_batch(source(s), b, 1795600000);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+}
+
+// Everything a merge may touch, row by row, as text: equal text means equal state.
+std::string snapshot(SqliteStore& s) {
+  std::string out;
+  for (const char* sql :
+       {"SELECT id, display_name, display_name_at, first_seen_at, last_seen_at, notes, "
+        "COALESCE(snoozed_until, -1), COALESCE(merged_into, -1) FROM contacts ORDER BY id",
+        "SELECT id, kind, value, contact_id FROM identities ORDER BY id",
+        "SELECT id, contact_id, answered_at, how FROM answers ORDER BY id",
+        "SELECT contact_id, tag FROM contact_tags ORDER BY contact_id, tag"}) {
+    auto stmt = s.database().prepare(sql);
+    EXPECT_TRUE(stmt.ok());
+    while (stmt->step().value()) {
+      for (int c = 0; c < stmt->column_count(); ++c) out += stmt->text(c) + "|";
+      out += "\n";
+    }
+    out += "--\n";
+  }
+  return out;
+}
+
+// Who is one person: each contact's identities, as a set of sets (ids left out).
+std::set<std::set<std::string>> grouping(SqliteStore& s) {
+  std::set<std::set<std::string>> out;
+  auto records = s.contact_records();
+  EXPECT_TRUE(records.ok());
+  for (const auto& r : *records) {
+    std::set<std::string> ids;
+    for (const auto& i : r.identities) ids.insert(i.kind + ":" + i.value);
+    out.insert(ids);
+  }
+  return out;
+}
+
+TEST(Contacts, AMessageWithTwoIdentitiesTiesThemToOnePerson) {
+  auto s = open_store();
+  commit(*s, {msg("form:1", 100, "Ana López", email("ana@example.org"),
+                  {phone("+447700900123"), handle("instagram:analopez")})});
+  auto people = s->contact_records().value();
+  ASSERT_EQ(people.size(), 1u);
+  EXPECT_EQ(people[0].identities.size(), 3u);
+  // Later, the phone alone is the same person.
+  commit(*s, {msg("voicemail:7", 200, "", phone("+447700900123"))});
+  EXPECT_EQ(s->contact_records()->size(), 1u);
+  EXPECT_EQ(s->counts()->contacts, 1);
+}
+
+TEST(Contacts, AMessageJoiningTwoPeopleIsAMergeWithItsEvidence) {
+  auto s = open_store();
+  commit(*s, {msg("mid:1@x", 100, "Ana López", email("ana@example.org")),
+              msg("voicemail:1", 150, "", phone("+447700900123"))});
+  ASSERT_EQ(s->counts()->contacts, 2);
+  commit(*s, {msg("form:2", 200, "Ana", email("ana@example.org"), {phone("+447700900123")})});
+  EXPECT_EQ(s->counts()->contacts, 1);
+  auto ana = s->find_contact("ana@example.org").value();
+  auto detail = s->contact_detail(ana).value();
+  ASSERT_EQ(detail.merges.size(), 1u);
+  EXPECT_EQ(detail.merges[0].kind, "merge");
+  EXPECT_EQ(detail.merges[0].evidence,
+            "message form:2 is from both email ana@example.org and phone +447700900123");
+  EXPECT_EQ(detail.contact.identities,
+            (std::vector<std::string>{"email:ana@example.org", "phone:+447700900123"}));
+  EXPECT_EQ(detail.contact.messages, 3);
+  EXPECT_EQ(detail.contact.display_name, "Ana");  // the most recent name
+  // The merged contact's id still finds the person.
+  EXPECT_EQ(s->find_contact(std::to_string(detail.merges[0].from_contact_id)).value(), ana);
+}
+
+TEST(Contacts, UnmergeRestoresTheExactStateEvenAfterLaterMessages) {
+  auto build = [](SqliteStore& s) {
+    commit(s, {msg("mid:1@x", 100, "Ana López", email("ana@example.org")),
+               msg("voicemail:1", 150, "A. Lopez", phone("+447700900123"))});
+    std::int64_t ana = s.find_contact("ana@example.org").value();
+    std::int64_t caller = s.find_contact("+447700900123").value();
+    ASSERT_TRUE(s.tag_contact(ana, "supporter", true).ok());
+    ASSERT_TRUE(s.tag_contact(caller, "caller", true).ok());
+    ASSERT_TRUE(s.add_note(caller, "called about compost", 1795000000).ok());
+    ASSERT_TRUE(s.record_answer(caller, 160, "manual", "").ok());
+    ASSERT_TRUE(s.snooze(ana, 999).ok());
+  };
+  auto merged = open_store();
+  build(*merged);
+  std::int64_t ana = merged->find_contact("ana@example.org").value();
+  std::int64_t caller = merged->find_contact("+447700900123").value();
+  auto id = merged->merge_contacts(caller, ana, "by hand", 1795600000);
+  ASSERT_TRUE(id.ok()) << id.error().to_string();
+  EXPECT_EQ(merged->counts()->contacts, 1);
+  EXPECT_EQ(merged->contact_detail(ana)->contact.tags,
+            (std::vector<std::string>{"caller", "supporter"}));
+  // A message arrives for the phone while the two are one person.
+  commit(*merged, {msg("voicemail:2", 300, "Ana Lopez", phone("+447700900123"))});
+  ASSERT_TRUE(merged->unmerge(*id, 1795600100).ok());
+
+  // The same history without the merge.
+  auto control = open_store();
+  build(*control);
+  commit(*control, {msg("voicemail:2", 300, "Ana Lopez", phone("+447700900123"))});
+  EXPECT_EQ(snapshot(*merged), snapshot(*control));
+
+  // Undone means "two people": a message tying them again does not join them.
+  commit(*merged, {msg("form:9", 400, "Ana", email("ana@example.org"), {phone("+447700900123")})});
+  EXPECT_EQ(merged->counts()->contacts, 2);
+  EXPECT_FALSE(merged->unmerge(*id, 1795600200).ok());  // undone already
+}
+
+TEST(Contacts, TheGroupingDoesNotDependOnTheOrderMessagesArriveIn) {
+  std::vector<Message> all = {
+      msg("a", 100, "Ana", email("ana@example.org")),
+      msg("b", 110, "", phone("+447700900123")),
+      msg("c", 120, "Ben", email("ben@example.org")),
+      msg("d", 130, "Ana L", handle("instagram:analopez"), {phone("+447700900123")}),
+      msg("e", 140, "Ana", email("ana@example.org"), {handle("instagram:analopez")}),
+      msg("f", 150, "Ben K", email("ben.k@work.example"), {email("ben@example.org")}),
+      msg("g", 160, "Cleo", email("cleo@example.org")),
+  };
+  auto forward = open_store();
+  for (const auto& m : all) commit(*forward, {m});
+  auto backward = open_store();
+  for (auto it = all.rbegin(); it != all.rend(); ++it) commit(*backward, {*it});
+  auto shuffled = open_store();
+  for (size_t i : {3u, 6u, 0u, 5u, 1u, 4u, 2u}) commit(*shuffled, {all[i]});
+  auto expected = std::set<std::set<std::string>>{
+      {"email:ana@example.org", "phone:+447700900123", "handle:instagram:analopez"},
+      {"email:ben@example.org", "email:ben.k@work.example"},
+      {"email:cleo@example.org"}};
+  EXPECT_EQ(grouping(*forward), expected);
+  EXPECT_EQ(grouping(*backward), expected);
+  EXPECT_EQ(grouping(*shuffled), expected);
+  // And the name shown is the most recent one, whatever the order.
+  for (auto* s : {forward.get(), backward.get(), shuffled.get()}) {
+    auto ana = s->contact_detail(s->find_contact("ana@example.org").value()).value();
+    EXPECT_EQ(ana.contact.display_name, "Ana");
+    auto ben = s->contact_detail(s->find_contact("ben@example.org").value()).value();
+    EXPECT_EQ(ben.contact.display_name, "Ben K");
+  }
+}
+
+TEST(Contacts, ReadingTheSameMessagesAgainChangesNothing) {
+  auto s = open_store();
+  std::vector<Message> batch = {
+      msg("a", 100, "Ana", email("ana@example.org")), msg("b", 110, "", phone("+447700900123")),
+      msg("c", 120, "Ana", email("ana@example.org"), {phone("+447700900123")})};
+  commit(*s, batch);
+  std::string once = snapshot(*s);
+  commit(*s, batch);
+  EXPECT_EQ(snapshot(*s), once);
+}
+
+ContactFilter filter(bool unanswered, bool first_time, std::string tag = "",
+                     std::string source = "", std::optional<UnixTime> since = std::nullopt) {
+  ContactFilter f;
+  f.unanswered = unanswered;
+  f.first_time = first_time;
+  f.tag = std::move(tag);
+  f.source = std::move(source);
+  f.since = since;
+  return f;
+}
+
+TEST(Contacts, ListFiltersAndMergeRefusals) {
+  auto s = open_store();
+  commit(*s, {msg("a", 100, "Ana", email("ana@example.org")),
+              msg("b", 200, "Ben", email("ben@example.org")),
+              msg("c", 300, "Ben", email("ben@example.org"))});
+  std::int64_t ana = s->find_contact("ana@example.org").value();
+  std::int64_t ben = s->find_contact("ben@example.org").value();
+  ASSERT_TRUE(s->tag_contact(ben, "supporter", true).ok());
+  ASSERT_TRUE(s->record_answer(ana, 150, "manual", "").ok());
+  auto waiting = s->contacts(filter(true, false)).value();
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].id, ben);
+  auto first = s->contacts(filter(false, true)).value();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].id, ana);
+  EXPECT_EQ(s->contacts(filter(false, false, "supporter"))->size(), 1u);
+  EXPECT_EQ(s->contacts(filter(false, false, "", "site"))->size(), 2u);
+  EXPECT_EQ(s->contacts(filter(false, false, "", "elsewhere"))->size(), 0u);
+  EXPECT_EQ(s->contacts(filter(false, false, "", "", 250))->size(), 1u);
+  EXPECT_EQ(s->merge_contacts(ana, ana, "", 1).error().code, ErrorCode::kUsage);
+  EXPECT_EQ(s->merge_contacts(ana, 999, "", 1).error().code, ErrorCode::kUsage);
+  ASSERT_TRUE(s->merge_contacts(ana, ben, "by hand", 1).ok());
+  EXPECT_EQ(s->merge_contacts(ana, ben, "again", 1).error().code, ErrorCode::kUsage);
+}
+
+}  // namespace
+}  // namespace rapport
