@@ -551,6 +551,20 @@ Result<std::vector<ContactRecord>> SqliteStore::contact_records() {
   return out;
 }
 
+Result<std::set<std::pair<std::int64_t, std::int64_t>>> SqliteStore::contacts_apart() {
+  auto stmt =
+      db_.prepare("SELECT from_contact_id, into_contact_id FROM merges WHERE kind = 'split'");
+  if (!stmt) return stmt.error();
+  std::set<std::pair<std::int64_t, std::int64_t>> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.insert(std::minmax(stmt->int64(0), stmt->int64(1)));
+  }
+  return out;
+}
+
 Status SqliteStore::tag_contact(std::int64_t contact_id, std::string_view tag, bool add) {
   auto stmt =
       db_.prepare(add ? "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?1, ?2)"

@@ -40,6 +40,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) override;
   Result<ContactDetail> contact_detail(std::int64_t contact_id) override;
   Result<std::vector<ContactRecord>> contact_records() override;
+  Result<std::set<std::pair<std::int64_t, std::int64_t>>> contacts_apart() override;
   Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) override;
   Status add_note(std::int64_t contact_id, std::string_view note, UnixTime now) override;
   Result<PeriodSummary> period_summary(UnixTime since) override;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,6 +120,8 @@ class Store {
   virtual Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) = 0;
   virtual Result<ContactDetail> contact_detail(std::int64_t contact_id) = 0;
   virtual Result<std::vector<ContactRecord>> contact_records() = 0;
+  // Pairs of contacts the creator said are two people (an undone merge), lower id first.
+  virtual Result<std::set<std::pair<std::int64_t, std::int64_t>>> contacts_apart() = 0;
   virtual Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) = 0;
   virtual Status add_note(std::int64_t contact_id, std::string_view note, UnixTime now) = 0;
   // The people a delivered digest listed, by position (index 0 is item 1); empty when no

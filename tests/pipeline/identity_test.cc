@@ -1,0 +1,86 @@
+#include "pipeline/identity.h"
+
+#include <gtest/gtest.h>
+
+#include "pipeline/resolve.h"
+
+namespace rapport::pipeline {
+namespace {
+
+TEST(EmailIdentity, GmailIgnoresDotsTagsAndCaseAndGooglemailIsGmail) {
+  EXPECT_EQ(email_identity("Ana.Lopez+podcast@GoogleMail.com").value, "analopez@gmail.com");
+  EXPECT_EQ(email_identity("<a.n.a@gmail.com>").value, "ana@gmail.com");
+  EXPECT_EQ(email_identity("mailto:Ana@Example.ORG").value, "ana@example.org");
+}
+
+TEST(EmailIdentity, PlusTagsElsewhereOnlyWhenConfiguredAndCaseKeptWhereNamed) {
+  EXPECT_EQ(email_identity("ana+show@fastmail.com").value, "ana+show@fastmail.com");
+  EXPECT_EQ(email_identity("ana.l@fastmail.com").value, "ana.l@fastmail.com");  // dots matter
+  IdentityRules rules;
+  rules.strip_plus_tags = true;
+  EXPECT_EQ(email_identity("ana+show@fastmail.com", rules).value, "ana@fastmail.com");
+  rules.case_sensitive_domains = {"legacy.example"};
+  EXPECT_EQ(email_identity("AnaL@Legacy.Example", rules).value, "AnaL@legacy.example");
+  EXPECT_TRUE(email_identity("not an address").empty());
+  EXPECT_TRUE(email_identity("+tag@gmail.com").value == "+tag@gmail.com");  // no local part left
+}
+
+TEST(E164, ReadsInternationalAndNationalNumbers) {
+  EXPECT_EQ(e164("+44 (0)7700 900123", ""), "+447700900123");
+  EXPECT_EQ(e164("0044 7700 900123", ""), "+447700900123");
+  EXPECT_EQ(e164("07700 900123", "GB"), "+447700900123");
+  EXPECT_EQ(e164("(415) 555-0132", "US"), "+14155550132");
+  EXPECT_EQ(e164("1-415-555-0132", "us"), "+14155550132");
+  EXPECT_EQ(e164("06 12 34 56 78", "FR"), "+33612345678");
+  EXPECT_EQ(e164("06 1234 5678", "IT"), "+390612345678");  // Italy keeps its leading 0
+  EXPECT_EQ(e164("07700 900123", ""), "");                 // national, no country: unknown
+  EXPECT_EQ(e164("555-0132", "US"), "");                   // too short
+  EXPECT_EQ(e164("+44 7700 900123 ext. 4", ""), "");       // not a plain number
+}
+
+TEST(Resolve, AFormWithAnEmailAPhoneAndAHandleCarriesAllThree) {
+  Message m;
+  m.kind = MessageKind::kForm;
+  m.from = {"Ana López", "Ana.Lopez@gmail.com"};
+  m.claimed = {"phone", "07700 900123"};
+  m.claims = {{"handle", "Instagram:@AnaLopez"}};
+  IdentityRules rules;
+  rules.default_country = "GB";
+  resolve(m, rules);
+  EXPECT_EQ(m.identity.kind, "email");
+  EXPECT_EQ(m.identity.value, "analopez@gmail.com");
+  ASSERT_EQ(m.also.size(), 2u);
+  EXPECT_EQ(m.also[0].value, "+447700900123");
+  EXPECT_EQ(m.also[1].value, "instagram:analopez");
+}
+
+TEST(Names, NfcAndFolding) {
+  // "José" with a combining acute (as macOS writes it) and precomposed are one name.
+  EXPECT_EQ(nfc("Jose\xCC\x81"), "Jos\xC3\xA9");
+  EXPECT_EQ(nfc("Zo\xC3\xAB"), "Zo\xC3\xAB");
+  EXPECT_EQ(fold_name("Jos\xC3\xA9  M\xC3\xBCller"), "jose muller");
+  EXPECT_EQ(fold_name("Jose\xCC\x81 Mu\xCC\x88ller"), "jose muller");
+  EXPECT_EQ(fold_name("\xC3\x98ystein \xC3\x85kesson"), "oystein akesson");
+  EXPECT_EQ(fold_name("Siobh\xC3\xA1n O'Brien-Walsh"), "siobhan obrien walsh");
+  EXPECT_EQ(fold_name("\xE5\xB1\xB1\xE7\x94\xB0 \xE5\xA4\xAA\xE9\x83\x8E"),
+            "\xE5\xB1\xB1\xE7\x94\xB0 \xE5\xA4\xAA\xE9\x83\x8E");  // 山田 太郎, as written
+  Message m;
+  m.from = {
+      "\"Jose\xCC\x81 Garc\xC3\xAD"
+      "a\"",
+      "jose@example.es"};
+  resolve(m);
+  EXPECT_EQ(m.display_name,
+            "Jos\xC3\xA9 Garc\xC3\xAD"
+            "a");
+}
+
+TEST(JaroWinkler, KnownValues) {
+  EXPECT_NEAR(jaro_winkler("martha", "marhta"), 0.961, 0.001);
+  EXPECT_NEAR(jaro_winkler("dwayne", "duane"), 0.84, 0.001);
+  EXPECT_DOUBLE_EQ(jaro_winkler("ana lopez", "ana lopez"), 1.0);
+  EXPECT_LT(jaro_winkler("ana lopez", "ben kim"), 0.6);
+}
+
+}  // namespace
+}  // namespace rapport::pipeline
