@@ -106,6 +106,30 @@ const std::vector<CommandSpec>& commands() {
        {kConfig},
        "DURATION is like 12h, 7d or 2w. WHO is an address, a contact id, or a unique name.",
        2},
+      {"contacts",
+       "the people: list, show, suggested duplicates, merge and unmerge, tags, notes, export",
+       "list|show|suggest|merge|unmerge|tag|note|export [ARGS] [--config FILE] [--json]",
+       {kConfig,
+        kJson,
+        {"--unanswered", nullptr, "list: only people waiting for an answer"},
+        {"--first-time", nullptr, "list: only people who wrote once"},
+        {"--tag", "TAG", "list: only people with this tag"},
+        {"--source", "NAME", "list: only people who wrote through this source"},
+        {"--since", "DATE", "list: only people seen since this day (2026-11-01)"},
+        {"--remove", nullptr, "tag: take the tag off"},
+        {"--format", "FORMAT", "export: csv (default), json or vcard"}},
+       "  list                 everyone, most recently seen first (with the filters above)\n"
+       "  show WHO             identities, the timeline of every message and answer, notes,\n"
+       "                       tags and merges (WHO: an address, a phone, an id or a name)\n"
+       "  suggest              people who are probably one person, with the evidence and a\n"
+       "                       score; nothing is merged until you say so\n"
+       "  merge A B            makes A part of B; prints the merge's id\n"
+       "  unmerge MERGE_ID     undoes a merge exactly, and keeps the two apart from then on\n"
+       "  tag WHO TAG          adds a tag (`supporter` counts in the digest); --remove takes it "
+       "off\n"
+       "  note WHO TEXT        adds a dated line to their notes\n"
+       "  export               everyone as CSV, JSON or vCard 4.0 on stdout",
+       3},
       {"help", "show help for a command", "[COMMAND]", {}, "", 1},
   };
   return kCommands;

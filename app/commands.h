@@ -16,5 +16,6 @@ int import_command(const Invocation& inv);
 int digest_command(const Invocation& inv);
 int answered_command(const Invocation& inv);
 int snooze_command(const Invocation& inv);
+int contacts_command(const Invocation& inv);
 
 }  // namespace rapport::app

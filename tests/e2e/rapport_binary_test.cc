@@ -296,6 +296,88 @@ TEST(RapportBinary, InspectMailShowsWhatIsReadFromAMessageOrAnMbox) {
   EXPECT_TRUE(contains(missing.err, "nope.eml: cannot be read")) << missing.err;
 }
 
+TEST(RapportBinary, ContactsListShowSuggestMergeUnmergeTagNoteExport) {
+  TempDir dir;
+  fs::path config = dir.write("rapport.toml",
+                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n"
+                              "[store]\npath = \"db\"\n[digest]\noutput_dir = \"out\"\n"
+                              "[contacts]\ndefault_country = \"GB\"\n"
+                              "[[inbox]]\nname = \"site\"\nkind = \"jsonl\"\n");
+  fs::path jsonl = dir.write(
+      "export.jsonl",
+      R"J({"id":"1","name":"Priya Raman","email":"priya@raman-studio.example","text":"Loved ep 3"}
+{"id":"2","name":"Priya Raman","email":"Priya.Raman@gmail.com","text":"From my other address"}
+{"id":"6","name":"Tomás","email":"tomas@ruiz.example","text":"First, by email"}
+{"id":"3","name":"Tomás Ruiz","phone":"07700 900123","text":"Call me back?"}
+{"id":"4","name":"Tomás Ruiz","email":"tomas@ruiz.example","phone":"+44 7700 900123","handle":{"platform":"instagram","value":"@TomasGrows"},"text":"Everything at once"}
+{"id":"5","name":"=HYPERLINK(\"http://evil.example\")","email":"eve@example.org","text":"hi"}
+)J");
+  auto run = [&](const std::string& args) {
+    return rapport(dir, "contacts " + args + " --config " + config.string());
+  };
+  ASSERT_EQ(rapport(dir, "import " + jsonl.string() + " --source site --config " + config.string())
+                .status,
+            0);
+  Outcome list = run("list --json");
+  ASSERT_EQ(list.status, 0) << list.err;
+  // Priya twice, Tomás once (his email, his phone and the form with both are one person), Eve.
+  size_t people = 0;
+  for (size_t at = 0; (at = list.out.find("\"sources\"", at)) != std::string::npos; ++at) ++people;
+  EXPECT_EQ(people, 4u) << list.out;
+
+  // Tomás: the phone-only message and the form with everything are one person, by a merge.
+  Outcome tomas = run("show 07700900123 --json");
+  ASSERT_EQ(tomas.status, 0) << tomas.err;
+  EXPECT_TRUE(contains(tomas.out, "{\"kind\":\"phone\",\"value\":\"+447700900123\"}")) << tomas.out;
+  EXPECT_TRUE(contains(tomas.out, "{\"kind\":\"handle\",\"value\":\"instagram:tomasgrows\"}"));
+  EXPECT_TRUE(contains(tomas.out, "\"kind\":\"merge\""));
+  EXPECT_TRUE(contains(tomas.out, "is from both email tomas@ruiz.example and phone +447700900123"));
+  EXPECT_TRUE(contains(tomas.out, "\"messages\":3"));
+
+  // Priya: suggested, never merged on its own; merged by hand, then undone.
+  Outcome suggest = run("suggest");
+  ASSERT_EQ(suggest.status, 0) << suggest.err;
+  EXPECT_TRUE(contains(suggest.out, "the same name, \"priya raman\", with different addresses"))
+      << suggest.out;
+  EXPECT_TRUE(contains(suggest.out, "1 suggestion\n"));
+  Outcome merge = run("merge priya.raman@gmail.com priya@raman-studio.example");
+  ASSERT_EQ(merge.status, 0) << merge.err;
+  EXPECT_TRUE(contains(merge.out, "merged contact ")) << merge.out;
+  EXPECT_TRUE(contains(run("list").out, "3 people\n"));
+  EXPECT_TRUE(contains(run("suggest").out, "0 suggestions\n"));
+  std::string merge_id = merge.out.substr(merge.out.find("(merge ") + 7);
+  merge_id = merge_id.substr(0, merge_id.find(';'));
+  Outcome unmerge = run("unmerge " + merge_id);
+  ASSERT_EQ(unmerge.status, 0) << unmerge.err;
+  EXPECT_TRUE(contains(run("list").out, "4 people\n"));
+  EXPECT_TRUE(contains(run("suggest").out, "0 suggestions\n"));  // the creator said: two people
+  EXPECT_EQ(run("unmerge " + merge_id).status, 2);               // once only
+
+  ASSERT_EQ(run("tag tomas@ruiz.example supporter").status, 0);
+  ASSERT_EQ(run("note tomas@ruiz.example 'Sent him seeds'").status, 0);
+  Outcome supporters = run("list --tag supporter");
+  EXPECT_TRUE(contains(supporters.out, "Tomás Ruiz")) << supporters.out;
+  EXPECT_TRUE(contains(supporters.out, "1 person\n"));
+  EXPECT_TRUE(contains(run("show tomas@ruiz.example").out, " Sent him seeds\n"));
+
+  Outcome csv = run("export --format csv");
+  ASSERT_EQ(csv.status, 0);
+  EXPECT_EQ(csv.out.rfind("id,name,emails,phones,handles,websites,first_seen,last_seen,messages,"
+                          "waiting,tags,notes\r\n",
+                          0),
+            0u);
+  EXPECT_TRUE(contains(csv.out, "\"'=HYPERLINK(\"\"http://evil.example\"\")\""))
+      << csv.out;  // a formula made inert
+  EXPECT_TRUE(contains(csv.out, "\"+447700900123\""));
+  Outcome vcard = run("export --format vcard");
+  EXPECT_EQ(std::count(vcard.out.begin(), vcard.out.end(), 'B'), 4) << vcard.out;  // BEGIN:VCARD x4
+  EXPECT_TRUE(contains(vcard.out,
+                       "FN:Tomás Ruiz\r\nEMAIL:tomas@ruiz.example\r\n"
+                       "TEL;VALUE=uri:tel:+447700900123\r\n"));
+  EXPECT_TRUE(contains(vcard.out, "CATEGORIES:supporter\r\n"));
+  EXPECT_EQ(run("show nobody@example.org").status, 2);
+}
+
 TEST(RapportBinary, ImportsACsvReportingBadRowsAndAddsNothingTheSecondTime) {
   TempDir dir;
   fs::path config = dir.write("rapport.toml",

@@ -1,0 +1,461 @@
+// `rapport contacts …`: the people, one person across every channel.
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/from_config.h"
+#include "config/config.h"
+#include "ingest/date_parse.h"
+#include "pipeline/duplicates.h"
+#include "pipeline/identity.h"
+#include "store/json_writer.h"
+#include "store/sqlite_store.h"
+#include "store/text.h"
+
+namespace rapport::app {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailure = 1;
+constexpr int kUsage = 2;
+
+void print_error(const Error& e) { std::cerr << "rapport: " << e.to_string() << "\n"; }
+
+std::string day(UnixTime t) { return format_rfc3339_utc(t).substr(0, 10); }
+
+// The value of an identity without its kind ("email:ana@x" -> "ana@x").
+std::string value_of(const std::string& identity) {
+  size_t colon = identity.find(':');
+  return colon == std::string::npos ? identity : identity.substr(colon + 1);
+}
+std::string kind_of(const std::string& identity) { return identity.substr(0, identity.find(':')); }
+
+// WHO as the store knows them: an address or a phone in its normal form, else an id or a name.
+Result<std::int64_t> find(SqliteStore& store, const std::string& who,
+                          const pipeline::IdentityRules& rules) {
+  if (who.find('@') != std::string::npos) {
+    if (Identity e = pipeline::email_identity(who, rules); !e.empty()) {
+      if (auto found = store.find_contact(e.value); found) return found;
+    }
+  }
+  if (!who.empty() && (who[0] == '+' || who[0] == '0' || who[0] == '(')) {
+    if (std::string phone = pipeline::e164(who, rules.default_country); !phone.empty()) {
+      if (auto found = store.find_contact(phone); found) return found;
+    }
+  }
+  return store.find_contact(who);
+}
+
+void summary_json(JsonWriter& j, const ContactSummary& c) {
+  j.begin_object();
+  j.key("id").value(c.id);
+  j.key("name").value(c.display_name.empty() ? std::optional<std::string>() : c.display_name);
+  j.key("identities").begin_array();
+  for (const auto& i : c.identities) {
+    j.begin_object().key("kind").value(kind_of(i)).key("value").value(value_of(i)).end_object();
+  }
+  j.end_array();
+  j.key("first_seen").value(format_rfc3339_utc(c.first_seen_at));
+  j.key("last_seen").value(format_rfc3339_utc(c.last_seen_at));
+  j.key("messages").value(c.messages);
+  j.key("waiting").value(c.waiting);
+  j.key("last_answered")
+      .value(c.last_answered_at
+                 ? std::optional<std::string>(format_rfc3339_utc(*c.last_answered_at))
+                 : std::nullopt);
+  j.key("tags").begin_array();
+  for (const auto& t : c.tags) j.value(t);
+  j.end_array();
+  j.key("sources").begin_array();
+  for (const auto& s : c.sources) j.value(s);
+  j.end_array();
+  j.key("notes").value(c.notes);
+  j.end_object();
+}
+
+std::string summary_line(const ContactSummary& c) {
+  std::string ids;
+  for (const auto& i : c.identities) ids += (ids.empty() ? "" : ", ") + value_of(i);
+  std::string facts = std::to_string(c.messages) + (c.messages == 1 ? " message" : " messages");
+  if (c.waiting) facts += " · waiting";
+  facts += " · last seen " + day(c.last_seen_at);
+  for (const auto& t : c.tags) facts += " · " + t;
+  std::string id = std::to_string(c.id);
+  return std::string(id.size() < 6 ? 6 - id.size() : 0, ' ') + id + "  " +
+         (c.display_name.empty() ? "(no name)" : c.display_name) + " <" + ids + ">\n        " +
+         facts + "\n";
+}
+
+// A CSV cell, quoted; text a spreadsheet would run as a formula is made inert with a '.
+std::string csv(const std::string& v, bool number_like = false) {
+  std::string s = v;
+  if (!number_like && !s.empty() && std::string("=+-@\t\r").find(s[0]) != std::string::npos) {
+    s = "'" + s;
+  }
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// A vCard text value: backslash, comma, semicolon and line breaks escaped (RFC 6350 3.4).
+std::string vcard_text(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == ',' || c == ';') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c != '\r') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A content line folded at 75 octets, never inside a UTF-8 sequence (RFC 6350 3.2).
+std::string vcard_line(const std::string& line) {
+  std::string out;
+  size_t col = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    auto c = static_cast<unsigned char>(line[i]);
+    bool starts_char = (c & 0xC0) != 0x80;
+    if (col >= 74 && starts_char) {
+      out += "\r\n ";
+      col = 1;
+    }
+    out += line[i];
+    ++col;
+  }
+  return out + "\r\n";
+}
+
+int list(SqliteStore& store, const Invocation& inv) {
+  ContactFilter f;
+  f.unanswered = inv.has("--unanswered");
+  f.first_time = inv.has("--first-time");
+  f.tag = inv.get("--tag");
+  f.source = inv.get("--source");
+  if (inv.has("--since")) {
+    auto t = ingest::parse_date(inv.get("--since") + "T00:00:00Z");
+    if (!t) {
+      std::cerr << "rapport: --since \"" << inv.get("--since")
+                << "\" is not a day (hint: like 2026-11-01)\n";
+      return kUsage;
+    }
+    f.since = *t;
+  }
+  auto people = store.contacts(f);
+  if (!people) {
+    print_error(people.error());
+    return kFailure;
+  }
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("contacts").begin_array();
+    for (const auto& c : *people) summary_json(j, c);
+    j.end_array().end_object();
+    std::cout << j.str() << "\n";
+    return kOk;
+  }
+  for (const auto& c : *people) std::cout << summary_line(c);
+  std::cout << people->size() << (people->size() == 1 ? " person\n" : " people\n");
+  return kOk;
+}
+
+int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
+  auto d = store.contact_detail(id);
+  if (!d) {
+    print_error(d.error());
+    return kFailure;
+  }
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("contact");
+    summary_json(j, d->contact);
+    j.key("timeline").begin_array();
+    for (const auto& t : d->timeline) {
+      j.begin_object();
+      j.key("at").value(format_rfc3339_utc(t.at));
+      j.key("what").value(t.what);
+      j.key("source").value(t.source);
+      j.key("kind").value(t.kind);
+      j.key("class").value(t.message_class.empty() ? std::optional<std::string>()
+                                                   : t.message_class);
+      j.key("subject").value(t.subject);
+      j.key("episode").value(t.episode.empty() ? std::optional<std::string>() : t.episode);
+      j.key("excerpt").value(t.excerpt);
+      j.end_object();
+    }
+    j.end_array().key("merges").begin_array();
+    for (const auto& m : d->merges) {
+      j.begin_object();
+      j.key("id").value(m.id).key("kind").value(m.kind);
+      j.key("from").value(m.from_contact_id).key("into").value(m.into_contact_id);
+      j.key("evidence").value(m.evidence).key("at").value(format_rfc3339_utc(m.created_at));
+      j.key("undone_at")
+          .value(m.undone_at ? std::optional<std::string>(format_rfc3339_utc(*m.undone_at))
+                             : std::nullopt);
+      j.end_object();
+    }
+    j.end_array().end_object();
+    std::cout << j.str() << "\n";
+    return kOk;
+  }
+  const ContactSummary& c = d->contact;
+  std::cout << (c.display_name.empty() ? "(no name)" : c.display_name) << " (contact " << c.id
+            << ")\n";
+  for (const auto& i : c.identities) std::cout << "  " << kind_of(i) << "  " << value_of(i) << "\n";
+  std::cout << "first seen " << day(c.first_seen_at) << " · last seen " << day(c.last_seen_at)
+            << " · " << c.messages << (c.messages == 1 ? " message" : " messages")
+            << (c.waiting ? " · waiting for an answer" : "") << "\n";
+  if (!c.tags.empty()) {
+    std::string tags;
+    for (const auto& t : c.tags) tags += (tags.empty() ? "" : ", ") + t;
+    std::cout << "tags: " << tags << "\n";
+  }
+  if (!c.notes.empty()) {
+    std::cout << "notes:\n";
+    for (const auto& l : split_lines(c.notes)) std::cout << "  " << l << "\n";
+  }
+  std::cout << "\ntimeline:\n";
+  for (const auto& t : d->timeline) {
+    std::cout << "  " << day(t.at) << "  ";
+    if (t.what == "answer") {
+      std::cout << "answered (" << (t.kind == "sent_folder" ? "your Sent folder" : t.kind) << ")"
+                << (t.subject.empty() ? "" : ": " + t.subject) << "\n";
+      continue;
+    }
+    std::cout << t.kind << " via " << t.source;
+    if (t.message_class != "human") std::cout << " [" << t.message_class << "]";
+    if (!t.episode.empty()) std::cout << " · " << t.episode;
+    std::cout << "\n";
+    if (!t.subject.empty()) std::cout << "      " << t.subject << "\n";
+    if (!t.excerpt.empty()) std::cout << "      “" << excerpt(t.excerpt, 140) << "”\n";
+  }
+  if (!d->merges.empty()) {
+    std::cout << "\nmerges:\n";
+    for (const auto& m : d->merges) {
+      std::cout << "  " << m.id << "  " << m.kind << " of contact " << m.from_contact_id
+                << (m.kind == "merge" ? " into " : " and ") << m.into_contact_id << ", "
+                << day(m.created_at) << ": " << m.evidence
+                << (m.undone_at ? " (undone " + day(*m.undone_at) + ")" : "") << "\n";
+    }
+  }
+  return kOk;
+}
+
+int suggest(SqliteStore& store, const Invocation& inv) {
+  auto records = store.contact_records();
+  if (!records) {
+    print_error(records.error());
+    return kFailure;
+  }
+  auto apart = store.contacts_apart();
+  if (!apart) {
+    print_error(apart.error());
+    return kFailure;
+  }
+  auto found = pipeline::suggest_duplicates(*records, *apart);
+  std::map<std::int64_t, const ContactRecord*> by_id;
+  for (const auto& r : *records) by_id[r.id] = &r;
+  auto label = [&](std::int64_t id) {
+    const ContactRecord* r = by_id[id];
+    std::string ids;
+    for (const auto& i : r->identities) ids += (ids.empty() ? "" : ", ") + i.value;
+    return "#" + std::to_string(id) + " " +
+           (r->display_name.empty() ? "(no name)" : r->display_name) + " <" + ids + ">";
+  };
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("suggestions").begin_array();
+    for (const auto& s : found) {
+      j.begin_object().key("a").value(s.a).key("b").value(s.b).key("score").value(s.score);
+      j.key("evidence").begin_array();
+      for (const auto& e : s.evidence) j.value(e);
+      j.end_array().end_object();
+    }
+    j.end_array().end_object();
+    std::cout << j.str() << "\n";
+    return kOk;
+  }
+  for (const auto& s : found) {
+    char score[16];
+    std::snprintf(score, sizeof score, "%.2f", s.score);
+    std::cout << score << "  " << label(s.a) << "\n      " << label(s.b) << "\n";
+    for (const auto& e : s.evidence) std::cout << "      - " << e << "\n";
+    std::cout << "      rapport contacts merge " << s.b << " " << s.a << "\n";
+  }
+  std::cout << found.size() << (found.size() == 1 ? " suggestion\n" : " suggestions\n");
+  return kOk;
+}
+
+int export_all(SqliteStore& store, const Invocation& inv) {
+  std::string format = inv.get("--format", "csv");
+  if (format != "csv" && format != "json" && format != "vcard") {
+    std::cerr << "rapport: --format " << format << " is not known (hint: csv, json or vcard)\n";
+    return kUsage;
+  }
+  auto people = store.contacts({});
+  if (!people) {
+    print_error(people.error());
+    return kFailure;
+  }
+  auto of_kind = [](const ContactSummary& c, const std::string& kind) {
+    std::vector<std::string> out;
+    for (const auto& i : c.identities) {
+      if (kind_of(i) == kind) out.push_back(value_of(i));
+    }
+    return out;
+  };
+  auto joined = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+    return out;
+  };
+  if (format == "json") {
+    JsonWriter j;
+    j.begin_object().key("contacts").begin_array();
+    for (const auto& c : *people) summary_json(j, c);
+    j.end_array().end_object();
+    std::cout << j.str() << "\n";
+  } else if (format == "csv") {
+    std::cout << "id,name,emails,phones,handles,websites,first_seen,last_seen,messages,waiting,"
+                 "tags,notes\r\n";
+    for (const auto& c : *people) {
+      std::cout << c.id << "," << csv(c.display_name) << "," << csv(joined(of_kind(c, "email")))
+                << "," << csv(joined(of_kind(c, "phone")), true) << ","
+                << csv(joined(of_kind(c, "handle"))) << "," << csv(joined(of_kind(c, "website")))
+                << "," << format_rfc3339_utc(c.first_seen_at) << ","
+                << format_rfc3339_utc(c.last_seen_at) << "," << c.messages << ","
+                << (c.waiting ? "yes" : "no") << "," << csv(joined(c.tags)) << "," << csv(c.notes)
+                << "\r\n";
+    }
+  } else {
+    for (const auto& c : *people) {
+      std::string card = "BEGIN:VCARD\r\nVERSION:4.0\r\n";
+      card += vcard_line("UID:urn:rapport:contact:" + std::to_string(c.id));
+      std::string name = c.display_name.empty()
+                             ? value_of(c.identities.empty() ? "" : c.identities[0])
+                             : c.display_name;
+      card += vcard_line("FN:" + vcard_text(name));
+      for (const auto& e : of_kind(c, "email")) card += vcard_line("EMAIL:" + vcard_text(e));
+      for (const auto& p : of_kind(c, "phone")) card += vcard_line("TEL;VALUE=uri:tel:" + p);
+      for (const auto& w : of_kind(c, "website")) card += vcard_line("URL:https://" + w);
+      for (const auto& h : of_kind(c, "handle"))
+        card += vcard_line("X-SOCIALPROFILE:" + vcard_text(h));
+      if (!c.tags.empty()) {
+        std::string cats;
+        for (const auto& t : c.tags) cats += (cats.empty() ? "" : ",") + vcard_text(t);
+        card += vcard_line("CATEGORIES:" + cats);
+      }
+      if (!c.notes.empty()) card += vcard_line("NOTE:" + vcard_text(c.notes));
+      card += "END:VCARD\r\n";
+      std::cout << card;
+    }
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int contacts_command(const Invocation& inv) {
+  const std::vector<std::string>& a = inv.arguments;
+  const std::string what = a.empty() ? "list" : a[0];
+  auto usage = [&](const char* text) {
+    std::cerr << "rapport: usage: rapport contacts " << text
+              << " (hint: run `rapport contacts --help`)\n";
+    return kUsage;
+  };
+  auto cfg = config::load(inv.get("--config", config::default_config_path()));
+  if (!cfg) {
+    print_error(cfg.error());
+    return kUsage;
+  }
+  auto opened = SqliteStore::open(cfg->store.path);
+  if (!opened) {
+    print_error(opened.error());
+    return kFailure;
+  }
+  SqliteStore& store = **opened;
+  const pipeline::IdentityRules rules = identity_rules(*cfg);
+  auto person = [&](const std::string& who, std::int64_t& id) {
+    auto found = find(store, who, rules);
+    if (!found) {
+      print_error(found.error());
+      return false;
+    }
+    id = *found;
+    return true;
+  };
+  const UnixTime now = SystemClock().now();
+  auto label_of = [&](std::int64_t contact) {
+    auto l = store.contact_label(contact);
+    return l ? *l : "contact " + std::to_string(contact);
+  };
+  std::int64_t id = 0, other = 0;
+  if (what == "list") return a.size() <= 1 ? list(store, inv) : usage("list [filters]");
+  if (what == "show") {
+    if (a.size() != 2) return usage("show WHO");
+    return person(a[1], id) ? show(store, id, inv) : kUsage;
+  }
+  if (what == "suggest") return a.size() == 1 ? suggest(store, inv) : usage("suggest");
+  if (what == "export")
+    return a.size() == 1 ? export_all(store, inv) : usage("export --format FORMAT");
+  if (what == "merge") {
+    if (a.size() != 3) return usage("merge A B (A becomes part of B)");
+    if (!person(a[1], id) || !person(a[2], other)) return kUsage;
+    auto merged = store.merge_contacts(id, other, "merged by hand", now);
+    if (!merged) {
+      print_error(merged.error());
+      return merged.error().code == ErrorCode::kUsage ? kUsage : kFailure;
+    }
+    if (inv.has("--json")) {
+      std::cout << "{\"merge\":" << *merged << ",\"from\":" << id << ",\"into\":" << other << "}\n";
+    } else {
+      std::cout << "merged contact " << id << " into " << other << ": " << label_of(other)
+                << " (merge " << *merged << "; undo with `rapport contacts unmerge " << *merged
+                << "`)\n";
+    }
+    return kOk;
+  }
+  if (what == "unmerge") {
+    if (a.size() != 2 || a[1].find_first_not_of("0123456789") != std::string::npos ||
+        a[1].empty()) {
+      return usage("unmerge MERGE_ID");
+    }
+    if (auto s = store.unmerge(std::stoll(a[1].substr(0, 18)), now); !s) {
+      print_error(s.error());
+      return s.error().code == ErrorCode::kUsage ? kUsage : kFailure;
+    }
+    std::cout << (inv.has("--json") ? "{\"unmerged\":" + a[1] + "}" : "merge " + a[1] + " undone")
+              << "\n";
+    return kOk;
+  }
+  if (what == "tag") {
+    if (a.size() != 3) return usage("tag WHO TAG [--remove]");
+    if (!person(a[1], id)) return kUsage;
+    std::string tag(trim(a[2]));
+    if (tag.empty() || tag.size() > 64) return usage("tag WHO TAG (a tag of 1 to 64 characters)");
+    if (auto s = store.tag_contact(id, tag, !inv.has("--remove")); !s) {
+      print_error(s.error());
+      return kFailure;
+    }
+    std::cout << (inv.has("--remove") ? "untagged " : "tagged ") << tag << ": " << label_of(id)
+              << "\n";
+    return kOk;
+  }
+  if (what == "note") {
+    if (a.size() != 3) return usage("note WHO TEXT");
+    if (!person(a[1], id)) return kUsage;
+    if (a[2].size() > 4000) return usage("note WHO TEXT (at most 4,000 characters)");
+    if (auto s = store.add_note(id, a[2], now); !s) {
+      print_error(s.error());
+      return kFailure;
+    }
+    std::cout << "noted: " << label_of(id) << "\n";
+    return kOk;
+  }
+  return usage("list|show|suggest|merge|unmerge|tag|note|export");
+}
+
+}  // namespace rapport::app
