@@ -241,10 +241,27 @@ UPDATE messages SET display_name = from_name WHERE identity_id IS NOT NULL;
 CREATE INDEX merges_by_contact ON merges (from_contact_id, into_contact_id);
 )sql";
 
-constexpr std::array<std::string_view, 13> kMigrations = {
+// 14: Gmail addresses in their normal form (Gmail ignores dots and +tags; googlemail.com is
+// gmail.com), as the pipeline now writes them, so a person known before keeps their history.
+// An address whose normal form is already another identity is left as it was (OR IGNORE):
+// the two stay apart and `rapport contacts suggest` shows them.
+constexpr std::string_view kGmailIdentities = R"sql(
+UPDATE OR IGNORE identities SET value =
+  replace(CASE WHEN instr(substr(value, 1, instr(value, '@') - 1), '+') > 1
+               THEN substr(value, 1, instr(value, '+') - 1)
+               ELSE substr(value, 1, instr(value, '@') - 1) END, '.', '') || '@gmail.com'
+ WHERE kind = 'email' AND (value LIKE '%@gmail.com' OR value LIKE '%@googlemail.com');
+UPDATE OR IGNORE sent_mail SET recipient =
+  replace(CASE WHEN instr(substr(recipient, 1, instr(recipient, '@') - 1), '+') > 1
+               THEN substr(recipient, 1, instr(recipient, '+') - 1)
+               ELSE substr(recipient, 1, instr(recipient, '@') - 1) END, '.', '') || '@gmail.com'
+ WHERE recipient LIKE '%@gmail.com' OR recipient LIKE '%@googlemail.com';
+)sql";
+
+constexpr std::array<std::string_view, 14> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails, kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,    kDigestCovering,
-    kRankSignals,   kOneMessageIndex, kMergeable};
+    kRankSignals,   kOneMessageIndex, kMergeable, kGmailIdentities};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

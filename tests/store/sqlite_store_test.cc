@@ -77,6 +77,34 @@ TEST(Migrations, UpgradeAnOlderDatabaseKeepingItsData) {
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sources WHERE name='show'"), 1);
 }
 
+TEST(Migrations, GmailIdentitiesTakeTheirNormalFormUnlessItIsTaken) {
+  TempDir dir;
+  std::string path = (dir.path() / "old.db").string();
+  {
+    auto db = sqlite::Database::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(migrate_to(*db, 13).ok());
+    ASSERT_TRUE(db->exec(R"sql(
+INSERT INTO contacts (id, first_seen_at, last_seen_at, created_at) VALUES (1, 1, 1, 1), (2, 1, 1, 1), (3, 1, 1, 1);
+INSERT INTO identities (kind, value, contact_id, first_seen_at) VALUES
+  ('email', 'lucia.fernandez+podcast@googlemail.com', 1, 1),
+  ('email', 'marcus.okafor@gmail.com', 2, 1),
+  ('email', 'marcusokafor@gmail.com', 3, 1),
+  ('email', 'ana.lopez@example.org', 3, 1);
+)sql")
+                    .ok());
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  sqlite::Database& db = (*store)->database();
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'luciafernandez@gmail.com'"),
+            1);
+  // Its normal form belongs to another contact already: both stay, to be suggested as one.
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'marcus.okafor@gmail.com'"),
+            1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'ana.lopez@example.org'"), 1);
+}
+
 TEST(Migrations, RefuseADatabaseFromANewerRapport) {
   auto db = sqlite::Database::open(":memory:");
   ASSERT_TRUE(db.ok());
