@@ -440,8 +440,15 @@ int contacts_command(const Invocation& inv) {
       print_error(s.error());
       return kFailure;
     }
-    std::cout << (inv.has("--remove") ? "untagged " : "tagged ") << tag << ": " << label_of(id)
-              << "\n";
+    if (inv.has("--json")) {
+      JsonWriter j;
+      j.begin_object().key("contact").value(id).key("tag").value(tag);
+      j.key("tagged").value(!inv.has("--remove")).end_object();
+      std::cout << j.str() << "\n";
+    } else {
+      std::cout << (inv.has("--remove") ? "untagged " : "tagged ") << tag << ": " << label_of(id)
+                << "\n";
+    }
     return kOk;
   }
   if (what == "note") {
@@ -452,7 +459,11 @@ int contacts_command(const Invocation& inv) {
       print_error(s.error());
       return kFailure;
     }
-    std::cout << "noted: " << label_of(id) << "\n";
+    if (inv.has("--json")) {
+      std::cout << "{\"contact\":" << id << ",\"noted\":true}\n";
+    } else {
+      std::cout << "noted: " << label_of(id) << "\n";
+    }
     return kOk;
   }
   return usage("list|show|suggest|merge|unmerge|tag|note|export");

@@ -354,7 +354,9 @@ TEST(RapportBinary, ContactsListShowSuggestMergeUnmergeTagNoteExport) {
   EXPECT_EQ(run("unmerge " + merge_id).status, 2);               // once only
 
   ASSERT_EQ(run("tag tomas@ruiz.example supporter").status, 0);
-  ASSERT_EQ(run("note tomas@ruiz.example 'Sent him seeds'").status, 0);
+  Outcome noted = run("note tomas@ruiz.example 'Sent him seeds' --json");
+  ASSERT_EQ(noted.status, 0);
+  EXPECT_TRUE(contains(noted.out, "\"noted\":true")) << noted.out;
   Outcome supporters = run("list --tag supporter");
   EXPECT_TRUE(contains(supporters.out, "Tomás Ruiz")) << supporters.out;
   EXPECT_TRUE(contains(supporters.out, "1 person\n"));
