@@ -95,18 +95,19 @@ TEST_F(ImapSourceTest, ASecondPollFetchesOnlyWhatArrivedSince) {
   ImapSource source(options(server, "tls"));
   auto first = source.poll("");
   ASSERT_TRUE(first.ok()) << first.error().to_string();
-  ASSERT_EQ(first->messages.size(), 1u);
+  ASSERT_EQ(first->messages.size(), 1u) << first->cursor << "\n" << server.flags();
 
   auto nothing = source.poll(first->cursor);
   ASSERT_TRUE(nothing.ok()) << nothing.error().to_string();
-  EXPECT_TRUE(nothing->messages.empty());
+  EXPECT_TRUE(nothing->messages.empty()) << nothing->cursor << "\n" << server.flags();
   EXPECT_EQ(nothing->cursor, first->cursor);
 
   ASSERT_TRUE(server.save(reply(2, "ben@example.org")));
   ASSERT_TRUE(server.save(reply(3, "cleo@example.org")));
   auto next = source.poll(first->cursor);
   ASSERT_TRUE(next.ok()) << next.error().to_string();
-  ASSERT_EQ(next->messages.size(), 2u);
+  ASSERT_EQ(next->messages.size(), 2u)
+      << "cursor " << first->cursor << " -> " << next->cursor << "\n" << server.flags();
   EXPECT_EQ(next->messages[0].message_id, "reply-2@mail.example.net");
   EXPECT_EQ(next->messages[1].message_id, "reply-3@mail.example.net");
 }
