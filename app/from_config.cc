@@ -132,7 +132,7 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
       mbox->set_sent_folder(sent);
       out.push_back({mbox, policy(m.interval_minutes)});
     } else {
-      auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path);
+      auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path, m.batch_size);
       maildir->set_sent_folder(sent);
       out.push_back({maildir, policy(m.interval_minutes)});
     }

@@ -31,10 +31,21 @@ std::string unique_name(const std::string& filename) {
 Result<Batch> MaildirSource::poll(const std::string& cursor) {
   std::int64_t watermark = -1;
   std::int64_t known_count = -1;
+  // A scan in progress: every file up to (after_mtime, after_name) was read, `handled` in all.
+  bool partial = false;
+  std::int64_t after_mtime = 0;
+  std::string after_name;
+  std::int64_t handled = 0;
   if (!cursor.empty()) {
     std::istringstream in(cursor);
-    in >> watermark >> known_count;
-    if (!in) watermark = known_count = -1;
+    if (cursor.rfind("partial ", 0) == 0) {
+      std::string word;
+      in >> word >> after_mtime >> after_name >> handled;
+      partial = static_cast<bool>(in);
+    } else {
+      in >> watermark >> known_count;
+      if (!in) watermark = known_count = -1;
+    }
   }
 
   std::vector<Entry> entries;
@@ -62,18 +73,33 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     return a.mtime != b.mtime ? a.mtime < b.mtime : a.unique < b.unique;
   });
 
-  std::int64_t at_or_before = 0;
-  std::int64_t newest = watermark < 0 ? 0 : watermark;
-  for (const auto& e : entries) {
-    if (e.mtime <= watermark) ++at_or_before;
-    newest = std::max(newest, e.mtime);
+  // Which files this poll reads, in order: after the position of a scan in progress, else
+  // those newer than the watermark, else (a first poll, or files changed) all of them.
+  size_t begin = 0;
+  if (partial) {
+    auto it =
+        std::upper_bound(entries.begin(), entries.end(), std::pair{after_mtime, after_name},
+                         [](const std::pair<std::int64_t, std::string>& p, const Entry& e) {
+                           return p.first != e.mtime ? p.first < e.mtime : p.second < e.unique;
+                         });
+    begin = static_cast<size_t>(it - entries.begin());
+  } else {
+    std::int64_t at_or_before = 0;
+    for (const auto& e : entries) at_or_before += e.mtime <= watermark;
+    bool full_scan = watermark < 0 || at_or_before != known_count;
+    if (!full_scan) {
+      begin = static_cast<size_t>(at_or_before);  // sorted: those are the first ones
+      handled = at_or_before;
+    } else {
+      handled = 0;
+    }
   }
-  bool full_scan = watermark < 0 || at_or_before != known_count;
+  size_t end = std::min(entries.size(), begin + static_cast<size_t>(std::max(1, batch_size_)));
 
   Batch batch;
   bool unreadable = false;
-  for (const auto& e : entries) {
-    if (!full_scan && e.mtime <= watermark) continue;
+  for (size_t i = begin; i < end; ++i) {
+    const Entry& e = entries[i];
     std::ifstream in(e.path, std::ios::binary);
     if (!in) {
       batch.warnings.push_back(e.path.filename().string() + ": cannot be read; will retry");
@@ -95,9 +121,23 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     for (const auto& w : m.warnings) batch.warnings.push_back(e.unique + ": " + w);
     batch.messages.push_back(std::move(m));
   }
-  // An unreadable file must be tried again: an empty cursor makes the next poll read all.
-  batch.cursor =
-      unreadable ? std::string() : std::to_string(newest) + " " + std::to_string(entries.size());
+  handled += static_cast<std::int64_t>(end - begin);
+  if (unreadable) {
+    // An unreadable file must be tried again: an empty cursor makes the next poll read all.
+    batch.cursor.clear();
+  } else if (end < entries.size()) {
+    const Entry& last = entries[end - 1];
+    batch.cursor =
+        "partial " + std::to_string(last.mtime) + " " + last.unique + " " + std::to_string(handled);
+    batch.more = true;
+  } else {
+    // Done: the newest time and how many files were read up to it. A file that arrived with
+    // an old time during a scan in batches makes the next count differ: a full rescan.
+    std::int64_t newest = watermark < 0 ? 0 : watermark;
+    for (const auto& e : entries) newest = std::max(newest, e.mtime);
+    if (partial) newest = std::max(newest, after_mtime);
+    batch.cursor = std::to_string(newest) + " " + std::to_string(handled);
+  }
   return batch;
 }
 

@@ -3,7 +3,9 @@
 // Cursor "WATERMARK COUNT": the newest file time seen and how many files were at or before
 // it. A poll reads only files newer than the watermark; if the number of files at or before
 // it changed (a file delivered with an old time, a file removed), it reads every file again
-// and natural keys keep that from adding anything twice.
+// and natural keys keep that from adding anything twice. A poll reads at most `batch_size`
+// files, oldest first; while more are waiting the cursor is "partial MTIME NAME HANDLED" (every
+// file up to that one was read, HANDLED of them in all) and Batch::more is set.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +18,12 @@ namespace rapport::ingest {
 class MaildirSource final : public Source {
  public:
   // Files larger than max_message_bytes are stored by their headers only, with a warning.
-  MaildirSource(std::string name, std::string path,
+  MaildirSource(std::string name, std::string path, int batch_size = 500,
                 std::int64_t max_message_bytes = 64 * 1024 * 1024)
-      : name_(std::move(name)), path_(std::move(path)), max_message_bytes_(max_message_bytes) {}
+      : name_(std::move(name)),
+        path_(std::move(path)),
+        batch_size_(batch_size),
+        max_message_bytes_(max_message_bytes) {}
 
   // The creator's Sent folder: its messages are answers to their recipients, not listener mail.
   void set_sent_folder(bool sent) { sent_ = sent; }
@@ -32,6 +37,7 @@ class MaildirSource final : public Source {
  private:
   std::string name_;
   std::string path_;
+  int batch_size_;
   std::int64_t max_message_bytes_;
   bool sent_ = false;
 };

@@ -90,12 +90,44 @@ TEST_F(MaildirSourceTest, AFileDeliveredWithAnOldTimeMakesAFullRescan) {
 TEST_F(MaildirSourceTest, AMessageTooLargeIsKeptByItsBeginningWithAWarning) {
   std::string big = reply("big@x", "ana@example.org") + std::string(4096, 'x') + "\n";
   deliver("new", "1000.M1.host", big, 1000);
-  MaildirSource source("replies", dir.str(), 1024);
+  MaildirSource source("replies", dir.str(), 500, 1024);
   auto r = source.poll("");
   ASSERT_EQ(r->messages.size(), 1u);
   EXPECT_EQ(r->messages[0].message_id, "big@x");
   ASSERT_FALSE(r->messages[0].warnings.empty());
   EXPECT_NE(r->messages[0].warnings.back().find("only the beginning"), std::string::npos);
+}
+
+TEST_F(MaildirSourceTest, AFolderIsReadInBatchesThatResumeWhereTheyStopped) {
+  for (int i = 0; i < 7; ++i) {
+    deliver("cur", std::to_string(1000 + i) + ".M" + std::to_string(i) + ".host:2,S",
+            reply("m" + std::to_string(i) + "@x", "ana@example.org"), 1000 + i);
+  }
+  MaildirSource source("replies", dir.str(), 3);
+  auto first = source.poll("");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->messages.size(), 3u);
+  EXPECT_TRUE(first->more);
+  EXPECT_EQ(first->cursor, "partial 1002 1002.M2.host 3");
+  auto second = source.poll(first->cursor);
+  ASSERT_EQ(second->messages.size(), 3u);
+  EXPECT_EQ(second->messages[0].message_id, "m3@x");
+  auto third = source.poll(second->cursor);
+  ASSERT_EQ(third->messages.size(), 1u);
+  EXPECT_FALSE(third->more);
+  EXPECT_EQ(third->cursor, "1006 7");
+  EXPECT_TRUE(source.poll(third->cursor)->messages.empty());
+
+  // A file delivered with an old time while a scan is in batches is not lost: the count at the
+  // end no longer matches, and the next poll reads everything again.
+  auto restart = source.poll("");
+  deliver("new", "0999.M9.host", reply("late@x", "ben@example.org"), 999);
+  auto rest = source.poll(source.poll(restart->cursor)->cursor);
+  EXPECT_EQ(rest->cursor, "1006 7");
+  auto again = source.poll(rest->cursor);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->messages.size(), 3u);  // a full rescan, in batches again
+  EXPECT_EQ(again->messages[0].message_id, "late@x");
 }
 
 TEST(MaildirSource, AMissingFolderFailsWithAHint) {
