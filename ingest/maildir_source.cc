@@ -14,19 +14,24 @@ namespace rapport::ingest {
 namespace fs = std::filesystem;
 namespace {
 
-struct Entry {
-  fs::path path;
-  std::string unique;  // the file name without its ":2,FLAGS" info part
-  std::int64_t mtime = 0;
-  std::int64_t size = 0;
-};
-
 std::string unique_name(const std::string& filename) {
   size_t colon = filename.find(':');
   return colon == std::string::npos ? filename : filename.substr(0, colon);
 }
 
 }  // namespace
+
+std::filesystem::path MaildirSource::relocate(const std::string& unique) const {
+  for (const char* sub : {"cur", "new"}) {
+    std::error_code ec;
+    for (fs::directory_iterator it(fs::path(path_) / sub, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (unique_name(name) == unique) return it->path();
+    }
+  }
+  return {};
+}
 
 Result<Batch> MaildirSource::poll(const std::string& cursor) {
   std::int64_t watermark = -1;
@@ -49,29 +54,36 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
   }
 
   std::vector<Entry> entries;
-  for (const char* sub : {"new", "cur"}) {
-    fs::path dir = fs::path(path_) / sub;
-    std::error_code ec;
-    fs::directory_iterator it(dir, ec);
-    if (ec) {
-      return make_error(
-          ErrorCode::kIo, "cannot list " + std::string(sub) + "/: " + ec.message(), dir.string(),
-          "is [[mailbox]] path the Maildir folder that holds new/ and cur/?", Retry::kYes);
+  if (partial && !scan_.empty() && cursor == scan_cursor_) {
+    entries = std::move(scan_);  // listed at the start of this scan
+  } else {
+    for (const char* sub : {"new", "cur"}) {
+      fs::path dir = fs::path(path_) / sub;
+      std::error_code ec;
+      fs::directory_iterator it(dir, ec);
+      if (ec) {
+        return make_error(
+            ErrorCode::kIo, "cannot list " + std::string(sub) + "/: " + ec.message(), dir.string(),
+            "is [[mailbox]] path the Maildir folder that holds new/ and cur/?", Retry::kYes);
+      }
+      for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        const std::string filename = it->path().filename().string();
+        if (filename.empty() || filename[0] == '.') continue;
+        struct stat st {};
+        if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        entries.push_back({it->path(), unique_name(filename),
+                           static_cast<std::int64_t>(st.st_mtime),
+                           static_cast<std::int64_t>(st.st_size)});
+      }
     }
-    for (; it != fs::directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      const std::string filename = it->path().filename().string();
-      if (filename.empty() || filename[0] == '.') continue;
-      struct stat st {};
-      if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      entries.push_back({it->path(), unique_name(filename), static_cast<std::int64_t>(st.st_mtime),
-                         static_cast<std::int64_t>(st.st_size)});
-    }
+    // Oldest first, so messages are stored in the order they arrived.
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      return a.mtime != b.mtime ? a.mtime < b.mtime : a.unique < b.unique;
+    });
   }
-  // Oldest first, so messages are stored in the order they arrived.
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.mtime != b.mtime ? a.mtime < b.mtime : a.unique < b.unique;
-  });
+  scan_.clear();
+  scan_cursor_.clear();
 
   // Which files this poll reads, in order: after the position of a scan in progress, else
   // those newer than the watermark, else (a first poll, or files changed) all of them.
@@ -102,6 +114,10 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     const Entry& e = entries[i];
     std::ifstream in(e.path, std::ios::binary);
     if (!in) {
+      // A mail program moved it since the listing (new/ to cur/, flags added): same message.
+      if (fs::path moved = relocate(e.unique); !moved.empty()) in.open(moved, std::ios::binary);
+    }
+    if (!in) {
       batch.warnings.push_back(e.path.filename().string() + ": cannot be read; will retry");
       unreadable = true;
       continue;
@@ -130,6 +146,8 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     batch.cursor =
         "partial " + std::to_string(last.mtime) + " " + last.unique + " " + std::to_string(handled);
     batch.more = true;
+    scan_ = std::move(entries);
+    scan_cursor_ = batch.cursor;
   } else {
     // Done: the newest time and how many files were read up to it. A file that arrived with
     // an old time during a scan in batches makes the next count differ: a full rescan.

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "ingest/source.h"
 
@@ -35,9 +37,23 @@ class MaildirSource final : public Source {
   Result<Batch> poll(const std::string& cursor) override;
 
  private:
+  struct Entry {
+    std::filesystem::path path;
+    std::string unique;  // the file name without its ":2,FLAGS" info part
+    std::int64_t mtime = 0;
+    std::int64_t size = 0;
+  };
+
+  // Where a file listed as `unique` is now (a mail program renamed it), or empty.
+  std::filesystem::path relocate(const std::string& unique) const;
+
   std::string name_;
   std::string path_;
   int batch_size_;
+  // The sorted listing of a scan in batches, kept while the stored cursor is the one the last
+  // poll returned: a large folder is listed once per pass, not once per batch.
+  std::vector<Entry> scan_;
+  std::string scan_cursor_;
   std::int64_t max_message_bytes_;
   bool sent_ = false;
 };

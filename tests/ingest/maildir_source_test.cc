@@ -130,6 +130,24 @@ TEST_F(MaildirSourceTest, AFolderIsReadInBatchesThatResumeWhereTheyStopped) {
   EXPECT_EQ(again->messages[0].message_id, "late@x");
 }
 
+TEST_F(MaildirSourceTest, AFileAMailProgramMovesDuringABatchedScanIsStillRead) {
+  for (int i = 0; i < 4; ++i) {
+    deliver("new", std::to_string(2000 + i) + ".M" + std::to_string(i) + ".host",
+            reply("n" + std::to_string(i) + "@x", "ana@example.org"), 2000 + i);
+  }
+  MaildirSource source("replies", dir.str(), 2);
+  auto first = source.poll("");
+  ASSERT_EQ(first->messages.size(), 2u);
+  // The creator opens the third message: it moves to cur/ and gains its flags.
+  std::filesystem::rename(dir.path() / "new/2002.M2.host", dir.path() / "cur/2002.M2.host:2,S");
+  auto second = source.poll(first->cursor);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->messages.size(), 2u);
+  EXPECT_EQ(second->messages[0].message_id, "n2@x");
+  EXPECT_TRUE(second->warnings.empty());
+  EXPECT_EQ(second->cursor, "2003 4");
+}
+
 TEST(MaildirSource, AMissingFolderFailsWithAHint) {
   MaildirSource source("replies", "/nonexistent/Maildir");
   auto r = source.poll("");
