@@ -27,9 +27,18 @@ constexpr const char kTouchContact[] =
     "ELSE display_name_at END, "
     "first_seen_at = MIN(first_seen_at, ?3), last_seen_at = MAX(last_seen_at, ?3) "
     "WHERE id = ?1";
-constexpr const char kSplitBetween[] =
-    "SELECT 1 FROM merges WHERE kind = 'split' AND ((from_contact_id = ?1 AND "
-    "into_contact_id = ?2) OR (from_contact_id = ?2 AND into_contact_id = ?1)) LIMIT 1";
+// Whether the creator said two people apart anywhere between the two groups: each contact
+// with every contact merged into it since (so a chain of merges cannot join them again).
+constexpr const char kSplitBetween[] = R"sql(
+WITH RECURSIVE
+  a(id) AS (SELECT ?1 UNION SELECT c.id FROM contacts c JOIN a ON c.merged_into = a.id),
+  b(id) AS (SELECT ?2 UNION SELECT c.id FROM contacts c JOIN b ON c.merged_into = b.id)
+SELECT 1 FROM merges m
+ WHERE m.kind = 'split'
+   AND ((m.from_contact_id IN a AND m.into_contact_id IN b)
+     OR (m.from_contact_id IN b AND m.into_contact_id IN a))
+ LIMIT 1
+)sql";
 
 std::string hex(std::string_view s) {
   static const char* d = "0123456789abcdef";

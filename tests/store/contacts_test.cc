@@ -147,6 +147,25 @@ TEST(Contacts, UnmergeRestoresTheExactStateEvenAfterLaterMessages) {
   EXPECT_FALSE(merged->unmerge(*id, 1795600200).ok());  // undone already
 }
 
+TEST(Contacts, TwoPeopleSaidApartAreNotJoinedThroughAThirdIdentity) {
+  auto s = open_store();
+  commit(*s, {msg("a", 100, "Ana", email("ana@example.org")),
+              msg("b", 110, "Ana", email("ana@work.example"))});
+  std::int64_t home = s->find_contact("ana@example.org").value();
+  std::int64_t work = s->find_contact("ana@work.example").value();
+  auto merged = s->merge_contacts(work, home, "by hand", 1);
+  ASSERT_TRUE(merged.ok());
+  ASSERT_TRUE(s->unmerge(*merged, 2).ok());  // "these are two people"
+  // The work address joins a phone caller, then the phone and the home address come together:
+  // through the caller, the two Anas would be one again.
+  commit(*s, {msg("c", 120, "", phone("+447700900123"))});
+  commit(*s, {msg("d", 130, "Ana", phone("+447700900123"), {email("ana@work.example")})});
+  commit(*s, {msg("e", 140, "Ana", email("ana@example.org"), {phone("+447700900123")})});
+  EXPECT_NE(s->find_contact("ana@example.org").value(),
+            s->find_contact("ana@work.example").value());
+  EXPECT_EQ(s->counts()->contacts, 2);
+}
+
 TEST(Contacts, TheGroupingDoesNotDependOnTheOrderMessagesArriveIn) {
   std::vector<Message> all = {
       msg("a", 100, "Ana", email("ana@example.org")),
