@@ -101,6 +101,7 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
         if (!secret) return secret.error();
         server.password = *secret;
       }
+      server.token_command = m.token_command;
       server.ca_file = m.ca_file;
       server.timeout_seconds = m.timeout_seconds;
       std::shared_ptr<ingest::Source> source;
@@ -111,7 +112,6 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
         o.folder = m.folder;
         o.since = m.since;
         o.batch_size = m.batch_size;
-        o.token_command = m.token_command;
         o.sent = sent;
         source = std::make_shared<ingest::ImapSource>(std::move(o));
       } else {
@@ -119,7 +119,6 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
         o.name = m.name;
         o.server = std::move(server);
         o.batch_size = m.batch_size;
-        o.token_command = m.token_command;
         o.sent = sent;
         source = std::make_shared<ingest::Pop3Source>(std::move(o));
       }

@@ -9,7 +9,6 @@
 #include "ingest/date_parse.h"
 #include "ingest/mail_parser.h"
 #include "store/text.h"
-#include "store/token_command.h"
 
 namespace rapport::ingest {
 namespace {
@@ -262,14 +261,7 @@ void ImapSource::disconnect() {
 }
 
 Status ImapSource::connect() {
-  MailServer server = options_.server;
-  if (!options_.token_command.empty()) {
-    auto token = run_token_command(options_.token_command,
-                                   "[[mailbox]] \"" + options_.name + "\" token_command");
-    if (!token) return token.error();
-    server.bearer_token = *token;
-  }
-  auto session = MailSession::open(server);
+  auto session = MailSession::open(options_.server);
   if (!session) return session.error();
   session_ = std::move(*session);
   return {};

@@ -28,8 +28,7 @@ struct ImapOptions {
   std::optional<UnixTime> since;  // the first poll reads mail from this day on
   int batch_size = 200;
   std::int64_t max_message_bytes = 64 * 1024 * 1024;
-  std::string token_command;  // prints an XOAUTH2 token; run before every connection
-  bool sent = false;          // the creator's Sent folder
+  bool sent = false;  // the creator's Sent folder
 };
 
 class ImapSource final : public Source {

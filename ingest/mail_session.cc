@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "store/token_command.h"
+
 namespace rapport::ingest {
 namespace {
 
@@ -30,8 +32,13 @@ Result<std::unique_ptr<MailSession>> MailSession::open(const MailServer& server)
                    server.security == "none" ? CURLUSESSL_NONE : CURLUSESSL_ALL);
   if (!server.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, server.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_USERNAME, server.username.c_str());
-  if (!server.bearer_token.empty()) {
-    curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, server.bearer_token.c_str());
+  if (!server.token_command.empty()) {
+    auto token = run_token_command(server.token_command, "the token_command for " + where);
+    if (!token) {
+      curl_easy_cleanup(curl);
+      return token.error();
+    }
+    curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, token->c_str());
     curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
   } else {
     curl_easy_setopt(curl, CURLOPT_PASSWORD, server.password.c_str());

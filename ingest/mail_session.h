@@ -22,16 +22,17 @@ struct MailServer {
   int port = 0;
   std::string security = "tls";  // "tls" (from the start), "starttls" or "none"
   std::string username;
-  std::string password;      // PLAIN/LOGIN
-  std::string bearer_token;  // XOAUTH2, instead of a password
-  std::string ca_file;       // trust this certificate (or bundle) instead of the system's
+  std::string password;       // PLAIN/LOGIN
+  std::string token_command;  // XOAUTH2 instead: prints an access token; run for every login
+  std::string ca_file;        // trust this certificate (or bundle) instead of the system's
   int timeout_seconds = 60;
 };
 
 class MailSession {
  public:
-  // Connects and logs in. Fails with kNetwork (retryable) when the server cannot be reached
-  // or TLS fails, and kConfig when the login is refused. The password never appears in errors.
+  // Connects and logs in (running the token command first, when there is one). Fails with
+  // kNetwork (retryable) when the server cannot be reached or TLS fails, and kConfig when the
+  // login is refused or the token command fails. No secret ever appears in an error.
   static Result<std::unique_ptr<MailSession>> open(const MailServer& server);
   ~MailSession();
   MailSession(const MailSession&) = delete;

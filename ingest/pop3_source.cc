@@ -7,7 +7,6 @@
 
 #include "ingest/mail_parser.h"
 #include "store/text.h"
-#include "store/token_command.h"
 
 namespace rapport::ingest {
 namespace {
@@ -80,14 +79,7 @@ Result<Batch> Pop3Source::poll_connected(const std::string& cursor) {
   bool continuing = session_ && !pending_after_.empty() && cursor == pending_after_;
   if (!continuing) {
     disconnect();
-    MailServer server = options_.server;
-    if (!options_.token_command.empty()) {
-      auto token = run_token_command(options_.token_command,
-                                     "[[mailbox]] \"" + options_.name + "\" token_command");
-      if (!token) return token.error();
-      server.bearer_token = *token;
-    }
-    auto session = MailSession::open(server);
+    auto session = MailSession::open(options_.server);
     if (!session) return session.error();
     session_ = std::move(*session);
     // CAPA tells whether TOP is there; a server without CAPA answers -ERR.

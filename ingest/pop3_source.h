@@ -22,7 +22,6 @@ struct Pop3Options {
   MailServer server;  // protocol "pop3"
   int batch_size = 200;
   std::int64_t max_message_bytes = 64 * 1024 * 1024;
-  std::string token_command;  // prints an XOAUTH2 token; run before every connection
   bool sent = false;
 };
 

@@ -306,10 +306,15 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
 
 void mark_outgoing(std::vector<Message>& messages,
                    const std::vector<std::string>& creator_addresses) {
+  std::vector<std::string> mine;  // the creator's addresses in their normal form, once a batch
+  for (const auto& address : creator_addresses) {
+    if (Identity i = email_identity(address); !i.empty()) mine.push_back(std::move(i.value));
+  }
+  if (mine.empty()) return;
   for (Message& m : messages) {
     Identity from = email_identity(m.from.address);
-    for (const auto& mine : creator_addresses) {
-      if (!from.empty() && from.value == email_identity(mine).value) m.outgoing = true;
+    if (!from.empty() && std::find(mine.begin(), mine.end(), from.value) != mine.end()) {
+      m.outgoing = true;
     }
   }
 }

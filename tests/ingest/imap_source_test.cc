@@ -107,7 +107,8 @@ TEST_F(ImapSourceTest, ASecondPollFetchesOnlyWhatArrivedSince) {
   auto next = source.poll(first->cursor);
   ASSERT_TRUE(next.ok()) << next.error().to_string();
   ASSERT_EQ(next->messages.size(), 2u)
-      << "cursor " << first->cursor << " -> " << next->cursor << "\n" << server.flags();
+      << "cursor " << first->cursor << " -> " << next->cursor << "\n"
+      << server.flags();
   EXPECT_EQ(next->messages[0].message_id, "reply-2@mail.example.net");
   EXPECT_EQ(next->messages[1].message_id, "reply-3@mail.example.net");
 }
@@ -194,7 +195,7 @@ TEST_F(ImapSourceTest, LogsInWithXOAuth2FromTheTokenCommand) {
   ImapOptions o = options(server, "tls");
   o.server.password.clear();
   // Dovecot checks an XOAUTH2 token against the passdb like a password.
-  o.token_command = std::string("printf '%s\\n' ") + kPassword;
+  o.server.token_command = std::string("printf '%s\\n' ") + kPassword;
   ImapSource source(o);
   auto batch = source.poll("");
   ASSERT_TRUE(batch.ok()) << batch.error().to_string();

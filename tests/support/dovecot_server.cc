@@ -45,12 +45,7 @@ DovecotTestServer::DovecotTestServer(const std::string& user, const std::string&
   const std::string d = dir_.str();
   // Dovecot's mail processes run as the dovecot user and must reach the mail below this folder.
   chmod(d.c_str(), 0755);
-  std::string make_cert =
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + d +
-      "/key.pem -out " + d +
-      "/cert.pem -days 2 -subj /CN=127.0.0.1 -addext "
-      "subjectAltName=IP:127.0.0.1 >/dev/null 2>&1";
-  if (std::system(make_cert.c_str()) != 0) return;
+  if (!make_test_certificate(dir_.path())) return;
   imap_ = closed_port();
   imaps_ = closed_port();
   pop3_ = closed_port();

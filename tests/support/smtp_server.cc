@@ -16,10 +16,7 @@ namespace rapport::testing {
 SmtpTestServer::SmtpTestServer(const std::string& user, const std::string& password, Mode mode) {
   std::string cert = (dir_.path() / "cert.pem").string();
   std::string key = (dir_.path() / "key.pem").string();
-  std::string make_cert =
-      "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
-      " -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 " + ">/dev/null 2>&1";
-  if (std::system(make_cert.c_str()) != 0) return;
+  if (!make_test_certificate(dir_.path())) return;
   std::string spool = (dir_.path() / "spool").string();
   std::filesystem::create_directories(spool);
   std::string script = std::string(RAPPORT_SOURCE_DIR) + "/tests/support/smtp_server.py";
@@ -69,6 +66,17 @@ std::vector<std::string> SmtpTestServer::messages() const {
 
 std::string SmtpTestServer::envelope(int n) const {
   return read_file(dir_.path() / "spool" / (std::to_string(n) + ".rcpt"));
+}
+
+bool make_test_certificate(const std::filesystem::path& dir) {
+  std::string d = dir.string();
+  std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -keyout " +
+      d + "/key.pem -out " + d +
+      "/cert.pem -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1";
+  return std::system(command.c_str()) == 0;
 }
 
 int closed_port() {

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ class SmtpTestServer {
   pid_t pid_ = -1;
   int port_ = 0;
 };
+
+// A self-signed certificate for 127.0.0.1 (IP subjectAltName), valid two days, as cert.pem
+// with its key as key.pem in `dir`. False when openssl failed.
+bool make_test_certificate(const std::filesystem::path& dir);
 
 // A free port on 127.0.0.1 that nothing listens on (closed right after it was found).
 int closed_port();
