@@ -177,14 +177,11 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
   // Every one given is kept: together they tie the person's identities to one contact.
   std::vector<Identity> claims;
   if (!phone.empty()) {
-    std::string normalised;
-    for (char c : phone) {
-      if ((c >= '0' && c <= '9') || (c == '+' && normalised.empty())) normalised += c;
-    }
-    if (normalised.size() < 6) return FieldError{inbox.name_of("phone"), "is not a phone number"};
-    // The number as written (less spaces and punctuation): the pipeline reads it as E.164.
-    claims.push_back(
-        {"phone", std::string(trim(phone)).size() <= 40 ? std::string(trim(phone)) : normalised});
+    size_t digits = 0;
+    for (char c : phone) digits += c >= '0' && c <= '9';
+    if (digits < 6) return FieldError{inbox.name_of("phone"), "is not a phone number"};
+    // The number as written: the pipeline reads it as E.164.
+    claims.push_back({"phone", std::string(trim(phone))});
   }
   if (!reply_address.empty()) claims.push_back({"boostagram", ascii_lower(reply_address)});
   if (!handle.empty()) {

@@ -8,11 +8,16 @@ namespace rapport::pipeline {
 namespace {
 
 // A claimed identity in its normal form: phones to E.164 where the number can be read so,
-// else kept as the digits the channel gave.
+// else the digits as given (a leading + kept), so spacing never makes two identities.
 Identity normalised(const Identity& claimed, const IdentityRules& rules) {
   if (claimed.kind == "phone") {
     std::string number = e164(claimed.value, rules.default_country);
-    return number.empty() ? claimed : Identity{"phone", number};
+    if (number.empty()) {
+      for (char c : claimed.value) {
+        if ((c >= '0' && c <= '9') || (c == '+' && number.empty())) number += c;
+      }
+    }
+    return Identity{"phone", number};
   }
   if (claimed.kind == "email") return email_identity(claimed.value, rules);
   if (claimed.kind == "handle") {

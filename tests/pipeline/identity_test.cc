@@ -54,6 +54,17 @@ TEST(Resolve, AFormWithAnEmailAPhoneAndAHandleCarriesAllThree) {
   EXPECT_EQ(m.also[1].value, "instagram:analopez");
 }
 
+TEST(Resolve, APhoneWithoutACountryIsKeptAsItsDigits) {
+  Message a, b;
+  a.kind = b.kind = MessageKind::kVoicemail;
+  a.claimed = {"phone", "07700 900123"};
+  b.claimed = {"phone", "(07700) 900-123"};
+  resolve(a);
+  resolve(b);
+  EXPECT_EQ(a.identity.value, "07700900123");
+  EXPECT_EQ(b.identity.value, a.identity.value);  // one person however it was spaced
+}
+
 TEST(Names, NfcAndFolding) {
   // "José" with a combining acute (as macOS writes it) and precomposed are one name.
   EXPECT_EQ(nfc("Jose\xCC\x81"), "Jos\xC3\xA9");
