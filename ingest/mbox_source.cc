@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <sstream>
 
 #include "ingest/date_parse.h"
@@ -15,9 +16,11 @@ namespace {
 constexpr size_t kChunk = 1 << 20;
 constexpr size_t kMaxPiece = 8 << 20;  // a longer line is handed out in pieces
 
-// FNV-1a over the first min(length, 4096) bytes of the file: notices a replaced file.
+constexpr size_t kHeadBytes = 4096;
+
+// FNV-1a over the first min(length, kHeadBytes) bytes of the file: notices a replaced file.
 std::optional<std::uint64_t> head_hash(std::FILE* f, std::uint64_t length) {
-  char buf[4096];
+  char buf[kHeadBytes];
   size_t want = static_cast<size_t>(std::min<std::uint64_t>(length, sizeof buf));
   if (std::fseek(f, 0, SEEK_SET) != 0) return std::nullopt;
   if (std::fread(buf, 1, want, f) != want) return std::nullopt;
@@ -175,14 +178,16 @@ Result<Batch> MboxSource::poll(const std::string& cursor) {
                       path_, "is [[mailbox]] path the mbox file?", Retry::kYes);
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
+  // One handle for the checks of the stored place and the fingerprint of the new one.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path_.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    return make_error(ErrorCode::kIo, std::string("cannot read the mbox: ") + std::strerror(errno),
+                      path_, "", Retry::kYes);
+  }
+  std::FILE* f = file.get();
   Batch batch;
   if (offset > 0) {
-    std::FILE* f = std::fopen(path_.c_str(), "rb");
-    if (!f) {
-      return make_error(ErrorCode::kIo,
-                        std::string("cannot read the mbox: ") + std::strerror(errno), path_, "",
-                        Retry::kYes);
-    }
     std::string why;
     if (size < offset) {
       why = "is shorter than when it was last read (truncated)";
@@ -195,7 +200,6 @@ Result<Batch> MboxSource::poll(const std::string& cursor) {
         why = "has no message where the last read ended (rewritten by a mail program)";
       }
     }
-    std::fclose(f);
     if (!why.empty()) {
       batch.warnings.push_back("the file " + why + "; it is read again from the start");
       offset = 0;
@@ -233,9 +237,9 @@ Result<Batch> MboxSource::poll(const std::string& cursor) {
   }
   if (taken == 0) end = std::max(offset, end);
   batch.more = taken == batch_size_ && end < size;
-  std::FILE* f = std::fopen(path_.c_str(), "rb");
-  std::uint64_t hash = f ? head_hash(f, end).value_or(0) : 0;
-  if (f) std::fclose(f);
+  // The fingerprint covers the first bytes only: unchanged once both places are past them.
+  std::uint64_t hash =
+      offset >= kHeadBytes && end >= kHeadBytes ? known_hash : head_hash(f, end).value_or(0);
   std::ostringstream c;
   c << end << ' ' << std::hex << hash;
   batch.cursor = c.str();
