@@ -46,15 +46,13 @@ class MailSession {
   // read and dropped (a message larger than the configured bound).
   Status read_exact(std::uint64_t n, std::string& out, std::uint64_t keep);
 
-  const std::string& where() const { return where_; }  // "imaps://host:993" for errors
-
  private:
   MailSession(void* curl, std::string where, int timeout_seconds)
       : curl_(curl), where_(std::move(where)), timeout_ms_(timeout_seconds * 1000) {}
   Status fill();  // reads more bytes into the buffer, waiting up to the timeout
 
   void* curl_;
-  std::string where_;
+  std::string where_;  // "imaps://host:993", for errors
   int timeout_ms_;
   std::string buffer_;
   size_t start_ = 0;  // the unread part of buffer_ begins here
