@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs one pass of Rapport on the bundled demo.
+# Installs what is missing, builds the rapport program only (the tests and benchmarks are built
+# by scripts/test.sh), and runs one pass of Rapport on the bundled demo.
 # The database and the digest (.eml) land in state/ at the top of the checkout.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
+"$root/scripts/build.sh" rapport
 exec "${BUILD_DIR:-$root/build}/app/rapport" run --config "$root/config/demo.toml" "$@"

@@ -1,5 +1,6 @@
 // HttpTestServer: a real HTTP server on 127.0.0.1, on a free port, for feed tests. Routes
-// map a path to a handler; it stops when the object goes away.
+// map a path to a handler; it stops when the object goes away, and no thread of it outlives
+// the object (a delayed answer is cut short).
 #pragma once
 
 #include <functional>
@@ -8,10 +9,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-namespace Poco::Net {
-class HTTPServer;
-}
 
 namespace rapport::testing {
 
@@ -50,7 +47,6 @@ class HttpTestServer {
 
  private:
   std::shared_ptr<State> state_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
   int port_ = 0;
 };
 
