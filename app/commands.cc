@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/database_lock.h"
 #include "app/from_config.h"
 #include "app/listener.h"
 #include "config/config.h"
@@ -107,6 +108,12 @@ int run_command(const Invocation& inv) {
   if (!sources) {
     print_error(sources.error());
     return kUsage;
+  }
+  // One process reads sources into a database at a time: a daemon, or this run.
+  auto lock = DatabaseLock::acquire(cfg->store.path, "run");
+  if (!lock) {
+    print_error(lock.error());
+    return kFailure;
   }
   auto store = SqliteStore::open(cfg->store.path);
   if (!store) {

@@ -1,8 +1,6 @@
 #include "app/daemon.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "app/database_lock.h"
 #include "app/from_config.h"
 #include "app/listener.h"
 #include "config/config.h"
@@ -35,42 +34,6 @@ namespace {
 
 constexpr int kStopGraceSeconds = 8;  // then abandon polls in flight; SQLite rolls them back
 
-// Holds the per-database lock for as long as the daemon runs.
-class DatabaseLock {
- public:
-  // Fails with the pid of the daemon that holds it.
-  static Result<std::unique_ptr<DatabaseLock>> acquire(const std::string& db_path) {
-    std::string path = db_path + ".lock";
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(db_path).parent_path(), ec);
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return make_error(ErrorCode::kIo,
-                        std::string("cannot open the lock file: ") + std::strerror(errno), path);
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      char buf[32] = {0};
-      ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-      ::close(fd);
-      std::string pid =
-          n > 0 ? std::string(trim(std::string_view(buf, static_cast<size_t>(n)))) : "?";
-      return make_error(ErrorCode::kUsage,
-                        "another rapport daemon (pid " + pid + ") is already using this database",
-                        db_path, "stop it first, or give this one another [store] path");
-    }
-    std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-      log::warn("cannot write the pid to " + path);
-    }
-    return std::unique_ptr<DatabaseLock>(new DatabaseLock(fd));
-  }
-  ~DatabaseLock() { ::close(fd_); }
-
- private:
-  explicit DatabaseLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
 using Scheduled = ScheduledSource;
 
 class Daemon {
@@ -80,7 +43,7 @@ class Daemon {
 
   int run() {
     apply_timezone();
-    auto lock = DatabaseLock::acquire(cfg_.store.path);
+    auto lock = DatabaseLock::acquire(cfg_.store.path, "daemon");
     if (!lock) {
       std::cerr << "rapport: " << lock.error().to_string() << "\n";
       return 2;
@@ -241,6 +204,18 @@ class Daemon {
         continue;
       }
       if (state->dead_since) continue;
+      if (auto interrupted = pipeline::settle_interrupted_read(*store_, *state, now)) {
+        // The last read of it never finished (this daemon, or one before it, stopped during
+        // it): a failure, retried after the backoff, so one source cannot stop the rest.
+        int failures = state->consecutive_failures + 1;
+        double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+        UnixTime next = pipeline::next_poll_time(s.policy, now, failures, 0, std::nullopt, jitter);
+        (void)store_->schedule_poll(state->id, next);
+        log::warn(s.source->name() + " (" + std::string(s.source->kind()) + ") failed, " +
+                  std::to_string(failures) + " in a row: " + interrupted->to_string() +
+                  " (next poll " + format_rfc3339_utc(next) + ")");
+        continue;
+      }
       if (state->next_due_at && *state->next_due_at > now) continue;    // Retry-After
       if (state->next_poll_at && *state->next_poll_at > now) continue;  // not yet
       {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <pugixml.hpp>
 
 #include "ingest/charset.h"
@@ -31,17 +32,18 @@ constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
 enum class Ns { kNone, kItunes, kDc, kContent, kWfw, kPodcast, kSlash, kMedia, kOther };
 
 // Element names are matched by namespace: a feed may bind any prefix to a namespace, so
-// the prefixes declared on the root are looked up once, with the conventional ones as
-// fallback for namespaces a feed uses without declaring.
+// the prefixes declared on the root (and on <channel>) are looked up once, with the
+// conventional ones as fallback for namespaces a feed uses without declaring.
 class Names {
  public:
   explicit Names(const pugi::xml_node& root) {
-    for (pugi::xml_node n = root; n; n = n.first_child()) {
+    int depth = 0;
+    for (pugi::xml_node n = root; n && n.type() == pugi::node_element && depth < 2;
+         n = n.first_child(), ++depth) {
       for (auto a : n.attributes()) {
         std::string_view name = a.name();
         if (name.rfind("xmlns:", 0) == 0) add(std::string(name.substr(6)), of_uri(a.value()));
       }
-      if (n.type() != pugi::node_element) break;
     }
     for (auto [prefix, ns] : {std::pair{"itunes", Ns::kItunes},
                               {"dc", Ns::kDc},
@@ -63,11 +65,8 @@ class Names {
       return Ns::kNone;
     }
     local = name.substr(colon + 1);
-    std::string_view prefix = name.substr(0, colon);
-    for (const auto& [p, ns] : prefixes_) {
-      if (p == prefix) return ns;
-    }
-    return Ns::kOther;
+    auto it = prefixes_.find(name.substr(0, colon));
+    return it == prefixes_.end() ? Ns::kOther : it->second;
   }
 
   pugi::xml_node child(const pugi::xml_node& parent, Ns ns, std::string_view local) const {
@@ -91,14 +90,11 @@ class Names {
     }
     return Ns::kOther;
   }
-  void add(std::string prefix, Ns ns) {
-    for (const auto& [p, n] : prefixes_) {
-      if (p == prefix) return;  // the first binding of a prefix wins
-    }
-    prefixes_.emplace_back(std::move(prefix), ns);
-  }
+  // The first binding of a prefix wins. A map, not a list: a root with 100,000 declarations
+  // once took seconds to read.
+  void add(std::string prefix, Ns ns) { prefixes_.emplace(std::move(prefix), ns); }
 
-  std::vector<std::pair<std::string, Ns>> prefixes_;
+  std::map<std::string, Ns, std::less<>> prefixes_;
 };
 
 // Every child element of an item that Rapport reads, found in one pass.
@@ -218,9 +214,10 @@ std::string raw_text(const pugi::xml_node& n) {
   return std::string(trim(out));
 }
 
-// Plain text from a field that may hold escaped HTML or undefined entities.
-std::string plain(std::string_view s) {
-  if (s.find('<') != std::string_view::npos) return html_to_text(s);
+// Plain text from a field that may hold escaped HTML or undefined entities. Warnings of the
+// HTML reader (a cap reached) go to `warnings` when given.
+std::string plain(std::string_view s, std::vector<std::string>* warnings = nullptr) {
+  if (s.find('<') != std::string_view::npos) return html_to_text(s, warnings);
   std::string decoded = decode_entities(s);
   std::string out;
   bool space = false;
@@ -294,14 +291,31 @@ void set_date(FeedItem& item, const std::string& text) {
   item.published = parse_date(text);
 }
 
+// Items kept from one document; a feed with more keeps its first ones. Enough for a daily show
+// of 27 years, and it bounds the memory a document of empty items can take.
+constexpr size_t kMaxItems = 10000;
+
+// Keeps a finished item, unless the document already gave kMaxItems.
+void keep_item(FeedItem& item, ParsedFeed& feed) {
+  if (feed.items.size() >= kMaxItems) {
+    if (!feed.items_capped) {
+      feed.items_capped = true;
+      feed.warnings.push_back("more than " + std::to_string(kMaxItems) +
+                              " items (kMaxItems); the rest were skipped");
+    }
+    return;
+  }
+  feed.items.push_back(std::move(item));
+}
+
 void finish_item(FeedItem& item, ParsedFeed& feed, size_t index) {
   if (item.guid.empty()) item.guid = item.link;
   if (item.guid.empty()) item.guid = hash_identity(item);
   if (!item.published_text.empty() && !item.published) {
     feed.warnings.push_back("item " + std::to_string(index + 1) + ": cannot read the date \"" +
-                            item.published_text + "\"; kept as text");
+                            printable(item.published_text, 80) + "\"; kept as text");
   }
-  feed.items.push_back(std::move(item));
+  keep_item(item, feed);
 }
 
 // The fields every item kind shares: the podcast, iTunes, comment and media namespaces.
@@ -360,11 +374,14 @@ void read_rss_author(const std::string& text, FeedItem& item) {
   }
 }
 
+// Whether a document's items are read, or only its channel (recovery reads items apart).
+enum class Items { kRead, kSkip };
+
 void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& url,
-               ParsedFeed& feed) {
+               ParsedFeed& feed, Items items) {
   pugi::xml_node channel = plain_child(rss, "channel");
   if (!channel) channel = rss;  // some 0.9x feeds put items straight under <rss>
-  feed.title = plain(raw_text(plain_child(channel, "title")));
+  feed.title = plain(raw_text(plain_child(channel, "title")), &feed.warnings);
   feed.link = raw_text(plain_child(channel, "link"));
   feed.language = raw_text(plain_child(channel, "language"));
   feed.author = plain(raw_text(ns.child(channel, Ns::kItunes, "author")));
@@ -376,12 +393,14 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
   if (auto ttl = to_int(raw_text(plain_child(channel, "ttl"))); ttl && *ttl > 0) {
     feed.ttl_minutes = std::min(*ttl, 7 * 24 * 60);
   }
+  if (items == Items::kSkip) return;
   size_t index = 0;
   for (auto n : channel.children()) {
+    if (feed.items_capped) break;
     if (n.type() != pugi::node_element || std::string_view(n.name()) != "item") continue;
     FeedItem item;
     ItemFields f = collect(n, ns);
-    item.title = plain(raw_text(f.title));
+    item.title = plain(raw_text(f.title), &feed.warnings);
     item.link = resolve(url, raw_text(f.link));
     item.guid = raw_text(f.guid);
     read_rss_author(raw_text(f.author), item);
@@ -404,17 +423,19 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
 }
 
 void parse_rdf(const pugi::xml_node& rdf, const Names& ns, const std::string& url,
-               ParsedFeed& feed) {
+               ParsedFeed& feed, Items items) {
   pugi::xml_node channel = plain_child(rdf, "channel");
-  feed.title = plain(raw_text(plain_child(channel, "title")));
+  feed.title = plain(raw_text(plain_child(channel, "title")), &feed.warnings);
   feed.link = raw_text(plain_child(channel, "link"));
   feed.language = raw_text(ns.child(channel, Ns::kDc, "language"));
+  if (items == Items::kSkip) return;
   size_t index = 0;
   for (auto n : rdf.children()) {
+    if (feed.items_capped) break;
     if (n.type() != pugi::node_element || local_name(n) != "item") continue;
     FeedItem item;
     ItemFields f = collect(n, ns);
-    item.title = plain(raw_text(f.title));
+    item.title = plain(raw_text(f.title), &feed.warnings);
     item.link = resolve(url, raw_text(f.link));
     item.guid = n.attribute("rdf:about").value();
     item.author = plain(raw_text(f.dc_creator));
@@ -426,7 +447,7 @@ void parse_rdf(const pugi::xml_node& rdf, const Names& ns, const std::string& ur
   }
 }
 
-std::string atom_text(const pugi::xml_node& n) {
+std::string atom_text(const pugi::xml_node& n, std::vector<std::string>* warnings = nullptr) {
   if (!n) return {};
   std::string type = n.attribute("type").value();
   if (type == "xhtml") {
@@ -442,10 +463,10 @@ std::string atom_text(const pugi::xml_node& n) {
     } walker;
     pugi::xml_node copy = n;
     copy.traverse(walker);
-    return plain(walker.text);
+    return plain(walker.text, warnings);
   }
-  if (type == "html" || type == "text/html") return html_to_text(raw_text(n));
-  return plain(raw_text(n));
+  if (type == "html" || type == "text/html") return html_to_text(raw_text(n), warnings);
+  return plain(raw_text(n), warnings);
 }
 
 std::string atom_link(const pugi::xml_node& parent, const std::string& url) {
@@ -463,21 +484,23 @@ std::string atom_link(const pugi::xml_node& parent, const std::string& url) {
 }
 
 void parse_atom(const pugi::xml_node& root, const Names& ns, const std::string& url,
-                ParsedFeed& feed) {
+                ParsedFeed& feed, Items items) {
   std::string_view prefix;
   std::string_view root_name = root.name();
   if (size_t c = root_name.find(':'); c != std::string_view::npos) prefix = root_name.substr(0, c);
-  feed.title = atom_text(plain_child(root, "title", prefix));
+  feed.title = atom_text(plain_child(root, "title", prefix), &feed.warnings);
   feed.link = atom_link(root, url);
   feed.language = root.attribute("xml:lang").value();
   feed.author = plain(raw_text(plain_child(plain_child(root, "author", prefix), "name", prefix)));
   feed.image = raw_text(plain_child(root, "logo", prefix));
   if (feed.image.empty()) feed.image = raw_text(plain_child(root, "icon", prefix));
+  if (items == Items::kSkip) return;
   size_t index = 0;
   for (auto n : root.children()) {
+    if (feed.items_capped) break;
     if (n.type() != pugi::node_element || local_name(n) != "entry") continue;
     FeedItem item;
-    item.title = atom_text(plain_child(n, "title", prefix));
+    item.title = atom_text(plain_child(n, "title", prefix), &feed.warnings);
     item.link = atom_link(n, url);
     item.guid = raw_text(plain_child(n, "id", prefix));
     pugi::xml_node author = plain_child(n, "author", prefix);
@@ -529,27 +552,30 @@ std::string declared_encoding(std::string_view bytes) {
   return decl.substr(q + 1, q2 - q - 1);
 }
 
-// Reads a parsed document into `feed`. Fails with kParse when the root is not a feed.
-Status read_document(const pugi::xml_document& doc, const std::string& url, ParsedFeed& feed) {
+// Reads a parsed document into `feed`, with the namespace prefixes `names` when given (else
+// those the document declares). Fails with kParse when the root is not a feed.
+Status read_document(const pugi::xml_document& doc, const std::string& url, ParsedFeed& feed,
+                     const Names* names = nullptr, Items items = Items::kRead) {
   pugi::xml_node root = doc.document_element();
   if (!root) {
     return make_error(ErrorCode::kParse, "not a feed: empty document", url,
                       "check that the URL points at the RSS or Atom feed itself");
   }
-  Names ns(root);
+  std::optional<Names> own;
+  if (!names) names = &own.emplace(root);
   std::string_view name = local_name(root);
   if (name == "rss" || name == "channel") {
     feed.format = "rss";
-    parse_rss(root, ns, url, feed);
+    parse_rss(root, *names, url, feed, items);
   } else if (name == "RDF") {
     feed.format = "rdf";
-    parse_rdf(root, ns, url, feed);
+    parse_rdf(root, *names, url, feed, items);
   } else if (name == "feed") {
     feed.format = "atom";
-    parse_atom(root, ns, xml_base(root, url), feed);
+    parse_atom(root, *names, xml_base(root, url), feed, items);
   } else {
     return make_error(ErrorCode::kParse,
-                      "not a feed: the document is <" + std::string(root.name()) + ">", url,
+                      "not a feed: the document is <" + printable(root.name(), 64) + ">", url,
                       "check that the URL points at the RSS or Atom feed itself");
   }
   return {};
@@ -583,23 +609,23 @@ std::string strip_html_tags(std::string_view chunk) {
   return out;
 }
 
-// The text of the root element's start tag ("<rss version=... xmlns:itunes=...>").
-std::string root_start_tag(std::string_view bytes, std::string_view root_name) {
-  std::string needle = "<" + std::string(root_name);
-  size_t pos = bytes.find(needle);
-  while (pos != std::string_view::npos) {
-    char after = pos + needle.size() < bytes.size() ? bytes[pos + needle.size()] : '>';
-    if (after == '>' || after == ' ' || after == '\n' || after == '\r' || after == '\t') break;
-    pos = bytes.find(needle, pos + 1);
+// The next "<item" (or the given start) at or after `from` that is a whole tag name, not the
+// start of a longer one ("<items>").
+size_t find_start_tag(std::string_view bytes, std::string_view start, size_t from) {
+  for (size_t pos = bytes.find(start, from); pos != std::string_view::npos;
+       pos = bytes.find(start, pos + 1)) {
+    size_t after = pos + start.size();
+    if (after >= bytes.size()) return pos;
+    char c = bytes[after];
+    if (c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n') return pos;
   }
-  if (pos == std::string_view::npos) return {};
-  size_t end = bytes.find('>', pos);
-  if (end == std::string_view::npos) return {};
-  return std::string(bytes.substr(pos, end - pos + 1));
+  return std::string_view::npos;
 }
 
-// Parses each <item> or <entry> of a broken document on its own, inside the root's start
-// tag so its namespaces still apply. Channel fields come from what the partial parse read.
+// Parses each <item> or <entry> of a broken document on its own. Channel fields come from the
+// partial tree, whose items are not touched: when items never close, each holds the next, and
+// that tree is as deep as there are items. One forward pass over the bytes: the search for an
+// item's end resumes where the last one stopped, so items that never close cost linear time.
 Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
                      const pugi::xml_document& partial, const std::string& url, ParsedFeed& feed) {
   pugi::xml_node root = partial.document_element();
@@ -609,28 +635,28 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
   if (size_t c = root_name.find(':'); c != std::string::npos && local == "feed") {
     item_tag = root_name.substr(0, c + 1) + "entry";
   }
-  // Channel fields from the partial tree (its items removed), items from the chunks.
-  {
-    pugi::xml_document copy;
-    copy.reset(partial);
-    for (pugi::xml_node holder :
-         {copy.document_element(), copy.document_element().child("channel")}) {
-      while (pugi::xml_node it = holder.child(item_tag.c_str())) holder.remove_child(it);
-    }
-    if (auto st = read_document(copy, url, feed); !st) return st;
-  }
+  const Names names(root);
+  if (auto st = read_document(partial, url, feed, &names, Items::kSkip); !st) return st;
 
-  std::string open = root_start_tag(bytes, root_name);
-  if (open.empty()) open = "<" + root_name + ">";
-  std::string wrap_open = open + (local == "rss" ? "<channel>" : "");
+  // Each item is parsed inside a bare root: the prefixes come from `names`, the base from the
+  // document, so the root's own start tag (maybe megabytes of declarations) is not repeated.
+  const std::string chunk_url = local == "feed" ? xml_base(root, url) : url;
+  std::string wrap_open = "<" + root_name + ">" + (local == "rss" ? "<channel>" : "");
   std::string wrap_close = std::string(local == "rss" ? "</channel>" : "") + "</" + root_name + ">";
-  std::string start = "<" + item_tag;
-  std::string end = "</" + item_tag + ">";
-  size_t pos = bytes.find(start);
+  const std::string start = "<" + item_tag;
+  const std::string end = "</" + item_tag + ">";
+  const pugi::xml_encoding chunk_encoding =
+      encoding == pugi::encoding_auto ? pugi::encoding_utf8 : encoding;
+  size_t pos = find_start_tag(bytes, start, 0);
+  size_t close = 0;
+  bool close_searched = false;
   int index = 0;
-  while (pos != std::string_view::npos) {
-    size_t next_start = bytes.find(start, pos + start.size());
-    size_t close = bytes.find(end, pos);
+  while (pos != std::string_view::npos && !feed.items_capped) {
+    size_t next_start = find_start_tag(bytes, start, pos + start.size());
+    if (!close_searched || (close != std::string_view::npos && close < pos)) {
+      close = bytes.find(end, pos);
+      close_searched = true;
+    }
     size_t chunk_end;
     if (close != std::string_view::npos &&
         (next_start == std::string_view::npos || close < next_start)) {
@@ -640,9 +666,9 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
     }
     ++index;
     std::string_view chunk = bytes.substr(pos, chunk_end - pos);
-    pugi::xml_encoding chunk_encoding =
-        encoding == pugi::encoding_auto ? pugi::encoding_utf8 : encoding;
-    std::string doc_text = wrap_open + std::string(chunk) + wrap_close;
+    std::string doc_text = wrap_open;
+    doc_text.append(chunk);
+    doc_text += wrap_close;
     pugi::xml_document one;
     pugi::xml_parse_result r =
         one.load_buffer(doc_text.data(), doc_text.size(), pugi::parse_default, chunk_encoding);
@@ -658,7 +684,7 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
       }
     }
     ParsedFeed piece;
-    auto read = read_document(one, url, piece);
+    auto read = read_document(one, chunk_url, piece, &names);
     if (read && !piece.items.empty()) {
       if (repaired) {
         feed.warnings.push_back("item " + std::to_string(index) +
@@ -668,7 +694,7 @@ Status recover_items(std::string_view bytes, pugi::xml_encoding encoding,
                                 r.description() + "); kept what could be read");
       }
       for (auto& w : piece.warnings) feed.warnings.push_back(std::move(w));
-      for (auto& item : piece.items) feed.items.push_back(std::move(item));
+      for (auto& item : piece.items) keep_item(item, feed);
     } else {
       feed.warnings.push_back("item " + std::to_string(index) + " could not be read");
     }
@@ -686,7 +712,9 @@ std::string FeedItem::content_text() const {
 std::optional<int> parse_duration(std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
-  int total = 0;
+  // In 64 bits, and refused past a week: "2147483647:59:59" once overflowed an int.
+  constexpr std::int64_t kMaxSeconds = 7 * 24 * 3600;
+  std::int64_t total = 0;
   int parts = 0;
   size_t start = 0;
   while (start <= text.size()) {
@@ -697,14 +725,54 @@ std::optional<int> parse_duration(std::string_view text) {
     auto v = to_int(part);
     if (!v || *v < 0) return std::nullopt;
     total = total * 60 + *v;
-    if (++parts > 3) return std::nullopt;
+    if (++parts > 3 || total > kMaxSeconds) return std::nullopt;
     if (colon == std::string_view::npos) break;
     start = colon + 1;
   }
-  return total;
+  return static_cast<int>(total);
 }
 
-Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url_view) {
+namespace {
+
+// A document of 10,000 broken items would say so 10,000 times: the first warnings are kept
+// and the rest counted.
+constexpr size_t kMaxWarnings = 50;
+
+ParsedFeed summarise(ParsedFeed feed) {
+  if (feed.warnings.size() <= kMaxWarnings) return feed;
+  // A cap reached is always said (its warning names the cap, "(kMax…)"); of the others, the
+  // first are kept.
+  std::vector<std::string> caps;
+  std::vector<std::string> kept;
+  size_t dropped = 0;
+  for (auto& w : feed.warnings) {
+    if (w.find("(kMax") != std::string::npos) {
+      caps.push_back(std::move(w));
+    } else if (kept.size() + 1 < kMaxWarnings) {
+      kept.push_back(std::move(w));
+    } else {
+      ++dropped;
+    }
+  }
+  if (dropped) kept.push_back("and " + std::to_string(dropped) + " more warnings (kMaxWarnings)");
+  for (auto& c : caps) kept.push_back(std::move(c));
+  feed.warnings = std::move(kept);
+  return feed;
+}
+
+Result<ParsedFeed> parse_document(std::string_view bytes, std::string_view url_view);
+
+}  // namespace
+
+Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url) {
+  auto feed = parse_document(bytes, url);
+  if (!feed) return feed.error();
+  return summarise(std::move(*feed));
+}
+
+namespace {
+
+Result<ParsedFeed> parse_document(std::string_view bytes, std::string_view url_view) {
   std::string url(url_view);
   ParsedFeed feed;
   std::string converted;
@@ -749,4 +817,5 @@ Result<ParsedFeed> parse_feed(std::string_view bytes, std::string_view url_view)
   return feed;
 }
 
+}  // namespace
 }  // namespace rapport::ingest

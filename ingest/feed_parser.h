@@ -70,8 +70,9 @@ struct ParsedFeed {
   std::string image;
   std::string podcast_guid;        // podcast:guid of the channel
   std::optional<int> ttl_minutes;  // RSS <ttl>: how long the feed may be cached
-  std::vector<FeedItem> items;     // in document order
+  std::vector<FeedItem> items;     // in document order; at most the first 10,000
   std::vector<std::string> warnings;
+  bool items_capped = false;  // the document had more items than are kept
 };
 
 // Parses a feed document. `url` is where it came from, the base for relative links.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "store/text.h"
 
@@ -58,8 +59,11 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 // Decodes one reference starting at s[i] == '&'. On success appends it and returns the
 // number of bytes consumed; otherwise returns 0.
 size_t decode_one(std::string_view s, size_t i, std::string& out) {
-  size_t semi = s.find(';', i + 1);
-  if (semi == std::string_view::npos || semi - i > 12) return 0;
+  // A reference is at most 12 bytes long: look no further, or a text of many '&' without a
+  // ';' costs quadratic time.
+  size_t semi = s.substr(i + 1, 12).find(';');
+  if (semi == std::string_view::npos) return 0;
+  semi += i + 1;
   std::string_view body = s.substr(i + 1, semi - i - 1);
   if (body.empty()) return 0;
   if (body[0] == '#') {
@@ -107,12 +111,15 @@ bool is_block(std::string_view tag) {
   return std::find(std::begin(kBlocks), std::end(kBlocks), tag) != std::end(kBlocks);
 }
 
-// Builds text line by line, folding whitespace the way a browser does, with "> " before each
-// line written at blockquote depth > 0.
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'; }
 
+// Builds text line by line, folding whitespace the way a browser does, with "> " before each
+// line written at blockquote depth > 0. The prefix stops growing at kMaxQuotePrefix levels:
+// every line carries it, so 20,000 nested quotes would otherwise cost gigabytes.
 class TextBuilder {
  public:
+  explicit TextBuilder(std::vector<std::string>* warnings) : warnings_(warnings) {}
+
   void text(std::string_view s) {
     size_t i = 0;
     while (i < s.size()) {
@@ -126,6 +133,7 @@ class TextBuilder {
       if (pending_space_) line_ += ' ';
       pending_space_ = false;
       line_.append(s.substr(i, end - i));
+      has_text_ = true;
       i = end;
     }
   }
@@ -135,50 +143,67 @@ class TextBuilder {
         end_line(true);
       } else if (c != '\r') {
         line_ += c;
+        has_text_ |= !is_space(c);
       }
     }
   }
   // Ends the current line; a blank line is kept only once in a row.
   void end_line(bool force = false) {
-    std::string_view t = trim(line_);
-    if (t.empty() && !force) {
+    if (!has_text_ && !force) {
       if (!out_.empty() && !last_blank_) {
-        out_ += prefix() + "\n";
+        append_prefix();
+        out_ += '\n';
         last_blank_ = true;
       }
     } else {
-      out_ += prefix() + std::string(line_) + "\n";
-      last_blank_ = t.empty();
+      append_prefix();
+      out_ += line_;
+      out_ += '\n';
+      last_blank_ = !has_text_;
     }
     line_.clear();
+    has_text_ = false;
     pending_space_ = false;
   }
   void block() {
-    if (!trim(line_).empty()) end_line();
+    if (has_text_) end_line();
   }
   void paragraph() {
     block();
     end_line();
   }
-  int quote_depth = 0;
+  void enter_quote() {
+    ++quote_depth_;
+    if (quote_depth_ > kMaxQuotePrefix && !warned_depth_) {
+      warned_depth_ = true;
+      if (warnings_) {
+        warnings_->push_back("quotes nested deeper than " + std::to_string(kMaxQuotePrefix) +
+                             " levels (kMaxQuotePrefix); deeper ones are marked as that level");
+      }
+    }
+  }
+  void leave_quote() { quote_depth_ = std::max(0, quote_depth_ - 1); }
 
   std::string finish() {
     block();
-    std::string s = out_;
+    std::string s = std::move(out_);
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '>')) s.pop_back();
     return std::string(trim(s));
   }
 
  private:
-  std::string prefix() const {
-    std::string p;
-    for (int i = 0; i < quote_depth; ++i) p += "> ";
-    return p;
+  static constexpr int kMaxQuotePrefix = 16;
+  void append_prefix() {
+    for (int i = 0, n = std::min(quote_depth_, kMaxQuotePrefix); i < n; ++i) out_ += "> ";
   }
+  std::vector<std::string>* warnings_;
   std::string out_;
   std::string line_;
+  bool has_text_ = false;  // line_ holds something other than whitespace
   bool pending_space_ = false;
   bool last_blank_ = false;
+  int quote_depth_ = 0;
+  bool warned_depth_ = false;
 };
 
 }  // namespace
@@ -212,8 +237,8 @@ std::string decode_entities(std::string_view s) {
   return out;
 }
 
-std::string html_to_text(std::string_view html) {
-  TextBuilder tb;
+std::string html_to_text(std::string_view html, std::vector<std::string>* warnings) {
+  TextBuilder tb(warnings);
   std::string pending;  // raw text between tags, decoded on flush
   int pre = 0;
   std::vector<bool> quote_stack;  // per open <div>: did it open a quote?
@@ -305,14 +330,18 @@ std::string html_to_text(std::string_view html) {
       tb.end_line(true);
     } else if (tag == "blockquote") {
       tb.block();
-      tb.quote_depth = std::max(0, tb.quote_depth + (closing ? -1 : 1));
+      if (closing) {
+        tb.leave_quote();
+      } else {
+        tb.enter_quote();
+      }
     } else if (tag == "div") {
       tb.block();
       if (!closing) {
         quote_stack.push_back(quote_div);
-        if (quote_div) ++tb.quote_depth;
+        if (quote_div) tb.enter_quote();
       } else if (!quote_stack.empty()) {
-        if (quote_stack.back()) tb.quote_depth = std::max(0, tb.quote_depth - 1);
+        if (quote_stack.back()) tb.leave_quote();
         quote_stack.pop_back();
       }
     } else if (tag == "pre") {

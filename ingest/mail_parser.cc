@@ -2,9 +2,9 @@
 
 #include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
-#include <Poco/Net/MessageHeader.h>
-#include <Poco/Net/NameValueCollection.h>
 #include <Poco/SHA2Engine.h>
+
+#include <algorithm>
 
 #include "ingest/charset.h"
 #include "ingest/date_parse.h"
@@ -77,17 +77,6 @@ const RawField* find(const std::vector<RawField>& fields, std::string_view name)
     if (iequals(f.name, name)) return &f;
   }
   return nullptr;
-}
-
-// Content-Type or Content-Disposition into a lower-cased value and its parameters.
-std::string split_params(const std::string& value, Poco::Net::NameValueCollection& params) {
-  std::string main;
-  try {
-    Poco::Net::MessageHeader::splitParameters(value, main, params);
-  } catch (const Poco::Exception&) {
-    main = value.substr(0, value.find(';'));
-  }
-  return ascii_lower(trim(main));
 }
 
 std::string header_text(std::string_view value, std::vector<std::string>& warnings,
@@ -212,16 +201,15 @@ void walk(std::string_view, std::string_view body, const std::vector<RawField>& 
     warnings.push_back("MIME parts nested deeper than " + std::to_string(kMaxDepth) + "; skipped");
     return;
   }
-  Poco::Net::NameValueCollection params;
   const RawField* ct = find(fields, "Content-Type");
-  std::string type = ct ? split_params(ct->value, params) : "text/plain";
+  MimeValue params = ct ? parse_mime_value(ct->value, &warnings) : MimeValue{"text/plain", {}};
+  std::string type = params.value;
   if (type.empty() || type.find('/') == std::string::npos) type = "text/plain";
-  Poco::Net::NameValueCollection disposition_params;
   const RawField* cd = find(fields, "Content-Disposition");
-  std::string disposition = cd ? split_params(cd->value, disposition_params) : "";
+  std::string disposition = cd ? parse_mime_value(cd->value, &warnings).value : "";
 
   if (type.rfind("multipart/", 0) == 0) {
-    std::string boundary = params.get("boundary", "");
+    std::string boundary = params.param("boundary");
     if (boundary.empty()) {
       warnings.push_back(type + " without a boundary; read as text");
       out.plain += std::string(body);
@@ -250,7 +238,7 @@ void walk(std::string_view, std::string_view body, const std::vector<RawField>& 
   } else {
     decoded = std::string(body);
   }
-  std::string charset = params.get("charset", "");
+  std::string charset = params.param("charset");
   Converted text = to_utf8(decoded, charset);
   if (text.unknown) warnings.push_back("unknown charset \"" + charset + "\"; read as windows-1252");
   if (text.lossy)
@@ -258,8 +246,8 @@ void walk(std::string_view, std::string_view body, const std::vector<RawField>& 
                        (charset.empty() ? std::string("utf-8") : charset) + "\" were replaced");
   if (type == "text/plain") {
     std::string t = text.text;
-    if (iequals(params.get("format", ""), "flowed")) {
-      t = unflow(t, iequals(params.get("delsp", ""), "yes"));
+    if (iequals(params.param("format"), "flowed")) {
+      t = unflow(t, iequals(params.param("delsp"), "yes"));
     }
     if (!out.plain.empty()) out.plain += "\n\n";
     out.plain += t;
@@ -368,24 +356,33 @@ std::string decode_quoted_printable(std::string_view in, bool& damaged) {
 }
 
 std::string decode_rfc2047(std::string_view value) {
+  // An encoded-word is =?charset?E?text?= where neither charset nor text holds a '?' (Q text
+  // encodes it): each candidate ends at the first '?' after its encoding letter, so a failed
+  // candidate costs no more than the bytes up to the next '?', and a header full of
+  // unterminated "=?" is read in linear time.
   std::string out;
   size_t i = 0;
   bool last_was_word = false;
-  std::string pending_space;
   while (i < value.size()) {
     size_t start = value.find("=?", i);
     if (start == std::string_view::npos) {
-      out += pending_space;
       out.append(value.substr(i));
       break;
     }
-    // =?charset?enc?text?=
     size_t q1 = value.find('?', start + 2);
-    size_t q2 = q1 == std::string_view::npos ? q1 : value.find('?', q1 + 1);
-    size_t end = q2 == std::string_view::npos ? q2 : value.find("?=", q2 + 1);
-    if (end == std::string_view::npos || q2 != q1 + 2) {
-      out += pending_space;
-      pending_space.clear();
+    size_t end = std::string_view::npos;
+    if (q1 != std::string_view::npos && q1 > start + 2 && q1 + 2 < value.size() &&
+        value[q1 + 2] == '?') {
+      size_t q3 = value.find('?', q1 + 3);
+      if (q3 != std::string_view::npos && q3 + 1 < value.size()) {
+        if (value[q3 + 1] == '=') {
+          end = q3;
+        } else if (value[q3 + 1] == '?' && q3 + 2 < value.size() && value[q3 + 2] == '=') {
+          end = q3 + 1;  // a raw '?' at the end of Q text, as some mailers write it
+        }
+      }
+    }
+    if (end == std::string_view::npos) {
       out.append(value.substr(i, start + 2 - i));
       i = start + 2;
       last_was_word = false;
@@ -397,7 +394,7 @@ std::string decode_rfc2047(std::string_view value) {
     std::string charset(value.substr(start + 2, q1 - start - 2));
     if (size_t star = charset.find('*'); star != std::string::npos) charset.resize(star);
     char enc = static_cast<char>(std::toupper(static_cast<unsigned char>(value[q1 + 1])));
-    std::string_view text = value.substr(q2 + 1, end - q2 - 1);
+    std::string_view text = value.substr(q1 + 3, end - q1 - 3);
     std::string bytes;
     bool damaged = false;
     if (enc == 'B') {
@@ -417,6 +414,133 @@ std::string decode_rfc2047(std::string_view value) {
     out += to_utf8(bytes, charset).text;
     i = end + 2;
     last_was_word = true;
+  }
+  return out;
+}
+
+std::string MimeValue::param(std::string_view name) const {
+  for (const auto& [k, v] : params) {
+    if (iequals(k, name)) return v;
+  }
+  return {};
+}
+
+MimeValue parse_mime_value(std::string_view value, std::vector<std::string>* warnings) {
+  MimeValue out;
+  size_t semi = value.find(';');
+  out.value = ascii_lower(trim(value.substr(0, semi)));
+  if (semi == std::string_view::npos) return out;
+
+  // RFC 2231 pieces: name*0*=, name*1= … are joined in order; name*= holds charset'lang'%XX.
+  struct Piece {
+    std::string name;
+    int section = -1;  // -1: not a continuation
+    bool encoded = false;
+    std::string value;
+  };
+  std::vector<Piece> pieces;
+  size_t i = semi + 1;
+  const size_t n = value.size();
+  bool capped = false;
+  while (i < n) {
+    while (i < n && (value[i] == ' ' || value[i] == '\t' || value[i] == ';')) ++i;
+    size_t name_start = i;
+    while (i < n && value[i] != '=' && value[i] != ';') ++i;
+    std::string name = ascii_lower(trim(value.substr(name_start, i - name_start)));
+    std::string v;
+    if (i < n && value[i] == '=') {
+      ++i;
+      while (i < n && (value[i] == ' ' || value[i] == '\t')) ++i;
+      if (i < n && value[i] == '"') {
+        ++i;
+        while (i < n && value[i] != '"') {
+          if (value[i] == '\\' && i + 1 < n) ++i;
+          v += value[i++];
+        }
+        if (i < n) ++i;  // the closing quote
+        while (i < n && value[i] != ';') ++i;
+      } else {
+        size_t v_start = i;
+        while (i < n && value[i] != ';') ++i;
+        v = std::string(trim(value.substr(v_start, i - v_start)));
+      }
+    }
+    if (name.empty()) continue;
+    if (pieces.size() >= MimeValue::kMaxParams) {
+      capped = true;
+      break;
+    }
+    Piece p;
+    p.encoded = !name.empty() && name.back() == '*';
+    if (p.encoded) name.pop_back();
+    if (size_t star = name.find('*'); star != std::string::npos) {
+      std::string_view digits = std::string_view(name).substr(star + 1);
+      int section = 0;
+      bool ok = !digits.empty() && digits.size() <= 3;
+      for (char c : digits) {
+        ok = ok && c >= '0' && c <= '9';
+        section = section * 10 + (c - '0');
+      }
+      if (ok) p.section = section;
+      name.resize(star);
+    }
+    p.name = std::move(name);
+    p.value = std::move(v);
+    pieces.push_back(std::move(p));
+  }
+  if (capped && warnings) {
+    warnings->push_back("a header has more than " + std::to_string(MimeValue::kMaxParams) +
+                        " parameters (MimeValue::kMaxParams); the rest were skipped");
+  }
+
+  auto percent_decode = [](std::string_view s) {
+    std::string bytes;
+    for (size_t k = 0; k < s.size(); ++k) {
+      if (s[k] == '%' && k + 2 < s.size() && hex_value(s[k + 1]) >= 0 &&
+          hex_value(s[k + 2]) >= 0) {
+        bytes += static_cast<char>(hex_value(s[k + 1]) * 16 + hex_value(s[k + 2]));
+        k += 2;
+      } else {
+        bytes += s[k];
+      }
+    }
+    return bytes;
+  };
+  // Joins each name's pieces in section order; the charset comes from the first encoded one.
+  std::vector<std::string> done;
+  for (size_t a = 0; a < pieces.size(); ++a) {
+    const std::string& name = pieces[a].name;
+    if (std::find(done.begin(), done.end(), name) != done.end()) continue;
+    done.push_back(name);
+    std::vector<const Piece*> mine;
+    for (size_t b = a; b < pieces.size(); ++b) {
+      if (pieces[b].name == name) mine.push_back(&pieces[b]);
+    }
+    std::stable_sort(mine.begin(), mine.end(),
+                     [](const Piece* x, const Piece* y) { return x->section < y->section; });
+    std::string charset;
+    std::string joined;
+    bool any_encoded = false;
+    for (const Piece* p : mine) {
+      std::string_view v = p->value;
+      if (p->encoded) {
+        if (!any_encoded) {
+          // charset'language'value, on the first encoded piece only.
+          size_t q1 = v.find('\'');
+          size_t q2 = q1 == std::string_view::npos ? q1 : v.find('\'', q1 + 1);
+          if (q2 != std::string_view::npos) {
+            charset = std::string(v.substr(0, q1));
+            v = v.substr(q2 + 1);
+          }
+        }
+        any_encoded = true;
+        joined += percent_decode(v);
+      } else {
+        joined += v;
+      }
+    }
+    if (any_encoded) joined = to_utf8(joined, charset).text;
+    out.params.emplace_back(name, std::move(joined));
   }
   return out;
 }
@@ -551,7 +675,7 @@ Message parse_mail(std::string_view raw, UnixTime delivered_at) {
   if (!trim(b.plain).empty()) {
     m.text = normalise_newlines(b.plain);
   } else if (!b.html.empty()) {
-    m.text = html_to_text(b.html);
+    m.text = html_to_text(b.html, &m.warnings);
     m.text_from_html = true;
   }
   m.text = std::string(trim(m.text));

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/model.h"
@@ -20,6 +21,19 @@ Message parse_mail(std::string_view raw, UnixTime delivered_at);
 
 // RFC 2047 encoded-words in a header value decoded to UTF-8 ("=?utf-8?q?caf=C3=A9?=").
 std::string decode_rfc2047(std::string_view value);
+
+// A MIME header value with parameters (Content-Type, Content-Disposition): the value
+// lower-cased, and each parameter by lower-cased name. Quoted strings, RFC 2231 encoded and
+// continued parameters (filename*0*=utf-8''…) are decoded to UTF-8.
+struct MimeValue {
+  static constexpr size_t kMaxParams = 64;  // more are skipped, with a warning
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> params;
+  // The parameter called `name` (any case), or "".
+  std::string param(std::string_view name) const;
+};
+// Linear in the input. Warnings (a cap reached) go to `warnings` when given.
+MimeValue parse_mime_value(std::string_view value, std::vector<std::string>* warnings = nullptr);
 
 // "Amélie Durand <amelie@example.fr>", "amelie@example.fr (Amélie)", "<a@b>", "a@b".
 Address parse_address(std::string_view value);

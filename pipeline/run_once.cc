@@ -115,6 +115,23 @@ Result<Batch> read_and_understand(ingest::Source& source, const std::string& cur
   return batch;
 }
 
+// Marks a source's read as under way for as long as it lives (see Store::begin_read).
+class ReadMark {
+ public:
+  ReadMark(Store& store, std::int64_t source_id, UnixTime now) : store_(store), id_(source_id) {
+    if (auto s = store_.begin_read(id_, now); !s) log::warn(s.error().to_string());
+  }
+  ~ReadMark() {
+    if (auto s = store_.end_read(id_); !s) log::warn(s.error().to_string());
+  }
+  ReadMark(const ReadMark&) = delete;
+  ReadMark& operator=(const ReadMark&) = delete;
+
+ private:
+  Store& store_;
+  std::int64_t id_;
+};
+
 // Polls a source that reads itself (not over the shared HTTP fetch) and stores what it gives,
 // batch after batch while it has more, each committed with its cursor: an interrupted run
 // keeps what was committed and the next one resumes there. While one batch commits, the next
@@ -123,6 +140,7 @@ void poll_local(Store& store, const Pending& p, const std::vector<Episode>& epis
                 const Clock& clock, SourceOutcome& out,
                 const std::vector<std::string>& creator_addresses, const IdentityRules& rules) {
   const EpisodeIndex index(episodes);
+  ReadMark mark(store, p.state.id, clock.now());
   std::string cursor = p.state.cursor;
   Result<Batch> batch = read_and_understand(*p.source, cursor, index, creator_addresses, rules);
   for (;;) {
@@ -144,10 +162,25 @@ void poll_local(Store& store, const Pending& p, const std::vector<Episode>& epis
   }
 }
 
-// Looks up each source's state and decides whether it is due; returns those to poll.
+// Records when a source is due next, after a poll that failed with `failures` in a row.
+void schedule_after(Store& store, const SourceState& state, const PollOptions& options,
+                    const SourceOutcome& out, int failures, const Clock& clock) {
+  auto policy = options.policies.find(state.name);
+  if (policy == options.policies.end()) return;
+  std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
+  // A stable jitter per source and poll count: no randomness in a one-shot run's output.
+  double jitter = static_cast<double>(std::hash<std::string>{}(state.name) % 1000) / 1000.0;
+  UnixTime next =
+      next_poll_time(policy->second, clock.now(), failures, retry_after, out.ttl_seconds, jitter);
+  (void)store.schedule_poll(state.id, next);
+}
+
+// Looks up each source's state and decides whether it is due; returns those to poll. A source
+// whose last read never finished is not read now: that is recorded as its failure, and it is
+// tried again after the backoff, so a source that crashes the process cannot stop every pass.
 std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& sources,
                              const Clock& clock, std::vector<SourceOutcome>& outcomes,
-                             bool only_due = false) {
+                             const PollOptions& options, bool only_due = false) {
   std::vector<Pending> due;
   for (ingest::Source* source : sources) {
     SourceOutcome out;
@@ -159,6 +192,9 @@ std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& s
     } else if (state->dead_since) {
       out.skipped = "gone since " + format_rfc3339_utc(*state->dead_since) +
                     " (HTTP 410); change its url in the config to read it again";
+    } else if (auto interrupted = settle_interrupted_read(store, *state, clock.now())) {
+      out.error = std::move(interrupted);
+      schedule_after(store, *state, options, out, state->consecutive_failures + 1, clock);
     } else if (only_due && state->next_poll_at && *state->next_poll_at > clock.now()) {
       out.skipped = "not due until " + format_rfc3339_utc(*state->next_poll_at);
       out.not_due = true;
@@ -190,15 +226,8 @@ bool adds_episodes(const ingest::Source* s) {
 // Records when a source with a policy is due next, after the poll that produced `out`.
 void schedule_next(Store& store, const Pending& p, const SourceOutcome& out, const Clock& clock,
                    const PollOptions& options) {
-  auto policy = options.policies.find(p.state.name);
-  if (policy == options.policies.end()) return;
   int failures = out.error ? p.state.consecutive_failures + 1 : 0;
-  std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
-  // A stable jitter per source and poll count: no randomness in a one-shot run's output.
-  double jitter = static_cast<double>(std::hash<std::string>{}(p.state.name) % 1000) / 1000.0;
-  UnixTime next =
-      next_poll_time(policy->second, clock.now(), failures, retry_after, out.ttl_seconds, jitter);
-  (void)store.schedule_poll(p.state.id, next);
+  schedule_after(store, p.state, options, out, failures, clock);
 }
 
 // Fetches every HTTP source of `wave` at once, then polls the others and stores all in order;
@@ -227,6 +256,7 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
       poll_local(store, p, episodes, clock, outcomes[p.outcome], options.creator_addresses,
                  options.identity_rules);
     } else {
+      ReadMark mark(store, p.state.id, clock.now());
       Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
       try {
         batch = static_cast<ingest::HttpSource*>(p.source)->receive(
@@ -267,7 +297,7 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
       ordered.begin(), ordered.end(),
       [&](const ingest::Source* a, const ingest::Source* b) { return order(a) < order(b); });
   std::vector<SourceOutcome> outcomes;
-  std::vector<Pending> due = prepare(store, ordered, clock, outcomes, options.only_due);
+  std::vector<Pending> due = prepare(store, ordered, clock, outcomes, options, options.only_due);
   std::vector<Pending> network;
   std::vector<Pending> local;
   for (auto& p : due) {
@@ -296,12 +326,26 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
   if (!discovered.empty()) {
     std::vector<ingest::Source*> raw;
     for (auto& d : discovered) raw.push_back(d.get());
-    poll_wave(store, prepare(store, raw, clock, outcomes), clock, options, outcomes);
+    poll_wave(store, prepare(store, raw, clock, outcomes, options), clock, options, outcomes);
   }
 
   // Mailboxes and other local sources last, linked against every episode now known.
   poll_wave(store, local, clock, options, outcomes);
   return outcomes;
+}
+
+std::optional<Error> settle_interrupted_read(Store& store, const SourceState& state, UnixTime now) {
+  if (!state.reading_since) return std::nullopt;
+  Error e = make_error(ErrorCode::kInternal,
+                       "its last read, begun " + format_rfc3339_utc(*state.reading_since) +
+                           ", never finished: Rapport stopped during it (a crash or a kill)",
+                       state.name,
+                       "it is read again after a pause; if this repeats, `rapport inspect` the "
+                       "source and report what it shows",
+                       Retry::kYes);
+  if (auto s = store.record_failure(state.id, e, now); !s) log::error(s.error().to_string());
+  if (auto s = store.end_read(state.id); !s) log::error(s.error().to_string());
+  return e;
 }
 
 void mark_outgoing(std::vector<Message>& messages,

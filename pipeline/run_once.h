@@ -77,6 +77,11 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
                           const std::vector<std::string>& creator_addresses = {},
                           const IdentityRules& rules = {});
 
+// When the last read of a source never finished (Store::begin_read's mark is left while no
+// process reads it), records that as a failure, clears the mark and returns the error; else
+// nullopt. The caller schedules the retry. Call only while holding the database's lock.
+std::optional<Error> settle_interrupted_read(Store& store, const SourceState& state, UnixTime now);
+
 // Marks messages from the creator's own addresses as outgoing (answers to their recipients).
 void mark_outgoing(std::vector<Message>& messages,
                    const std::vector<std::string>& creator_addresses);

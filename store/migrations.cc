@@ -263,10 +263,16 @@ constexpr std::string_view kMergedIndex = R"sql(
 CREATE INDEX contacts_by_merged_into ON contacts (merged_into) WHERE merged_into IS NOT NULL;
 )sql";
 
-constexpr std::array<std::string_view, 15> kMigrations = {
-    kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails, kPollSchedule,
-    kSnooze,        kSentMail,        kDigestCommands, kNewsletters,    kDigestCovering,
-    kRankSignals,   kOneMessageIndex, kMergeable, kGmailIdentities, kMergedIndex};
+// 16: a read under way, so a read the process never finished (a crash) is seen next time.
+constexpr std::string_view kReadingSince = R"sql(
+ALTER TABLE sources ADD COLUMN reading_since INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 16> kMigrations = {
+    kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
+    kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
+    kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
+    kReadingSince};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

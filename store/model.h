@@ -132,6 +132,9 @@ struct SourceState {
   std::optional<UnixTime> dead_since;    // gone (HTTP 410): not polled until the config changes
   std::optional<UnixTime> next_due_at;   // not polled before this (Retry-After)
   std::optional<UnixTime> next_poll_at;  // when the daemon polls it next
+  // A read began then and has not finished: when no process is reading it now, the last one
+  // stopped during the read (a crash or a kill).
+  std::optional<UnixTime> reading_since;
 };
 
 // A contact with human messages newer than the creator's last answer.

@@ -45,12 +45,14 @@ SourceState read_source(const sqlite::Statement& s) {
   st.dead_since = s.optional_int64(11);
   st.next_due_at = s.optional_int64(12);
   st.next_poll_at = s.optional_int64(13);
+  st.reading_since = s.optional_int64(14);
   return st;
 }
 
 constexpr const char* kSourceColumns =
     "id, kind, name, location, cursor, last_attempt_at, last_success_at, last_error, "
-    "last_warnings, consecutive_failures, moved_to, dead_since, next_due_at, next_poll_at";
+    "last_warnings, consecutive_failures, moved_to, dead_since, next_due_at, next_poll_at, "
+    "reading_since";
 
 // Statements used per row of a batch; prepared once per store.
 constexpr const char kFindEpisode[] =
@@ -369,6 +371,20 @@ Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, U
       .bind(3, error.message())
       .bind(4, due)
       .bind(5, error.code == ErrorCode::kGone ? 1 : 0);
+  return stmt->run();
+}
+
+Status SqliteStore::begin_read(std::int64_t source_id, UnixTime now) {
+  auto stmt = db_.prepare("UPDATE sources SET reading_since = ?2 WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, source_id).bind(2, now);
+  return stmt->run();
+}
+
+Status SqliteStore::end_read(std::int64_t source_id) {
+  auto stmt = db_.prepare("UPDATE sources SET reading_since = NULL WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, source_id);
   return stmt->run();
 }
 

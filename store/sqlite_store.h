@@ -24,6 +24,8 @@ class SqliteStore final : public Store {
   Status record_failure(std::int64_t source_id, const Error& error, UnixTime now) override;
   Result<std::vector<Episode>> episodes() override;
   Status schedule_poll(std::int64_t source_id, UnixTime at) override;
+  Status begin_read(std::int64_t source_id, UnixTime now) override;
+  Status end_read(std::int64_t source_id) override;
   Result<std::optional<std::string>> last_delivered_digest() override;
   using Store::digest_candidates;
   Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) override;

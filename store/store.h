@@ -79,6 +79,11 @@ class Store {
 
   // Records when the daemon polls the source next.
   virtual Status schedule_poll(std::int64_t source_id, UnixTime at) = 0;
+  // Marks a read of the source as under way (committed at once), and as finished. A mark left
+  // behind means the process stopped during the read — a crash in a parser, say — and the
+  // next pass records that as a failure instead of reading the source straight away again.
+  virtual Status begin_read(std::int64_t source_id, UnixTime now) = 0;
+  virtual Status end_read(std::int64_t source_id) = 0;
   // The slot (YYYY-MM-DD) of the newest delivered digest, or nullopt before the first.
   virtual Result<std::optional<std::string>> last_delivered_digest() = 0;
 

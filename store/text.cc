@@ -1,5 +1,6 @@
 #include "store/text.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace rapport {
@@ -54,6 +55,48 @@ std::string valid_utf8(std::string_view s) {
       out.append(s.substr(i, n));
       i += n;
     }
+  }
+  return out;
+}
+
+std::string printable(std::string_view s, size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(std::min(s.size(), max_bytes) + 8);
+  for (size_t i = 0; i < s.size();) {
+    if (out.size() >= max_bytes) {
+      out += "\xE2\x80\xA6";  // …
+      break;
+    }
+    size_t n = utf8_sequence(s, i);
+    auto c = static_cast<unsigned char>(s[i]);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    if (n == 1 && (c < 0x20 || c == 0x7F)) {
+      if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+      }
+    } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      // C1 controls (U+0080 to U+009F): CSI and friends to a terminal.
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      out += "\\u00";
+      out += kHex[c1 >> 4];
+      out += kHex[c1 & 0xF];
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
   }
   return out;
 }

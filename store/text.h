@@ -23,6 +23,11 @@ std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
 // a word boundary when one is near, with "…" when something was cut.
 std::string excerpt(std::string_view s, size_t max_chars);
 
+// `s` made safe to print on a terminal or in a one-line message: invalid UTF-8 becomes
+// U+FFFD, control characters (C0, DEL, C1: terminal escapes, newlines) are written as \n, \t
+// or \xNN, and more than max_bytes is cut at a character boundary with "…".
+std::string printable(std::string_view s, size_t max_bytes = 200);
+
 std::string_view trim(std::string_view s);
 std::string ascii_lower(std::string_view s);
 std::string ascii_upper(std::string_view s);

@@ -245,5 +245,103 @@ TEST(FeedParser, ParsesDurations) {
   EXPECT_EQ(parse_duration(""), std::nullopt);
 }
 
+// --- Hostile documents (regressions: each once crashed, or took seconds to minutes) ---
+
+TEST(FeedParser, RecoversFromAQuarterMillionUnclosedItemsWithoutDeepRecursion) {
+  // Each unclosed <item> holds the next: the partial tree is 260,000 levels deep, and the old
+  // recovery freed it recursively (a stack overflow that crashed every later run).
+  std::string doc = "<rss><channel><title>Deep</title>";
+  for (int i = 0; i < 260000; ++i) doc += "<item>";
+  auto feed = parse_feed(doc, "https://x.example/feed");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  EXPECT_EQ(feed->title, "Deep");
+  EXPECT_EQ(feed->items.size(), 10000u);
+  EXPECT_TRUE(feed->items_capped);
+  EXPECT_EQ(feed->warnings.back(), "more than 10000 items (kMaxItems); the rest were skipped");
+  EXPECT_LE(feed->warnings.size(), 51u);
+}
+
+TEST(FeedParser, RecoversItemsThatNeverCloseOneByOneInOnePass) {
+  // Searching for </item> from every item cost quadratic time (19 s for 1 MB).
+  std::string doc = "<rss><channel><title>Open</title>";
+  for (int i = 0; i < 30000; ++i) {
+    doc += "<item><title>Episode " + std::to_string(i) + "</title><guid>g" + std::to_string(i) +
+           "</guid>";
+  }
+  auto feed = parse_feed(doc, "https://x.example/feed");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  ASSERT_EQ(feed->items.size(), 10000u);
+  EXPECT_EQ(feed->items[0].title, "Episode 0");
+  EXPECT_EQ(feed->items[4321].title, "Episode 4321");
+  EXPECT_EQ(feed->items[4321].guid, "g4321");
+}
+
+TEST(FeedParser, RecoveryKeepsClosedItemsBetweenUnclosedOnes) {
+  std::string doc =
+      "<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>M</title>"
+      "<item><title>One</title><itunes:episode>1</itunes:episode></item>"
+      "<item><title>Two</title>"
+      "<item><title>Three</title><itunes:episode>3</itunes:episode></item>";
+  auto feed = parse_feed(doc, "https://x.example/feed");
+  ASSERT_TRUE(feed.ok());
+  ASSERT_EQ(feed->items.size(), 3u);
+  EXPECT_EQ(feed->items[0].title, "One");
+  EXPECT_EQ(feed->items[0].episode, 1);
+  EXPECT_EQ(feed->items[1].title, "Two");
+  EXPECT_EQ(feed->items[2].title, "Three");
+  EXPECT_EQ(feed->items[2].episode, 3) << "the root's namespaces apply inside recovered items";
+}
+
+TEST(FeedParser, AHundredThousandNamespacePrefixesAreLookedUpNotScanned) {
+  // Every declaration was compared with every other (13.8 s); the first binding still wins.
+  std::string root = "<rss";
+  for (int i = 0; i < 100000; ++i) {
+    root += " xmlns:p" + std::to_string(i) + "=\"urn:x:" + std::to_string(i) + "\"";
+  }
+  root += " xmlns:it=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" xmlns:p7=\"urn:late\">";
+  std::string items = "<channel><title>Many</title><item><title>A</title>"
+                      "<it:duration>1:00</it:duration></item>";
+  auto ok = parse_feed(root + items + "</channel></rss>", "https://x.example/feed");
+  ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+  ASSERT_EQ(ok->items.size(), 1u);
+  EXPECT_EQ(ok->items[0].duration_seconds, 60);
+  // And broken, where each recovered item was wrapped in the whole start tag again.
+  std::string broken = root + "<channel><title>Many</title>";
+  for (int i = 0; i < 2000; ++i) broken += "<item><title>A</title><it:duration>2:00</it:duration>";
+  auto rec = parse_feed(broken, "https://x.example/feed");
+  ASSERT_TRUE(rec.ok()) << rec.error().to_string();
+  ASSERT_EQ(rec->items.size(), 2000u);
+  EXPECT_EQ(rec->items[1999].duration_seconds, 120);
+}
+
+TEST(FeedParser, DurationOfIntMaxHoursIsRefusedNotOverflowed) {
+  // "2147483647:59:59" overflowed a signed int (UBSan).
+  EXPECT_EQ(parse_duration("2147483647:59:59"), std::nullopt);
+  EXPECT_EQ(parse_duration("99999999999"), std::nullopt);
+  EXPECT_EQ(parse_duration("169:00:00"), std::nullopt) << "more than a week";
+  EXPECT_EQ(parse_duration("1:02:03"), 3723);
+  EXPECT_EQ(parse_duration("167:59:59"), 167 * 3600 + 59 * 60 + 59);
+  auto feed = parse_feed(
+      "<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><item>"
+      "<title>t</title><itunes:duration>2147483647:59:59</itunes:duration></item></channel></rss>",
+      "");
+  ASSERT_TRUE(feed.ok());
+  EXPECT_EQ(feed->items[0].duration_seconds, std::nullopt);
+}
+
+TEST(FeedParser, ATitleOfTwentyThousandNestedQuotesStaysSmallAndSaysSo) {
+  std::string title;
+  for (int i = 0; i < 20000; ++i) title += "&lt;blockquote&gt;";
+  auto feed = parse_feed("<rss><channel><item><title>" + title +
+                             "deep</title></item></channel></rss>",
+                         "");
+  ASSERT_TRUE(feed.ok());
+  ASSERT_EQ(feed->items.size(), 1u);
+  EXPECT_LT(feed->items[0].title.size(), 100u);
+  EXPECT_NE(feed->items[0].title.find("deep"), std::string::npos);
+  ASSERT_FALSE(feed->warnings.empty());
+  EXPECT_NE(feed->warnings[0].find("kMaxQuotePrefix"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rapport::ingest

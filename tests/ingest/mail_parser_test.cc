@@ -178,5 +178,68 @@ TEST(MailParser, DecodesEncodedWordsAndDropsSpaceBetweenThem) {
   EXPECT_EQ(decode_rfc2047("plain =?bogus"), "plain =?bogus");
 }
 
+// --- Hostile headers (regressions: each once took seconds to minutes) ---
+
+TEST(MailParser, ASubjectFullOfUnterminatedEncodedWordsIsKeptAsWrittenInLinearTime) {
+  // Each "=?" searched to the end of the header for "?=": 118 s for a 1 MB Subject.
+  std::string subject;
+  for (int i = 0; i < 1'000'000; ++i) subject += "=?";
+  Message m = parse_mail("From: a@example.org\nMessage-ID: <s@x>\nSubject: " + subject +
+                             "\n\nhello\n",
+                         0);
+  EXPECT_EQ(m.subject, subject);
+  std::string words;
+  for (int i = 0; i < 200'000; ++i) words += "=?utf-8?q?a";
+  EXPECT_EQ(decode_rfc2047(words), words);
+}
+
+TEST(MailParser, DecodesEncodedWordsWithARawQuestionMarkAtTheEnd) {
+  EXPECT_EQ(decode_rfc2047("=?utf-8?Q?Is_it_true?\?="), "Is it true?");
+  EXPECT_EQ(decode_rfc2047("Re: =?ISO-8859-1?Q?Gr=FC=DFe?= =?UTF-8?B?YXVz?= Wien"),
+            "Re: Grüßeaus Wien");
+  EXPECT_EQ(decode_rfc2047("=?utf-8?q?unterminated"), "=?utf-8?q?unterminated");
+  EXPECT_EQ(decode_rfc2047("a =? b ?= c"), "a =? b ?= c");
+}
+
+TEST(MailParser, AContentTypeWithAHundredThousandParametersReadsTheFirstWithAWarning) {
+  // Poco's parameter list compared each name with every other: 28 s for 1 MB.
+  std::string ct = "text/plain; charset=iso-8859-1";
+  for (int i = 0; i < 100'000; ++i) ct += "; a" + std::to_string(i) + "=b";
+  Message m = parse_mail("From: a@example.org\nMessage-ID: <p@x>\nContent-Type: " + ct +
+                             "\n\ncaf\xE9\n",
+                         0);
+  EXPECT_EQ(m.text, "café");
+  bool warned = false;
+  for (const auto& w : m.warnings) warned |= w.find("(MimeValue::kMaxParams)") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(MailParser, ReadsQuotedAndRfc2231Parameters) {
+  MimeValue v = parse_mime_value(
+      "Attachment; filename*0*=utf-8''Caf%C3%A9%20; filename*1=\"menu (v2).pdf\"; "
+      "name=\"a \\\"quoted\\\" name\"; size=1024");
+  EXPECT_EQ(v.value, "attachment");
+  EXPECT_EQ(v.param("filename"), "Café menu (v2).pdf");
+  EXPECT_EQ(v.param("NAME"), "a \"quoted\" name");
+  EXPECT_EQ(v.param("size"), "1024");
+  EXPECT_EQ(v.param("missing"), "");
+  MimeValue ct = parse_mime_value("multipart/alternative;\r\n boundary=\"=_b;1\"");
+  EXPECT_EQ(ct.value, "multipart/alternative");
+  EXPECT_EQ(ct.param("boundary"), "=_b;1");
+}
+
+TEST(MailParser, FiftyThousandNestedBlockquotesInHtmlMailStayBounded) {
+  std::string html;
+  for (int i = 0; i < 50'000; ++i) html += "<blockquote>x\n";
+  Message m = parse_mail(
+      "From: a@example.org\nMessage-ID: <q@x>\nContent-Type: text/html\n\nHi there" + html, 0);
+  EXPECT_TRUE(m.text_from_html);
+  EXPECT_LT(m.text.size(), 4 * html.size());
+  EXPECT_EQ(m.text.substr(0, 8), "Hi there");
+  bool warned = false;
+  for (const auto& w : m.warnings) warned |= w.find("kMaxQuotePrefix") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
 }  // namespace
 }  // namespace rapport::ingest

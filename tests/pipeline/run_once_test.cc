@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -22,6 +23,7 @@ class FakeSource final : public ingest::Source {
   const std::string& location() const override { return location_; }
   Result<Batch> poll(const std::string& cursor) override {
     cursors.push_back(cursor);
+    if (on_poll) on_poll();
     if (throws) throw std::runtime_error("library exploded");
     if (fail) return *fail;
     return next;
@@ -31,6 +33,7 @@ class FakeSource final : public ingest::Source {
   std::optional<Error> fail;
   bool throws = false;
   std::vector<std::string> cursors;
+  std::function<void()> on_poll;
 
  private:
   std::string kind_;
@@ -197,6 +200,67 @@ TEST(RunOnce, AFailingOrThrowingSourceNeverStopsTheOthers) {
   EXPECT_EQ((*states)[2].name, "throwing");
   EXPECT_EQ((*states)[2].consecutive_failures, 1);
   EXPECT_NE((*states)[2].last_error.find("library exploded"), std::string::npos);
+}
+
+TEST(RunOnce, ASourceWhoseLastReadNeverFinishedIsAFailureRetriedLaterNotACrashEveryPass) {
+  // A parser that crashed the process once crashed every later run too: no digest ever again.
+  // The read is marked in the database before it starts; a mark left behind is a failure.
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  auto crashing = std::make_unique<FakeSource>("maildir", "crashing");
+  crashing->next.messages.push_back(email("c@x", "ana@example.org", "Hi", "Hello", 1795500000));
+  auto good = std::make_unique<FakeSource>("maildir", "good");
+  good->next.messages.push_back(email("g@x", "ben@example.org", "Hi", "Hello", 1795500000));
+  FakeSource* crashing_raw = crashing.get();
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  sources.push_back(std::move(crashing));
+  sources.push_back(std::move(good));
+  PollOptions options;
+  options.only_due = true;
+  options.policies["crashing"] = PollPolicy{300, 3600, 0};
+  options.policies["good"] = PollPolicy{300, 3600, 0};
+
+  // The process died while reading "crashing": its mark stayed.
+  auto state = (*store)->source("maildir", "crashing", "fake://", clock.now());
+  ASSERT_TRUE(state.ok());
+  ASSERT_TRUE((*store)->begin_read(state->id, clock.now() - 60).ok());
+
+  auto outcomes = poll_sources(**store, sources, clock, options);
+  ASSERT_EQ(outcomes.size(), 2u);
+  ASSERT_TRUE(outcomes[0].error.has_value());
+  EXPECT_NE(outcomes[0].error->what.find("never finished"), std::string::npos);
+  EXPECT_TRUE(crashing_raw->cursors.empty()) << "not read again straight away";
+  EXPECT_EQ(outcomes[1].stored.messages_added, 1) << "the other sources go on";
+  auto states = (*store)->sources();
+  ASSERT_TRUE(states.ok());
+  const SourceState& after = (*states)[0];
+  EXPECT_EQ(after.name, "crashing");
+  EXPECT_EQ(after.consecutive_failures, 1);
+  EXPECT_FALSE(after.reading_since.has_value());
+  ASSERT_TRUE(after.next_poll_at.has_value());
+  EXPECT_GT(*after.next_poll_at, clock.now()) << "retried after a backoff";
+  // A digest is still built.
+  auto digest = build_digest(**store, DigestSettings{}, clock.now() + 86400);
+  ASSERT_TRUE(digest.ok());
+
+  // After the backoff it is read, and the mark is set while it reads and cleared after.
+  clock.set(*after.next_poll_at);
+  std::optional<UnixTime> seen_mark;
+  crashing_raw->on_poll = [&] {
+    auto now_states = (*store)->sources();
+    for (const auto& s : *now_states) {
+      if (s.name == "crashing") seen_mark = s.reading_since;
+    }
+  };
+  outcomes = poll_sources(**store, sources, clock, options);
+  EXPECT_FALSE(outcomes[0].error.has_value());
+  EXPECT_EQ(outcomes[0].stored.messages_added, 1);
+  EXPECT_EQ(seen_mark, clock.now());
+  auto final_states = (*store)->sources();
+  for (const auto& s : *final_states) {
+    EXPECT_FALSE(s.reading_since.has_value()) << s.name;
+    EXPECT_EQ(s.consecutive_failures, 0) << s.name;
+  }
 }
 
 TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
