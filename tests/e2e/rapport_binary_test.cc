@@ -67,6 +67,34 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+TEST(RapportBinary, AFeedOfAQuarterMillionUnclosedItemsNeverStopsTheRunOrTheDigest) {
+  // Once `rapport run` crashed on such a feed before recording anything, and every later run
+  // crashed the same way: no digest ever again.
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  std::string hostile = "<rss><channel><title>Broken</title>";
+  for (int i = 0; i < 260000; ++i) hostile += "<item>";
+  {
+    std::ofstream(dir.path() / "config/demo/hostile.xml") << hostile;
+    std::ofstream(config, std::ios::app)
+        << "\n[[feed]]\nname = \"hostile\"\nurl = \"demo/hostile.xml\"\n";
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    Outcome run = rapport(dir, "run --all --config " + config.string());
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_TRUE(contains(run.out, "Good morning, Sam.")) << run.out;
+    EXPECT_TRUE(contains(run.err, "hostile (feed):")) << run.err;
+  }
+  fs::path db = dir.path() / "state/demo.db";
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM sources WHERE reading_since IS NOT NULL"), 0);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM episodes WHERE source_id = "
+                      "(SELECT id FROM sources WHERE name = 'hostile')"),
+            1) << "items without a guid, link or title are one item by their hash";
+  EXPECT_EQ(query(db, "SELECT instr(last_warnings, 'kMaxItems') > 0 FROM sources "
+                      "WHERE name = 'hostile'"),
+            1);
+}
+
 TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
   TempDir dir;
   fs::path config = copy_demo(dir);
