@@ -31,7 +31,9 @@ constexpr int kOk = 0;
 constexpr int kFailure = 1;
 constexpr int kUsage = 2;
 
-void print_error(const Error& e) { std::cerr << "rapport: " << e.to_string() << "\n"; }
+void print_error(const Error& e) {
+  std::cerr << "rapport: " << printable(e.to_string(), 64 * 1024) << "\n";
+}
 
 std::string config_path(const Invocation& inv) {
   return inv.get("--config", config::default_config_path());

@@ -18,7 +18,9 @@ constexpr int kOk = 0;
 constexpr int kFailure = 1;
 constexpr int kUsage = 2;
 
-void print_error(const Error& e) { std::cerr << "rapport: " << e.to_string() << "\n"; }
+void print_error(const Error& e) {
+  std::cerr << "rapport: " << printable(e.to_string(), 64 * 1024) << "\n";
+}
 
 std::string day(UnixTime t) { return format_rfc3339_utc(t).substr(0, 10); }
 

@@ -587,10 +587,14 @@ class Loader {
     return {std::atol(e.where.c_str() + c1 + 1), std::atol(e.where.c_str() + c2 + 1)};
   }
 
+  // Records a problem at `at`. Keys and values echoed in `what` and `hint` come from the file
+  // and may hold newlines or terminal escapes (a quoted key can): they are escaped here, so
+  // every problem stays one line that starts with FILE:LINE:COL.
   void problem(const toml::source_position& at, std::string what, std::string hint = {}) {
-    std::string where = path_ + ":" + std::to_string(at.line ? at.line : 1) + ":" +
-                        std::to_string(at.column ? at.column : 1);
-    errors.push_back(make_error(ErrorCode::kConfig, std::move(what), where, std::move(hint)));
+    std::string where = printable(path_, 4096) + ":" + std::to_string(at.line ? at.line : 1) +
+                        ":" + std::to_string(at.column ? at.column : 1);
+    errors.push_back(make_error(ErrorCode::kConfig, printable(what, 2000), where,
+                                printable(hint, 2000)));
   }
 
   void unknown_key(const toml::source_position& at, const std::string& key,

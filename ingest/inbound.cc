@@ -19,6 +19,26 @@ namespace {
 // Bounds on what one listener message may hold; longer is refused, not cut.
 constexpr std::size_t kMaxShortField = 512;  // names, addresses, ids, handles
 constexpr std::size_t kMaxText = 64 * 1024;  // what they wrote
+constexpr double kMaxDurationSeconds = 24 * 3600;      // a voicemail of more than a day is wrong
+constexpr double kMaxAmountSats = 21e6 * 100'000'000;  // every bitcoin there will ever be
+
+// A control character other than tab, newline and carriage return.
+bool is_control(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F; }
+
+// Text a person wrote, with control characters (a NUL ended the stored text early) replaced by
+// U+FFFD: the rest of what they wrote is kept.
+std::string without_controls(std::string s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (is_control(static_cast<unsigned char>(c))) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 // One field as found in a payload.
 struct Value {
@@ -88,8 +108,12 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
   std::map<std::string, std::string> got;  // canonical -> text, for the natural key
   std::optional<FieldError> error;
 
-  // A string field: present and a string (numbers are accepted where they read as text).
-  auto text = [&](const std::string& canonical, std::size_t max, bool numbers_ok = false) {
+  // A string field: present and a string (numbers are accepted where they read as text). A
+  // short field (a name, an address, an id) with a control character in it is refused; in
+  // free text they are replaced.
+  enum class Holds { kIdentity, kWords };
+  auto text = [&](const std::string& canonical, std::size_t max, Holds holds,
+                  bool numbers_ok = false) {
     if (error) return std::string();
     const std::string name = inbox.name_of(canonical);
     Value v = get(name);
@@ -107,10 +131,20 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
       error = FieldError{name, "is not valid UTF-8"};
       return std::string();
     }
+    if (holds == Holds::kIdentity) {
+      for (char c : s) {
+        if (is_control(static_cast<unsigned char>(c)) || c == '\n' || c == '\r') {
+          error = FieldError{name, "holds a control character"};
+          return std::string();
+        }
+      }
+    } else {
+      s = without_controls(std::move(s));
+    }
     got[canonical] = s;
     return s;
   };
-  auto number = [&](const std::string& canonical) -> std::optional<double> {
+  auto number = [&](const std::string& canonical, double max) -> std::optional<double> {
     if (error) return std::nullopt;
     const std::string name = inbox.name_of(canonical);
     Value v = get(name);
@@ -133,24 +167,32 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
       error = FieldError{name, "must be a number of zero or more"};
       return std::nullopt;
     }
+    if (n > max) {
+      error = FieldError{name, "is larger than " + std::to_string(static_cast<std::int64_t>(max)) +
+                                   " (more than can be meant)"};
+      return std::nullopt;
+    }
     got[canonical] = std::to_string(static_cast<std::int64_t>(n));
     return n;
   };
 
-  std::string id = text("id", kMaxShortField, true);
-  m.from.name = text("name", kMaxShortField);
-  m.from.address = text("email", kMaxShortField);
-  std::string phone = text("phone", kMaxShortField, true);
-  std::string handle = text("handle", kMaxShortField);
-  std::string platform = text("handle_platform", kMaxShortField);
-  m.text = text("text", kMaxText);
-  m.subject = text("subject", kMaxShortField);
-  m.episode_ref = text("episode", kMaxShortField, true);
-  std::string recording = text("recording_url", 2048);
-  auto duration = number("duration_seconds");
-  auto amount = number("amount_sats");
-  std::string app = text("app", kMaxShortField);
-  std::string reply_address = text("reply_address", kMaxShortField);
+  std::string id = text("id", kMaxShortField, Holds::kIdentity, true);
+  m.from.name = text("name", kMaxShortField, Holds::kIdentity);
+  m.from.address = text("email", kMaxShortField, Holds::kIdentity);
+  std::string phone = text("phone", kMaxShortField, Holds::kIdentity, true);
+  std::string handle = text("handle", kMaxShortField, Holds::kIdentity);
+  std::string platform = text("handle_platform", kMaxShortField, Holds::kIdentity);
+  m.text = text("text", kMaxText, Holds::kWords);
+  m.subject = text("subject", kMaxShortField, Holds::kWords);
+  for (char& c : m.subject) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // a subject is one line
+  }
+  m.episode_ref = text("episode", kMaxShortField, Holds::kIdentity, true);
+  std::string recording = text("recording_url", 2048, Holds::kIdentity);
+  auto duration = number("duration_seconds", kMaxDurationSeconds);
+  auto amount = number("amount_sats", kMaxAmountSats);
+  std::string app = text("app", kMaxShortField, Holds::kIdentity);
+  std::string reply_address = text("reply_address", kMaxShortField, Holds::kIdentity);
   if (error) return *error;
 
   m.received_at = now;
@@ -276,6 +318,7 @@ FieldMap default_fields(InboxKind kind) {
   f["handle_platform"] = "handle.platform";
   f["id"] = "idempotency_key";
   if (kind == InboxKind::kVoicemail) {
+    f["id"] = "id";  // the service's id of the recording: two alike voicemails are two
     f["text"] = "transcript";
     f["phone"] = "caller_number";
     f["name"] = "caller_name";

@@ -42,8 +42,9 @@ void write(Level level, std::string_view message) {
     line += "}\n";
   } else {
     line = std::string("rapport: ") + name(level) + ": ";
-    // One event, one line: embedded newlines would let input forge log lines.
-    for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+    // One event, one line: embedded newlines would let input forge log lines, and terminal
+    // escapes from a feed or a message would reach the terminal.
+    line += printable(message, 64 * 1024);
     line += '\n';
   }
   std::lock_guard<std::mutex> lock(g_mutex);

@@ -309,5 +309,24 @@ TEST(Config, NearestSuggestsOnlyCloseWords) {
   EXPECT_EQ(nearest("colour", {"mailbox", "feed", "digest"}), "");
 }
 
+TEST(Config, AQuotedKeyOrValueWithANewlineOrEscapeIsEchoedEscapedOnOneLine) {
+  // The raw key went to the terminal: a second line without FILE:LINE:COL, and escapes.
+  TempDir dir;
+  std::string path = dir.write("rapport.toml",
+                               "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n"
+                               "\"na\\nme\\u001b[31m\" = \"x\"\n"
+                               "[[mailbox]]\nname = \"m\"\nkind = \"ima\\u001b]0;t\\u0007p\"\n")
+                         .string();
+  auto errors = check(path);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].where, path + ":4:1");
+  EXPECT_EQ(errors[0].what, "unknown key \"creator.na\\nme\\x1b[31m\"");
+  EXPECT_EQ(errors[1].what,
+            "mailbox.kind \"ima\\x1b]0;t\\x07p\" is not a kind this version reads");
+  for (const auto& e : errors) {
+    for (char c : e.to_string()) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << e.to_string();
+  }
+}
+
 }  // namespace
 }  // namespace rapport::config

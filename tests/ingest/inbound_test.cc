@@ -131,6 +131,48 @@ TEST(Inbound, MapsAVoicemailWebhook) {
   EXPECT_EQ(m.received_at, 1795500000);
 }
 
+TEST(Inbound, TwoVoicemailsWithTheSameWordsAreTwoMessagesByTheirId) {
+  // The adapter ignored the documented `id`: the second "call me back" was lost as a duplicate.
+  Inbox vm{"voicemail", InboxKind::kVoicemail, {}};
+  std::string body = R"({"caller_number": "+14155550100", "transcript": "Call me back?",
+      "duration_seconds": 12, "id": "ID"})";
+  auto first = ok(message_from_json(std::string(body).replace(body.find("ID"), 2, "rec-1"), vm, 0));
+  auto second = ok(message_from_json(std::string(body).replace(body.find("ID"), 2, "rec-2"), vm, 0));
+  EXPECT_EQ(first.natural_key, "inbox:voicemail:id:rec-1");
+  EXPECT_EQ(second.natural_key, "inbox:voicemail:id:rec-2");
+  EXPECT_EQ(first.source_ref, "rec-1");
+}
+
+TEST(Inbound, AVoicemailOfTenToTheThreeHundredSecondsIsRefusedNotStoredAsGarbage) {
+  // 1e300 seconds was stored as "voicemail, -35791394:0-8".
+  Inbox vm{"voicemail", InboxKind::kVoicemail, {}};
+  auto r = message_from_json(
+      R"({"caller_number": "+14155550100", "transcript": "hi", "duration_seconds": 1e300})", vm, 0);
+  auto* e = std::get_if<FieldError>(&r);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->field, "duration_seconds");
+  EXPECT_EQ(e->problem, "is larger than 86400 (more than can be meant)");
+  Inbox boost{"boosts", InboxKind::kBoostagram, {}};
+  auto b = message_from_json(R"({"sender_name": "x", "reply_address": "x@getalby.com",
+      "value_sat": 1e300, "message": "hi"})",
+                             boost, 0);
+  ASSERT_NE(std::get_if<FieldError>(&b), nullptr);
+  EXPECT_EQ(std::get_if<FieldError>(&b)->field, "value_sat");
+}
+
+TEST(Inbound, ANulInTheTextNoLongerCutsItThere) {
+  // SQLite's text functions stop at a NUL: everything after "before" was lost from view.
+  Inbox generic{"hooks", InboxKind::kGeneric, {}};
+  Message m = ok(message_from_json(
+      R"({"email": "ana@example.org", "text": "before\u0000after\u001b[31m the rest", "subject": "a\nb"})",
+      generic, 0));
+  EXPECT_EQ(m.text, "before\xEF\xBF\xBD" "after\xEF\xBF\xBD[31m the rest");
+  EXPECT_EQ(m.subject, "a b");
+  auto r = message_from_json(R"({"email": "ana@example.org\u0000x", "text": "hi"})", generic, 0);
+  ASSERT_NE(std::get_if<FieldError>(&r), nullptr);
+  EXPECT_EQ(std::get_if<FieldError>(&r)->problem, "holds a control character");
+}
+
 TEST(Inbound, MapsABoostagram) {
   Inbox boost{"boosts", InboxKind::kBoostagram, {}};
   Message m = ok(message_from_json(R"({"action": "boost", "sender_name": "gardenfan",
