@@ -6,15 +6,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/PartHandler.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/SHA2Engine.h>
 
 #include <cmath>
@@ -27,8 +21,6 @@
 
 namespace rapport::app {
 namespace {
-
-using Poco::Net::HTTPResponse;
 
 // SHA-256 for Poco's HMACEngine, which needs a default-constructible digest.
 class Sha256 : public Poco::SHA2Engine {
@@ -151,12 +143,16 @@ Reply commit(Listener::State& state, const ServedInbox& served, Message m) {
   return {added ? 201 : 200, j.str(), {}};
 }
 
+std::string header_or_empty(const HttpRequest& request, std::string_view name) {
+  const std::string* v = request.header(name);
+  return v ? *v : std::string();
+}
+
 // Checks the request's credentials for `served`: nullopt when they are good.
-std::optional<Reply> authenticate(const ServedInbox& served,
-                                  const Poco::Net::HTTPServerRequest& request,
+std::optional<Reply> authenticate(const ServedInbox& served, const HttpRequest& request,
                                   const std::string& body) {
   if (!served.token.empty()) {
-    std::string auth = request.get("Authorization", "");
+    std::string auth = header_or_empty(request, "authorization");
     if (auth.empty()) {
       Reply r = json_error(401, "Authorization", "a bearer token is required");
       r.headers["WWW-Authenticate"] = "Bearer";
@@ -169,7 +165,7 @@ std::optional<Reply> authenticate(const ServedInbox& served,
     return std::nullopt;
   }
   if (!served.hmac_secret.empty()) {
-    std::string given = request.get(served.signature_header, "");
+    std::string given = header_or_empty(request, ascii_lower(served.signature_header));
     if (given.empty()) {
       return json_error(401, served.signature_header,
                         "a signature is required: hex HMAC-SHA256 of the body");
@@ -187,27 +183,9 @@ std::optional<Reply> authenticate(const ServedInbox& served,
   return std::nullopt;  // an open form
 }
 
-// Reads the body, refusing more than `max` bytes.
-std::optional<std::string> read_body(Poco::Net::HTTPServerRequest& request, std::int64_t max) {
-  if (request.getContentLength64() > max) return std::nullopt;
-  std::string body;
-  char buf[8192];
-  std::istream& in = request.stream();
-  while (in) {
-    in.read(buf, sizeof buf);
-    body.append(buf, static_cast<size_t>(in.gcount()));
-    if (static_cast<std::int64_t>(body.size()) > max) return std::nullopt;
-  }
-  return body;
-}
-
-Reply handle_json(Listener::State& state, Poco::Net::HTTPServerRequest& request,
+Reply handle_json(Listener::State& state, const HttpRequest& request,
                   const std::string& name_in_path) {
-  auto body = read_body(request, state.options.max_body_bytes);
-  if (!body) {
-    return json_error(413, "(body)",
-                      "larger than " + std::to_string(state.options.max_body_bytes) + " bytes");
-  }
+  const std::string* body = &request.body;
   std::string name = name_in_path;
   if (name.empty()) {
     // The generic endpoint: the body names its inbox, or there is only one.
@@ -256,18 +234,14 @@ class FormParts : public Poco::Net::PartHandler {
   bool files = false;
 };
 
-Reply handle_form(Listener::State& state, Poco::Net::HTTPServerRequest& request,
-                  const std::string& name, const std::string& client) {
+Reply handle_form(Listener::State& state, const HttpRequest& request, const std::string& name,
+                  const std::string& client) {
   auto it = state.inboxes.find(name);
   if (it == state.inboxes.end() || it->second.inbox.kind != ingest::InboxKind::kForm) {
     return json_error(404, "", "no form called \"" + name + "\"");
   }
   const ServedInbox& served = it->second;
-  auto body = read_body(request, state.options.max_body_bytes);
-  if (!body) {
-    return json_error(413, "(body)",
-                      "larger than " + std::to_string(state.options.max_body_bytes) + " bytes");
-  }
+  const std::string* body = &request.body;
   if (served.open) {
     if (auto wait = state.limiter.take(name + "|" + client, served.rate_limit_per_hour,
                                        state.clock.now())) {
@@ -284,8 +258,8 @@ Reply handle_form(Listener::State& state, Poco::Net::HTTPServerRequest& request,
     form.setFieldLimit(200);
     FormParts parts;
     std::istringstream in(*body);
-    Poco::Net::HTTPRequest copy(request.getMethod(), request.getURI());
-    copy.setContentType(request.getContentType());
+    Poco::Net::HTTPRequest copy(request.method, request.target);
+    copy.setContentType(header_or_empty(request, "content-type"));
     form.load(copy, in, parts);
     for (const auto& [k, v] : form) fields[k] = v;
   } catch (const Poco::Exception& e) {
@@ -310,12 +284,12 @@ Reply handle_form(Listener::State& state, Poco::Net::HTTPServerRequest& request,
   return thanks;
 }
 
-class Handler final : public Poco::Net::HTTPRequestHandler {
+// The routes, on a worker thread of the server.
+class Router {
  public:
-  explicit Handler(std::shared_ptr<Listener::State> state) : state_(std::move(state)) {}
+  explicit Router(std::shared_ptr<Listener::State> state) : state_(std::move(state)) {}
 
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
+  HttpResponse operator()(const HttpRequest& request) {
     Reply reply;
     try {
       reply = route(request);
@@ -323,19 +297,18 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       log::error(std::string("listener: ") + e.what());
       reply = json_error(500, "", "internal error");
     }
-    response.setStatus(static_cast<HTTPResponse::HTTPStatus>(reply.status));
-    for (const auto& [k, v] : reply.headers) response.set(k, v);
+    HttpResponse response;
+    response.status = reply.status;
+    for (auto& [k, v] : reply.headers) response.headers.emplace_back(k, v);
     if (reply.body.empty() && reply.status != 303) reply.body = "{}";
-    if (!reply.headers.count("Content-Type")) response.setContentType("application/json");
-    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-    response.send() << reply.body;
+    response.body = std::move(reply.body);
+    return response;
   }
 
  private:
-  Reply route(Poco::Net::HTTPServerRequest& request) {
-    std::string path = request.getURI();
-    if (size_t q = path.find('?'); q != std::string::npos) path.resize(q);
-    const std::string& method = request.getMethod();
+  Reply route(const HttpRequest& request) {
+    const std::string& path = request.path;
+    const std::string& method = request.method;
     if (path == "/healthz") {
       if (method != "GET" && method != "HEAD") return json_error(405, "", "use GET");
       std::lock_guard<std::mutex> lock(state_->store_mutex);
@@ -413,28 +386,17 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   }
 
   // The client's address; behind the trusted proxy, the hop it saw (the last one it added).
-  std::string client_of(const Poco::Net::HTTPServerRequest& request) const {
-    std::string peer = request.clientAddress().host().toString();
+  std::string client_of(const HttpRequest& request) const {
+    const std::string& peer = request.peer;
     const std::string& proxy = state_->options.trusted_proxy;
-    if (proxy.empty() || peer != proxy || !request.has("X-Forwarded-For")) return peer;
-    std::string chain = request.get("X-Forwarded-For");
+    const std::string* forwarded = request.header("x-forwarded-for");
+    if (proxy.empty() || peer != proxy || !forwarded) return peer;
+    const std::string& chain = *forwarded;
     size_t comma = chain.rfind(',');
     std::string last(trim(comma == std::string::npos ? chain : chain.substr(comma + 1)));
     return last.empty() ? peer : last;
   }
 
-  std::shared_ptr<Listener::State> state_;
-};
-
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Factory(std::shared_ptr<Listener::State> state) : state_(std::move(state)) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(state_);  // Poco takes ownership
-  }
-
- private:
   std::shared_ptr<Listener::State> state_;
 };
 
@@ -452,28 +414,26 @@ Listener::Listener(ListenerOptions options, std::vector<ServedInbox> inboxes, St
 Listener::~Listener() { stop(); }
 
 Status Listener::start() {
-  try {
-    Poco::Net::ServerSocket socket(
-        Poco::Net::SocketAddress(options_.address, static_cast<Poco::UInt16>(options_.port)), 256);
-    port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;  // Poco takes ownership
-    params->setMaxThreads(options_.threads);
-    params->setMaxQueued(512);
-    params->setKeepAlive(true);
-    params->setTimeout(Poco::Timespan(15, 0));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), socket, params);
-    server_->start();
-  } catch (const Poco::Exception& e) {
-    return make_error(ErrorCode::kNetwork, "cannot listen: " + e.displayText(),
-                      options_.address + ":" + std::to_string(options_.port),
-                      "is another program using the port? set [listener] port");
+  HttpServerOptions o;
+  o.address = options_.address;
+  o.port = options_.port;
+  o.workers = options_.threads;
+  o.max_connections = options_.max_connections;
+  o.limits.max_body_bytes = options_.max_body_bytes;
+  o.header_timeout_ms = options_.header_timeout_ms;
+  o.body_grace_ms = options_.body_grace_ms;
+  server_ = std::make_unique<HttpServer>(o, Router(state_));
+  if (auto s = server_->start(); !s) {
+    server_.reset();
+    return s;
   }
+  port_ = server_->port();
   return {};
 }
 
 void Listener::stop() {
   if (server_) {
-    server_->stopAll(false);
+    server_->stop();
     server_.reset();
   }
 }

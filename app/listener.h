@@ -1,4 +1,4 @@
-// Listener: the HTTP intake for listener messages (Poco::Net::HTTPServer).
+// Listener: the HTTP intake for listener messages, on HttpServer.
 //
 //   POST /v1/messages/NAME   JSON for inbox NAME (generic, voicemail or boostagram)
 //   POST /v1/messages        generic JSON naming its inbox in "source" (or the only JSON inbox)
@@ -6,7 +6,8 @@
 //   GET  /healthz            200 while the store answers
 //
 // A 2xx answer is sent only after the message is committed. Thread-safe: requests are served
-// concurrently and share one store behind a mutex.
+// concurrently and share one store behind a mutex. Slow, oversized and ill-framed requests
+// are dealt with by HttpServer before they reach an inbox.
 #pragma once
 
 #include <cstdint>
@@ -16,14 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "app/http_server.h"
 #include "ingest/inbound.h"
 #include "pipeline/identity.h"
 #include "store/clock.h"
 #include "store/store.h"
-
-namespace Poco::Net {
-class HTTPServer;
-}
 
 namespace rapport::app {
 
@@ -44,6 +42,10 @@ struct ListenerOptions {
   int port = 8787;  // 0: a free port (see Listener::port())
   std::int64_t max_body_bytes = 64 * 1024;
   int threads = 8;
+  // Deadlines and limits of the connection itself (see HttpServerOptions); tests shorten them.
+  int header_timeout_ms = 10'000;
+  int body_grace_ms = 10'000;
+  std::size_t max_connections = 2048;
   // The address of a reverse proxy in front of the listener: requests from it are taken to
   // come from the last address in their X-Forwarded-For. Empty: never trust that header.
   std::string trusted_proxy;
@@ -61,7 +63,7 @@ class Listener {
 
   // Binds and starts serving. Fails with kNetwork when the address cannot be bound.
   Status start();
-  // Stops taking requests and waits for those in flight.
+  // Stops taking requests, drops idle and slow connections, and waits for those in flight.
   void stop();
   int port() const { return port_; }
 
@@ -70,7 +72,7 @@ class Listener {
  private:
   ListenerOptions options_;
   std::shared_ptr<State> state_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<HttpServer> server_;
   int port_ = 0;
 };
 

@@ -8,6 +8,7 @@
 
 #include "store/sqlite_store.h"
 #include "tests/support/http_post.h"
+#include "tests/support/raw_socket.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport::app {
@@ -277,6 +278,31 @@ TEST_F(ListenerTest, ConcurrentPostsLoseNothingAndDoubleNothing) {
   EXPECT_EQ(duplicates.load(), kThreads / 2 * kEach);
   EXPECT_EQ(stored(), kThreads / 2 * kEach);
   EXPECT_EQ(store->counts()->contacts, 25);
+}
+
+TEST_F(ListenerTest, ASmuggledSecondRequestBehindAProxyIsRefusedAndNothingIsStored) {
+  // With both Content-Length and Transfer-Encoding, the bytes after the chunked body ran as a
+  // second request: two messages stored from one.
+  std::string inner = R"({"email": "eve@example.org", "text": "smuggled", "idempotency_key": "s2"})";
+  std::string second = "POST /v1/messages/site HTTP/1.1\r\nHost: x\r\n"
+                       "Authorization: Bearer s3cret-token\r\nContent-Length: " +
+                       std::to_string(inner.size()) + "\r\n\r\n" + inner;
+  std::string chunked = "0\r\n\r\n";  // an empty chunked body: a proxy ends the request here
+  testing::RawClient c(listener->port());
+  c.send("POST /v1/messages/site HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-token\r\n"
+         "Content-Length: " + std::to_string(chunked.size() + second.size()) +
+         "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked + second);
+  std::string answer = c.read_all(3000);
+  EXPECT_EQ(answer.substr(0, 26), "HTTP/1.1 400 Bad Request\r\n") << answer;
+  EXPECT_EQ(answer.find("HTTP/1.1", 10), std::string::npos) << "one answer, for one request";
+  EXPECT_EQ(stored(), 0);
+}
+
+TEST_F(ListenerTest, AnOversizedBodyIsAnsweredWithItsOwnReasonPhrase) {
+  testing::RawClient c(listener->port());
+  c.send("POST /v1/messages/site HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+  std::string answer = c.read_all(3000);
+  EXPECT_EQ(answer.substr(0, 32), "HTTP/1.1 413 Payload Too Large\r\n") << answer;
 }
 
 }  // namespace

@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "tests/support/raw_socket.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport {
@@ -158,6 +160,43 @@ TEST(Daemon, PollsSendsTheDigestReloadsAndStops) {
   EXPECT_EQ(daemon.wait_exit(10), 0) << daemon.log();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_NE(daemon.log().find("SIGTERM: stopping"), std::string::npos);
+}
+
+TEST(Daemon, SigtermStopsWithinTenSecondsWhileClientsTrickleBytesToTheListener) {
+  // It was still running 45 s after SIGTERM while one client sent a byte a second.
+  TempDir dir;
+  fs::path maildir = fs::path(RAPPORT_SOURCE_DIR) / "config/demo/Maildir";
+  fs::path config = dir.write(
+      "rapport.toml",
+      config_text(maildir, "[[inbox]]\nname = \"hook\"\nkind = \"generic\"\n"
+                           "token_env = \"RAPPORT_TEST_HOOK_TOKEN\"\n"
+                           "[listener]\nport = 0\n"));
+  setenv("RAPPORT_TEST_HOOK_TOKEN", "t0ken", 1);
+  DaemonProcess daemon(config, dir.path() / "daemon.log");
+  ASSERT_TRUE(daemon.wait_for_log("listening on http://127.0.0.1:", 15)) << daemon.log();
+  std::string log = daemon.log();
+  size_t at = log.find("listening on http://127.0.0.1:") + 30;
+  int port = std::atoi(log.c_str() + at);
+  ASSERT_GT(port, 0);
+  std::vector<std::unique_ptr<testing::RawClient>> slow;
+  for (int i = 0; i < 8; ++i) {
+    slow.push_back(std::make_unique<testing::RawClient>(port));
+    slow.back()->send("POST /v1/messages/hook HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n");
+  }
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    while (!done) {
+      for (auto& c : slow) c->send("{");
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  });
+  auto start = std::chrono::steady_clock::now();
+  kill(daemon.pid(), SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(12), 0) << daemon.log();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  done = true;
+  trickle.join();
+  for (auto& c : slow) EXPECT_TRUE(c->closed_by_server(1000));
 }
 
 TEST(Daemon, LogsOneJsonObjectPerLineWhenAsked) {
