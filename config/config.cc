@@ -268,9 +268,13 @@ class Loader {
     }
     std::stringstream buf;
     buf << in.rdbuf();
+    return run_text(buf.str());
+  }
+
+  std::optional<Config> run_text(std::string_view text) {
     toml::table root;
     try {
-      root = toml::parse(buf.str(), path_);
+      root = toml::parse(text, path_);
     } catch (const toml::parse_error& e) {
       problem(e.source().begin, "not valid TOML: " + std::string(e.description()),
               "see https://toml.io for the syntax");
@@ -856,6 +860,12 @@ Result<Config> load(const std::string& path) {
 std::vector<Error> check(const std::string& path) {
   Loader loader(path);
   (void)loader.run();
+  return loader.errors;
+}
+
+std::vector<Error> check_text(std::string_view toml, const std::string& path) {
+  Loader loader(path);
+  (void)loader.run_text(toml);
   return loader.errors;
 }
 

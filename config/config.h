@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/clock.h"
@@ -165,6 +166,8 @@ Result<Config> load(const std::string& path);
 
 // Every problem in the file, in file order; empty when it is valid.
 std::vector<Error> check(const std::string& path);
+// The same for a file's text, as if read from `path` (relative paths are read from its folder).
+std::vector<Error> check_text(std::string_view toml, const std::string& path);
 
 // The commented starter config `rapport init` writes.
 std::string starter_config();

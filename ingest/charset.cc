@@ -2,6 +2,7 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <memory>
@@ -41,7 +42,9 @@ std::string canonical(std::string_view charset) {
   return c;
 }
 
-std::string convert(const Iconv& cd, std::string_view in, bool& lossy) {
+// Converts `in`; a sequence iconv cannot read becomes U+FFFD and `unit` bytes are skipped (two
+// in UTF-16, four in UTF-32: skipping one would misread everything after it).
+std::string convert(const Iconv& cd, std::string_view in, bool& lossy, size_t unit = 1) {
   std::string out;
   out.resize(in.size() * 2 + 16);
   char* src = const_cast<char*>(in.data());
@@ -56,13 +59,14 @@ std::string convert(const Iconv& cd, std::string_view in, bool& lossy) {
     if (errno == E2BIG) {
       out.resize(out.size() * 2);
     } else {
-      // EILSEQ or EINVAL: an unconvertible or truncated sequence. Replace one byte and go on.
+      // EILSEQ or EINVAL: an unconvertible or truncated sequence. Replace one unit and go on.
       lossy = true;
       if (out.size() - used < 3) out.resize(out.size() * 2);
       out.replace(used, 3, "\xEF\xBF\xBD");
       used += 3;
-      ++src;
-      --src_left;
+      size_t skip = std::min(unit, src_left);
+      src += skip;
+      src_left -= skip;
       iconv(cd.get(), nullptr, nullptr, nullptr, nullptr);
     }
   }
@@ -122,7 +126,19 @@ Converted to_utf8(std::string_view bytes, std::string_view charset) {
     r.text = convert(*converter("windows-1252"), bytes, r.lossy);
     return r;
   }
-  r.text = convert(*cd, bytes, r.lossy);
+  // iconv's own output is not always valid UTF-8 (glibc's UCS-4 reader writes values above
+  // U+10FFFF as old five- and six-byte sequences): checked once more, replaced where broken.
+  auto guard = [&r] {
+    if (!is_valid_utf8(r.text)) {
+      r.text = valid_utf8(r.text);
+      r.lossy = true;
+    }
+  };
+  size_t unit = cs.rfind("utf-16", 0) == 0 || cs.rfind("ucs-2", 0) == 0   ? 2
+                : cs.rfind("utf-32", 0) == 0 || cs.rfind("ucs-4", 0) == 0 ? 4
+                                                                          : 1;
+  r.text = convert(*cd, bytes, r.lossy, unit);
+  guard();
   return r;
 }
 

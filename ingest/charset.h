@@ -15,7 +15,8 @@ struct Converted {
 
 // Converts bytes in `charset` (a MIME or XML charset name, any case; empty means UTF-8) to
 // UTF-8. ISO-8859-1 and US-ASCII are read as windows-1252, as mail clients and browsers do.
-// Never fails: what cannot be converted is replaced and reported in the flags.
+// Never fails: what cannot be converted is replaced and reported in the flags. The text is
+// always valid UTF-8, whatever iconv makes of the bytes.
 Converted to_utf8(std::string_view bytes, std::string_view charset);
 
 }  // namespace rapport::ingest

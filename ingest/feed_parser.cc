@@ -536,6 +536,13 @@ void parse_atom(const pugi::xml_node& root, const Names& ns, const std::string& 
   }
 }
 
+// A UTF-16 document: a byte-order mark, or '<' as the first of two bytes.
+bool looks_like_utf16(std::string_view b) {
+  if (b.size() < 2) return false;
+  return b.substr(0, 2) == "\xFF\xFE" || b.substr(0, 2) == "\xFE\xFF" ||
+         (b[0] == '<' && b[1] == '\0') || (b[0] == '\0' && b[1] == '<');
+}
+
 // Declared encoding from an XML declaration, lower-cased; "" when none.
 std::string declared_encoding(std::string_view bytes) {
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
@@ -738,7 +745,37 @@ namespace {
 // and the rest counted.
 constexpr size_t kMaxWarnings = 50;
 
+// Makes `s` valid UTF-8; true when it was not. pugixml writes a character reference to a
+// surrogate (&#xD800;) as bytes that are not UTF-8, so the promise is kept here, for every field.
+bool repair(std::string& s) {
+  if (is_valid_utf8(s)) return false;
+  s = valid_utf8(s);
+  return true;
+}
+
+void repair_all(ParsedFeed& feed) {
+  bool broken = false;
+  for (std::string* f : {&feed.title, &feed.link, &feed.language, &feed.author, &feed.image,
+                         &feed.podcast_guid}) {
+    broken |= repair(*f);
+  }
+  for (FeedItem& i : feed.items) {
+    for (std::string* f : {&i.guid, &i.title, &i.link, &i.author, &i.author_email, &i.author_uri,
+                           &i.content_html, &i.published_text, &i.episode_type, &i.image,
+                           &i.comments_feed}) {
+      broken |= repair(*f);
+    }
+    if (i.enclosure) broken |= repair(i.enclosure->url) | repair(i.enclosure->type);
+    for (auto& l : i.transcripts) broken |= repair(l.url) | repair(l.type);
+    for (auto& l : i.social_interact) broken |= repair(l.url) | repair(l.type);
+    for (auto& p : i.people) broken |= repair(p.name) | repair(p.role);
+  }
+  if (broken) feed.warnings.push_back("text that is not valid UTF-8 was replaced");
+}
+
 ParsedFeed summarise(ParsedFeed feed) {
+  repair_all(feed);
+  for (auto& w : feed.warnings) repair(w);
   if (feed.warnings.size() <= kMaxWarnings) return feed;
   // A cap reached is always said (its warning names the cap, "(kMax…)"); of the others, the
   // first are kept.
@@ -799,6 +836,25 @@ Result<ParsedFeed> parse_document(std::string_view bytes, std::string_view url_v
       bytes = converted;
       encoding = pugi::encoding_utf8;
     }
+  }
+  if (encoding == pugi::encoding_auto && looks_like_utf16(bytes)) {
+    // UTF-16 is converted here, not by pugixml, which turns a lone surrogate into bytes that
+    // are not UTF-8: iconv replaces what cannot be read, and says so.
+    bool big_endian = bytes.substr(0, 2) == "\xFE\xFF" || bytes[0] == '\0';
+    bool bom = bytes.substr(0, 2) == "\xFF\xFE" || bytes.substr(0, 2) == "\xFE\xFF";
+    Converted c = to_utf8(bom ? bytes.substr(2) : bytes, big_endian ? "utf-16be" : "utf-16le");
+    if (c.lossy) feed.warnings.push_back("bytes that are not valid UTF-16 were replaced");
+    converted = std::move(c.text);
+    bytes = converted;
+    encoding = pugi::encoding_utf8;
+  }
+  if (encoding == pugi::encoding_auto && !is_valid_utf8(bytes)) {
+    // Read as UTF-8 (declared so, or undeclared), but not valid UTF-8: every field would carry
+    // the broken bytes into the database and the digest.
+    converted = valid_utf8(bytes);
+    bytes = converted;
+    encoding = pugi::encoding_utf8;
+    feed.warnings.push_back("bytes that are not valid UTF-8 were replaced");
   }
   pugi::xml_document doc;
   pugi::xml_parse_result parsed = doc.load_buffer(

@@ -41,19 +41,56 @@ fs::path unique_target(const fs::path& dir, const fs::path& name, UnixTime now) 
 
 }  // namespace
 
+namespace {
+
+// Reads one line of at most `max` bytes into `line` (without its end). A longer line is read
+// to its end and dropped: `too_long` says so. False at the end of the input.
+bool bounded_line(std::istream& in, std::string& line, std::size_t max, bool& too_long) {
+  line.clear();
+  too_long = false;
+  int c = in.get();
+  if (c == EOF) return false;
+  while (c != EOF && c != '\n') {
+    if (line.size() < max) {
+      line += static_cast<char>(c);
+    } else {
+      too_long = true;
+    }
+    c = in.get();
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
+constexpr std::size_t kMaxJsonLine = 1024 * 1024;
+
+}  // namespace
+
 Result<ImportedFile> import_file(const fs::path& path, const Inbox& inbox, UnixTime now) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return make_error(ErrorCode::kIo, "cannot read the file", path.string(),
                       "check the path and that this user may read it");
   }
+  return import_stream(in, path.string(), inbox, now);
+}
+
+Result<ImportedFile> import_stream(std::istream& in, const std::string& where, const Inbox& inbox,
+                                   UnixTime now) {
   ImportedFile out;
   if (inbox.kind == InboxKind::kJsonLines) {
     std::string line;
     std::int64_t n = 0;
-    while (std::getline(in, line)) {
+    bool too_long = false;
+    while (bounded_line(in, line, kMaxJsonLine, too_long)) {
       ++n;
       if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+      if (too_long) {
+        ++out.rows;
+        out.problems.push_back("line " + std::to_string(n) + ": longer than " +
+                               std::to_string(kMaxJsonLine) + " bytes (kMaxJsonLine)");
+        continue;
+      }
       if (trim(line).empty()) continue;
       record(out, n, message_from_json(line, inbox, now));
     }
@@ -62,18 +99,18 @@ Result<ImportedFile> import_file(const fs::path& path, const Inbox& inbox, UnixT
   CsvReader csv(in);
   std::vector<std::string> header;
   if (!csv.next(header) || header.empty()) {
-    return make_error(ErrorCode::kParse, "the file is empty; a header row was expected",
-                      path.string(), "export with column titles in the first row");
+    return make_error(ErrorCode::kParse, "the file is empty; a header row was expected", where,
+                      "export with column titles in the first row");
   }
   for (auto& h : header) h = std::string(trim(h));
   // Every configured column must be there: a renamed column would otherwise be silently empty.
   for (const auto& [canonical, title] : inbox.fields) {
     if (std::find(header.begin(), header.end(), title) == header.end()) {
       return make_error(
-          ErrorCode::kParse, "no column \"" + title + "\" (for " + canonical + ")",
-          path.string() + ":1", "the header row has: " + [&] {
+          ErrorCode::kParse, "no column \"" + printable(title, 100) + "\" (for " + canonical + ")",
+          where + ":1", "the header row has: " + [&] {
             std::string all;
-            for (const auto& h : header) all += (all.empty() ? "" : ", ") + h;
+            for (const auto& h : header) all += (all.empty() ? "" : ", ") + printable(h, 100);
             return all;
           }());
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct ImportedFile {
 // be read, and with kParse when it is not a table at all (no header, an unknown column).
 Result<ImportedFile> import_file(const std::filesystem::path& path, const Inbox& inbox,
                                  UnixTime now);
+// The same from a stream; `where` names it in errors. A JSON line longer than 1 MB is a
+// problem of its own, like a CSV record longer than 1 MB.
+Result<ImportedFile> import_stream(std::istream& in, const std::string& where, const Inbox& inbox,
+                                   UnixTime now);
 
 // One export file, read again whenever its size or time changes.
 class FileImportSource final : public Source {

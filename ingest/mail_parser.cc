@@ -158,7 +158,7 @@ void walk_multipart(std::string_view body, const std::string& boundary, const st
       warnings.push_back("multipart/" + subtype + " has no final boundary; read to the end");
     } else {
       warnings.push_back("multipart/" + subtype + " has no part; read as text");
-      out.plain += std::string(body);
+      out.plain += to_utf8(body, "").text;
       return;
     }
   }
@@ -212,7 +212,7 @@ void walk(std::string_view, std::string_view body, const std::vector<RawField>& 
     std::string boundary = params.param("boundary");
     if (boundary.empty()) {
       warnings.push_back(type + " without a boundary; read as text");
-      out.plain += std::string(body);
+      out.plain += to_utf8(body, "").text;
       return;
     }
     walk_multipart(body, boundary, type.substr(10), depth, out, warnings);
@@ -475,13 +475,14 @@ MimeValue parse_mime_value(std::string_view value, std::vector<std::string>* war
     if (p.encoded) name.pop_back();
     if (size_t star = name.find('*'); star != std::string::npos) {
       std::string_view digits = std::string_view(name).substr(star + 1);
-      int section = 0;
-      bool ok = !digits.empty() && digits.size() <= 3;
-      for (char c : digits) {
-        ok = ok && c >= '0' && c <= '9';
-        section = section * 10 + (c - '0');
+      // A section number has at most three digits: a client never continues a value 1,000
+      // times, and a longer "number" would overflow.
+      if (!digits.empty() && digits.size() <= 3 &&
+          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        int section = 0;
+        for (char c : digits) section = section * 10 + (c - '0');
+        p.section = section;
       }
-      if (ok) p.section = section;
       name.resize(star);
     }
     p.name = std::move(name);

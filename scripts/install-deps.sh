@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Rapport builds and tests with, when any is missing.
+# Installs the Debian 12 packages Rapport needs, when any is missing:
+#   scripts/install-deps.sh           to build and run it (what scripts/demo.sh needs)
+#   scripts/install-deps.sh --test    also the test suite's servers and tools, clang and libFuzzer
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libpugixml-dev libpoco-dev libsqlite3-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev tzdata
-  python3-aiosmtpd openssl dovecot-imapd dovecot-pop3d
+  zlib1g-dev tzdata
 )
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(
+    libgtest-dev libgmock-dev
+    python3-aiosmtpd openssl dovecot-imapd dovecot-pop3d
+    clang-14 libclang-rt-14-dev libfuzzer-14-dev
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/text.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport::ingest {
@@ -341,6 +342,43 @@ TEST(FeedParser, ATitleOfTwentyThousandNestedQuotesStaysSmallAndSaysSo) {
   EXPECT_NE(feed->items[0].title.find("deep"), std::string::npos);
   ASSERT_FALSE(feed->warnings.empty());
   EXPECT_NE(feed->warnings[0].find("kMaxQuotePrefix"), std::string::npos);
+}
+
+TEST(FeedParser, BytesNotValidUtf8InAUtf8FeedAreReplacedWithAWarning) {
+  // Found by the fuzzer: the title kept the broken bytes, on their way to SQLite and the digest.
+  auto feed = parse_feed(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><item><title>Tools \xFF\xFE tricks"
+      "</title></item></channel></rss>",
+      "");
+  ASSERT_TRUE(feed.ok());
+  ASSERT_EQ(feed->items.size(), 1u);
+  EXPECT_EQ(feed->items[0].title, "Tools \xEF\xBF\xBD\xEF\xBF\xBD tricks");
+  ASSERT_EQ(feed->warnings.size(), 1u);
+  EXPECT_EQ(feed->warnings[0], "bytes that are not valid UTF-8 were replaced");
+}
+
+TEST(FeedParser, AUtf16FeedWithALoneSurrogateIsReadWithAReplacementNotBrokenUtf8) {
+  // Found by the fuzzer: pugixml turned the lone surrogate into bytes that are not UTF-8.
+  std::string le = "\xFF\xFE";
+  for (unsigned char c : std::string("<rss><channel><item><title>A")) le += {static_cast<char>(c), '\0'};
+  le += {'\x00', '\xD8'};  // U+D800, alone
+  for (unsigned char c : std::string("Z</title></item></channel></rss>")) le += {static_cast<char>(c), '\0'};
+  auto feed = parse_feed(le, "");
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  ASSERT_EQ(feed->items.size(), 1u);
+  EXPECT_EQ(feed->items[0].title, "A\xEF\xBF\xBDZ");
+  EXPECT_EQ(feed->warnings, std::vector<std::string>{"bytes that are not valid UTF-16 were replaced"});
+}
+
+TEST(FeedParser, ACharacterReferenceToASurrogateIsReplacedNotPassedOn) {
+  // Found by the fuzzer: pugixml writes &#xD800; as bytes that are not UTF-8.
+  auto feed = parse_feed("<rss><channel><item><title>a&#xD800;b</title><link>https://x.example/"
+                         "&#xDFFF;</link></item></channel></rss>",
+                         "");
+  ASSERT_TRUE(feed.ok());
+  EXPECT_EQ(feed->items[0].title, "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+  EXPECT_TRUE(is_valid_utf8(feed->items[0].link));
+  EXPECT_EQ(feed->warnings.back(), "text that is not valid UTF-8 was replaced");
 }
 
 }  // namespace

@@ -241,5 +241,21 @@ TEST(MailParser, FiftyThousandNestedBlockquotesInHtmlMailStayBounded) {
   EXPECT_TRUE(warned);
 }
 
+TEST(MailParser, AMultipartWhoseBoundaryNeverComesIsReadAsText) {
+  // Found by the fuzzer: the body was kept as raw bytes, not UTF-8.
+  Message m = parse_mail(
+      "From: a@example.org\nMessage-ID: <b@x>\nContent-Type: multipart/alternative; "
+      "boundary=\"never\"\n\nGr\xFC\xDF Gott\n",
+      0);
+  EXPECT_EQ(m.text, "Gr\xEF\xBF\xBD\xEF\xBF\xBD Gott");
+  EXPECT_EQ(m.warnings.front(), "multipart/alternative has no part; read as text");
+}
+
+TEST(MailParser, AnRfc2231SectionNumberTooLongToBeOneIsIgnored) {
+  // Found by the fuzzer: "name*99999999999=" overflowed an int (UBSan).
+  MimeValue v = parse_mime_value("attachment; filename*99999999999=a; filename*0=b; filename*1=c");
+  EXPECT_EQ(v.param("filename"), "abc");
+}
+
 }  // namespace
 }  // namespace rapport::ingest

@@ -1,0 +1,192 @@
+#include "tests/fuzz/fuzz_targets.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include "app/http_server.h"
+#include "config/config.h"
+#include "ingest/csv_reader.h"
+#include "ingest/date_parse.h"
+#include "ingest/feed_parser.h"
+#include "ingest/html_text.h"
+#include "ingest/import_source.h"
+#include "ingest/inbound.h"
+#include "ingest/mail_parser.h"
+#include "pipeline/classify.h"
+#include "pipeline/digest_reply.h"
+#include "pipeline/extract.h"
+#include "store/text.h"
+
+namespace rapport::fuzz {
+namespace {
+
+std::string_view as_text(const std::uint8_t* data, std::size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+// What every parser promises of its text: valid UTF-8, no larger than a small multiple of the
+// input. A broken promise is a bug the fuzzer should report.
+void check_text(std::string_view out, std::size_t input_size, const char* what) {
+  if (!is_valid_utf8(out)) {
+    std::fprintf(stderr, "fuzz: %s is not valid UTF-8\n", what);
+    std::abort();
+  }
+  if (out.size() > 8 * input_size + 4096) {
+    std::fprintf(stderr, "fuzz: %s is %zu bytes from %zu\n", what, out.size(), input_size);
+    std::abort();
+  }
+}
+
+}  // namespace
+
+int feed(const std::uint8_t* data, std::size_t size) {
+  auto parsed = ingest::parse_feed(as_text(data, size), "https://fuzz.example/feed.xml");
+  if (parsed) {
+    check_text(parsed->title, size, "feed title");
+    for (const auto& item : parsed->items) {
+      check_text(item.title, size, "item title");
+      check_text(item.content_text(), size, "item content");
+    }
+    if (parsed->warnings.size() > 60) std::abort();
+  }
+  return 0;
+}
+
+int mail(const std::uint8_t* data, std::size_t size) {
+  Message m = ingest::parse_mail(as_text(data, size), 1795600000);
+  check_text(m.text, size, "mail text");
+  check_text(m.subject, size, "subject");
+  (void)pipeline::classify(m);
+  check_text(pipeline::extract_reply(m.text), size, "reply");
+  return 0;
+}
+
+int headers(const std::uint8_t* data, std::size_t size) {
+  std::string_view v = as_text(data, size);
+  // Header values reach the decoder as UTF-8 (raw 8-bit is converted first, see parse_mail).
+  check_text(ingest::decode_rfc2047(valid_utf8(v)), size, "rfc2047");
+  (void)ingest::parse_address_list(v);
+  (void)ingest::parse_message_ids(v);
+  auto params = ingest::parse_mime_value(v);
+  if (params.params.size() > ingest::MimeValue::kMaxParams) std::abort();
+  return 0;
+}
+
+int html(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::string> warnings;
+  std::string text = ingest::html_to_text(as_text(data, size), &warnings);
+  if (text.size() > 8 * size + 4096) std::abort();
+  (void)ingest::decode_entities(as_text(data, size));
+  return 0;
+}
+
+int reply(const std::uint8_t* data, std::size_t size) {
+  std::string out = pipeline::extract_reply(as_text(data, size));
+  if (out.size() > size) std::abort();  // a cut, never more words than were written
+  return 0;
+}
+
+int csv(const std::uint8_t* data, std::size_t size) {
+  std::istringstream in{std::string(as_text(data, size))};
+  ingest::Inbox form{"form", ingest::InboxKind::kCsv, {}};
+  (void)ingest::import_stream(in, "fuzz.csv", form, 1795600000);
+  std::istringstream again{std::string(as_text(data, size))};
+  ingest::CsvReader reader(again, ',', 4096);
+  std::vector<std::string> fields;
+  while (reader.next(fields)) {
+  }
+  return 0;
+}
+
+int jsonl(const std::uint8_t* data, std::size_t size) {
+  std::istringstream in{std::string(as_text(data, size))};
+  ingest::Inbox lines{"lines", ingest::InboxKind::kJsonLines, {}};
+  (void)ingest::import_stream(in, "fuzz.jsonl", lines, 1795600000);
+  return 0;
+}
+
+int webhook(const std::uint8_t* data, std::size_t size) {
+  for (auto kind : {ingest::InboxKind::kGeneric, ingest::InboxKind::kVoicemail,
+                    ingest::InboxKind::kBoostagram}) {
+    ingest::Inbox inbox{"hook", kind, {}};
+    auto m = ingest::message_from_json(as_text(data, size), inbox, 1795600000);
+    if (auto* message = std::get_if<Message>(&m)) check_text(message->text, size, "webhook text");
+  }
+  return 0;
+}
+
+int config(const std::uint8_t* data, std::size_t size) {
+  auto errors = config::check_text(as_text(data, size), "/fuzz/rapport.toml");
+  for (const auto& e : errors) {
+    // Every problem is one printable line (control characters escaped).
+    for (char c : e.to_string()) {
+      if (static_cast<unsigned char>(c) < 0x20) std::abort();
+    }
+  }
+  return 0;
+}
+
+int dates(const std::uint8_t* data, std::size_t size) {
+  (void)ingest::parse_date(as_text(data, size));
+  (void)ingest::parse_duration(as_text(data, size));
+  return 0;
+}
+
+int digest_commands(const std::uint8_t* data, std::size_t size) {
+  auto commands = pipeline::parse_digest_commands(as_text(data, size));
+  if (commands.size() > 50) std::abort();
+  (void)pipeline::parse_span(as_text(data, size));
+  return 0;
+}
+
+int http(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  // The first byte chooses how the rest arrives: in pieces of 1 to 256 bytes.
+  std::size_t step = static_cast<std::size_t>(data[0]) + 1;
+  std::string_view bytes = as_text(data + 1, size - 1);
+  app::HttpLimits limits;
+  limits.max_body_bytes = 4096;
+  limits.max_header_bytes = 2048;
+  limits.max_headers = 20;
+  app::RequestParser parser(limits);
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    std::size_t n = std::min(step, bytes.size() - at);
+    std::size_t used = parser.feed(bytes.substr(at, n));
+    at += used;
+    if (parser.state() == app::RequestParser::State::kDone) {
+      if (static_cast<std::int64_t>(parser.request().body.size()) > limits.max_body_bytes)
+        std::abort();
+      parser.reset();
+    } else if (parser.state() == app::RequestParser::State::kError) {
+      if (parser.error_status() < 400 || parser.error_status() > 505) std::abort();
+      break;
+    } else if (used == 0) {
+      at += n;  // cannot happen: a parser reading a request takes every byte it is given
+      std::abort();
+    }
+  }
+  return 0;
+}
+
+const std::vector<Target>& targets() {
+  static const std::vector<Target> kTargets = {
+      {"feed", feed, "tests/data/feeds config/demo/feed.xml"},
+      {"mail", mail, "tests/data/mail config/demo/Maildir/cur"},
+      {"headers", headers, "tests/data/fuzz-seeds/headers"},
+      {"html", html, "tests/data/fuzz-seeds/html"},
+      {"reply", reply, "tests/data/fuzz-seeds/reply"},
+      {"csv", csv, "tests/data/csv config/demo/form-export.csv"},
+      {"jsonl", jsonl, "tests/data/csv/messages.jsonl"},
+      {"webhook", webhook, "tests/data/fuzz-seeds/webhook"},
+      {"config", config, "config/demo.toml config/rapport.example.toml"},
+      {"dates", dates, "tests/data/fuzz-seeds/dates"},
+      {"digest_commands", digest_commands, "tests/data/fuzz-seeds/digest_commands"},
+      {"http", http, "tests/data/fuzz-seeds/http"},
+  };
+  return kTargets;
+}
+
+}  // namespace rapport::fuzz
