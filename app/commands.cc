@@ -350,9 +350,9 @@ int import_command(const Invocation& inv) {
   }
   SystemClock clock;
   std::string file = inv.arguments.front();
-  auto imported = ingest::import_file(file, inbox_of(*inbox), clock.now());
-  if (!imported) {
-    print_error(imported.error());
+  auto reader = ingest::TableReader::open(file, inbox_of(*inbox), clock.now());
+  if (!reader) {
+    print_error(reader.error());
     return kFailure;
   }
   auto store = SqliteStore::open(cfg->store.path);
@@ -367,17 +367,37 @@ int import_command(const Invocation& inv) {
     return kFailure;
   }
   auto episodes = (*store)->episodes();
-  Batch batch;
-  batch.cursor = src->cursor;  // a manual import does not move the inbox's own cursor
-  batch.warnings = imported->problems;
-  batch.messages = std::move(imported->messages);
-  for (auto& m : batch.messages)
-    pipeline::process_message(m, episodes ? *episodes : std::vector<Episode>{},
-                              identity_rules(*cfg));
-  auto stored = (*store)->commit_batch(src->id, batch, clock.now());
-  if (!stored) {
-    print_error(stored.error());
-    return kFailure;
+  const pipeline::EpisodeIndex index(episodes ? *episodes : std::vector<Episode>{});
+  const pipeline::IdentityRules rules = identity_rules(*cfg);
+  // A batch at a time, each committed: an export of any size takes the memory of one batch,
+  // and an interrupted import keeps what it committed (reading it again adds nothing).
+  BatchResult total;
+  std::int64_t rows = 0;
+  std::vector<std::string> refused;  // for --json: the first ones, and a count of the rest
+  std::size_t refused_count = 0;
+  constexpr std::size_t kMaxListed = 1000;
+  while (!(*reader)->done()) {
+    ingest::ImportedFile part = (*reader)->next(ingest::kImportBatchRows);
+    rows += part.rows;
+    for (const auto& p : part.problems) {
+      ++refused_count;
+      if (inv.has("--json")) {
+        if (refused.size() < kMaxListed) refused.push_back(p);
+      } else {
+        std::cerr << "rapport: " << printable(file, 1000) << ": " << printable(p, 1000) << "\n";
+      }
+    }
+    Batch batch;
+    batch.cursor = src->cursor;  // a manual import does not move the inbox's own cursor
+    batch.warnings = std::move(part.problems);
+    batch.messages = std::move(part.messages);
+    for (auto& m : batch.messages) pipeline::process_message(m, index, rules);
+    auto stored = (*store)->commit_batch(src->id, batch, clock.now());
+    if (!stored) {
+      print_error(stored.error());
+      return kFailure;
+    }
+    total += *stored;
   }
   if (inv.has("--json")) {
     JsonWriter j;
@@ -385,26 +405,26 @@ int import_command(const Invocation& inv) {
         .key("file")
         .value(file)
         .key("rows")
-        .value(imported->rows)
+        .value(rows)
         .key("imported")
-        .value(stored->messages_added)
+        .value(total.messages_added)
         .key("already_stored")
-        .value(stored->messages_known)
+        .value(total.messages_known)
         .key("people_added")
-        .value(stored->contacts_added)
+        .value(total.contacts_added)
+        .key("refused_count")
+        .value(static_cast<std::int64_t>(refused_count))
         .key("refused")
         .begin_array();
-    for (const auto& p : imported->problems) j.value(p);
+    for (const auto& p : refused) j.value(p);
     j.end_array().end_object();
     std::cout << j.str() << "\n";
   } else {
-    for (const auto& p : imported->problems) std::cerr << "rapport: " << file << ": " << p << "\n";
-    std::cout << file << ": " << imported->rows << " rows: " << stored->messages_added
-              << " imported, " << stored->messages_known << " already stored, "
-              << imported->problems.size() << " refused; " << stored->contacts_added
-              << " new people\n";
+    std::cout << file << ": " << rows << " rows: " << total.messages_added << " imported, "
+              << total.messages_known << " already stored, " << refused_count << " refused; "
+              << total.contacts_added << " new people\n";
   }
-  return imported->problems.empty() ? kOk : kFailure;
+  return refused_count == 0 ? kOk : kFailure;
 }
 
 namespace {

@@ -272,6 +272,15 @@ class Loader {
   }
 
   std::optional<Config> run_text(std::string_view text) {
+    // A config is a few kilobytes; a megabyte is a mistake (or an attack on the parser).
+    constexpr size_t kMaxConfigBytes = 1024 * 1024;
+    if (text.size() > kMaxConfigBytes) {
+      errors.push_back(make_error(ErrorCode::kConfig,
+                                  "the config file is larger than 1 MB (kMaxConfigBytes)",
+                                  printable(path_, 4096),
+                                  "is this the right file? `rapport init` writes a starter"));
+      return std::nullopt;
+    }
     toml::table root;
     try {
       root = toml::parse(text, path_);

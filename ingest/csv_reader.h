@@ -24,6 +24,14 @@ class CsvReader {
 
   // The line the last record returned by next() started on (1-based).
   std::int64_t line() const { return record_line_; }
+  // The line the next record starts on (after the line breaks inside quoted fields).
+  std::int64_t next_line() const { return line_; }
+  // After the caller moved the stream to the start of a record (resuming an import): the line
+  // that record starts on, so line numbers go on counting from there.
+  void resume_at_line(std::int64_t line) {
+    line_ = line;
+    started_ = true;
+  }
   const std::string& error() const { return error_; }
 
  private:

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <istream>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,8 +23,51 @@ struct ImportedFile {
   std::int64_t rows = 0;
 };
 
-// Reads a CSV (header row) or JSON-lines file for `inbox`. Fails with kIo when the file cannot
-// be read, and with kParse when it is not a table at all (no header, an unknown column).
+// Reads a CSV (header row) or JSON-lines export for an inbox a batch of rows at a time, so an
+// export of any size takes the memory of one batch; it can start again at a row's offset.
+class TableReader {
+ public:
+  // Opens `path` and reads its header (CSV). Starts at `offset` (0, or where an earlier
+  // reader stopped: offset() of it) whose row starts on `line`. Fails with kIo when the file
+  // cannot be read, and with kParse when a CSV has no header row or lacks a configured column.
+  static Result<std::unique_ptr<TableReader>> open(const std::filesystem::path& path,
+                                                   const Inbox& inbox, UnixTime now,
+                                                   std::int64_t offset = 0,
+                                                   std::int64_t line = 0);
+  // The same over a stream it owns; `where` names it in errors.
+  static Result<std::unique_ptr<TableReader>> open(std::unique_ptr<std::istream> in,
+                                                   const std::string& where, const Inbox& inbox,
+                                                   UnixTime now, std::int64_t offset = 0,
+                                                   std::int64_t line = 0);
+  ~TableReader();
+  TableReader(const TableReader&) = delete;
+  TableReader& operator=(const TableReader&) = delete;
+
+  // Reads up to `max_rows` rows (good ones as messages, refused ones as problems).
+  ImportedFile next(std::size_t max_rows);
+  // True once every row has been read.
+  bool done() const { return done_; }
+  // Where the next row starts, and its line: to resume with a new reader.
+  std::int64_t offset() const { return offset_; }
+  std::int64_t line() const { return line_; }
+
+ private:
+  TableReader() = default;
+  struct Impl;
+  std::unique_ptr<std::istream> in_;
+  std::unique_ptr<Impl> impl_;
+  Inbox inbox_;
+  UnixTime now_ = 0;
+  bool done_ = false;
+  std::int64_t offset_ = 0;
+  std::int64_t line_ = 1;
+};
+
+// Rows read at once by the sources and `rapport import`.
+constexpr std::size_t kImportBatchRows = 2000;
+
+// Reads a whole CSV (header row) or JSON-lines file for `inbox`. Fails with kIo when the file
+// cannot be read, and with kParse when it is not a table at all (no header, an unknown column).
 Result<ImportedFile> import_file(const std::filesystem::path& path, const Inbox& inbox,
                                  UnixTime now);
 // The same from a stream; `where` names it in errors. A JSON line longer than 1 MB is a
@@ -54,8 +99,11 @@ class DropFolderSource final : public Source {
   std::string_view kind() const override { return "drop folder"; }
   const std::string& name() const override { return inbox_.name; }
   const std::string& location() const override { return folder_; }
+  // Reads the folder's files in name order, kImportBatchRows rows a poll (more is set until
+  // every file of the pass is read).
   Result<Batch> poll(const std::string& cursor) override;
-  // Moves each file read by the last poll to done/, or to failed/ with FILE.error beside it.
+  // Moves a file the committed batch finished to done/, or to failed/ with FILE.error beside
+  // it listing the refused rows.
   void after_commit(const Batch& batch) override;
 
  private:
@@ -66,7 +114,11 @@ class DropFolderSource final : public Source {
   Inbox inbox_;
   std::string folder_;
   const Clock& clock_;
-  std::vector<Read> read_;
+  // Files finished by a batch, by that batch's cursor: the next batch is read before the
+  // previous one's after_commit.
+  std::map<std::string, Read> moves_;
+  std::vector<std::string> problems_;  // of the file being read
+  std::size_t problems_dropped_ = 0;
 };
 
 }  // namespace rapport::ingest

@@ -342,7 +342,17 @@ FieldMap default_fields(InboxKind kind) {
 std::string Inbox::name_of(const std::string& canonical) const {
   auto it = fields.find(canonical);
   if (it != fields.end()) return it->second;
-  FieldMap defaults = default_fields(kind);
+  // The defaults of each kind, built once (building them per field lookup once cost more than
+  // everything else an import does).
+  static const std::map<InboxKind, FieldMap> kDefaults = [] {
+    std::map<InboxKind, FieldMap> all;
+    for (auto k : {InboxKind::kGeneric, InboxKind::kVoicemail, InboxKind::kBoostagram,
+                   InboxKind::kForm, InboxKind::kCsv, InboxKind::kJsonLines}) {
+      all[k] = default_fields(k);
+    }
+    return all;
+  }();
+  const FieldMap& defaults = kDefaults.at(kind);
   auto d = defaults.find(canonical);
   return d == defaults.end() ? canonical : d->second;
 }

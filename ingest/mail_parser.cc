@@ -18,6 +18,7 @@ namespace {
 constexpr int kMaxDepth = 16;
 constexpr int kMaxParts = 256;
 constexpr size_t kMaxHeaderFields = 1000;
+constexpr size_t kMaxHeaderValue = 64 * 1024;  // a References of 1,000 ids is 60 KB
 
 struct RawField {
   std::string name;
@@ -41,22 +42,35 @@ std::vector<RawField> read_fields(std::string_view block, std::vector<std::strin
                                   const char* where) {
   std::vector<RawField> fields;
   bool warned = false;
-  for (const std::string& line : split_lines(block)) {
+  bool cut = false;
+  // Line by line over views of the block: a header of a million folded lines once made a
+  // million strings.
+  for (size_t start = 0; start <= block.size();) {
+    size_t nl = block.find('\n', start);
+    std::string_view line =
+        block.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    start = nl == std::string_view::npos ? block.size() + 1 : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
     if ((line[0] == ' ' || line[0] == '\t') && !fields.empty()) {
       // Folded continuation: RFC 5322 unfolding removes only the line break.
-      fields.back().value += line;
+      std::string& value = fields.back().value;
+      if (value.size() + line.size() > kMaxHeaderValue) {
+        cut = true;
+        continue;
+      }
+      value += line;
       continue;
     }
     size_t colon = line.find(':');
-    bool valid_name = colon != std::string::npos && colon > 0;
+    bool valid_name = colon != std::string_view::npos && colon > 0;
     for (size_t i = 0; valid_name && i < colon; ++i) {
       unsigned char c = static_cast<unsigned char>(line[i]);
       if (c <= 32 || c >= 127) valid_name = false;
     }
     if (!valid_name) {
       // The mbox "From " separator is not a header; anything else is damage worth noting.
-      if (!(fields.empty() && line.rfind("From ", 0) == 0) && !warned) {
+      if (!(fields.empty() && line.substr(0, 5) == "From ") && !warned) {
         warnings.push_back(std::string(where) + ": a header line without a name was skipped");
         warned = true;
       }
@@ -64,10 +78,19 @@ std::vector<RawField> read_fields(std::string_view block, std::vector<std::strin
     }
     if (fields.size() >= kMaxHeaderFields) {
       warnings.push_back(std::string(where) + ": more than " + std::to_string(kMaxHeaderFields) +
-                         " header fields; the rest were skipped");
+                         " header fields (kMaxHeaderFields); the rest were skipped");
       break;
     }
-    fields.push_back({line.substr(0, colon), std::string(trim(line.substr(colon + 1)))});
+    std::string_view value = trim(line.substr(colon + 1));
+    if (value.size() > kMaxHeaderValue) {
+      value = utf8_prefix(value, kMaxHeaderValue);
+      cut = true;
+    }
+    fields.push_back({std::string(line.substr(0, colon)), std::string(value)});
+  }
+  if (cut) {
+    warnings.push_back(std::string(where) + ": a header longer than " +
+                       std::to_string(kMaxHeaderValue) + " bytes was cut (kMaxHeaderValue)");
   }
   return fields;
 }

@@ -328,5 +328,14 @@ TEST(Config, AQuotedKeyOrValueWithANewlineOrEscapeIsEchoedEscapedOnOneLine) {
   }
 }
 
+TEST(Config, AFileOverAMegabyteIsRefusedAtOnce) {
+  // 16 MB of keys took 10 s and 963 MB to check.
+  std::string big = "[creator]\nname = \"S\"\nemail = \"s@x.example\"\n[digest]\n";
+  for (int i = 0; big.size() < 2'000'000; ++i) big += "k" + std::to_string(i) + " = 1\n";
+  auto errors = check_text(big, "/x/rapport.toml");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].what, "the config file is larger than 1 MB (kMaxConfigBytes)");
+}
+
 }  // namespace
 }  // namespace rapport::config

@@ -254,6 +254,23 @@ TEST(ImportFile, RefusesAFileWithoutTheConfiguredColumns) {
   EXPECT_NE(file.error().hint.find("Name, Comment"), std::string::npos);
 }
 
+// Polls a source the way the pipeline does: batch after batch while it has more, each
+// "committed" (after_commit) before the next; the next is read first, as poll_local reads ahead.
+std::vector<Batch> poll_all(Source& source, std::string cursor = "") {
+  std::vector<Batch> batches;
+  auto batch = source.poll(cursor);
+  while (batch.ok()) {
+    bool more = batch->more && batch->cursor != cursor;
+    cursor = batch->cursor;
+    Result<Batch> next = more ? source.poll(cursor) : Result<Batch>(Batch{});
+    source.after_commit(*batch);
+    batches.push_back(std::move(*batch));
+    if (!more) break;
+    batch = std::move(next);
+  }
+  return batches;
+}
+
 TEST(DropFolder, MovesFilesOnlyAfterCommitToDoneOrFailedWithAReport) {
   TempDir dir;
   dir.write("drop/good.csv", "email,text\na@example.org,Hello\nb@example.org,Hi there\n");
@@ -261,21 +278,88 @@ TEST(DropFolder, MovesFilesOnlyAfterCommitToDoneOrFailedWithAReport) {
   dir.write("drop/notes.txt", "not an export");
   FixedClock clock(1795600000);
   DropFolderSource source({"drop", InboxKind::kCsv, {}}, (dir.path() / "drop").string(), clock);
-  auto batch = source.poll("");
-  ASSERT_TRUE(batch.ok()) << batch.error().to_string();
-  EXPECT_EQ(batch->messages.size(), 3u);
-  ASSERT_EQ(batch->warnings.size(), 1u);
-  EXPECT_EQ(batch->warnings[0], "mixed.csv: line 3: email: is not an email address");
+  auto first = source.poll("");
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_EQ(first->messages.size(), 2u);  // good.csv
   // Nothing moves before the batch is committed.
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/good.csv"));
-  source.after_commit(*batch);
+  auto rest = poll_all(source, first->cursor);
+  source.after_commit(*first);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/done/good.csv"));
+  size_t messages = 0;
+  std::vector<std::string> warnings;
+  for (const auto& b : rest) {
+    messages += b.messages.size();
+    warnings.insert(warnings.end(), b.warnings.begin(), b.warnings.end());
+  }
+  EXPECT_EQ(messages, 1u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0], "mixed.csv: line 3: email: is not an email address");
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/failed/mixed.csv"));
   std::string report = testing::read_file(dir.path() / "drop/failed/mixed.csv.error");
   EXPECT_NE(report.find("line 3: email: is not an email address"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "drop/notes.txt"));  // not an export: left alone
-  auto again = source.poll("");
+  auto again = poll_all(source);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_TRUE(again[0].messages.empty());
+  EXPECT_TRUE(again[0].cursor.empty());
+}
+
+std::string rows_csv(int n, int bad_every) {
+  std::string csv = "email,text\n";
+  for (int i = 1; i <= n; ++i) {
+    csv += (i % bad_every == 0 ? std::string("nobody") : "p" + std::to_string(i) + "@example.org") +
+           ",\"Row " + std::to_string(i) + "\nsecond line\"\n";
+  }
+  return csv;
+}
+
+TEST(FileImport, ALargeExportIsReadInBatchesThatResumeWhereTheyStopped) {
+  // A whole export was held in memory at once: 16 MB of rows took 988 MB.
+  TempDir dir;
+  auto path = dir.write("export.csv", rows_csv(5000, 1000));
+  FixedClock clock(1795600000);
+  Inbox inbox{"export", InboxKind::kCsv, {}};
+  FileImportSource source(inbox, path.string(), clock);
+  auto first = source.poll("");
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->more);
+  EXPECT_EQ(first->messages.size() + first->warnings.size(), kImportBatchRows);
+  // A new process resumes from the stored cursor: nothing read twice, line numbers go on.
+  FileImportSource later(inbox, path.string(), clock);
+  auto rest = poll_all(later, first->cursor);
+  size_t messages = first->messages.size();
+  std::vector<std::string> warnings = first->warnings;
+  for (const auto& b : rest) {
+    messages += b.messages.size();
+    warnings.insert(warnings.end(), b.warnings.begin(), b.warnings.end());
+  }
+  EXPECT_EQ(messages, 4995u);
+  ASSERT_EQ(warnings.size(), 5u);
+  // Row 3000 starts on line 2 + 2 * 2999 = 6000 (each row is two lines).
+  EXPECT_EQ(warnings[2], "line 6000: email: is not an email address");
+  EXPECT_EQ(rest.back().cursor.find(' ', rest.back().cursor.find(' ') + 1), std::string::npos)
+      << "read to the end: the cursor is the file's size and time only";
+  EXPECT_EQ(rest.back().messages.back().text, "Row 4999\nsecond line");
+  auto again = later.poll(rest.back().cursor);
   EXPECT_TRUE(again->messages.empty());
+}
+
+TEST(FileImport, JsonLinesResumeAtTheirOffsetToo) {
+  TempDir dir;
+  std::string text;
+  for (int i = 1; i <= 4500; ++i) {
+    text += "{\"email\": \"p" + std::to_string(i) + "@example.org\", \"text\": \"Line " +
+            std::to_string(i) + "\"}\n";
+  }
+  auto path = dir.write("export.jsonl", text);
+  FixedClock clock(1795600000);
+  FileImportSource source({"lines", InboxKind::kJsonLines, {}}, path.string(), clock);
+  auto batches = poll_all(source);
+  ASSERT_EQ(batches.size(), 3u);
+  EXPECT_EQ(batches[1].messages.front().text, "Line 2001");
+  EXPECT_EQ(batches[2].messages.back().text, "Line 4500");
+  EXPECT_EQ(batches[2].messages.size(), 500u);
 }
 
 }  // namespace

@@ -187,10 +187,15 @@ TEST(MailParser, ASubjectFullOfUnterminatedEncodedWordsIsKeptAsWrittenInLinearTi
   Message m = parse_mail("From: a@example.org\nMessage-ID: <s@x>\nSubject: " + subject +
                              "\n\nhello\n",
                          0);
-  EXPECT_EQ(m.subject, subject);
+  // Kept as written, up to the 64 KB a header may hold.
+  EXPECT_EQ(m.subject.size(), 64u * 1024);
+  EXPECT_TRUE(subject.compare(0, m.subject.size(), m.subject) == 0);
+  bool cut = false;
+  for (const auto& w : m.warnings) cut |= w.find("(kMaxHeaderValue)") != std::string::npos;
+  EXPECT_TRUE(cut);
   std::string words;
   for (int i = 0; i < 200'000; ++i) words += "=?utf-8?q?a";
-  EXPECT_EQ(decode_rfc2047(words), words);
+  EXPECT_TRUE(decode_rfc2047(words) == words);
 }
 
 TEST(MailParser, DecodesEncodedWordsWithARawQuestionMarkAtTheEnd) {
