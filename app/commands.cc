@@ -366,8 +366,10 @@ int import_command(const Invocation& inv) {
     print_error(src.error());
     return kFailure;
   }
-  auto episodes = (*store)->episodes();
-  const pipeline::EpisodeIndex index(episodes ? *episodes : std::vector<Episode>{});
+  auto stored_episodes = (*store)->episodes();
+  const std::vector<Episode> episodes =
+      stored_episodes ? std::move(*stored_episodes) : std::vector<Episode>{};
+  const pipeline::EpisodeIndex index(episodes);
   const pipeline::IdentityRules rules = identity_rules(*cfg);
   // A batch at a time, each committed: an export of any size takes the memory of one batch,
   // and an interrupted import keeps what it committed (reading it again adds nothing).

@@ -793,10 +793,12 @@ void repair_all(ParsedFeed& feed) {
                            &i.comments_feed}) {
       broken |= repair(*f);
     }
-    if (i.enclosure) broken |= repair(i.enclosure->url) | repair(i.enclosure->type);
-    for (auto& l : i.transcripts) broken |= repair(l.url) | repair(l.type);
-    for (auto& l : i.social_interact) broken |= repair(l.url) | repair(l.type);
-    for (auto& p : i.people) broken |= repair(p.name) | repair(p.role);
+    std::vector<std::string*> more;
+    if (i.enclosure) more = {&i.enclosure->url, &i.enclosure->type};
+    for (auto& l : i.transcripts) more.insert(more.end(), {&l.url, &l.type});
+    for (auto& l : i.social_interact) more.insert(more.end(), {&l.url, &l.type});
+    for (auto& p : i.people) more.insert(more.end(), {&p.name, &p.role});
+    for (std::string* f : more) broken |= repair(*f);
   }
   if (broken) feed.warnings.push_back("text that is not valid UTF-8 was replaced");
 }

@@ -26,7 +26,9 @@ std::optional<std::int64_t> link_episode(const Message& message,
 // hashed): link_episode for a whole batch. Refers to `episodes`, which must outlive it.
 class EpisodeIndex {
  public:
+  // Keeps a reference to `episodes`: they must outlive the index (a temporary is refused).
   explicit EpisodeIndex(const std::vector<Episode>& episodes);
+  explicit EpisodeIndex(std::vector<Episode>&&) = delete;
   std::optional<std::int64_t> link(const Message& message) const;
 
  private:
