@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "store/result.h"
+#include "core/result.h"
 
 namespace rapport::app {
 

@@ -1,26 +1,19 @@
 // `rapport contacts …`: the people, one person across every channel.
 #include <iostream>
 
+#include "app/command_common.h"
 #include "app/commands.h"
 #include "app/from_config.h"
 #include "config/config.h"
-#include "ingest/date_parse.h"
+#include "core/json_writer.h"
+#include "core/text.h"
+#include "ingest/decode/date_parse.h"
 #include "pipeline/duplicates.h"
 #include "pipeline/identity.h"
-#include "store/json_writer.h"
 #include "store/sqlite_store.h"
-#include "store/text.h"
 
 namespace rapport::app {
 namespace {
-
-constexpr int kOk = 0;
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-
-void print_error(const Error& e) {
-  std::cerr << "rapport: " << printable(e.to_string(), 64 * 1024) << "\n";
-}
 
 std::string day(UnixTime t) { return format_rfc3339_utc(t).substr(0, 10); }
 

@@ -20,14 +20,14 @@
 #include "app/from_config.h"
 #include "app/listener.h"
 #include "config/config.h"
-#include "ingest/feed_source.h"
-#include "ingest/http_client.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "ingest/feed/feed_source.h"
+#include "ingest/feed/http_client.h"
 #include "notify/mailer.h"
 #include "pipeline/run_once.h"
 #include "pipeline/schedule.h"
-#include "store/log.h"
 #include "store/sqlite_store.h"
-#include "store/text.h"
 
 namespace rapport::app {
 namespace {

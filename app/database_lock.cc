@@ -8,8 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "store/log.h"
-#include "store/text.h"
+#include "core/log.h"
+#include "core/text.h"
 
 namespace rapport::app {
 
@@ -28,14 +28,17 @@ Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const std::string& d
     ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
     ::close(fd);
     // "PID ROLE": the holder's pid, and whether it is a daemon or a run.
-    std::string held = n > 0 ? std::string(trim(std::string_view(buf, static_cast<size_t>(n)))) : "";
+    std::string held =
+        n > 0 ? std::string(trim(std::string_view(buf, static_cast<size_t>(n)))) : "";
     size_t space = held.find(' ');
     std::string pid = held.empty() ? "?" : printable(held.substr(0, space), 20);
-    std::string holder = space == std::string::npos ? "daemon" : printable(held.substr(space + 1), 20);
+    std::string holder =
+        space == std::string::npos ? "daemon" : printable(held.substr(space + 1), 20);
     if (holder == "run") {
       return make_error(ErrorCode::kUsage,
-                        "another `rapport run` (pid " + pid + ") is reading sources into this "
-                        "database",
+                        "another `rapport run` (pid " + pid +
+                            ") is reading sources into this "
+                            "database",
                         db_path, "wait for it to finish, then run again");
     }
     return make_error(ErrorCode::kUsage,

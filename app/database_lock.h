@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "store/result.h"
+#include "core/result.h"
 
 namespace rapport::app {
 
@@ -15,7 +15,7 @@ class DatabaseLock {
   // ("daemon", "run"). Fails with kUsage naming the role and pid of the process that holds it,
   // or kIo when the file cannot be opened.
   static Result<std::unique_ptr<DatabaseLock>> acquire(const std::string& db_path,
-                                                      const std::string& role);
+                                                       const std::string& role);
   ~DatabaseLock();
   DatabaseLock(const DatabaseLock&) = delete;
   DatabaseLock& operator=(const DatabaseLock&) = delete;

@@ -1,11 +1,11 @@
 #include "app/from_config.h"
 
-#include "ingest/feed_source.h"
-#include "ingest/imap_source.h"
-#include "ingest/import_source.h"
-#include "ingest/maildir_source.h"
-#include "ingest/mbox_source.h"
-#include "ingest/pop3_source.h"
+#include "ingest/feed/feed_source.h"
+#include "ingest/inbound/import_source.h"
+#include "ingest/mail/imap_source.h"
+#include "ingest/mail/maildir_source.h"
+#include "ingest/mail/mbox_source.h"
+#include "ingest/mail/pop3_source.h"
 #include "notify/smtp_mailer.h"
 
 namespace rapport::app {

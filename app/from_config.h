@@ -6,12 +6,12 @@
 
 #include "app/listener.h"
 #include "config/config.h"
-#include "ingest/http_client.h"
-#include "ingest/inbound.h"
+#include "core/result.h"
+#include "ingest/feed/http_client.h"
+#include "ingest/inbound/inbound.h"
 #include "ingest/source.h"
 #include "notify/mailer.h"
 #include "pipeline/run_once.h"
-#include "store/result.h"
 
 namespace rapport::app {
 

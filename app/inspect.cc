@@ -6,15 +6,15 @@
 
 #include "app/commands.h"
 #include "config/config.h"
-#include "ingest/date_parse.h"
-#include "ingest/feed_parser.h"
-#include "ingest/http_client.h"
-#include "ingest/mail_parser.h"
-#include "ingest/mbox_source.h"
+#include "core/json_writer.h"
+#include "core/text.h"
+#include "ingest/decode/date_parse.h"
+#include "ingest/feed/feed_parser.h"
+#include "ingest/feed/http_client.h"
+#include "ingest/mail/mail_parser.h"
+#include "ingest/mail/mbox_source.h"
 #include "pipeline/run_once.h"
-#include "store/json_writer.h"
 #include "store/sqlite_store.h"
-#include "store/text.h"
 
 namespace rapport::app {
 namespace {

@@ -14,10 +14,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/json_writer.h"
+#include "core/log.h"
+#include "core/text.h"
 #include "pipeline/run_once.h"
-#include "store/json_writer.h"
-#include "store/log.h"
-#include "store/text.h"
 
 namespace rapport::app {
 namespace {

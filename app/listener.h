@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "app/http_server.h"
-#include "ingest/inbound.h"
+#include "core/clock.h"
+#include "ingest/inbound/inbound.h"
 #include "pipeline/identity.h"
-#include "store/clock.h"
 #include "store/store.h"
 
 namespace rapport::app {

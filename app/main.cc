@@ -9,7 +9,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/daemon.h"
-#include "ingest/http_client.h"
+#include "ingest/feed/http_client.h"
 
 int main(int argc, char** argv) {
   using namespace rapport;

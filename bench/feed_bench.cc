@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "bench/feed_corpus.h"
-#include "ingest/feed_parser.h"
-#include "ingest/feed_source.h"
+#include "ingest/feed/feed_parser.h"
+#include "ingest/feed/feed_source.h"
 #include "pipeline/run_once.h"
 #include "store/sqlite_store.h"
 #include "tests/support/http_server.h"

@@ -14,15 +14,15 @@
 #include <string>
 #include <vector>
 
-#include "app/http_server.h"
 #include "config/config.h"
-#include "ingest/csv_reader.h"
-#include "ingest/date_parse.h"
-#include "ingest/feed_parser.h"
-#include "ingest/html_text.h"
-#include "ingest/import_source.h"
-#include "ingest/inbound.h"
-#include "ingest/mail_parser.h"
+#include "core/http.h"
+#include "ingest/decode/date_parse.h"
+#include "ingest/decode/html_text.h"
+#include "ingest/feed/feed_parser.h"
+#include "ingest/inbound/csv_reader.h"
+#include "ingest/inbound/import_source.h"
+#include "ingest/inbound/inbound.h"
+#include "ingest/mail/mail_parser.h"
 #include "pipeline/classify.h"
 #include "pipeline/digest_reply.h"
 #include "pipeline/extract.h"
@@ -57,7 +57,8 @@ void reply(const std::string& s) { (void)pipeline::extract_reply(s); }
 // An export read as the sources read it: a batch of rows at a time.
 void table(const std::string& s, ingest::InboxKind kind) {
   ingest::Inbox inbox{"export", kind, {}};
-  auto reader = ingest::TableReader::open(std::make_unique<std::istringstream>(s), "bench", inbox, 0);
+  auto reader =
+      ingest::TableReader::open(std::make_unique<std::istringstream>(s), "bench", inbox, 0);
   if (!reader) return;
   while (!(*reader)->done()) (void)(*reader)->next(ingest::kImportBatchRows);
 }
@@ -71,14 +72,14 @@ void config_text(const std::string& s) { (void)config::check_text(s, "/bench/rap
 void dates(const std::string& s) { (void)ingest::parse_date(s); }
 void commands(const std::string& s) { (void)pipeline::parse_digest_commands(s); }
 void http(const std::string& s) {
-  app::HttpLimits limits;
+  HttpLimits limits;
   limits.max_body_bytes = 32 << 20;
   limits.max_header_bytes = 32 << 20;
   limits.max_headers = 1 << 20;
-  app::RequestParser p(limits);
+  RequestParser p(limits);
   // In 1,460-byte pieces, as TCP delivers them.
-  for (size_t at = 0; at < s.size() && p.state() != app::RequestParser::State::kError &&
-                      p.state() != app::RequestParser::State::kDone;
+  for (size_t at = 0; at < s.size() && p.state() != RequestParser::State::kError &&
+                      p.state() != RequestParser::State::kDone;
        at += 1460) {
     p.feed(std::string_view(s).substr(at, 1460));
   }
@@ -88,10 +89,11 @@ const std::string kMailHead = "From: a@example.org\nMessage-ID: <b@x>\n";
 
 std::vector<Case> cases() {
   return {
-      {"feed: unclosed <item> tags", [](size_t n) { return fill("<rss><channel>", "<item>", "", n); },
-       feed},
+      {"feed: unclosed <item> tags",
+       [](size_t n) { return fill("<rss><channel>", "<item>", "", n); }, feed},
       {"feed: unclosed items with titles",
-       [](size_t n) { return fill("<rss><channel>", "<item><title>Episode</title>", "", n); }, feed},
+       [](size_t n) { return fill("<rss><channel>", "<item><title>Episode</title>", "", n); },
+       feed},
       {"feed: xmlns declarations",
        [](size_t n) {
          std::string s = "<rss";
@@ -99,24 +101,31 @@ std::vector<Case> cases() {
          return s + "><channel><item><title>t</title>";
        },
        feed},
-      {"feed: nested elements", [](size_t n) { return fill("<rss><channel><item><title>", "<b>", "", n); },
-       feed},
+      {"feed: nested elements",
+       [](size_t n) { return fill("<rss><channel><item><title>", "<b>", "", n); }, feed},
       {"feed: entities in a title",
-       [](size_t n) { return fill("<rss><channel><item><title>", "&amp;&lt;b&gt;", "</title></item>", n); },
+       [](size_t n) {
+         return fill("<rss><channel><item><title>", "&amp;&lt;b&gt;", "</title></item>", n);
+       },
        feed},
       {"feed: escaped nested quotes",
-       [](size_t n) { return fill("<rss><channel><item><title>", "&lt;blockquote&gt;", "</title>", n); },
+       [](size_t n) {
+         return fill("<rss><channel><item><title>", "&lt;blockquote&gt;", "</title>", n);
+       },
        feed},
       {"mail: unterminated encoded words",
        [](size_t n) { return fill(kMailHead + "Subject: ", "=?utf-8?q?a", "\n\nhi\n", n); }, mail},
       {"mail: Content-Type parameters",
-       [](size_t n) { return fill(kMailHead + "Content-Type: text/plain", "; a=b", "\n\nhi\n", n); },
+       [](size_t n) {
+         return fill(kMailHead + "Content-Type: text/plain", "; a=b", "\n\nhi\n", n);
+       },
        mail},
       {"mail: folded header lines",
        [](size_t n) { return fill(kMailHead + "Subject: x", "\n y", "\n\nhi\n", n); }, mail},
       {"mail: boundary lines",
        [](size_t n) {
-         return fill(kMailHead + "Content-Type: multipart/mixed; boundary=b\n\n", "--b\n\nx\n", "", n);
+         return fill(kMailHead + "Content-Type: multipart/mixed; boundary=b\n\n", "--b\n\nx\n", "",
+                     n);
        },
        mail},
       {"mail: nested blockquotes (HTML)",
@@ -131,7 +140,8 @@ std::vector<Case> cases() {
        mail},
       {"html: unclosed tag with quotes", [](size_t n) { return fill("<a ", "\"'", "", n); }, html},
       {"html: unterminated comments", [](size_t n) { return fill("", "<!--", "", n); }, html},
-      {"html: script never closed", [](size_t n) { return fill("<script>", "</scrip", "", n); }, html},
+      {"html: script never closed", [](size_t n) { return fill("<script>", "</scrip", "", n); },
+       html},
       {"html: ampersands", [](size_t n) { return fill("<p>", "&", "", n); }, html},
       {"html: spaces in pre then blocks",
        [](size_t n) { return fill("<pre>" + std::string(n / 2, ' '), "<div>", "", n); }, html},
@@ -140,19 +150,22 @@ std::vector<Case> cases() {
       {"reply: 'Am' lines", [](size_t n) { return fill("", "Am Montag\n", "", n); }, reply},
       {"reply: 'From:' lines", [](size_t n) { return fill("", "From: x\n", "", n); }, reply},
       {"reply: one long line", [](size_t n) { return fill("", "word ", "", n); }, reply},
-      {"csv: one long quoted field", [](size_t n) { return fill("name,text\nA,\"", "x\"\"", "\"\n", n); },
-       csv},
+      {"csv: one long quoted field",
+       [](size_t n) { return fill("name,text\nA,\"", "x\"\"", "\"\n", n); }, csv},
       {"csv: many rows",
-       [](size_t n) { return fill("name,email,text\n", "Ana,ana@example.org,hello\n", "", n); }, csv},
+       [](size_t n) { return fill("name,email,text\n", "Ana,ana@example.org,hello\n", "", n); },
+       csv},
       {"jsonl: many lines",
        [](size_t n) {
          return fill("", "{\"email\":\"ana@example.org\",\"text\":\"hello\"}\n", "", n);
        },
        jsonl},
-      {"jsonl: one long line", [](size_t n) { return fill("{\"text\":\"", "a", "\"}\n", n); }, jsonl},
+      {"jsonl: one long line", [](size_t n) { return fill("{\"text\":\"", "a", "\"}\n", n); },
+       jsonl},
       {"webhook: deep nesting", [](size_t n) { return fill("", "[", "", n); }, webhook},
       {"webhook: long string",
-       [](size_t n) { return fill("{\"email\":\"a@b.c\",\"text\":\"", "\\u00e9", "\"}", n); }, webhook},
+       [](size_t n) { return fill("{\"email\":\"a@b.c\",\"text\":\"", "\\u00e9", "\"}", n); },
+       webhook},
       {"config: many keys",
        [](size_t n) {
          std::string s = "[creator]\nname = \"S\"\nemail = \"s@x.example\"\n[digest]\n";
@@ -173,11 +186,12 @@ std::vector<Case> cases() {
       {"digest commands: many lines", [](size_t n) { return fill("", "snooze 1 7d\n", "", n); },
        commands},
       {"http: many header lines",
-       [](size_t n) { return fill("GET / HTTP/1.1\r\nHost: x\r\n", "X-A: b\r\n", "\r\n", n); }, http},
+       [](size_t n) { return fill("GET / HTTP/1.1\r\nHost: x\r\n", "X-A: b\r\n", "\r\n", n); },
+       http},
       {"http: one-byte chunks",
        [](size_t n) {
-         return fill("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", "1\r\na\r\n",
-                     "0\r\n\r\n", n);
+         return fill("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                     "1\r\na\r\n", "0\r\n\r\n", n);
        },
        http},
   };

@@ -16,8 +16,8 @@
 #include <memory>
 
 #include "app/listener.h"
-#include "ingest/http_client.h"
-#include "ingest/import_source.h"
+#include "ingest/feed/http_client.h"
+#include "ingest/inbound/import_source.h"
 #include "pipeline/run_once.h"
 #include "store/sqlite_store.h"
 

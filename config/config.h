@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/clock.h"
-#include "store/result.h"
+#include "core/clock.h"
+#include "core/result.h"
 
 namespace rapport::config {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "store/model.h"
-#include "store/result.h"
+#include "core/model.h"
+#include "core/result.h"
 
 namespace rapport::ingest {
 

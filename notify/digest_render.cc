@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::notify {
 namespace {

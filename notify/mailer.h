@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "store/result.h"
+#include "core/result.h"
 
 namespace rapport::notify {
 

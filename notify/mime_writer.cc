@@ -3,7 +3,7 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::notify {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/clock.h"
+#include "core/clock.h"
 
 namespace rapport::notify {
 

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <memory>
 
-#include "store/text.h"
-#include "store/token_command.h"
+#include "core/text.h"
+#include "core/token_command.h"
 
 namespace rapport::notify {
 namespace {
@@ -32,7 +32,6 @@ bool plain_address(const std::string& a) {
 }
 
 }  // namespace
-
 
 Result<std::string> SmtpMailer::send(const Envelope& envelope, const std::string& data) {
   std::string where = options_.host + ":" + std::to_string(options_.port);

@@ -1,6 +1,6 @@
 #include "pipeline/classify.h"
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::pipeline {
 namespace {

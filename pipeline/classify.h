@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "store/model.h"
+#include "core/model.h"
 
 namespace rapport::pipeline {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/model.h"
+#include "core/model.h"
 
 namespace rapport::pipeline {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::pipeline {
 namespace {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/model.h"
+#include "core/model.h"
 
 namespace rapport::pipeline {
 

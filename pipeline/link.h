@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "store/model.h"
-#include "store/text.h"
+#include "core/model.h"
+#include "core/text.h"
 
 namespace rapport::pipeline {
 

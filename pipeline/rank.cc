@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::pipeline {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "store/model.h"
+#include "core/model.h"
 
 namespace rapport::pipeline {
 

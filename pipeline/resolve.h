@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/model.h"
 #include "pipeline/identity.h"
-#include "store/model.h"
 
 namespace rapport::pipeline {
 

@@ -5,8 +5,10 @@
 #include <functional>
 #include <future>
 
-#include "ingest/feed_source.h"
-#include "ingest/http_source.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "ingest/feed/feed_source.h"
+#include "ingest/feed/http_source.h"
 #include "notify/digest_render.h"
 #include "notify/mime_writer.h"
 #include "pipeline/classify.h"
@@ -15,8 +17,6 @@
 #include "pipeline/link.h"
 #include "pipeline/rank.h"
 #include "pipeline/resolve.h"
-#include "store/log.h"
-#include "store/text.h"
 
 namespace rapport::pipeline {
 

@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "ingest/http_client.h"
+#include "core/clock.h"
+#include "ingest/feed/http_client.h"
 #include "ingest/source.h"
 #include "notify/mailer.h"
 #include "pipeline/identity.h"
 #include "pipeline/link.h"
 #include "pipeline/rank.h"
 #include "pipeline/schedule.h"
-#include "store/clock.h"
 #include "store/store.h"
 
 namespace rapport::pipeline {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <ctime>
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::pipeline {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "store/clock.h"
-#include "store/model.h"
+#include "core/clock.h"
+#include "core/model.h"
 
 namespace rapport::pipeline {
 

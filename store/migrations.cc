@@ -269,10 +269,10 @@ ALTER TABLE sources ADD COLUMN reading_since INTEGER;
 )sql";
 
 constexpr std::array<std::string_view, 16> kMigrations = {
-    kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
-    kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
-    kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
-    kReadingSince};
+    kInitialSchema, kDigestIndexes,   kFeedState,   kMessageDetails,
+    kPollSchedule,  kSnooze,          kSentMail,    kDigestCommands,
+    kNewsletters,   kDigestCovering,  kRankSignals, kOneMessageIndex,
+    kMergeable,     kGmailIdentities, kMergedIndex, kReadingSince};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

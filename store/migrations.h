@@ -5,7 +5,7 @@
 #include <span>
 #include <string_view>
 
-#include "store/result.h"
+#include "core/result.h"
 #include "store/sqlite.h"
 
 namespace rapport {

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/result.h"
+#include "core/result.h"
 
 namespace rapport::sqlite {
 

@@ -5,8 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/text.h"
 #include "store/sqlite_store.h"
-#include "store/text.h"
 
 namespace rapport {
 namespace {

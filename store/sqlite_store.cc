@@ -5,8 +5,8 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "store/migrations.h"
-#include "store/text.h"
 
 namespace rapport {
 namespace {

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/model.h"
-#include "store/result.h"
+#include "core/model.h"
+#include "core/result.h"
 
 namespace rapport {
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "ingest/http_client.h"
+#include "ingest/feed/http_client.h"
 
 int main(int argc, char** argv) {
   setenv("TZ", "UTC", 1);

@@ -283,15 +283,19 @@ TEST_F(ListenerTest, ConcurrentPostsLoseNothingAndDoubleNothing) {
 TEST_F(ListenerTest, ASmuggledSecondRequestBehindAProxyIsRefusedAndNothingIsStored) {
   // With both Content-Length and Transfer-Encoding, the bytes after the chunked body ran as a
   // second request: two messages stored from one.
-  std::string inner = R"({"email": "eve@example.org", "text": "smuggled", "idempotency_key": "s2"})";
-  std::string second = "POST /v1/messages/site HTTP/1.1\r\nHost: x\r\n"
-                       "Authorization: Bearer s3cret-token\r\nContent-Length: " +
-                       std::to_string(inner.size()) + "\r\n\r\n" + inner;
+  std::string inner =
+      R"({"email": "eve@example.org", "text": "smuggled", "idempotency_key": "s2"})";
+  std::string second =
+      "POST /v1/messages/site HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer s3cret-token\r\nContent-Length: " +
+      std::to_string(inner.size()) + "\r\n\r\n" + inner;
   std::string chunked = "0\r\n\r\n";  // an empty chunked body: a proxy ends the request here
   testing::RawClient c(listener->port());
-  c.send("POST /v1/messages/site HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-token\r\n"
-         "Content-Length: " + std::to_string(chunked.size() + second.size()) +
-         "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked + second);
+  c.send(
+      "POST /v1/messages/site HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-token\r\n"
+      "Content-Length: " +
+      std::to_string(chunked.size() + second.size()) + "\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      chunked + second);
   std::string answer = c.read_all(3000);
   EXPECT_EQ(answer.substr(0, 26), "HTTP/1.1 400 Bad Request\r\n") << answer;
   EXPECT_EQ(answer.find("HTTP/1.1", 10), std::string::npos) << "one answer, for one request";

@@ -321,8 +321,7 @@ TEST(Config, AQuotedKeyOrValueWithANewlineOrEscapeIsEchoedEscapedOnOneLine) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].where, path + ":4:1");
   EXPECT_EQ(errors[0].what, "unknown key \"creator.na\\nme\\x1b[31m\"");
-  EXPECT_EQ(errors[1].what,
-            "mailbox.kind \"ima\\x1b]0;t\\x07p\" is not a kind this version reads");
+  EXPECT_EQ(errors[1].what, "mailbox.kind \"ima\\x1b]0;t\\x07p\" is not a kind this version reads");
   for (const auto& e : errors) {
     for (char c : e.to_string()) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << e.to_string();
   }

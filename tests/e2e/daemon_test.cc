@@ -166,11 +166,11 @@ TEST(Daemon, SigtermStopsWithinTenSecondsWhileClientsTrickleBytesToTheListener) 
   // It was still running 45 s after SIGTERM while one client sent a byte a second.
   TempDir dir;
   fs::path maildir = fs::path(RAPPORT_SOURCE_DIR) / "config/demo/Maildir";
-  fs::path config = dir.write(
-      "rapport.toml",
-      config_text(maildir, "[[inbox]]\nname = \"hook\"\nkind = \"generic\"\n"
-                           "token_env = \"RAPPORT_TEST_HOOK_TOKEN\"\n"
-                           "[listener]\nport = 0\n"));
+  fs::path config =
+      dir.write("rapport.toml", config_text(maildir,
+                                            "[[inbox]]\nname = \"hook\"\nkind = \"generic\"\n"
+                                            "token_env = \"RAPPORT_TEST_HOOK_TOKEN\"\n"
+                                            "[listener]\nport = 0\n"));
   setenv("RAPPORT_TEST_HOOK_TOKEN", "t0ken", 1);
   DaemonProcess daemon(config, dir.path() / "daemon.log");
   ASSERT_TRUE(daemon.wait_for_log("listening on http://127.0.0.1:", 15)) << daemon.log();

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/text.h"
+#include "core/text.h"
 #include "tests/support/http_post.h"
 #include "tests/support/smtp_server.h"
 #include "tests/support/temp_dir.h"
@@ -87,11 +87,14 @@ TEST(RapportBinary, AFeedOfAQuarterMillionUnclosedItemsNeverStopsTheRunOrTheDige
   }
   fs::path db = dir.path() / "state/demo.db";
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM sources WHERE reading_since IS NOT NULL"), 0);
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM episodes WHERE source_id = "
-                      "(SELECT id FROM sources WHERE name = 'hostile')"),
-            1) << "items without a guid, link or title are one item by their hash";
-  EXPECT_EQ(query(db, "SELECT instr(last_warnings, 'kMaxItems') > 0 FROM sources "
-                      "WHERE name = 'hostile'"),
+  EXPECT_EQ(query(db,
+                  "SELECT COUNT(*) FROM episodes WHERE source_id = "
+                  "(SELECT id FROM sources WHERE name = 'hostile')"),
+            1)
+      << "items without a guid, link or title are one item by their hash";
+  EXPECT_EQ(query(db,
+                  "SELECT instr(last_warnings, 'kMaxItems') > 0 FROM sources "
+                  "WHERE name = 'hostile'"),
             1);
 }
 

@@ -47,8 +47,7 @@ TEST(FuzzTargets, EveryKeptCrashInputRunsCleanly) {
   for (const Target& t : targets()) {
     for (const auto& f : files_under(fs::path(RAPPORT_TEST_DATA) / "fuzz" / std::string(t.name))) {
       std::string bytes = testing::read_file(f);
-      EXPECT_EQ(t.run(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), 0)
-          << f;
+      EXPECT_EQ(t.run(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), 0) << f;
       ++kept;
     }
   }

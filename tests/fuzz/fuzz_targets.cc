@@ -5,19 +5,19 @@
 #include <sstream>
 #include <string>
 
-#include "app/http_server.h"
 #include "config/config.h"
-#include "ingest/csv_reader.h"
-#include "ingest/date_parse.h"
-#include "ingest/feed_parser.h"
-#include "ingest/html_text.h"
-#include "ingest/import_source.h"
-#include "ingest/inbound.h"
-#include "ingest/mail_parser.h"
+#include "core/http.h"
+#include "core/text.h"
+#include "ingest/decode/date_parse.h"
+#include "ingest/decode/html_text.h"
+#include "ingest/feed/feed_parser.h"
+#include "ingest/inbound/csv_reader.h"
+#include "ingest/inbound/import_source.h"
+#include "ingest/inbound/inbound.h"
+#include "ingest/mail/mail_parser.h"
 #include "pipeline/classify.h"
 #include "pipeline/digest_reply.h"
 #include "pipeline/extract.h"
-#include "store/text.h"
 
 namespace rapport::fuzz {
 namespace {
@@ -146,21 +146,21 @@ int http(const std::uint8_t* data, std::size_t size) {
   // The first byte chooses how the rest arrives: in pieces of 1 to 256 bytes.
   std::size_t step = static_cast<std::size_t>(data[0]) + 1;
   std::string_view bytes = as_text(data + 1, size - 1);
-  app::HttpLimits limits;
+  HttpLimits limits;
   limits.max_body_bytes = 4096;
   limits.max_header_bytes = 2048;
   limits.max_headers = 20;
-  app::RequestParser parser(limits);
+  RequestParser parser(limits);
   std::size_t at = 0;
   while (at < bytes.size()) {
     std::size_t n = std::min(step, bytes.size() - at);
     std::size_t used = parser.feed(bytes.substr(at, n));
     at += used;
-    if (parser.state() == app::RequestParser::State::kDone) {
+    if (parser.state() == RequestParser::State::kDone) {
       if (static_cast<std::int64_t>(parser.request().body.size()) > limits.max_body_bytes)
         std::abort();
       parser.reset();
-    } else if (parser.state() == app::RequestParser::State::kError) {
+    } else if (parser.state() == RequestParser::State::kError) {
       if (parser.error_status() < 400 || parser.error_status() > 505) std::abort();
       break;
     } else if (used == 0) {

@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ingest/mail_parser.h"
+#include "core/text.h"
+#include "ingest/mail/mail_parser.h"
 #include "notify/digest_render.h"
 #include "notify/mailer.h"
 #include "notify/mime_writer.h"
-#include "store/text.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport::notify {

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include "ingest/mail_parser.h"
+#include "core/text.h"
+#include "ingest/mail/mail_parser.h"
 #include "notify/digest_render.h"
 #include "notify/mime_writer.h"
-#include "store/text.h"
 #include "tests/support/smtp_server.h"
 
 namespace rapport::notify {

@@ -2,7 +2,7 @@
 // state, with a real HTTP server on 127.0.0.1 and a real (in-memory) store.
 #include <gtest/gtest.h>
 
-#include "ingest/feed_source.h"
+#include "ingest/feed/feed_source.h"
 #include "pipeline/run_once.h"
 #include "store/sqlite_store.h"
 #include "tests/support/http_server.h"

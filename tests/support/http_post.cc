@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::testing {
 namespace {

@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "store/text.h"
+#include "core/text.h"
 
 namespace rapport::testing {
 
@@ -125,7 +125,8 @@ bool read_request(int fd, HttpTestServer::State& state, HttpExchange& ex) {
         std::string_view line = head.substr(pos, end - pos);
         size_t colon = line.find(':');
         if (colon != std::string_view::npos) {
-          ex.headers[ascii_lower(line.substr(0, colon))] = std::string(trim(line.substr(colon + 1)));
+          ex.headers[ascii_lower(line.substr(0, colon))] =
+              std::string(trim(line.substr(colon + 1)));
         }
         pos = end + 2;
       }

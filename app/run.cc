@@ -1,0 +1,234 @@
+// rapport run: one pass of what is due, then the digest when it is due.
+#include <signal.h>
+
+#include <iostream>
+#include <memory>
+
+#include "app/command_common.h"
+#include "app/commands.h"
+#include "app/database_lock.h"
+#include "app/from_config.h"
+#include "core/json_writer.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "ingest/feed/http_client.h"
+#include "notify/digest_render.h"
+#include "pipeline/run_once.h"
+#include "pipeline/schedule.h"
+
+namespace rapport::app {
+
+namespace {
+
+std::string describe(const pipeline::SourceOutcome& o) {
+  const BatchResult& r = o.stored;
+  std::string s = o.name + " (" + o.kind + "): ";
+  if (o.kind == "feed") {
+    s += std::to_string(r.episodes_added) + " new episodes, " + std::to_string(r.episodes_updated) +
+         " updated";
+  } else if (o.kind == "sent folder") {
+    s += std::to_string(r.answers_added) + " answers found";
+  } else if (o.kind == "import" || o.kind == "drop folder") {
+    s += std::to_string(r.messages_added) + " new messages, " + std::to_string(r.contacts_added) +
+         " new people";
+    if (r.messages_known) s += ", " + std::to_string(r.messages_known) + " already stored";
+  } else if (o.kind == "comments") {
+    s += std::to_string(r.messages_added) + " new comments, " + std::to_string(r.contacts_added) +
+         " new people";
+  } else {
+    s += std::to_string(r.messages_added) + " new messages (" + std::to_string(r.human_added) +
+         " from people, " + std::to_string(r.automatic_added) + " automatic), " +
+         std::to_string(r.contacts_added) + " new people";
+    if (r.messages_known) s += ", " + std::to_string(r.messages_known) + " already stored";
+  }
+  if (!o.warnings.empty()) s += "; " + std::to_string(o.warnings.size()) + " warnings";
+  return s;
+}
+
+}  // namespace
+
+int run_command(const Invocation& inv) {
+  if (inv.has("--quiet")) log::set_level(log::Level::kWarn);
+  auto cfg = load_config(inv);
+  if (!cfg) return kUsage;
+  ingest::CurlHttpClient http;
+  SystemClock clock;
+  auto sources = make_sources(*cfg, http, clock);
+  if (!sources) {
+    print_error(sources.error());
+    return kUsage;
+  }
+  // One process reads sources into a database at a time: a daemon, or this run.
+  auto lock = DatabaseLock::acquire(cfg->store.path, "run");
+  if (!lock) {
+    print_error(lock.error());
+    return kFailure;
+  }
+  auto store = SqliteStore::open(cfg->store.path);
+  if (!store) {
+    print_error(store.error());
+    return kFailure;
+  }
+  pipeline::PollOptions poll;
+  poll.http = &http;
+  poll.limits = {cfg->fetch.max_connections, cfg->fetch.max_connections_per_host};
+  poll.episode_comment_feeds = cfg->fetch.episode_comment_feeds;
+  poll.only_due = !inv.has("--all");
+  poll.creator_addresses = {cfg->creator.email};
+  poll.identity_rules = identity_rules(*cfg);
+  std::vector<ingest::Source*> list;
+  for (const auto& s : *sources) {
+    list.push_back(s.source.get());
+    poll.policies[s.source->name()] = s.policy;
+  }
+  auto outcomes = pipeline::poll_sources(**store, list, clock, poll);
+  bool failed = false;
+  for (const auto& o : outcomes) {
+    if (o.error) {
+      failed = true;
+      log::error(o.name + " (" + o.kind + ") failed: " + o.error->to_string());
+      continue;
+    }
+    if (o.not_due) {
+      log::info(o.name + " (" + o.kind + "): " + o.skipped);
+      continue;
+    }
+    if (!o.skipped.empty()) {
+      log::warn(o.name + " (" + o.kind + ") skipped: " + o.skipped);
+      continue;
+    }
+    log::info(describe(o));
+    if (!o.moved_to.empty()) {
+      log::warn(o.name + " moved permanently to " + o.moved_to +
+                "; it is read there from now on (update its url in the config)");
+    }
+    for (const auto& w : o.warnings) log::debug(o.name + ": " + w);
+  }
+
+  std::optional<std::string> slot;
+  if (cfg->digest.at_minute && !inv.has("--all")) {
+    // A schedule is set: deliver only when a slot is due, as the daemon would.
+    if (!cfg->digest.timezone.empty()) {
+      setenv("TZ", cfg->digest.timezone.c_str(), 1);
+      tzset();
+    }
+    pipeline::DigestSchedule schedule{*cfg->digest.at_minute, cfg->digest.days};
+    auto last = (*store)->last_delivered_digest();
+    if (!last) {
+      print_error(last.error());
+      return kFailure;
+    }
+    slot = pipeline::digest_due(schedule, *last, clock.now());
+    if (!slot) {
+      auto next = pipeline::next_digest_slot(schedule, clock.now());
+      log::info("no digest due" +
+                (next ? " (next: " + format_rfc3339_utc(*next) + ")" : std::string()));
+      return failed ? kFailure : kOk;
+    }
+  }
+  auto digest = pipeline::build_digest(**store, digest_settings(*cfg), clock.now());
+  if (digest && slot) digest->slot = *slot;
+  if (!digest) {
+    print_error(digest.error());
+    return kFailure;
+  }
+  auto mailer = make_mailer(*cfg);
+  if (!mailer) {
+    print_error(mailer.error());
+    return kUsage;
+  }
+  if (cfg->smtp.enabled && !inv.has("--all")) {
+    // One email per slot, however often run is called.
+    auto last = (*store)->last_delivered_digest();
+    if (last && *last && **last >= digest->slot) {
+      log::info("the digest for " + digest->slot + " was already sent; --all sends it again");
+      std::cout << notify::render_text(*digest, {cfg->creator.name, cfg->digest.excerpt_chars});
+      return failed ? kFailure : kOk;
+    }
+  }
+  auto delivery =
+      pipeline::deliver_digest(**store, *digest, digest_settings(*cfg), **mailer, clock.now());
+  if (!delivery) {
+    print_error(delivery.error());
+    return kFailure;
+  }
+
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("sources").begin_array();
+    for (const auto& o : outcomes) {
+      j.begin_object().key("name").value(o.name).key("kind").value(o.kind).key("ok").value(
+          !o.error.has_value());
+      j.key("error");
+      if (o.error) {
+        j.value(o.error->to_string());
+      } else {
+        j.null();
+      }
+      j.key("episodes_added")
+          .value(o.stored.episodes_added)
+          .key("episodes_updated")
+          .value(o.stored.episodes_updated)
+          .key("messages_added")
+          .value(o.stored.messages_added)
+          .key("messages_known")
+          .value(o.stored.messages_known)
+          .key("human_added")
+          .value(o.stored.human_added)
+          .key("automatic_added")
+          .value(o.stored.automatic_added)
+          .key("people_added")
+          .value(o.stored.contacts_added)
+          .key("warnings")
+          .begin_array();
+      for (const auto& w : o.warnings) j.value(w);
+      j.end_array().end_object();
+    }
+    j.end_array();
+    j.key("digest")
+        .begin_object()
+        .key("slot")
+        .value(digest->slot)
+        .key("delivered")
+        .value(delivery->delivered)
+        .key("waiting_total")
+        .value(digest->waiting_total)
+        .key("people")
+        .begin_array();
+    for (const auto& item : digest->items) {
+      const DigestCandidate& c = item.who;
+      j.begin_object()
+          .key("contact_id")
+          .value(c.contact_id)
+          .key("name")
+          .value(c.display_name)
+          .key("address")
+          .value(c.address)
+          .key("score")
+          .value(item.score)
+          .key("reasons")
+          .begin_array();
+      for (const auto& r : item.reasons) j.value(r);
+      j.end_array().key("subject").value(c.subject).key("excerpt").value(
+          excerpt(c.reply_text, static_cast<size_t>(cfg->digest.excerpt_chars)));
+      j.key("episode");
+      if (c.episode_title.empty()) {
+        j.null();
+      } else {
+        j.value(c.episode_title);
+      }
+      j.key("reply_link").value(notify::reply_link(c)).end_object();
+    }
+    j.end_array().end_object();
+    j.key("counts");
+    write_counts(j, digest->counts);
+    j.end_object();
+    std::cout << j.str() << "\n";
+  } else {
+    std::cout << delivery->text;
+    log::info("digest written: " + delivery->delivered);
+  }
+  return failed ? kFailure : kOk;
+}
+
+}  // namespace rapport::app

@@ -1,0 +1,265 @@
+// The shared model: plain structs that flow from the sources through the pipeline into
+// the store and out to the digest. No I/O here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace rapport {
+
+// An item of one of the creator's own feeds: what replies get linked to.
+struct Episode {
+  std::int64_t id = 0;  // store id; 0 until stored
+  std::string guid;     // natural key within its feed
+  std::string title;    // plain text
+  std::string link;
+  std::optional<UnixTime> published_at;
+  std::string published_text;  // the date as written, kept when it could not be read
+  std::optional<int> number;   // itunes:episode
+  std::optional<int> season;   // itunes:season
+  std::optional<int> duration_seconds;
+  std::string comments_feed;  // wfw:commentRss: where listeners' comments on it are
+  // The Message-IDs of the newsletters the creator sent about it (from a Sent folder).
+  std::vector<std::string> newsletter_ids;
+};
+
+enum class MessageKind { kEmail, kComment, kForm, kVoicemail, kMessage, kBoostagram };
+enum class MessageClass { kHuman, kAutoReply, kBounce, kUnsubscribe, kList };
+
+std::string_view to_string(MessageKind kind);
+std::string_view to_string(MessageClass cls);
+std::optional<MessageClass> message_class_from_string(std::string_view s);
+
+struct Address {
+  std::string name;     // display name, decoded; may be empty
+  std::string address;  // addr-spec as written; may be empty
+};
+
+struct Header {
+  std::string name;
+  std::string value;  // unfolded and RFC 2047-decoded
+};
+
+// The fields a listener message (a webhook, a form, an export row) can carry, as config and
+// adapters name them.
+const std::vector<std::string>& listener_message_fields();
+
+// A way to reach a person: an email address today; phones and handles later.
+struct Identity {
+  std::string kind;   // "email"
+  std::string value;  // normalised
+  bool empty() const { return value.empty(); }
+};
+
+// Everything a person sent. The source fills the first group of fields; the pipeline
+// fills the second; the store persists both.
+struct Message {
+  // --- filled by the source ---
+  std::string natural_key;  // "mid:<Message-ID>" or "sha256:<hex of the raw bytes>"
+  MessageKind kind = MessageKind::kEmail;
+  std::string source_ref;  // where in the source it came from (a Maildir file name)
+  Address from;
+  std::vector<Address> to;  // To and Cc
+  std::string subject;
+  std::string message_id;  // without angle brackets; empty when the message has none
+  std::string in_reply_to;
+  std::vector<std::string> references;
+  UnixTime received_at = 0;  // the Date header, else when it was delivered
+  std::string date_text;     // the Date header as written
+  std::string text;          // the whole body as plain text (from HTML when no text part)
+  bool text_from_html = false;
+  std::vector<Header> headers;
+  std::vector<std::string> warnings;  // what could not be read cleanly
+  std::string url;                    // where it can be seen (a comment's permalink); may be empty
+  std::string author_url;             // the sender's website, when they gave one
+  std::string episode_guid;           // set when the source knows the episode (a per-episode feed)
+  std::string episode_ref;       // the episode as a listener message names it: guid, URL or number
+  Identity claimed;              // an identity the source vouches for (a phone, a handle)
+  std::vector<Identity> claims;  // more identities it vouches for (a form's phone and handle)
+  std::string details;           // what else the channel says, in words ("voicemail, 0:42")
+  std::optional<std::int64_t> amount_sats;  // a boostagram's value
+  bool outgoing = false;  // written by the creator (a Sent folder): it answers its recipients
+  // An outgoing message sent to the list, not to a person: it answers no one, and replies to
+  // it (by In-Reply-To or References) answer the episode or issue it is.
+  bool newsletter = false;
+
+  // --- filled by the pipeline ---
+  MessageClass message_class = MessageClass::kHuman;
+  std::string class_reason;
+  std::string reply_text;  // the words this person wrote
+  std::optional<std::int64_t> episode_id;
+  Identity identity;                 // empty when the sender is not a person (a bounce, list mail)
+  std::vector<Identity> also;        // the sender's other identities this message ties to them
+  std::vector<Identity> recipients;  // outgoing: each recipient's address, normalised
+  std::string display_name;          // the person's name as it should be shown; may be empty
+
+  // The first header with this name (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const;
+};
+
+// What one poll of a source produced, and the cursor to store with it. The store commits
+// all of it, cursor included, in one transaction.
+struct Batch {
+  std::vector<Episode> episodes;
+  std::vector<Message> messages;
+  std::vector<std::string> warnings;
+  std::string cursor;
+  std::string moved_to;                     // set when the source was permanently redirected here
+  std::optional<std::int64_t> ttl_seconds;  // how long the source asks not to be polled (RSS ttl)
+  // The source has more to read right now: poll it again with `cursor` once this batch is
+  // committed (a large folder read in batches, each committed with its cursor).
+  bool more = false;
+};
+
+// The stored state of one configured source.
+struct SourceState {
+  std::int64_t id = 0;
+  std::string kind;  // "feed", "maildir"
+  std::string name;
+  std::string location;  // URL or path as configured
+  std::string cursor;
+  std::optional<UnixTime> last_attempt_at;
+  std::optional<UnixTime> last_success_at;
+  std::string last_error;
+  std::string last_warnings;  // newline-separated, from the last successful poll
+  int consecutive_failures = 0;
+  std::string moved_to;                  // a permanent redirect's target, used instead of location
+  std::optional<UnixTime> dead_since;    // gone (HTTP 410): not polled until the config changes
+  std::optional<UnixTime> next_due_at;   // not polled before this (Retry-After)
+  std::optional<UnixTime> next_poll_at;  // when the daemon polls it next
+  // A read began then and has not finished: when no process is reading it now, the last one
+  // stopped during the read (a crash or a kill).
+  std::optional<UnixTime> reading_since;
+};
+
+// A contact with human messages newer than the creator's last answer.
+struct DigestCandidate {
+  std::int64_t contact_id = 0;
+  std::string display_name;
+  std::string address;        // the identity the newest message came from
+  std::string identity_kind;  // "email", "website", "name"
+  UnixTime first_seen_at = 0;
+  UnixTime last_seen_at = 0;
+  int total_human_messages = 0;
+  int unanswered_messages = 0;
+  UnixTime waiting_since = 0;  // the oldest unanswered message
+  std::optional<UnixTime> last_answered_at;
+  // The newest unanswered message.
+  std::int64_t message_row = 0;
+  std::string subject;
+  std::string message_id;
+  std::string reply_text;
+  std::int64_t reply_chars = 0;  // the size of reply_text in bytes (known before it is read)
+  bool asks_question = false;    // reply_text holds a question mark
+  UnixTime received_at = 0;
+  std::string episode_title;
+  std::optional<int> episode_number;
+  std::string url;              // where the newest message can be seen (a comment); may be empty
+  std::string message_kind;     // "email", "comment", …
+  std::string details;          // channel details of the newest message ("voicemail, 0:42")
+  std::int64_t boost_sats = 0;  // all boostagram value from this person
+  bool supporter = false;       // tagged "supporter"
+  std::optional<UnixTime> episode_published_at;
+  std::vector<std::string> identities;  // every address, phone or handle of theirs
+};
+
+// A person as `rapport contacts list` shows them.
+struct ContactSummary {
+  std::int64_t id = 0;
+  std::string display_name;
+  std::vector<std::string> identities;  // "email:ana@example.org", "phone:+4477…"
+  UnixTime first_seen_at = 0;
+  UnixTime last_seen_at = 0;
+  std::int64_t messages = 0;  // from people (human)
+  bool waiting = false;       // a human message newer than the last answer
+  std::optional<UnixTime> last_answered_at;
+  std::vector<std::string> tags;
+  std::vector<std::string> sources;  // where their messages came from
+  std::string notes;
+};
+
+struct ContactFilter {
+  bool unanswered = false;  // only people waiting for an answer
+  bool first_time = false;  // only people with one message
+  std::string tag;
+  std::string source;             // a configured source's name
+  std::optional<UnixTime> since;  // seen at or after
+};
+
+// One line of a person's history.
+struct TimelineEntry {
+  UnixTime at = 0;
+  std::string what;  // "message" or "answer"
+  std::string source;
+  std::string kind;  // email, form, comment, …; or how it was answered
+  std::string message_class;
+  std::string subject;
+  std::string episode;
+  std::string excerpt;
+};
+
+struct MergeRecord {
+  std::int64_t id = 0;
+  std::string kind;  // "merge" or "split" (an undone merge: they are not the same person)
+  std::int64_t from_contact_id = 0;
+  std::int64_t into_contact_id = 0;
+  std::string evidence;
+  UnixTime created_at = 0;
+  std::optional<UnixTime> undone_at;
+};
+
+struct ContactDetail {
+  ContactSummary contact;
+  std::vector<TimelineEntry> timeline;  // oldest first
+  std::vector<MergeRecord> merges;      // those this contact took part in
+};
+
+// A person and their identities, for finding likely duplicates.
+struct ContactRecord {
+  std::int64_t id = 0;
+  std::string display_name;
+  std::vector<Identity> identities;
+};
+
+// What happened since the last digest, for its summary line.
+struct PeriodSummary {
+  UnixTime since = 0;
+  std::int64_t replies = 0;     // messages from people
+  std::int64_t new_people = 0;  // people who wrote for the first time
+  std::vector<std::pair<std::string, std::int64_t>> by_episode;  // episode title, replies
+};
+
+struct DigestItem {
+  DigestCandidate who;
+  double score = 0;
+  std::vector<std::string> reasons;  // plain words, most important first
+};
+
+struct Counts {
+  std::int64_t episodes = 0;
+  std::int64_t messages = 0;
+  std::int64_t human_messages = 0;
+  std::int64_t contacts = 0;
+  std::int64_t identities = 0;
+  std::int64_t unanswered_contacts = 0;
+  std::int64_t digests = 0;
+};
+
+struct Digest {
+  std::string slot;  // the local date it is for, YYYY-MM-DD; one digest per slot
+  UnixTime generated_at = 0;
+  std::string show;  // the show's name, for the title
+  std::vector<DigestItem> items;
+  int waiting_total = 0;  // all candidates, before max_people cut the list
+  Counts counts;
+  std::vector<SourceState> needs_attention;  // sources failing or gone, for the health section
+  std::optional<PeriodSummary> period;
+  std::vector<std::string> from_your_reply;  // what your reply to a digest did, to confirm
+};
+
+}  // namespace rapport

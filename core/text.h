@@ -1,0 +1,51 @@
+// Small text helpers shared by every layer: UTF-8 hygiene, trimming, case folding of ASCII,
+// and time formatting. Pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace rapport {
+
+// True when every byte sequence in s is valid UTF-8. Does not copy.
+bool is_valid_utf8(std::string_view s);
+
+// s with every invalid UTF-8 sequence replaced by U+FFFD.
+std::string valid_utf8(std::string_view s);
+
+// At most max_bytes of s, cut at a character boundary (never inside a UTF-8 sequence).
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
+
+// An excerpt of at most max_chars characters: whitespace runs folded into one space, cut at
+// a word boundary when one is near, with "…" when something was cut.
+std::string excerpt(std::string_view s, size_t max_chars);
+
+// `s` made safe to print on a terminal or in a one-line message: invalid UTF-8 becomes
+// U+FFFD, control characters (C0, DEL, C1: terminal escapes, newlines) are written as \n, \t
+// or \xNN, and more than max_bytes is cut at a character boundary with "…".
+std::string printable(std::string_view s, size_t max_bytes = 200);
+
+std::string_view trim(std::string_view s);
+std::string ascii_lower(std::string_view s);
+std::string ascii_upper(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+std::vector<std::string> split_lines(std::string_view s);
+
+// The subject without reply and forward prefixes ("Re:", "AW:", "SV:", "R:", "Fwd:",
+// "[Show]" …), however many are stacked.
+std::string strip_reply_prefixes(std::string_view subject);
+
+// 2026-11-25T08:00:00Z
+std::string format_rfc3339_utc(UnixTime t);
+// The local calendar date of t, YYYY-MM-DD (the TZ environment variable decides "local").
+std::string local_date(UnixTime t);
+// "Wednesday 25 November 2026", local time.
+std::string long_local_date(UnixTime t);
+// "Tue, 24 Nov 2026 18:02:11 +0000": RFC 5322 date, UTC.
+std::string format_rfc5322(UnixTime t);
+
+}  // namespace rapport
