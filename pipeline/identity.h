@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/model.h"
+#include "core/unicode.h"  // nfc() and fold_name(), used with these
 
 namespace rapport::pipeline {
 
@@ -32,14 +33,6 @@ Identity handle_identity(std::string_view platform, std::string_view handle);
 
 // A website: without scheme, "www.", query and trailing slash.
 Identity website_identity(std::string_view url);
-
-// `utf8` in NFC for the Latin letters people's names use: a letter followed by a combining
-// accent (as macOS and some forms send "é") becomes the one precomposed letter.
-std::string nfc(std::string_view utf8);
-
-// A name for comparing: NFC, diacritics folded ("José Müller" -> "jose muller"), lower case,
-// punctuation dropped, spaces collapsed.
-std::string fold_name(std::string_view utf8);
 
 // Jaro-Winkler similarity of two strings, 0 (nothing alike) to 1 (equal).
 double jaro_winkler(std::string_view a, std::string_view b);
