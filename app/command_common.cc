@@ -2,7 +2,9 @@
 
 #include <iostream>
 
+#include "app/from_config.h"
 #include "core/text.h"
+#include "pipeline/who.h"
 
 namespace rapport::app {
 
@@ -57,7 +59,7 @@ int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<S
     return kFailure;
   }
   store = std::move(*opened);
-  auto found = store->find_contact(who);
+  auto found = pipeline::find_person(*store, who, identity_rules(*cfg));
   if (!found) {
     print_error(found.error());
     return kUsage;

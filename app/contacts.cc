@@ -10,6 +10,7 @@
 #include "ingest/decode/date_parse.h"
 #include "pipeline/duplicates.h"
 #include "pipeline/identity.h"
+#include "pipeline/who.h"
 #include "store/sqlite_store.h"
 
 namespace rapport::app {
@@ -17,27 +18,11 @@ namespace {
 
 std::string day(UnixTime t) { return format_rfc3339_utc(t).substr(0, 10); }
 
-// The value of an identity without its kind ("email:ana@x" -> "ana@x").
-std::string value_of(const std::string& identity) {
-  size_t colon = identity.find(':');
-  return colon == std::string::npos ? identity : identity.substr(colon + 1);
-}
-std::string kind_of(const std::string& identity) { return identity.substr(0, identity.find(':')); }
 
-// WHO as the store knows them: an address or a phone in its normal form, else an id or a name.
+// WHO through the one resolver every command uses.
 Result<std::int64_t> find(SqliteStore& store, const std::string& who,
                           const pipeline::IdentityRules& rules) {
-  if (who.find('@') != std::string::npos) {
-    if (Identity e = pipeline::email_identity(who, rules); !e.empty()) {
-      if (auto found = store.find_contact(e.value); found) return found;
-    }
-  }
-  if (!who.empty() && (who[0] == '+' || who[0] == '0' || who[0] == '(')) {
-    if (std::string phone = pipeline::e164(who, rules.default_country); !phone.empty()) {
-      if (auto found = store.find_contact(phone); found) return found;
-    }
-  }
-  return store.find_contact(who);
+  return pipeline::find_person(store, who, rules);
 }
 
 void summary_json(JsonWriter& j, const ContactSummary& c) {
@@ -45,8 +30,16 @@ void summary_json(JsonWriter& j, const ContactSummary& c) {
   j.key("id").value(c.id);
   j.key("name").value(c.display_name.empty() ? std::optional<std::string>() : c.display_name);
   j.key("identities").begin_array();
+  // Each identity as the person last wrote it, with the normal form matching uses.
   for (const auto& i : c.identities) {
-    j.begin_object().key("kind").value(kind_of(i)).key("value").value(value_of(i)).end_object();
+    j.begin_object()
+        .key("kind")
+        .value(i.kind)
+        .key("value")
+        .value(i.shown())
+        .key("normal")
+        .value(i.value)
+        .end_object();
   }
   j.end_array();
   j.key("first_seen").value(format_rfc3339_utc(c.first_seen_at));
@@ -69,7 +62,7 @@ void summary_json(JsonWriter& j, const ContactSummary& c) {
 
 std::string summary_line(const ContactSummary& c) {
   std::string ids;
-  for (const auto& i : c.identities) ids += (ids.empty() ? "" : ", ") + value_of(i);
+  for (const auto& i : c.identities) ids += (ids.empty() ? "" : ", ") + i.shown();
   std::string facts = std::to_string(c.messages) + (c.messages == 1 ? " message" : " messages");
   if (c.waiting) facts += " · waiting";
   facts += " · last seen " + day(c.last_seen_at);
@@ -199,7 +192,7 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
   const ContactSummary& c = d->contact;
   std::cout << (c.display_name.empty() ? "(no name)" : c.display_name) << " (contact " << c.id
             << ")\n";
-  for (const auto& i : c.identities) std::cout << "  " << kind_of(i) << "  " << value_of(i) << "\n";
+  for (const auto& i : c.identities) std::cout << "  " << i.kind << "  " << i.shown() << "\n";
   std::cout << "first seen " << day(c.first_seen_at) << " · last seen " << day(c.last_seen_at)
             << " · " << c.messages << (c.messages == 1 ? " message" : " messages")
             << (c.waiting ? " · waiting for an answer" : "") << "\n";
@@ -295,10 +288,11 @@ int export_all(SqliteStore& store, const Invocation& inv) {
     print_error(people.error());
     return kFailure;
   }
-  auto of_kind = [](const ContactSummary& c, const std::string& kind) {
+  // Each identity of a kind as written, or in its normal form (a tel: URI needs E.164).
+  auto of_kind = [](const ContactSummary& c, const std::string& kind, bool normal = false) {
     std::vector<std::string> out;
     for (const auto& i : c.identities) {
-      if (kind_of(i) == kind) out.push_back(value_of(i));
+      if (i.kind == kind) out.push_back(normal ? i.value : i.shown());
     }
     return out;
   };
@@ -330,12 +324,12 @@ int export_all(SqliteStore& store, const Invocation& inv) {
       std::string card = "BEGIN:VCARD\r\nVERSION:4.0\r\n";
       card += vcard_line("UID:urn:rapport:contact:" + std::to_string(c.id));
       std::string name = c.display_name.empty()
-                             ? value_of(c.identities.empty() ? "" : c.identities[0])
+                             ? (c.identities.empty() ? std::string() : c.identities[0].shown())
                              : c.display_name;
       card += vcard_line("FN:" + vcard_text(name));
       for (const auto& e : of_kind(c, "email")) card += vcard_line("EMAIL:" + vcard_text(e));
-      for (const auto& p : of_kind(c, "phone")) card += vcard_line("TEL;VALUE=uri:tel:" + p);
-      for (const auto& w : of_kind(c, "website")) card += vcard_line("URL:https://" + w);
+      for (const auto& p : of_kind(c, "phone", true)) card += vcard_line("TEL;VALUE=uri:tel:" + p);
+      for (const auto& w : of_kind(c, "website", true)) card += vcard_line("URL:https://" + w);
       for (const auto& h : of_kind(c, "handle"))
         card += vcard_line("X-SOCIALPROFILE:" + vcard_text(h));
       if (!c.tags.empty()) {

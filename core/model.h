@@ -49,11 +49,14 @@ struct Header {
 // adapters name them.
 const std::vector<std::string>& listener_message_fields();
 
-// A way to reach a person: an email address today; phones and handles later.
+// A way to reach a person: an email address, a phone number, a handle, a website.
 struct Identity {
-  std::string kind;   // "email"
-  std::string value;  // normalised
+  std::string kind;     // "email", "phone", "handle", "website", "name", "boostagram"
+  std::string value;    // normalised: what matching compares
+  std::string written;  // as the person wrote it in this message ("Lucia.Fernandez@gmail.com")
   bool empty() const { return value.empty(); }
+  // What people are shown: the spelling they used, else the normal form.
+  const std::string& shown() const { return written.empty() ? value : written; }
 };
 
 // Everything a person sent. The source fills the first group of fields; the pipeline
@@ -141,7 +144,8 @@ struct SourceState {
 struct DigestCandidate {
   std::int64_t contact_id = 0;
   std::string display_name;
-  std::string address;        // the identity the newest message came from
+  std::string address;        // the identity the newest message came from, as written
+  std::string identity_value;  // its normal form (a phone in E.164, for a tel: link)
   std::string identity_kind;  // "email", "website", "name"
   UnixTime first_seen_at = 0;
   UnixTime last_seen_at = 0;
@@ -172,7 +176,7 @@ struct DigestCandidate {
 struct ContactSummary {
   std::int64_t id = 0;
   std::string display_name;
-  std::vector<std::string> identities;  // "email:ana@example.org", "phone:+4477…"
+  std::vector<Identity> identities;  // each with its normal form and how it was last written
   UnixTime first_seen_at = 0;
   UnixTime last_seen_at = 0;
   std::int64_t messages = 0;  // from people (human)

@@ -155,7 +155,9 @@ std::string digest_subject(const Digest& d) {
 
 std::string reply_link(const DigestCandidate& who) {
   // A person known only by a website or a name is answered where they wrote.
-  if (who.identity_kind == "phone") return "tel:" + clean(who.address);
+  if (who.identity_kind == "phone") {
+    return "tel:" + clean(who.identity_value.empty() ? who.address : who.identity_value);
+  }
   // Only web links: a feed could carry a javascript: or data: URL.
   if (who.identity_kind != "email" && !who.identity_kind.empty()) {
     return istarts_with(who.url, "https://") || istarts_with(who.url, "http://") ? clean(who.url)

@@ -9,7 +9,7 @@ namespace {
 
 // A claimed identity in its normal form: phones to E.164 where the number can be read so,
 // else the digits as given (a leading + kept), so spacing never makes two identities.
-Identity normalised(const Identity& claimed, const IdentityRules& rules) {
+Identity normal_form(const Identity& claimed, const IdentityRules& rules) {
   if (claimed.kind == "phone") {
     std::string number = e164(claimed.value, rules.default_country);
     if (number.empty()) {
@@ -28,6 +28,13 @@ Identity normalised(const Identity& claimed, const IdentityRules& rules) {
     }
   }
   return claimed;
+}
+
+// The same, remembering how the person wrote it.
+Identity normalised(const Identity& claimed, const IdentityRules& rules) {
+  Identity n = normal_form(claimed, rules);
+  n.written = std::string(trim(claimed.value));
+  return n;
 }
 
 }  // namespace
@@ -55,6 +62,7 @@ void resolve(Message& m, const IdentityRules& rules) {
     return;
   }
   m.identity = email_identity(m.from.address, rules);
+  if (!m.identity.empty()) m.identity.written = std::string(trim(m.from.address));
   std::string name = display_name(m.from);
   std::vector<Identity> claims;
   if (!m.claimed.empty()) claims.push_back(normalised(m.claimed, rules));

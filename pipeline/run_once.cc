@@ -66,7 +66,7 @@ void understand(Result<Batch>& batch, const EpisodeIndex& episodes,
 // Stores what one source returned, understood (or its failure), and fills its outcome.
 // Returns whether the batch was committed; the caller then calls the source's after_commit.
 bool commit(Store& store, const Pending& p, Result<Batch>& batch, const Clock& clock,
-            SourceOutcome& out) {
+            SourceOutcome& out, const IdentityRules& rules) {
   if (!batch) {
     out.error = batch.error();
     if (auto s = store.record_failure(p.state.id, batch.error(), clock.now()); !s) {
@@ -81,7 +81,8 @@ bool commit(Store& store, const Pending& p, Result<Batch>& batch, const Clock& c
     return false;
   }
   out.stored += *stored;
-  if (auto applied = apply_digest_replies(store, batch->messages, clock.now()); !applied) {
+  if (auto applied = apply_digest_replies(store, batch->messages, clock.now(), rules);
+      !applied) {
     log::error("replies to a digest: " + applied.error().to_string());
   }
   out.moved_to = batch->moved_to;
@@ -95,7 +96,7 @@ void settle(Store& store, const Pending& p, Result<Batch> batch,
             const std::vector<Episode>& episodes, const Clock& clock, SourceOutcome& out,
             const std::vector<std::string>& creator_addresses, const IdentityRules& rules) {
   understand(batch, EpisodeIndex(episodes), creator_addresses, rules);
-  if (commit(store, p, batch, clock, out)) p.source->after_commit(*batch);
+  if (commit(store, p, batch, clock, out, rules)) p.source->after_commit(*batch);
 }
 
 // One poll of a source that reads itself, understood; a throw becomes an error.
@@ -152,7 +153,7 @@ void poll_local(Store& store, const Pending& p, const std::vector<Episode>& epis
         return read_and_understand(*p.source, next, index, creator_addresses, rules);
       });
     }
-    bool committed = commit(store, p, batch, clock, out);
+    bool committed = commit(store, p, batch, clock, out, rules);
     Result<Batch> following = ahead.valid() ? ahead.get() : Result<Batch>(Batch{});
     // After the read-ahead, so a source never sees poll() and after_commit() at once.
     if (committed) p.source->after_commit(*batch);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "core/unicode.h"
 #include "store/sqlite_store.h"
 
 namespace rapport {
@@ -15,13 +16,18 @@ constexpr const char kFindIdentity[] =
     "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
 constexpr const char kInsertContact[] =
     "INSERT INTO contacts (display_name, display_name_at, first_seen_at, last_seen_at, "
-    "created_at) VALUES (?1, ?2, ?3, ?3, ?4)";
+    "created_at, name_folded) VALUES (?1, ?2, ?3, ?3, ?4, ?5)";
 constexpr const char kInsertIdentity[] =
-    "INSERT INTO identities (kind, value, contact_id, first_seen_source_id, first_seen_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO identities (kind, value, contact_id, first_seen_source_id, first_seen_at, "
+    "written, written_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)";
+// The spelling a person used most recently is the one shown (messages arrive in any order).
+constexpr const char kUpdateWritten[] =
+    "UPDATE identities SET written = ?2, written_at = ?3 "
+    "WHERE id = ?1 AND written <> ?2 AND written_at <= ?3";
 // A name seen later replaces an older one; first/last seen widen to the message's time.
 constexpr const char kTouchContact[] =
     "UPDATE contacts SET "
+    "name_folded = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?4 ELSE name_folded END, "
     "display_name = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?2 ELSE display_name END, "
     "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
     "ELSE display_name_at END, "
@@ -165,7 +171,8 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
         ->bind(1, m.display_name)
         .bind(2, m.display_name.empty() ? UnixTime{0} : m.received_at)
         .bind(3, m.received_at)
-        .bind(4, now);
+        .bind(4, now)
+        .bind(5, fold_name(m.display_name));
     if (auto s = (*contact)->run(); !s) return s.error();
     target = db_.last_insert_rowid();
     ++r.contacts_added;
@@ -188,7 +195,14 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
     }
   }
   for (size_t i = 0; i < all.size(); ++i) {
-    if (identity_of[i]) continue;
+    if (identity_of[i]) {
+      if (all[i]->written.empty()) continue;
+      auto written = cached(kUpdateWritten);
+      if (!written) return written.error();
+      (*written)->bind(1, identity_of[i]).bind(2, all[i]->written).bind(3, m.received_at);
+      if (auto s = (*written)->run(); !s) return s.error();
+      continue;
+    }
     auto identity = cached(kInsertIdentity);
     if (!identity) return identity.error();
     (*identity)
@@ -196,13 +210,18 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
         .bind(2, all[i]->value)
         .bind(3, target)
         .bind(4, source_id)
-        .bind(5, m.received_at);
+        .bind(5, m.received_at)
+        .bind(6, all[i]->written);
     if (auto s = (*identity)->run(); !s) return s.error();
     identity_of[i] = db_.last_insert_rowid();
   }
   auto touch = cached(kTouchContact);
   if (!touch) return touch.error();
-  (*touch)->bind(1, target).bind(2, m.display_name).bind(3, m.received_at);
+  (*touch)
+      ->bind(1, target)
+      .bind(2, m.display_name)
+      .bind(3, m.received_at)
+      .bind(4, fold_name(m.display_name));
   if (auto s = (*touch)->run(); !s) return s.error();
   return identity_of[0];
 }
@@ -421,8 +440,8 @@ SELECT c.id, c.display_name, c.first_seen_at, c.last_seen_at, c.notes,
                         SELECT s.sent_at FROM sent_mail s
                           JOIN identities i ON i.kind = 'email' AND i.value = s.recipient
                          WHERE i.contact_id = c.id)),
-  (SELECT group_concat(kind || ':' || value, char(10)) FROM
-     (SELECT kind, value FROM identities WHERE contact_id = c.id ORDER BY id)),
+  (SELECT group_concat(kind || char(31) || value || char(31) || written, char(10)) FROM
+     (SELECT kind, value, written FROM identities WHERE contact_id = c.id ORDER BY id)),
   (SELECT group_concat(tag, char(10)) FROM
      (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)),
   (SELECT group_concat(name, char(10)) FROM
@@ -442,10 +461,14 @@ ContactSummary read_summary(sqlite::Statement& s) {
   std::optional<std::int64_t> last_human = s.optional_int64(6);
   c.last_answered_at = s.optional_int64(7);
   c.waiting = last_human && (!c.last_answered_at || *last_human > *c.last_answered_at);
-  c.identities = split_lines(s.text(8));
+  for (const auto& line : split_lines(s.text(8))) {
+    size_t a = line.find('\x1f');
+    size_t b = a == std::string::npos ? a : line.find('\x1f', a + 1);
+    if (b == std::string::npos) continue;
+    c.identities.push_back({line.substr(0, a), line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+  }
   c.tags = split_lines(s.text(9));
   c.sources = split_lines(s.text(10));
-  std::erase(c.identities, std::string());
   std::erase(c.tags, std::string());
   std::erase(c.sources, std::string());
   return c;

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/text.h"
+#include "core/unicode.h"
 #include "store/migrations.h"
 
 namespace rapport {
@@ -89,7 +90,35 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (!db) return db.error();
   auto version = migrate(*db);
   if (!version) return version.error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db)));
+  if (auto s = store->fold_stored_names(); !s) return s.error();
+  return store;
+}
+
+Status SqliteStore::fold_stored_names() {
+  // Names stored before they were folded (migration 17 adds the column; folding is C++): done
+  // once, found through the index when there is nothing to do.
+  auto find = db_.prepare(
+      "SELECT id, display_name FROM contacts WHERE name_folded = '' AND display_name <> '' "
+      "AND merged_into IS NULL");
+  if (!find) return find.error();
+  std::vector<std::pair<std::int64_t, std::string>> todo;
+  for (;;) {
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    todo.emplace_back(find->int64(0), find->text(1));
+  }
+  if (todo.empty()) return {};
+  auto tx = sqlite::Transaction::begin(db_);
+  if (!tx) return tx.error();
+  auto update = db_.prepare("UPDATE contacts SET name_folded = ?2 WHERE id = ?1");
+  if (!update) return update.error();
+  for (const auto& [id, name] : todo) {
+    update->bind(1, id).bind(2, fold_name(name));
+    if (auto s = update->run(); !s) return s.error();
+  }
+  return tx->commit();
 }
 
 Result<sqlite::Statement*> SqliteStore::cached(const char* sql) {
@@ -473,11 +502,13 @@ waiting AS (
   WHERE rn = 1 AND (answered_at IS NULL OR received_at > answered_at)
 ),
 idents AS (
-  SELECT contact_id, group_concat(value, char(10)) AS list
-  FROM (SELECT contact_id, value FROM identities ORDER BY contact_id, id)
+  SELECT contact_id, group_concat(shown, char(10)) AS list
+  FROM (SELECT contact_id, CASE WHEN written <> '' THEN written ELSE value END AS shown
+          FROM identities ORDER BY contact_id, id)
   GROUP BY contact_id
 )
-SELECT c.id, c.display_name, wi.value, c.first_seen_at, c.last_seen_at,
+SELECT c.id, c.display_name, CASE WHEN wi.written <> '' THEN wi.written ELSE wi.value END,
+       c.first_seen_at, c.last_seen_at,
        w.total, w.n, w.answered_at,
        w.id, w.reply_chars, w.asks_question, w.received_at, e.title, e.episode_number,
        w.since, wi.kind,
@@ -486,7 +517,7 @@ SELECT c.id, c.display_name, wi.value, c.first_seen_at, c.last_seen_at,
           WHERE i3.contact_id = c.id AND m3.amount_sats IS NOT NULL),
        EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = 'supporter'),
        e.published_at,
-       ids.list
+       ids.list, wi.value
 FROM waiting w
 JOIN identities wi ON wi.id = w.identity_id
 JOIN contacts c ON c.id = w.contact_id
@@ -534,6 +565,7 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.supporter = stmt->int64(17) != 0;
     c.episode_published_at = stmt->optional_int64(18);
     c.identities = split_lines(stmt->text(19));
+    c.identity_value = stmt->text(20);
     out.push_back(std::move(c));
   }
   if (f.with_messages) {
@@ -613,6 +645,45 @@ Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {
       db_.path(), "name them by their address, or by their contact id");
 }
 
+Result<std::vector<ContactRecord>> SqliteStore::contacts_named(std::string_view folded,
+                                                               bool prefix, int limit) {
+  std::vector<ContactRecord> out;
+  if (folded.empty()) return out;
+  // A prefix is a range of the index: [prefix, prefix + 0xFF) holds every longer name.
+  auto stmt = db_.prepare(
+      prefix ? "SELECT id, display_name FROM contacts WHERE merged_into IS NULL "
+               "AND name_folded >= ?1 AND name_folded < ?2 ORDER BY id LIMIT ?3"
+             : "SELECT id, display_name FROM contacts WHERE merged_into IS NULL "
+               "AND name_folded = ?1 ORDER BY id LIMIT ?3");
+  if (!stmt) return stmt.error();
+  std::string upper = std::string(folded) + "\xFF";
+  stmt->bind(1, folded).bind(3, limit);
+  if (prefix) stmt->bind(2, upper);
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    ContactRecord r;
+    r.id = stmt->int64(0);
+    r.display_name = stmt->text(1);
+    out.push_back(std::move(r));
+  }
+  auto ids = db_.prepare(
+      "SELECT kind, value, written FROM identities WHERE contact_id = ?1 ORDER BY id");
+  if (!ids) return ids.error();
+  for (auto& r : out) {
+    ids->reset();
+    ids->bind(1, r.id);
+    for (;;) {
+      auto row = ids->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      r.identities.push_back({ids->text(0), ids->text(1), ids->text(2)});
+    }
+  }
+  return out;
+}
+
 Status SqliteStore::record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
                                   std::string_view reference) {
   auto stmt = db_.prepare(
@@ -632,8 +703,9 @@ Status SqliteStore::snooze(std::int64_t contact_id, UnixTime until) {
 
 Result<std::string> SqliteStore::contact_label(std::int64_t contact_id) {
   auto stmt = db_.prepare(
-      "SELECT c.display_name, (SELECT value FROM identities WHERE contact_id = c.id ORDER BY id "
-      "LIMIT 1) FROM contacts c WHERE c.id = ?1");
+      "SELECT c.display_name, (SELECT CASE WHEN written <> '' THEN written ELSE value END "
+      "FROM identities WHERE contact_id = c.id ORDER BY id LIMIT 1) FROM contacts c "
+      "WHERE c.id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, contact_id);
   auto row = stmt->step();

@@ -31,6 +31,8 @@ class SqliteStore final : public Store {
   Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) override;
   Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) override;
   Result<std::int64_t> find_contact(std::string_view who) override;
+  Result<std::vector<ContactRecord>> contacts_named(std::string_view folded, bool prefix,
+                                                    int limit) override;
   Status record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
                        std::string_view reference) override;
   Status snooze(std::int64_t contact_id, UnixTime until) override;
@@ -60,6 +62,7 @@ class SqliteStore final : public Store {
   sqlite::Database& database() { return db_; }
 
  private:
+  Status fold_stored_names();
   explicit SqliteStore(sqlite::Database db) : db_(std::move(db)) {}
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);

@@ -102,6 +102,11 @@ class Store {
   // The contact `who` names: its id, one of its identities (an address as written), or its
   // display name when exactly one contact has it. kNotFound otherwise (with the candidates).
   virtual Result<std::int64_t> find_contact(std::string_view who) = 0;
+  // People (not merged into another) whose folded name (core/unicode.h fold_name) is `folded`,
+  // or begins with it when `prefix`: at most `limit`, lowest id first, each with its
+  // identities as written.
+  virtual Result<std::vector<ContactRecord>> contacts_named(std::string_view folded, bool prefix,
+                                                            int limit) = 0;
   // Records that the creator answered the contact at `at` ("manual", "sent_folder", …).
   virtual Status record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
                                std::string_view reference) = 0;

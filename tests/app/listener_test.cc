@@ -125,7 +125,8 @@ TEST_F(ListenerTest, ChecksTheHmacSignatureOfTheBody) {
   auto c = store->digest_candidates();
   ASSERT_EQ(c->size(), 1u);
   EXPECT_EQ(c->front().identity_kind, "phone");
-  EXPECT_EQ(c->front().address, "+447700900123");
+  EXPECT_EQ(c->front().address, "+44 7700 900123");       // as the caller's service wrote it
+  EXPECT_EQ(c->front().identity_value, "+447700900123");  // for the tel: link
   EXPECT_EQ(c->front().details, "voicemail, 0:42");
   EXPECT_EQ(c->front().reply_text, "Hi Sam, about leeks…");
 }

@@ -99,7 +99,8 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
   EXPECT_EQ(candidates->front().display_name, "Ana Lopez");
   EXPECT_EQ(candidates->front().address, "Ana@Example.org");  // answered as they wrote it
   EXPECT_EQ(candidates->front().identities,
-            std::vector<std::string>{"ana@example.org"});  // known by its normal form
+            std::vector<std::string>{"Ana@Example.org"});  // shown as written
+  EXPECT_EQ(candidates->front().identity_value, "ana@example.org");  // matched by its normal form
   EXPECT_EQ(candidates->front().reply_text, "Great!");
   EXPECT_EQ(candidates->front().episode_title, "Ep. 3: Tomatoes");
 
@@ -304,8 +305,9 @@ TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
 TEST(DigestReply, ParsesDoneAndSnoozeLinesOnly) {
   auto commands = parse_digest_commands(
       "Done 3\nsnooze 2 7d\nanswered 10\nsnooze 4\nI will do the rest tomorrow, thanks!\n"
-      "done three\nsnooze 1 soon\n");
-  ASSERT_EQ(commands.size(), 4u);
+      "snooze 1 soon\ndone lucia.fernandez@gmail.com\nsnooze Ana López 2w\n"
+      "done with the garden plans, they look great and I will write more soon\n");
+  ASSERT_EQ(commands.size(), 6u);
   EXPECT_EQ(commands[0].verb, DigestCommand::Verb::kDone);
   EXPECT_EQ(commands[0].position, 3);
   EXPECT_EQ(commands[0].line, "Done 3");
@@ -313,6 +315,54 @@ TEST(DigestReply, ParsesDoneAndSnoozeLinesOnly) {
   EXPECT_EQ(commands[1].snooze_seconds, 7 * 86400);
   EXPECT_EQ(commands[2].position, 10);
   EXPECT_EQ(commands[3].snooze_seconds, 7 * 86400);  // snooze without a length: a week
+  // A person named instead of numbered, as every command names them.
+  EXPECT_EQ(commands[4].who, "lucia.fernandez@gmail.com");
+  EXPECT_EQ(commands[4].position, 0);
+  EXPECT_EQ(commands[5].who, "Ana López");
+  EXPECT_EQ(commands[5].snooze_seconds, 14 * 86400);
+}
+
+TEST(DigestReply, ALineNamingSomeoneIsCarriedOutForThemOrReportedBack) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  Message lucia = email("1@x", "lucia.fernandez@gmail.com", "Re: Ep. 9", "Seeds?", 1795400000);
+  lucia.from.name = "Lucía Fernández";
+  Message ana = email("2@x", "ana@example.org", "Re: Ep. 9", "Hi", 1795300000);
+  ana.from.name = "Ana López";
+  Message other = email("3@x", "ana.lopez@work.example", "Re: Ep. 9", "Hi", 1795300000);
+  other.from.name = "Ana Lopez";
+  mail->next.messages = {lucia, ana, other};
+  auto* inbox = mail.get();
+  sources.push_back(std::move(mail));
+  PollOptions options;
+  options.creator_addresses = {"sam@slowgarden.example"};
+  poll_sources(**store, sources, clock, options);
+  DigestSettings settings;
+  settings.creator_email = "sam@slowgarden.example";
+  settings.to = "sam@slowgarden.example";
+  FlakyMailer mailer(0);
+  ASSERT_TRUE(deliver_digest(**store, *build_digest(**store, settings, clock.now()), settings,
+                             mailer, clock.now())
+                  .ok());
+  auto id = (*store)->database().prepare("SELECT message_id FROM digests");
+  ASSERT_TRUE(id->step().value());
+  clock.advance(3600);
+  Message reply = email("reply@x", "sam@slowgarden.example", "Re: Rapport",
+                        "done Lucia.Fernandez@gmail.com\nsnooze Ana 2d\n", clock.now());
+  reply.in_reply_to = id->text(0);
+  inbox->next.messages = {reply};
+  inbox->next.cursor = "after reply";
+  poll_sources(**store, sources, clock, options);
+  auto next = build_digest(**store, settings, clock.now() + 86400);
+  ASSERT_EQ(next->from_your_reply.size(), 2u);
+  EXPECT_EQ(next->from_your_reply[0],
+            "answered: Lucía Fernández <lucia.fernandez@gmail.com>");
+  EXPECT_EQ(next->from_your_reply[1].rfind("\u201Csnooze Ana 2d\u201D: 2 people match \"Ana\": #",
+                                           0),
+            0u)
+      << next->from_your_reply[1];
 }
 
 TEST(DigestReply, AReplyToTheDigestIsCarriedOutOnceAndConfirmedInTheNext) {

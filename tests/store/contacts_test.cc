@@ -102,8 +102,9 @@ TEST(Contacts, AMessageJoiningTwoPeopleIsAMergeWithItsEvidence) {
   EXPECT_EQ(detail.merges[0].kind, "merge");
   EXPECT_EQ(detail.merges[0].evidence,
             "message form:2 is from both email ana@example.org and phone +447700900123");
-  EXPECT_EQ(detail.contact.identities,
-            (std::vector<std::string>{"email:ana@example.org", "phone:+447700900123"}));
+  std::vector<std::string> identities;
+  for (const auto& i : detail.contact.identities) identities.push_back(i.kind + ":" + i.value);
+  EXPECT_EQ(identities, (std::vector<std::string>{"email:ana@example.org", "phone:+447700900123"}));
   EXPECT_EQ(detail.contact.messages, 3);
   EXPECT_EQ(detail.contact.display_name, "Ana");  // the most recent name
   // The merged contact's id still finds the person.
