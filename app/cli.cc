@@ -96,15 +96,19 @@ const std::vector<CommandSpec>& commands() {
        "Reads nothing new: run `rapport run` (or the daemon) for that."},
       {"answered",
        "mark someone as answered, so they leave the digest until they write again",
-       "WHO [--config FILE]",
-       {kConfig},
-       "WHO is an address, a contact id, or a name only one person has.",
+       "WHO [--undo] [--config FILE] [--json]",
+       {kConfig,
+        kJson,
+        {"--undo", nullptr, "take back the newest answer you recorded for them"}},
+       "WHO is an address or a phone (any spelling), a contact id (12 or #12), or a name\n"
+       "(without regard to case or accents) or its unique beginning. --undo takes back an answer\n"
+       "recorded here or by a reply to the digest; one seen in your Sent folder stays.",
        1},
       {"snooze",
        "leave someone out of the digest for a while",
-       "WHO DURATION [--config FILE]",
-       {kConfig},
-       "DURATION is like 12h, 7d or 2w. WHO is an address, a contact id, or a unique name.",
+       "WHO DURATION | --clear WHO [--config FILE] [--json]",
+       {kConfig, kJson, {"--clear", nullptr, "bring them back at once"}},
+       "DURATION is like 12h, 7d or 2w. WHO is named as for `rapport answered`.",
        2},
       {"contacts",
        "the people: list, show, suggested duplicates, merge and unmerge, tags, notes, export",
@@ -117,6 +121,8 @@ const std::vector<CommandSpec>& commands() {
         {"--source", "NAME", "list: only people who wrote through this source"},
         {"--since", "DATE", "list: only people seen since this day (2026-11-01)"},
         {"--remove", nullptr, "tag: take the tag off"},
+        {"--edit", "N", "note: replace note N with TEXT"},
+        {"--delete", "N", "note: remove note N"},
         {"--format", "FORMAT", "export: csv (default), json or vcard"}},
        "  list                 everyone, most recently seen first (with the filters above)\n"
        "  show WHO             identities, the timeline of every message and answer, notes,\n"
@@ -125,9 +131,10 @@ const std::vector<CommandSpec>& commands() {
        "                       score; nothing is merged until you say so\n"
        "  merge A B            makes A part of B; prints the merge's id\n"
        "  unmerge MERGE_ID     undoes a merge exactly, and keeps the two apart from then on\n"
-       "  tag WHO TAG          adds a tag (`supporter` counts in the digest); --remove takes it "
-       "off\n"
-       "  note WHO TEXT        adds a dated line to their notes\n"
+       "  tag WHO TAG          adds a tag (`supporter` counts in the digest; case does not\n"
+       "                       matter); --remove takes it off\n"
+       "  note WHO TEXT        adds a dated note; --edit N TEXT replaces note N, --delete N\n"
+       "                       removes it (`show` lists each note with its N)\n"
        "  export               everyone as CSV, JSON or vCard 4.0 on stdout",
        3},
       {"help", "show help for a command", "[COMMAND]", {}, "", 1},

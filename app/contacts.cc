@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "core/json_writer.h"
 #include "core/text.h"
+#include "core/unicode.h"
 #include "ingest/decode/date_parse.h"
 #include "pipeline/duplicates.h"
 #include "pipeline/identity.h"
@@ -57,6 +58,10 @@ void summary_json(JsonWriter& j, const ContactSummary& c) {
   for (const auto& s : c.sources) j.value(s);
   j.end_array();
   j.key("notes").value(c.notes);
+  j.key("snoozed_until")
+      .value(c.snoozed_until && *c.snoozed_until > SystemClock().now()
+                 ? std::optional<std::string>(format_rfc3339_utc(*c.snoozed_until))
+                 : std::nullopt);
   j.end_object();
 }
 
@@ -65,6 +70,9 @@ std::string summary_line(const ContactSummary& c) {
   for (const auto& i : c.identities) ids += (ids.empty() ? "" : ", ") + i.shown();
   std::string facts = std::to_string(c.messages) + (c.messages == 1 ? " message" : " messages");
   if (c.waiting) facts += " · waiting";
+  if (c.snoozed_until && *c.snoozed_until > SystemClock().now()) {
+    facts += " · snoozed until " + day(*c.snoozed_until);
+  }
   facts += " · last seen " + day(c.last_seen_at);
   for (const auto& t : c.tags) facts += " · " + t;
   std::string id = std::to_string(c.id);
@@ -174,6 +182,15 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
       j.key("excerpt").value(t.excerpt);
       j.end_object();
     }
+    j.end_array().key("notes").begin_array();
+    for (const auto& n : d->notes) {
+      j.begin_object().key("id").value(n.id).key("text").value(n.text);
+      j.key("at").value(format_rfc3339_utc(n.created_at));
+      j.key("edited_at")
+          .value(n.edited_at ? std::optional<std::string>(format_rfc3339_utc(*n.edited_at))
+                             : std::nullopt);
+      j.end_object();
+    }
     j.end_array().key("merges").begin_array();
     for (const auto& m : d->merges) {
       j.begin_object();
@@ -196,14 +213,22 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
   std::cout << "first seen " << day(c.first_seen_at) << " · last seen " << day(c.last_seen_at)
             << " · " << c.messages << (c.messages == 1 ? " message" : " messages")
             << (c.waiting ? " · waiting for an answer" : "") << "\n";
+  if (c.snoozed_until && *c.snoozed_until > SystemClock().now()) {
+    std::cout << "snoozed until " << format_rfc3339_utc(*c.snoozed_until)
+              << " (`rapport snooze --clear " << c.id << "` brings them back)\n";
+  }
   if (!c.tags.empty()) {
     std::string tags;
     for (const auto& t : c.tags) tags += (tags.empty() ? "" : ", ") + t;
     std::cout << "tags: " << tags << "\n";
   }
-  if (!c.notes.empty()) {
-    std::cout << "notes:\n";
-    for (const auto& l : split_lines(c.notes)) std::cout << "  " << l << "\n";
+  if (!d->notes.empty()) {
+    std::cout << "notes (edit one with `rapport contacts note " << c.id
+              << " --edit N TEXT`, remove it with --delete N):\n";
+    for (const auto& n : d->notes) {
+      std::cout << "  [" << n.id << "] " << day(n.created_at) << "  " << printable(n.text, 4000)
+                << (n.edited_at ? " (edited " + day(*n.edited_at) + ")" : "") << "\n";
+    }
   }
   std::cout << "\ntimeline:\n";
   for (const auto& t : d->timeline) {
@@ -423,11 +448,12 @@ int contacts_command(const Invocation& inv) {
   if (what == "tag") {
     if (a.size() != 3) return usage("tag WHO TAG [--remove]");
     if (!person(a[1], id)) return kUsage;
-    std::string tag(trim(a[2]));
+    std::string tag = fold_case(trim(a[2]));
     if (tag.empty() || tag.size() > 64) return usage("tag WHO TAG (a tag of 1 to 64 characters)");
     if (auto s = store.tag_contact(id, tag, !inv.has("--remove")); !s) {
-      print_error(s.error());
-      return kFailure;
+      print_error(make_error(s.error().code, label_of(id) + " has " + s.error().what, "",
+                             s.error().hint));
+      return s.error().code == ErrorCode::kNotFound ? kUsage : kFailure;
     }
     if (inv.has("--json")) {
       JsonWriter j;
@@ -441,17 +467,47 @@ int contacts_command(const Invocation& inv) {
     return kOk;
   }
   if (what == "note") {
-    if (a.size() != 3) return usage("note WHO TEXT");
-    if (!person(a[1], id)) return kUsage;
-    if (a[2].size() > 4000) return usage("note WHO TEXT (at most 4,000 characters)");
-    if (auto s = store.add_note(id, a[2], now); !s) {
-      print_error(s.error());
-      return kFailure;
+    // note WHO TEXT | note WHO --edit N TEXT | note WHO --delete N
+    const bool edit = inv.has("--edit"), remove = inv.has("--delete");
+    if (edit && remove) return usage("note WHO --edit N TEXT, or note WHO --delete N");
+    if (a.size() != (remove ? 2u : 3u)) {
+      return usage("note WHO TEXT | note WHO --edit N TEXT | note WHO --delete N");
     }
-    if (inv.has("--json")) {
-      std::cout << "{\"contact\":" << id << ",\"noted\":true}\n";
+    if (!person(a[1], id)) return kUsage;
+    if (!remove && (trim(a[2]).empty() || a[2].size() > 4000)) {
+      return usage("note WHO TEXT (1 to 4,000 characters)");
+    }
+    std::int64_t note = 0;
+    if (edit || remove) {
+      std::string n = inv.get(edit ? "--edit" : "--delete");
+      if (n.empty() || n.size() > 12 || n.find_first_not_of("0123456789") != std::string::npos) {
+        return usage("note WHO --edit N TEXT | note WHO --delete N (N as `contacts show` lists it)");
+      }
+      note = std::stoll(n);
+    }
+    Status done;
+    if (edit) {
+      done = store.edit_note(id, note, a[2], now);
+    } else if (remove) {
+      done = store.delete_note(id, note);
     } else {
-      std::cout << "noted: " << label_of(id) << "\n";
+      auto added = store.add_note(id, a[2], now);
+      if (added) note = *added;
+      if (!added) done = added.error();
+    }
+    if (!done) {
+      print_error(make_error(done.error().code, label_of(id) + ": " + done.error().what, "",
+                             done.error().hint));
+      return done.error().code == ErrorCode::kNotFound ? kUsage : kFailure;
+    }
+    const char* what_done = edit ? "edited" : remove ? "removed" : "added";
+    if (inv.has("--json")) {
+      JsonWriter j;
+      j.begin_object().key("contact").value(id).key("note").value(note);
+      j.key(what_done).value(true).end_object();
+      std::cout << j.str() << "\n";
+    } else {
+      std::cout << "note " << note << " " << what_done << ": " << label_of(id) << "\n";
     }
     return kOk;
   }

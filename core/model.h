@@ -172,6 +172,14 @@ struct DigestCandidate {
   std::vector<std::string> identities;  // every address, phone or handle of theirs
 };
 
+// A note the creator wrote about a person.
+struct Note {
+  std::int64_t id = 0;
+  std::string text;
+  UnixTime created_at = 0;
+  std::optional<UnixTime> edited_at;
+};
+
 // A person as `rapport contacts list` shows them.
 struct ContactSummary {
   std::int64_t id = 0;
@@ -184,7 +192,8 @@ struct ContactSummary {
   std::optional<UnixTime> last_answered_at;
   std::vector<std::string> tags;
   std::vector<std::string> sources;  // where their messages came from
-  std::string notes;
+  std::string notes;                   // every note, "YYYY-MM-DD text" a line, oldest first
+  std::optional<UnixTime> snoozed_until;  // left out of digests until then
 };
 
 struct ContactFilter {
@@ -219,6 +228,7 @@ struct MergeRecord {
 
 struct ContactDetail {
   ContactSummary contact;
+  std::vector<Note> notes;              // oldest first, each with the id to edit or remove it
   std::vector<TimelineEntry> timeline;  // oldest first
   std::vector<MergeRecord> merges;      // those this contact took part in
 };

@@ -63,6 +63,12 @@ std::string nfc(std::string_view utf8) {
   return map(valid, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 }
 
+std::string fold_case(std::string_view utf8) {
+  if (is_ascii(utf8)) return ascii_lower(utf8);
+  std::string valid = is_valid_utf8(utf8) ? std::string(utf8) : valid_utf8(utf8);
+  return map(valid, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+}
+
 std::string fold_name(std::string_view utf8) {
   std::string valid = is_valid_utf8(utf8) ? std::string(utf8) : valid_utf8(utf8);
   std::string out;

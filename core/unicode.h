@@ -19,4 +19,8 @@ std::string nfc(std::string_view utf8);
 // "Nguyễn Thị Ánh" to "nguyen thi anh"; other scripts keep their letters, case folded.
 std::string fold_name(std::string_view utf8);
 
+// `utf8` case folded (Unicode full case folding, in NFC): what tags are compared in.
+// "Supporter", "SUPPORTER" and "supporter" are one tag; "Café" stays "café".
+std::string fold_case(std::string_view utf8);
+
 }  // namespace rapport

@@ -287,11 +287,24 @@ INSERT OR IGNORE INTO contact_tags (contact_id, tag) SELECT contact_id, lower(ta
 DELETE FROM contact_tags WHERE tag <> lower(tag);
 )sql";
 
-constexpr std::array<std::string_view, 17> kMigrations = {
+// 18: notes one row each, so each can be edited or removed. The notes a contact already has
+// are moved over by the store when it opens (one per line, "YYYY-MM-DD text").
+constexpr std::string_view kNoteRows = R"sql(
+CREATE TABLE contact_notes (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER
+);
+CREATE INDEX contact_notes_by_contact ON contact_notes (contact_id);
+)sql";
+
+constexpr std::array<std::string_view, 18> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
-    kReadingSince,  kWrittenAndFolded};
+    kReadingSince,  kWrittenAndFolded, kNoteRows};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

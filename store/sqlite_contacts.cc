@@ -87,6 +87,10 @@ struct Moved {
   std::vector<std::int64_t> identities;
   std::vector<std::int64_t> answers;
   std::vector<std::string> tags;  // tags `into` gained
+  std::vector<std::int64_t> notes;  // note rows that moved from `from`
+  bool lists_notes = false;         // the record has notes= (written since migration 18)
+  // Before migration 18 notes were text: the text `into` had before the merge (undoing such a
+  // merge gives `from` every note line that is not in it).
   std::string into_notes;
   std::optional<std::int64_t> into_snoozed_until;
 
@@ -94,7 +98,8 @@ struct Moved {
     std::string tags_joined;
     for (const auto& t : tags) tags_joined += (tags_joined.empty() ? "" : "\n") + t;
     return "identities=" + join_ids(identities) + "\nanswers=" + join_ids(answers) +
-           "\ntags=" + hex(tags_joined) + "\ninto_notes=" + hex(into_notes) +
+           "\ntags=" + hex(tags_joined) + "\nnotes=" + join_ids(notes) +
+           "\ninto_notes=" + hex(into_notes) +
            "\ninto_snoozed_until=" +
            (into_snoozed_until ? std::to_string(*into_snoozed_until) : std::string()) + "\n";
   }
@@ -108,6 +113,10 @@ struct Moved {
       if (key == "answers") m.answers = split_ids(value);
       if (key == "tags" && !value.empty()) m.tags = split_lines(unhex(value));
       if (key == "into_notes") m.into_notes = unhex(value);
+      if (key == "notes") {
+        m.notes = split_ids(value);
+        m.lists_notes = true;
+      }
       if (key == "into_snoozed_until" && !value.empty()) m.into_snoozed_until = std::stoll(value);
     }
     return m;
@@ -265,7 +274,6 @@ Result<std::int64_t> SqliteStore::merge_contacts(std::int64_t from, std::int64_t
     auto b = read(into);
     if (!b) return b.error();
     Moved moved;
-    moved.into_notes = b->notes;
     moved.into_snoozed_until = b->snoozed;
     auto ids = [&](const char* sql) -> Result<std::vector<std::int64_t>> {
       auto stmt = db_.prepare(sql);
@@ -286,6 +294,9 @@ Result<std::int64_t> SqliteStore::merge_contacts(std::int64_t from, std::int64_t
     auto answers = ids("SELECT id FROM answers WHERE contact_id = ?1 ORDER BY id");
     if (!answers) return answers.error();
     moved.answers = *answers;
+    auto notes = ids("SELECT id FROM contact_notes WHERE contact_id = ?1 ORDER BY id");
+    if (!notes) return notes.error();
+    moved.notes = *notes;
     {
       auto stmt = db_.prepare(
           "SELECT tag FROM contact_tags WHERE contact_id = ?1 AND tag NOT IN "
@@ -310,20 +321,21 @@ Result<std::int64_t> SqliteStore::merge_contacts(std::int64_t from, std::int64_t
       return s.error();
     if (auto s = run("UPDATE answers SET contact_id = ?1 WHERE contact_id = ?2", into, from); !s)
       return s.error();
+    if (auto s = run("UPDATE contact_notes SET contact_id = ?1 WHERE contact_id = ?2", into, from);
+        !s)
+      return s.error();
     if (auto s = run("INSERT OR IGNORE INTO contact_tags (contact_id, tag) SELECT ?1, tag FROM "
                      "contact_tags WHERE contact_id = ?2",
                      into, from);
         !s)
       return s.error();
     bool from_name = !a->name.empty() && a->name_at >= b->name_at;
-    std::string notes = b->notes;
-    if (!a->notes.empty()) notes += (notes.empty() ? "" : "\n") + a->notes;
-    if (auto s =
-            run("UPDATE contacts SET display_name = ?2, display_name_at = ?3, "
-                "first_seen_at = MIN(first_seen_at, ?4), last_seen_at = MAX(last_seen_at, ?5), "
-                "notes = ?6, snoozed_until = COALESCE(snoozed_until, ?7) WHERE id = ?1",
-                into, from_name ? a->name : b->name, from_name ? a->name_at : b->name_at, a->first,
-                a->last, notes, a->snoozed);
+    const std::string& name = from_name ? a->name : b->name;
+    if (auto s = run("UPDATE contacts SET display_name = ?2, display_name_at = ?3, "
+                     "first_seen_at = MIN(first_seen_at, ?4), last_seen_at = MAX(last_seen_at, ?5), "
+                     "snoozed_until = COALESCE(snoozed_until, ?6), name_folded = ?7 WHERE id = ?1",
+                     into, name, from_name ? a->name_at : b->name_at, a->first, a->last,
+                     a->snoozed, fold_name(name));
         !s)
       return s.error();
     if (auto s = run("UPDATE contacts SET merged_into = ?2 WHERE id = ?1", from, into); !s)
@@ -399,9 +411,41 @@ Status SqliteStore::unmerge(std::int64_t merge_id, UnixTime now) {
       del->bind(1, into).bind(2, tag);
       if (auto s = del->run(); !s) return s.error();
     }
-    auto restore = db_.prepare("UPDATE contacts SET notes = ?2, snoozed_until = ?3 WHERE id = ?1");
+    if (moved.lists_notes) {
+      if (!moved.notes.empty()) {
+        if (auto s = exec("UPDATE contact_notes SET contact_id = " + std::to_string(from) +
+                          " WHERE id IN (" + join_ids(moved.notes) + ")");
+            !s)
+          return s.error();
+      }
+    } else {
+      // A merge made while notes were text: `into` had the lines of into_notes; the others
+      // came from `from` and go back.
+      std::vector<std::string> kept = split_lines(moved.into_notes);
+      auto notes = db_.prepare(
+          "SELECT id, strftime('%Y-%m-%d', created_at, 'unixepoch') || ' ' || text "
+          "FROM contact_notes WHERE contact_id = ?1");
+      if (!notes) return notes.error();
+      notes->bind(1, into);
+      std::vector<std::int64_t> back;
+      for (;;) {
+        auto r = notes->step();
+        if (!r) return r.error();
+        if (!*r) break;
+        if (std::find(kept.begin(), kept.end(), notes->text(1)) == kept.end()) {
+          back.push_back(notes->int64(0));
+        }
+      }
+      if (!back.empty()) {
+        if (auto s = exec("UPDATE contact_notes SET contact_id = " + std::to_string(from) +
+                          " WHERE id IN (" + join_ids(back) + ")");
+            !s)
+          return s.error();
+      }
+    }
+    auto restore = db_.prepare("UPDATE contacts SET snoozed_until = ?2 WHERE id = ?1");
     if (!restore) return restore.error();
-    restore->bind(1, into).bind(2, moved.into_notes).bind(3, moved.into_snoozed_until);
+    restore->bind(1, into).bind(2, moved.into_snoozed_until);
     if (auto s = restore->run(); !s) return s.error();
     if (auto s = exec("UPDATE contacts SET merged_into = NULL WHERE id = " + std::to_string(from));
         !s)
@@ -430,7 +474,10 @@ Status SqliteStore::unmerge(std::int64_t merge_id, UnixTime now) {
 namespace {
 
 constexpr const char kContactSummary[] = R"sql(
-SELECT c.id, c.display_name, c.first_seen_at, c.last_seen_at, c.notes,
+SELECT c.id, c.display_name, c.first_seen_at, c.last_seen_at,
+  (SELECT group_concat(line, char(10)) FROM
+     (SELECT strftime('%Y-%m-%d', created_at, 'unixepoch') || ' ' || text AS line
+        FROM contact_notes WHERE contact_id = c.id ORDER BY created_at, id)),
   (SELECT COUNT(*) FROM messages m JOIN identities i ON i.id = m.identity_id
     WHERE i.contact_id = c.id AND m.class = 'human'),
   (SELECT MAX(m.received_at) FROM messages m JOIN identities i ON i.id = m.identity_id
@@ -446,7 +493,8 @@ SELECT c.id, c.display_name, c.first_seen_at, c.last_seen_at, c.notes,
      (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)),
   (SELECT group_concat(name, char(10)) FROM
      (SELECT DISTINCT s.name FROM messages m JOIN identities i ON i.id = m.identity_id
-        JOIN sources s ON s.id = m.source_id WHERE i.contact_id = c.id ORDER BY s.name))
+        JOIN sources s ON s.id = m.source_id WHERE i.contact_id = c.id ORDER BY s.name)),
+  c.snoozed_until
 FROM contacts c
 )sql";
 
@@ -469,6 +517,7 @@ ContactSummary read_summary(sqlite::Statement& s) {
   }
   c.tags = split_lines(s.text(9));
   c.sources = split_lines(s.text(10));
+  c.snoozed_until = s.optional_int64(11);
   std::erase(c.tags, std::string());
   std::erase(c.sources, std::string());
   return c;
@@ -488,7 +537,10 @@ Result<std::vector<ContactSummary>> SqliteStore::contacts(const ContactFilter& f
     ContactSummary c = read_summary(*stmt);
     if (f.unanswered && !c.waiting) continue;
     if (f.first_time && c.messages != 1) continue;
-    if (!f.tag.empty() && std::find(c.tags.begin(), c.tags.end(), f.tag) == c.tags.end()) continue;
+    if (!f.tag.empty() &&
+        std::find(c.tags.begin(), c.tags.end(), fold_case(f.tag)) == c.tags.end()) {
+      continue;
+    }
     if (!f.source.empty() &&
         std::find(c.sources.begin(), c.sources.end(), f.source) == c.sources.end()) {
       continue;
@@ -512,6 +564,19 @@ Result<ContactDetail> SqliteStore::contact_detail(std::int64_t id) {
                         "`rapport contacts list` shows their ids");
     }
     d.contact = read_summary(*stmt);
+  }
+  {
+    auto notes = db_.prepare(
+        "SELECT id, text, created_at, edited_at FROM contact_notes WHERE contact_id = ?1 "
+        "ORDER BY created_at, id");
+    if (!notes) return notes.error();
+    notes->bind(1, id);
+    for (;;) {
+      auto row = notes->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      d.notes.push_back({notes->int64(0), notes->text(1), notes->int64(2), notes->optional_int64(3)});
+    }
   }
   auto timeline = db_.prepare(R"sql(
 SELECT m.received_at, 'message', s.name, m.kind, m.class, m.subject, COALESCE(e.title, ''),
@@ -601,22 +666,56 @@ Result<std::set<std::pair<std::int64_t, std::int64_t>>> SqliteStore::contacts_ap
 }
 
 Status SqliteStore::tag_contact(std::int64_t contact_id, std::string_view tag, bool add) {
+  std::string folded = fold_case(trim(tag));
   auto stmt =
       db_.prepare(add ? "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?1, ?2)"
                       : "DELETE FROM contact_tags WHERE contact_id = ?1 AND tag = ?2");
   if (!stmt) return stmt.error();
-  stmt->bind(1, contact_id).bind(2, tag);
-  return stmt->run();
+  stmt->bind(1, contact_id).bind(2, folded);
+  if (auto s = stmt->run(); !s) return s;
+  if (!add && db_.changes() == 0) {
+    return make_error(ErrorCode::kNotFound, "no tag \"" + printable(folded, 100) + "\" to remove",
+                      "", "`rapport contacts show WHO` lists their tags");
+  }
+  return {};
 }
 
-Status SqliteStore::add_note(std::int64_t contact_id, std::string_view note, UnixTime now) {
-  auto stmt = db_.prepare(
-      "UPDATE contacts SET notes = notes || CASE WHEN notes = '' THEN '' ELSE char(10) END || ?2 "
-      "WHERE id = ?1");
+Result<std::int64_t> SqliteStore::add_note(std::int64_t contact_id, std::string_view note,
+                                           UnixTime now) {
+  auto stmt =
+      db_.prepare("INSERT INTO contact_notes (contact_id, text, created_at) VALUES (?1, ?2, ?3)");
   if (!stmt) return stmt.error();
-  stmt->bind(1, contact_id)
-      .bind(2, format_rfc3339_utc(now).substr(0, 10) + " " + std::string(note));
-  return stmt->run();
+  stmt->bind(1, contact_id).bind(2, trim(note)).bind(3, now);
+  if (auto s = stmt->run(); !s) return s.error();
+  return db_.last_insert_rowid();
+}
+
+Status SqliteStore::edit_note(std::int64_t contact_id, std::int64_t note_id, std::string_view note,
+                              UnixTime now) {
+  auto stmt = db_.prepare(
+      "UPDATE contact_notes SET text = ?3, edited_at = ?4 WHERE id = ?2 AND contact_id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, contact_id).bind(2, note_id).bind(3, trim(note)).bind(4, now);
+  if (auto s = stmt->run(); !s) return s;
+  if (db_.changes() == 0) {
+    return make_error(ErrorCode::kNotFound,
+                      "they have no note " + std::to_string(note_id), "",
+                      "`rapport contacts show WHO` lists their notes with their numbers");
+  }
+  return {};
+}
+
+Status SqliteStore::delete_note(std::int64_t contact_id, std::int64_t note_id) {
+  auto stmt = db_.prepare("DELETE FROM contact_notes WHERE id = ?2 AND contact_id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, contact_id).bind(2, note_id);
+  if (auto s = stmt->run(); !s) return s;
+  if (db_.changes() == 0) {
+    return make_error(ErrorCode::kNotFound,
+                      "they have no note " + std::to_string(note_id), "",
+                      "`rapport contacts show WHO` lists their notes with their numbers");
+  }
+  return {};
 }
 
 }  // namespace rapport

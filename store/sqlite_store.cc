@@ -92,7 +92,52 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (!version) return version.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db)));
   if (auto s = store->fold_stored_names(); !s) return s.error();
+  if (auto s = store->move_text_notes(); !s) return s.error();
   return store;
+}
+
+Status SqliteStore::move_text_notes() {
+  // Notes kept as lines of contacts.notes before migration 18 ("YYYY-MM-DD text"): one row
+  // each, dated as written. Done once; nothing to do is found through a quick scan.
+  auto find = db_.prepare("SELECT id, notes FROM contacts WHERE notes <> ''");
+  if (!find) return find.error();
+  std::vector<std::pair<std::int64_t, std::string>> todo;
+  for (;;) {
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    todo.emplace_back(find->int64(0), find->text(1));
+  }
+  if (todo.empty()) return {};
+  auto tx = sqlite::Transaction::begin(db_);
+  if (!tx) return tx.error();
+  auto insert =
+      db_.prepare("INSERT INTO contact_notes (contact_id, text, created_at) VALUES (?1, ?2, ?3)");
+  auto clear = db_.prepare("UPDATE contacts SET notes = '' WHERE id = ?1");
+  if (!insert) return insert.error();
+  if (!clear) return clear.error();
+  for (const auto& [id, notes] : todo) {
+    for (const std::string& line : split_lines(notes)) {
+      if (trim(line).empty()) continue;
+      UnixTime at = 0;
+      std::string text = line;
+      int y = 0, m = 0, d = 0;
+      if (line.size() > 11 && std::sscanf(line.c_str(), "%4d-%2d-%2d", &y, &m, &d) == 3 &&
+          line[10] == ' ') {
+        std::tm tm{};
+        tm.tm_year = y - 1900;
+        tm.tm_mon = m - 1;
+        tm.tm_mday = d;
+        at = timegm(&tm);
+        text = line.substr(11);
+      }
+      insert->bind(1, id).bind(2, text).bind(3, at);
+      if (auto st = insert->run(); !st) return st.error();
+    }
+    clear->bind(1, id);
+    if (auto st = clear->run(); !st) return st.error();
+  }
+  return tx->commit();
 }
 
 Status SqliteStore::fold_stored_names() {
@@ -694,11 +739,33 @@ Status SqliteStore::record_answer(std::int64_t contact_id, UnixTime at, std::str
   return stmt->run();
 }
 
-Status SqliteStore::snooze(std::int64_t contact_id, UnixTime until) {
+Status SqliteStore::snooze(std::int64_t contact_id, std::optional<UnixTime> until) {
   auto stmt = db_.prepare("UPDATE contacts SET snoozed_until = ?2 WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, contact_id).bind(2, until);
   return stmt->run();
+}
+
+Result<UnixTime> SqliteStore::undo_answer(std::int64_t contact_id) {
+  auto find = db_.prepare(
+      "SELECT id, answered_at FROM answers WHERE contact_id = ?1 "
+      "AND how IN ('manual', 'digest_reply') ORDER BY answered_at DESC, id DESC LIMIT 1");
+  if (!find) return find.error();
+  find->bind(1, contact_id);
+  auto row = find->step();
+  if (!row) return row.error();
+  if (!*row) {
+    return make_error(ErrorCode::kNotFound, "no answer of yours to take back", "",
+                      "only answers recorded with `rapport answered` or a reply to the digest "
+                      "are taken back; one in your Sent folder stays");
+  }
+  std::int64_t id = find->int64(0);
+  UnixTime at = find->int64(1);
+  auto del = db_.prepare("DELETE FROM answers WHERE id = ?1");
+  if (!del) return del.error();
+  del->bind(1, id);
+  if (auto st = del->run(); !st) return st.error();
+  return at;
 }
 
 Result<std::string> SqliteStore::contact_label(std::int64_t contact_id) {

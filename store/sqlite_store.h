@@ -35,7 +35,8 @@ class SqliteStore final : public Store {
                                                     int limit) override;
   Status record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
                        std::string_view reference) override;
-  Status snooze(std::int64_t contact_id, UnixTime until) override;
+  Status snooze(std::int64_t contact_id, std::optional<UnixTime> until) override;
+  Result<UnixTime> undo_answer(std::int64_t contact_id) override;
   Result<std::string> contact_label(std::int64_t contact_id) override;
   Result<Counts> counts() override;
   Result<std::int64_t> merge_contacts(std::int64_t from, std::int64_t into,
@@ -46,7 +47,11 @@ class SqliteStore final : public Store {
   Result<std::vector<ContactRecord>> contact_records() override;
   Result<std::set<std::pair<std::int64_t, std::int64_t>>> contacts_apart() override;
   Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) override;
-  Status add_note(std::int64_t contact_id, std::string_view note, UnixTime now) override;
+  Result<std::int64_t> add_note(std::int64_t contact_id, std::string_view note,
+                                UnixTime now) override;
+  Status edit_note(std::int64_t contact_id, std::int64_t note_id, std::string_view note,
+                   UnixTime now) override;
+  Status delete_note(std::int64_t contact_id, std::int64_t note_id) override;
   Result<PeriodSummary> period_summary(UnixTime since) override;
   Result<std::vector<std::int64_t>> digest_listing(std::string_view digest_message_id) override;
   Result<bool> record_digest_command(std::string_view reply_key, std::string_view line,
@@ -63,6 +68,7 @@ class SqliteStore final : public Store {
 
  private:
   Status fold_stored_names();
+  Status move_text_notes();
   explicit SqliteStore(sqlite::Database db) : db_(std::move(db)) {}
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);

@@ -110,8 +110,12 @@ class Store {
   // Records that the creator answered the contact at `at` ("manual", "sent_folder", …).
   virtual Status record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
                                std::string_view reference) = 0;
-  // Leaves the contact out of digests until `until`.
-  virtual Status snooze(std::int64_t contact_id, UnixTime until) = 0;
+  // Leaves the contact out of digests until `until`; nullopt clears a snooze.
+  virtual Status snooze(std::int64_t contact_id, std::optional<UnixTime> until) = 0;
+  // Takes back the newest answer the creator recorded by hand or by a reply to the digest (an
+  // answer seen in the Sent folder is a fact, not taken back). Returns when it was; kNotFound
+  // when there is none.
+  virtual Result<UnixTime> undo_answer(std::int64_t contact_id) = 0;
   // The display name (or an identity when it has none) of a contact.
   virtual Result<std::string> contact_label(std::int64_t contact_id) = 0;
 
@@ -132,8 +136,16 @@ class Store {
   virtual Result<std::vector<ContactRecord>> contact_records() = 0;
   // Pairs of contacts the creator said are two people (an undone merge), lower id first.
   virtual Result<std::set<std::pair<std::int64_t, std::int64_t>>> contacts_apart() = 0;
+  // Tags are compared without case ("Supporter" is "supporter"). Removing a tag the contact
+  // does not have fails with kNotFound.
   virtual Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) = 0;
-  virtual Status add_note(std::int64_t contact_id, std::string_view note, UnixTime now) = 0;
+  // Notes: added (returns the note's id), edited, removed. A note id that is not one of the
+  // contact's notes fails with kNotFound.
+  virtual Result<std::int64_t> add_note(std::int64_t contact_id, std::string_view note,
+                                        UnixTime now) = 0;
+  virtual Status edit_note(std::int64_t contact_id, std::int64_t note_id, std::string_view note,
+                           UnixTime now) = 0;
+  virtual Status delete_note(std::int64_t contact_id, std::int64_t note_id) = 0;
   // The people a delivered digest listed, by position (index 0 is item 1); empty when no
   // digest has that Message-ID.
   virtual Result<std::vector<std::int64_t>> digest_listing(std::string_view digest_message_id) = 0;

@@ -390,7 +390,7 @@ TEST(RapportBinary, ContactsListShowSuggestMergeUnmergeTagNoteExport) {
   ASSERT_EQ(run("tag tomas@ruiz.example supporter").status, 0);
   Outcome noted = run("note tomas@ruiz.example 'Sent him seeds' --json");
   ASSERT_EQ(noted.status, 0);
-  EXPECT_TRUE(contains(noted.out, "\"noted\":true")) << noted.out;
+  EXPECT_TRUE(contains(noted.out, "\"added\":true")) << noted.out;
   Outcome supporters = run("list --tag supporter");
   EXPECT_TRUE(contains(supporters.out, "Tomás Ruiz")) << supporters.out;
   EXPECT_TRUE(contains(supporters.out, "1 person\n"));
@@ -530,7 +530,11 @@ TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
   std::string c = " --config " + config.string();
   Outcome answered = rapport(dir, "answered kwame.mensah@outlook.com" + c);
   EXPECT_EQ(answered.status, 0) << answered.err;
-  EXPECT_EQ(answered.out, "answered: Kwame Mensah <kwame.mensah@outlook.com>\n");
+  EXPECT_EQ(answered.out.rfind("answered: Kwame Mensah <kwame.mensah@outlook.com> (take it back "
+                               "with `rapport answered --undo ",
+                               0),
+            0u)
+      << answered.out;
   Outcome snoozed = rapport(dir, "snooze 'Sofía Ortega' 7d" + c);
   EXPECT_EQ(snoozed.status, 0) << snoozed.err;
   EXPECT_TRUE(contains(snoozed.out, "snoozed until ")) << snoozed.out;
@@ -549,6 +553,22 @@ TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
   EXPECT_EQ(rapport(dir, "answered nobody@example.org" + c).status, 2);
   EXPECT_EQ(rapport(dir, "snooze kwame.mensah@outlook.com soon" + c).status, 2);
   EXPECT_EQ(rapport(dir, "digest" + c).status, 2);
+
+  // Undone: Kwame waits again, Sofía comes back now, and both say so.
+  Outcome undo = rapport(dir, "answered --undo 'Kwame Mensah'" + c);
+  EXPECT_EQ(undo.status, 0) << undo.err;
+  EXPECT_TRUE(contains(undo.out, "taken back: Kwame Mensah")) << undo.out;
+  EXPECT_EQ(rapport(dir, "answered --undo 'Kwame Mensah'" + c).status, 2) << "nothing left";
+  Outcome shown = rapport(dir, "contacts show sofia.ortega@gmail.com" + c);
+  EXPECT_TRUE(contains(shown.out, "snoozed until ")) << shown.out;
+  Outcome listed = rapport(dir, "contacts list --unanswered" + c);
+  EXPECT_TRUE(contains(listed.out, "waiting · snoozed until ")) << listed.out;
+  Outcome clear = rapport(dir, "snooze --clear sofia.ortega@gmail.com" + c);
+  EXPECT_EQ(clear.status, 0) << clear.err;
+  EXPECT_TRUE(contains(clear.out, "no longer snoozed: Sofía Ortega")) << clear.out;
+  Outcome back = rapport(dir, "digest --preview" + c);
+  EXPECT_TRUE(contains(back.out, "Kwame Mensah")) << back.out;
+  EXPECT_TRUE(contains(back.out, "Sofía Ortega"));
 }
 
 TEST(RapportBinary, ASentFolderAnswersPeopleWhoLeaveTheDigest) {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
+#include "core/text.h"
 #include "store/sqlite_store.h"
 
 namespace rapport {
@@ -51,7 +53,8 @@ std::string snapshot(SqliteStore& s) {
         "COALESCE(snoozed_until, -1), COALESCE(merged_into, -1) FROM contacts ORDER BY id",
         "SELECT id, kind, value, contact_id FROM identities ORDER BY id",
         "SELECT id, contact_id, answered_at, how FROM answers ORDER BY id",
-        "SELECT contact_id, tag FROM contact_tags ORDER BY contact_id, tag"}) {
+        "SELECT contact_id, tag FROM contact_tags ORDER BY contact_id, tag",
+        "SELECT id, contact_id, text, created_at FROM contact_notes ORDER BY id"}) {
     auto stmt = s.database().prepare(sql);
     EXPECT_TRUE(stmt.ok());
     while (stmt->step().value()) {
@@ -244,6 +247,75 @@ TEST(Contacts, ListFiltersAndMergeRefusals) {
   EXPECT_EQ(s->merge_contacts(ana, 999, "", 1).error().code, ErrorCode::kUsage);
   ASSERT_TRUE(s->merge_contacts(ana, ben, "by hand", 1).ok());
   EXPECT_EQ(s->merge_contacts(ana, ben, "again", 1).error().code, ErrorCode::kUsage);
+}
+
+TEST(Contacts, NotesAreEditedAndRemovedOneByOneAndFollowAMergeAndItsUndoing) {
+  auto s = open_store();
+  commit(*s, {msg("a", 100, "Ana", email("ana@example.org")),
+              msg("b", 200, "Ana L.", email("ana@work.example"))});
+  std::int64_t ana = s->find_contact("ana@example.org").value();
+  std::int64_t work = s->find_contact("ana@work.example").value();
+  auto first = s->add_note(ana, "Met at the seed swap", 1000);
+  auto second = s->add_note(work, "Works at the allotment office", 2000);
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE(s->edit_note(ana, *first, "Met at the spring seed swap", 3000).ok());
+  EXPECT_EQ(s->edit_note(work, *first, "not hers", 3000).error().code, ErrorCode::kNotFound)
+      << "a note is edited through the person it is about";
+  std::string before = snapshot(*s);
+  auto merged = s->merge_contacts(work, ana, "same person", 4000);
+  ASSERT_TRUE(merged.ok());
+  auto both = s->contact_detail(ana).value();
+  ASSERT_EQ(both.notes.size(), 2u);
+  EXPECT_EQ(both.notes[0].text, "Met at the spring seed swap");
+  EXPECT_EQ(both.notes[0].edited_at, 3000);
+  EXPECT_EQ(both.contact.notes,
+            "1970-01-01 Met at the spring seed swap\n1970-01-01 Works at the allotment office");
+  ASSERT_TRUE(s->unmerge(*merged, 5000).ok());
+  // Every row as it was, the notes' owners included.
+  EXPECT_EQ(snapshot(*s), before);
+  EXPECT_EQ(s->contact_detail(work).value().notes.size(), 1u) << "the note went back with her";
+  ASSERT_TRUE(s->delete_note(work, *second).ok());
+  EXPECT_TRUE(s->contact_detail(work).value().notes.empty());
+  EXPECT_EQ(s->delete_note(work, *second).error().code, ErrorCode::kNotFound);
+}
+
+TEST(Contacts, TagsAreOneWhateverTheirCaseAndRemovingAMissingOneSaysSo) {
+  auto s = open_store();
+  commit(*s, {msg("a", 100, "Ana", email("ana@example.org"))});
+  std::int64_t ana = s->find_contact("ana@example.org").value();
+  ASSERT_TRUE(s->tag_contact(ana, "Supporter", true).ok());
+  ASSERT_TRUE(s->tag_contact(ana, "SUPPORTER", true).ok());
+  ASSERT_TRUE(s->tag_contact(ana, "Café", true).ok());
+  EXPECT_EQ(s->contact_detail(ana).value().contact.tags,
+            (std::vector<std::string>{"café", "supporter"}));
+  ContactFilter f;
+  f.tag = "SuPPorter";
+  EXPECT_EQ(s->contacts(f).value().size(), 1u);
+  ASSERT_TRUE(s->tag_contact(ana, "supporter", false).ok());
+  auto again = s->tag_contact(ana, "supporter", false);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().what, "no tag \"supporter\" to remove");
+}
+
+TEST(Contacts, NotesKeptAsTextByAnOlderVersionBecomeRowsWhenTheStoreOpens) {
+  std::string path = ::testing::TempDir() + "/notes-upgrade.db";
+  std::remove(path.c_str());
+  {
+    auto s = SqliteStore::open(path).value();
+    commit(*s, {msg("a", 100, "Ana", email("ana@example.org"))});
+    // What an older version wrote: the notes as dated lines of one column.
+    ASSERT_TRUE(s->database()
+                    .exec("UPDATE contacts SET notes = '2026-11-02 Sent her seeds' || char(10) || "
+                          "'2026-11-20 Wants an episode on leeks'")
+                    .ok());
+  }
+  auto s = SqliteStore::open(path).value();
+  auto d = s->contact_detail(s->find_contact("ana@example.org").value()).value();
+  ASSERT_EQ(d.notes.size(), 2u);
+  EXPECT_EQ(d.notes[0].text, "Sent her seeds");
+  EXPECT_EQ(format_rfc3339_utc(d.notes[0].created_at), "2026-11-02T00:00:00Z");
+  EXPECT_EQ(d.notes[1].text, "Wants an episode on leeks");
+  EXPECT_EQ(d.contact.notes, "2026-11-02 Sent her seeds\n2026-11-20 Wants an episode on leeks");
 }
 
 }  // namespace
