@@ -190,6 +190,8 @@ pipeline::DigestSettings digest_settings(const config::Config& cfg) {
   s.excerpt_chars = cfg.digest.excerpt_chars;
   s.min_wait_seconds = std::int64_t{cfg.digest.min_wait_hours} * 3600;
   s.relist_after_seconds = std::int64_t{cfg.digest.relist_after_days} * 86400;
+  s.history_before = cfg.digest.start.value_or(0);
+  s.days = cfg.digest.days;
   pipeline::apply_weights(cfg.digest.weights, s.weights);
   return s;
 }

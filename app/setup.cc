@@ -1,4 +1,7 @@
 // rapport init and rapport check: writing a starter config, and every problem in one.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -6,6 +9,7 @@
 #include "app/command_common.h"
 #include "app/commands.h"
 #include "core/json_writer.h"
+#include "core/clock.h"
 #include "core/text.h"
 
 namespace rapport::app {
@@ -14,39 +18,60 @@ namespace fs = std::filesystem;
 
 int check_command(const Invocation& inv) {
   std::string path = config_path(inv);
-  std::vector<Error> errors = config::check(path);
+  config::Audit audit = config::audit_file(path);
+  const std::vector<Error>& errors = audit.errors;
   if (inv.has("--json")) {
+    auto list = [](JsonWriter& j, const std::vector<Error>& v) {
+      j.begin_array();
+      for (const auto& e : v) {
+        j.begin_object().key("where").value(e.where).key("what").value(e.what);
+        j.key("hint").value(e.hint).end_object();
+      }
+      j.end_array();
+    };
     JsonWriter j;
-    j.begin_object()
-        .key("file")
-        .value(path)
-        .key("valid")
-        .value(errors.empty())
-        .key("problems")
-        .begin_array();
-    for (const auto& e : errors) {
-      j.begin_object()
-          .key("where")
-          .value(e.where)
-          .key("what")
-          .value(e.what)
-          .key("hint")
-          .value(e.hint)
-          .end_object();
-    }
-    j.end_array().end_object();
+    j.begin_object().key("file").value(path).key("valid").value(errors.empty());
+    j.key("problems");
+    list(j, errors);
+    j.key("warnings");
+    list(j, audit.warnings);
+    j.end_object();
     std::cout << j.str() << "\n";
-  } else if (errors.empty()) {
+    return errors.empty() ? kOk : kUsage;
+  }
+  for (const auto& e : errors) print_error(e);
+  // Warnings: what may fail where rapport really runs (a variable a service sets later).
+  for (const auto& w : audit.warnings) {
+    std::cerr << "rapport: warning: " << printable(w.to_string(), 64 * 1024) << "\n";
+  }
+  if (errors.empty()) {
     auto cfg = config::load(path);
     std::cout << path << ": ok (" << cfg->feeds.size()
               << (cfg->feeds.size() == 1 ? " feed, " : " feeds, ") << cfg->mailboxes.size()
-              << (cfg->mailboxes.size() == 1 ? " mailbox" : " mailboxes") << "; database "
-              << cfg->store.path << ")\n";
-  } else {
-    for (const auto& e : errors) print_error(e);
+              << (cfg->mailboxes.size() == 1 ? " mailbox, " : " mailboxes, ")
+              << cfg->inboxes.size() << (cfg->inboxes.size() == 1 ? " inbox" : " inboxes")
+              << "; database " << cfg->store.path << ")";
+    if (!audit.warnings.empty()) {
+      std::cout << "; " << audit.warnings.size()
+                << (audit.warnings.size() == 1 ? " warning" : " warnings");
+    }
+    std::cout << "\n";
   }
   return errors.empty() ? kOk : kUsage;
 }
+
+namespace {
+
+// The name the system knows this user by (the GECOS field), or "".
+std::string login_name() {
+  if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_gecos) {
+    std::string gecos = pw->pw_gecos;
+    return gecos.substr(0, gecos.find(','));
+  }
+  return {};
+}
+
+}  // namespace
 
 int init_command(const Invocation& inv) {
   std::string path = config_path(inv);
@@ -56,12 +81,31 @@ int init_command(const Invocation& inv) {
                            "pass --force to replace it, or --config to write elsewhere"));
     return kUsage;
   }
+  config::Starter values;
+  values.name = inv.get("--name", login_name());
+  if (trim(values.name).empty()) values.name = "Your Name";
+  values.email = inv.get("--email", values.email);
+  values.show = inv.get("--show", "");
+  values.feed = inv.get("--feed", "");
+  values.today = local_date(SystemClock().now());
+  values.digests = config::default_data_dir_for(path) + "/digests";
+  std::string text = config::starter_config(values);
+  const std::string& digests = values.digests;
+  // What init writes must pass `rapport check`: refuse before writing rather than after.
+  fs::path absolute = fs::absolute(path, ec);
+  std::vector<Error> problems = config::check_text(text, absolute.string());
+  if (!problems.empty()) {
+    for (const auto& e : problems) print_error(e);
+    print_error(make_error(ErrorCode::kUsage, "the config was not written", path,
+                           "correct --name, --email, --show or --feed"));
+    return kUsage;
+  }
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << config::starter_config();
+    out << text;
     if (!out) {
       print_error(make_error(ErrorCode::kIo, "cannot write the config file", path,
                              "check that the folder exists and is writable"));
@@ -73,7 +117,12 @@ int init_command(const Invocation& inv) {
     print_error(make_error(ErrorCode::kIo, "cannot write the config file: " + ec.message(), path));
     return kFailure;
   }
-  std::cout << "wrote " << path << "\nEdit it, then run: rapport check --config " << path << "\n";
+  std::string c = path == config::default_config_path() ? "" : " --config " + path;
+  std::cout << "wrote " << path << "\n"
+            << "It works as it is: `rapport run" << c << "` writes the digest to " << digests
+            << ".\nNext: set your name and address, add your feed and the mailbox replies "
+               "reach you in, then `rapport check"
+            << c << "`.\n";
   return kOk;
 }
 

@@ -21,7 +21,7 @@ int status_command(const Invocation& inv) {
     return kFailure;
   }
   auto sources = (*store)->sources();
-  auto counts = (*store)->counts();
+  auto counts = (*store)->counts(cfg->digest.start.value_or(0));
   auto last_digest = (*store)->last_delivered_digest();
   if (!sources || !counts || !last_digest) {
     print_error(!sources ? sources.error() : !counts ? counts.error() : last_digest.error());

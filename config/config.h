@@ -84,6 +84,9 @@ struct DigestConfig {
   std::string timezone;       // IANA name; empty: the system's
   int min_wait_hours = 12;    // list someone once their oldest unanswered message is this old
   int relist_after_days = 3;  // someone listed and still unanswered is listed again after this
+  // Mail received before this day (midnight UTC) is history: stored, counted and linked, but
+  // nobody waits for an answer to it. `rapport init` sets it to the day it ran.
+  std::optional<UnixTime> start;
   // [digest.weights]: how much each signal counts; names as in pipeline::RankWeights.
   std::map<std::string, double> weights;
 };
@@ -169,14 +172,37 @@ std::vector<Error> check(const std::string& path);
 // The same for a file's text, as if read from `path` (relative paths are read from its folder).
 std::vector<Error> check_text(std::string_view toml, const std::string& path);
 
-// The commented starter config `rapport init` writes.
-std::string starter_config();
+// What `rapport check` reports: every problem of check(), and, when there is none, what will
+// fail at run time (a missing Maildir, an unreadable password file: errors) or may (an unset
+// environment variable a service may set: warnings).
+struct Audit {
+  std::vector<Error> errors;
+  std::vector<Error> warnings;
+};
+Audit audit_file(const std::string& path);
+
+// What `rapport init` fills into the starter config.
+struct Starter {
+  std::string name = "Your Name";
+  std::string email = "you@example.org";
+  std::string show;
+  std::string feed;     // the show's feed URL; empty: the [[feed]] table is commented out
+  std::string today;    // YYYY-MM-DD: [digest] start, and IMAP `since` in the comments
+  std::string digests;  // where digests are written by default, shown in a comment
+};
+// The commented starter config `rapport init` writes: it passes `rapport check` and runs as
+// it is (no source it cannot read; the digest written to a file until [smtp] is set).
+std::string starter_config(const Starter& values);
 
 // The closest of `candidates` to `word` by edit distance, or "" when none is close.
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
 
 // $XDG_DATA_HOME/rapport (or ~/.local/share/rapport).
 std::string default_data_dir();
+// Where the config at `config_path` keeps its database and digests by default: the data dir
+// for the default config, else a folder of its own named after the config file (after its
+// folder when the file is called rapport.toml), so two shows on one machine never share.
+std::string default_data_dir_for(const std::string& config_path);
 // $XDG_CONFIG_HOME/rapport/rapport.toml (or ~/.config/rapport/rapport.toml).
 std::string default_config_path();
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/audit.h"
 #include "config/keys.h"
 #include "config/values.h"
 #include "core/model.h"
@@ -18,11 +19,13 @@ namespace {
 
 class Loader {
  public:
-  explicit Loader(std::string path) : path_(std::move(path)) {
+  explicit Loader(std::string path, bool audit = false)
+      : path_(std::move(path)), audit_(audit) {
     base_dir_ = fs::absolute(fs::path(path_)).parent_path();
   }
 
   std::vector<Error> errors;
+  std::vector<Error> warnings;  // from the audit only
 
   std::optional<Config> run() {
     std::ifstream in(path_, std::ios::binary);
@@ -73,7 +76,10 @@ class Loader {
       check_email(*creator, "email", cfg.creator.email);
     }
 
-    cfg.store.path = data_home() + "/rapport/rapport.db";
+    // Two configs never share a database, a digest folder or a lock unless they say so: the
+    // defaults are the config's own (see default_data_dir_for).
+    const std::string data_dir = default_data_dir_for(path_);
+    cfg.store.path = data_dir + "/rapport.db";
     if (const toml::table* store = table(root, "store", false)) {
       check_keys(*store, "store", kStoreKeys);
       if (auto p = string(*store, "path"); !p.empty()) cfg.store.path = resolve_path(p);
@@ -283,7 +289,7 @@ class Loader {
           static_cast<int>(integer(*f, "episode_comment_feeds", 20, 0, 500));
     }
 
-    cfg.digest.output_dir = data_home() + "/rapport/digests";
+    cfg.digest.output_dir = data_dir + "/digests";
     if (const toml::table* d = table(root, "digest", false)) {
       check_keys(*d, "digest", kDigestKeys);
       cfg.digest.to = string(*d, "to");
@@ -292,6 +298,16 @@ class Loader {
       cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 280, 40, 4000));
       cfg.digest.min_wait_hours = static_cast<int>(integer(*d, "min_wait_hours", 12, 0, 24 * 30));
       cfg.digest.relist_after_days = static_cast<int>(integer(*d, "relist_after_days", 3, 0, 365));
+      if (auto start = string(*d, "start"); !start.empty()) {
+        auto day = parse_day(start);
+        if (!day) {
+          problem(d->get("start")->source().begin,
+                  "digest.start = \"" + start + "\" is not a day",
+                  "write it as \"2026-11-01\": mail from before it is history");
+        } else {
+          cfg.digest.start = *day;
+        }
+      }
       if (const toml::node* w = d->get("weights"); w && w->is_table()) {
         std::vector<std::string> known(std::begin(kWeightNames), std::end(kWeightNames));
         for (auto&& [k, v] : *w->as_table()) {
@@ -351,6 +367,8 @@ class Loader {
 
     std::stable_sort(errors.begin(), errors.end(),
                      [](const Error& a, const Error& b) { return position(a) < position(b); });
+    if (!errors.empty()) return std::nullopt;
+    if (audit_) audit(root, cfg, path_, errors, warnings);
     if (!errors.empty()) return std::nullopt;
     return cfg;
   }
@@ -588,16 +606,18 @@ class Loader {
   }
 
   std::string path_;
+  bool audit_ = false;
   fs::path base_dir_;
 };
 
 }  // namespace
 
-Loaded read_file(const std::string& path) {
-  Loader loader(path);
+Loaded read_file(const std::string& path, bool audit) {
+  Loader loader(path, audit);
   Loaded out;
   out.config = loader.run();
   out.problems = std::move(loader.errors);
+  out.warnings = std::move(loader.warnings);
   return out;
 }
 

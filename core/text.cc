@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 namespace rapport {
@@ -215,17 +216,43 @@ std::string local_date(UnixTime t) {
   return buf;
 }
 
-std::string long_local_date(UnixTime t) {
+namespace {
+
+std::string long_date(const std::tm& tm) {
   static const char* const kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                       "Thursday", "Friday", "Saturday"};
   static const char* const kMonths[] = {"January",   "February", "March",    "April",
                                         "May",       "June",     "July",     "August",
                                         "September", "October",  "November", "December"};
+  return std::string(kDays[tm.tm_wday]) + " " + std::to_string(tm.tm_mday) + " " +
+         kMonths[tm.tm_mon] + " " + std::to_string(tm.tm_year + 1900);
+}
+
+}  // namespace
+
+std::string long_local_date(UnixTime t) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
   localtime_r(&tt, &tm);
-  return std::string(kDays[tm.tm_wday]) + " " + std::to_string(tm.tm_mday) + " " +
-         kMonths[tm.tm_mon] + " " + std::to_string(tm.tm_year + 1900);
+  return long_date(tm);
+}
+
+std::string long_date_of_day(const std::string& ymd) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(ymd.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
+      d < 1 || d > 31) {
+    return ymd;
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = 12;
+  std::time_t t = timegm(&tm);  // noon UTC: the same calendar day wherever it is read
+  std::tm day{};
+  gmtime_r(&t, &day);
+  return long_date(day);
 }
 
 std::string format_rfc5322(UnixTime t) {

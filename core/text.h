@@ -45,6 +45,8 @@ std::string format_rfc3339_utc(UnixTime t);
 std::string local_date(UnixTime t);
 // "Wednesday 25 November 2026", local time.
 std::string long_local_date(UnixTime t);
+// The same for a calendar day given as YYYY-MM-DD; `ymd` itself when it is not one.
+std::string long_date_of_day(const std::string& ymd);
 // "Tue, 24 Nov 2026 18:02:11 +0000": RFC 5322 date, UTC.
 std::string format_rfc5322(UnixTime t);
 

@@ -172,6 +172,15 @@ std::string reply_link(const DigestCandidate& who) {
   return link;
 }
 
+namespace {
+
+// The day a digest is for: its slot's, which for one sent on a day off is the next day it is.
+std::string title_date(const Digest& d) {
+  return d.slot.empty() ? long_local_date(d.generated_at) : long_date_of_day(d.slot);
+}
+
+}  // namespace
+
 std::string render_text(const Digest& d, const RenderOptions& o) {
   std::string out;
   out += clean(greeting(o.creator_name)) + " ";
@@ -180,8 +189,7 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
   } else {
     out += people(static_cast<int>(d.items.size())) + " to answer personally today.\n";
   }
-  out += (d.show.empty() ? std::string() : clean(d.show) + " · ") +
-         long_local_date(d.generated_at) + "\n";
+  out += (d.show.empty() ? std::string() : clean(d.show) + " · ") + title_date(d) + "\n";
   int n = 0;
   if (!d.from_your_reply.empty()) {
     out += "\nDone from your reply:\n";
@@ -247,7 +255,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
          "</p>\n";
   out += "<p style=\"margin:0 0 20px 0;color:#6b655c;font-size:14px;\">";
   if (!d.show.empty()) out += escape_html(d.show) + " &middot; ";
-  out += escape_html(long_local_date(d.generated_at)) + " &middot; ";
+  out += escape_html(title_date(d)) + " &middot; ";
   out += d.items.empty() ? "nobody is waiting for an answer today"
                          : people(static_cast<int>(d.items.size())) + " to answer personally";
   out += "</p>\n";

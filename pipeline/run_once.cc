@@ -382,12 +382,13 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   filter.relist_after_seconds = settings.relist_after_seconds;
   filter.current_slot = local_date(now);
   filter.with_messages = false;  // read below for the people listed only
+  filter.history_before = settings.history_before;
   auto candidates = store.digest_candidates(filter);
   if (!candidates) return candidates.error();
-  auto counts = store.counts();
+  auto counts = store.counts(settings.history_before);
   if (!counts) return counts.error();
   Digest d;
-  d.slot = local_date(now);
+  d.slot = delivery_slot(settings.days, now);
   d.generated_at = now;
   d.show = settings.show;
   d.waiting_total = static_cast<int>(candidates->size());

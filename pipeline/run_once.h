@@ -3,6 +3,7 @@
 // given (Source, Store, Mailer, Clock).
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -95,6 +96,8 @@ struct DigestSettings {
   int excerpt_chars = 280;
   std::int64_t min_wait_seconds = 12 * 3600;  // list someone once they have waited this long
   std::int64_t relist_after_seconds = 3 * 24 * 3600;  // list them again after this, not daily
+  UnixTime history_before = 0;  // [digest] start: nobody waits for an answer to older mail
+  std::array<bool, 7> days = {true, true, true, true, true, true, true};  // [digest] days
   RankWeights weights;
 };
 

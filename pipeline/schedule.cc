@@ -76,6 +76,14 @@ std::optional<UnixTime> next_digest_slot(const DigestSchedule& schedule, UnixTim
   return std::nullopt;
 }
 
+std::string delivery_slot(const std::array<bool, 7>& days, UnixTime now) {
+  for (int ahead = 0; ahead < 7; ++ahead) {
+    UnixTime t = local_time_on(now, ahead, 12 * 60);
+    if (days[static_cast<size_t>(local_weekday(t))]) return local_date(t);
+  }
+  return local_date(now);  // no day at all: cannot happen for a valid config
+}
+
 std::optional<std::string> digest_due(const DigestSchedule& schedule,
                                       const std::optional<std::string>& last_delivered_slot,
                                       UnixTime now) {

@@ -46,6 +46,11 @@ std::optional<UnixTime> last_digest_slot(const DigestSchedule& schedule, UnixTim
 // The first scheduled moment after `now`.
 std::optional<UnixTime> next_digest_slot(const DigestSchedule& schedule, UnixTime now);
 
+// The slot (a local date, YYYY-MM-DD) a digest delivered now, outside the schedule (`run
+// --all`, `digest --send`, a run without [digest] at), is for: today when today is one of the
+// days, else the next day that is — never a past one, which may have had its digest.
+std::string delivery_slot(const std::array<bool, 7>& days, UnixTime now);
+
 // The slot (a local date, YYYY-MM-DD) a digest is due for now, given the slot of the last
 // delivered digest; nullopt when nothing is due. After a machine slept through several
 // scheduled times, only the most recent is due: one digest on waking, not one per missed day.

@@ -537,14 +537,16 @@ newest AS (
          ROW_NUMBER() OVER (PARTITION BY h.contact_id
                             ORDER BY h.received_at DESC, h.id DESC) AS rn,
          COUNT(*) OVER (PARTITION BY h.contact_id) AS total,
-         SUM(a.at IS NULL OR h.received_at > a.at) OVER (PARTITION BY h.contact_id) AS n,
-         MIN(CASE WHEN a.at IS NULL OR h.received_at > a.at THEN h.received_at END)
+         SUM((a.at IS NULL OR h.received_at > a.at) AND h.received_at >= ?5)
+           OVER (PARTITION BY h.contact_id) AS n,
+         MIN(CASE WHEN (a.at IS NULL OR h.received_at > a.at) AND h.received_at >= ?5
+                  THEN h.received_at END)
            OVER (PARTITION BY h.contact_id) AS since
   FROM human h LEFT JOIN last_answer a ON a.contact_id = h.contact_id
 ),
 waiting AS (
   SELECT * FROM newest
-  WHERE rn = 1 AND (answered_at IS NULL OR received_at > answered_at)
+  WHERE rn = 1 AND (answered_at IS NULL OR received_at > answered_at) AND received_at >= ?5
 ),
 idents AS (
   SELECT contact_id, group_concat(shown, char(10)) AS list
@@ -583,7 +585,8 @@ ORDER BY c.first_seen_at DESC, c.id DESC
   stmt->bind(1, now)
       .bind(2, f.min_wait_seconds)
       .bind(3, f.relist_after_seconds)
-      .bind(4, f.current_slot);
+      .bind(4, f.current_slot)
+      .bind(5, f.history_before);
   std::vector<DigestCandidate> out;
   while (true) {
     auto row = stmt->step();
@@ -867,7 +870,7 @@ Result<std::optional<UnixTime>> SqliteStore::last_delivery_time() {
   return stmt->optional_int64(0);
 }
 
-Result<Counts> SqliteStore::counts() {
+Result<Counts> SqliteStore::counts(UnixTime history_before) {
   auto stmt = db_.prepare(R"sql(
 SELECT (SELECT COUNT(*) FROM episodes),
        (SELECT COUNT(*) FROM messages),
@@ -883,10 +886,12 @@ SELECT (SELECT COUNT(*) FROM episodes),
                          JOIN identities i2 ON i2.kind = 'email' AND i2.value = s.recipient)
                      GROUP BY contact_id) a
             ON a.contact_id = i.contact_id
-         WHERE m.class = 'human' AND (a.at IS NULL OR m.received_at > a.at)),
+         WHERE m.class = 'human' AND (a.at IS NULL OR m.received_at > a.at)
+           AND m.received_at >= ?1),
        (SELECT COUNT(*) FROM digests)
 )sql");
   if (!stmt) return stmt.error();
+  stmt->bind(1, history_before);
   auto row = stmt->step();
   if (!row) return row.error();
   Counts c;

@@ -38,7 +38,8 @@ class SqliteStore final : public Store {
   Status snooze(std::int64_t contact_id, std::optional<UnixTime> until) override;
   Result<UnixTime> undo_answer(std::int64_t contact_id) override;
   Result<std::string> contact_label(std::int64_t contact_id) override;
-  Result<Counts> counts() override;
+  using Store::counts;
+  Result<Counts> counts(UnixTime history_before) override;
   Result<std::int64_t> merge_contacts(std::int64_t from, std::int64_t into,
                                       std::string_view evidence, UnixTime now) override;
   Status unmerge(std::int64_t merge_id, UnixTime now) override;

@@ -51,6 +51,9 @@ struct CandidateFilter {
   // Whether each candidate's newest message (subject, id, reply text, url, kind, details) is
   // read too. Ranking needs none of it; build_digest reads it for the people listed only.
   bool with_messages = true;
+  // Messages received before this are history ([digest] start): stored and counted, but
+  // nobody waits for an answer to them.
+  UnixTime history_before = 0;
 };
 
 class Store {
@@ -119,7 +122,10 @@ class Store {
   // The display name (or an identity when it has none) of a contact.
   virtual Result<std::string> contact_label(std::int64_t contact_id) = 0;
 
-  virtual Result<Counts> counts() = 0;
+  // What is stored; unanswered_contacts leaves out messages received before history_before
+  // (see CandidateFilter), as the digest does.
+  virtual Result<Counts> counts(UnixTime history_before) = 0;
+  Result<Counts> counts() { return counts(0); }
 
   // --- contacts ---
   // Joins `from` into `into`: its identities (and so its messages), answers and tags move,

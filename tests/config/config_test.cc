@@ -43,20 +43,35 @@ TEST(Config, LoadsAValidFileWithDefaults) {
   EXPECT_EQ(cfg->digest.max_people, 10);
 }
 
-TEST(Config, DefaultsTheDatabaseToXdgDataHome) {
+TEST(Config, DefaultsTheDatabaseToXdgDataHomeWithAFolderPerConfig) {
+  // A second config's digest of the day overwrote the first one's: each config has its own
+  // database, digest folder and lock unless it says otherwise.
   TempDir dir;
-  auto path = dir.write("rapport.toml", kValid);
-  std::string old = std::getenv("XDG_DATA_HOME") ? std::getenv("XDG_DATA_HOME") : "";
+  auto standard = dir.write("config/rapport/rapport.toml", kValid);
+  auto other = dir.write("shows/slowgarden.toml", kValid);
+  auto generic = dir.write("shows/letters/rapport.toml", kValid);
+  std::string old_data = std::getenv("XDG_DATA_HOME") ? std::getenv("XDG_DATA_HOME") : "";
+  std::string old_config = std::getenv("XDG_CONFIG_HOME") ? std::getenv("XDG_CONFIG_HOME") : "";
   setenv("XDG_DATA_HOME", "/srv/data", 1);
-  auto cfg = load(path.string());
-  if (old.empty()) {
-    unsetenv("XDG_DATA_HOME");
-  } else {
-    setenv("XDG_DATA_HOME", old.c_str(), 1);
-  }
-  ASSERT_TRUE(cfg.ok());
-  EXPECT_EQ(cfg->store.path, "/srv/data/rapport/rapport.db");
-  EXPECT_EQ(cfg->digest.output_dir, "/srv/data/rapport/digests");
+  setenv("XDG_CONFIG_HOME", (dir.path() / "config").c_str(), 1);
+  auto a = load(standard.string());
+  auto b = load(other.string());
+  auto c = load(generic.string());
+  auto restore = [](const char* name, const std::string& v) {
+    if (v.empty()) {
+      unsetenv(name);
+    } else {
+      setenv(name, v.c_str(), 1);
+    }
+  };
+  restore("XDG_DATA_HOME", old_data);
+  restore("XDG_CONFIG_HOME", old_config);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->store.path, "/srv/data/rapport/rapport.db");  // the default config: as before
+  EXPECT_EQ(a->digest.output_dir, "/srv/data/rapport/digests");
+  EXPECT_EQ(b->store.path, "/srv/data/rapport/slowgarden/rapport.db");
+  EXPECT_EQ(b->digest.output_dir, "/srv/data/rapport/slowgarden/digests");
+  EXPECT_EQ(c->store.path, "/srv/data/rapport/letters/rapport.db");
 }
 
 struct BadCase {
@@ -214,10 +229,23 @@ TEST(Config, SecretsAreReadFromTheEnvironmentOrAFileAndNeverHeld) {
 
 TEST(Config, TheStarterConfigAndTheShippedExamplesAreValid) {
   TempDir dir;
-  auto starter = dir.write("starter.toml", starter_config());
+  Starter values;
+  values.today = "2026-11-29";
+  auto starter = dir.write("starter.toml", starter_config(values));
   auto cfg = load(starter.string());
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
-  EXPECT_EQ(cfg->creator.email, "sam@slowgarden.example");
+  EXPECT_EQ(cfg->creator.email, "you@example.org");
+  EXPECT_EQ(cfg->digest.start, 1795910400);  // 2026-11-29
+  EXPECT_TRUE(cfg->feeds.empty() && cfg->mailboxes.empty() && !cfg->smtp.enabled);
+  // Values that need escaping stay one valid TOML string each.
+  values.name = "Sam \"The Gardener\" Rivera\\";
+  values.feed = "https://slowgarden.example/feed.xml";
+  auto quoted = dir.write("quoted.toml", starter_config(values));
+  auto q = load(quoted.string());
+  ASSERT_TRUE(q.ok()) << q.error().to_string();
+  EXPECT_EQ(q->creator.name, "Sam \"The Gardener\" Rivera\\");
+  ASSERT_EQ(q->feeds.size(), 1u);
+  EXPECT_EQ(q->feeds[0].url, "https://slowgarden.example/feed.xml");
   for (const char* shipped : {"config/rapport.example.toml", "config/demo.toml"}) {
     auto problems = check(std::string(RAPPORT_SOURCE_DIR) + "/" + shipped);
     EXPECT_TRUE(problems.empty()) << shipped << ": "

@@ -215,20 +215,96 @@ TEST(RapportBinary, NeverPrintsASecret) {
   EXPECT_TRUE(contains(unset.err, "environment variable RAPPORT_E2E_PW is not set")) << unset.err;
 }
 
-TEST(RapportBinary, InitWritesAConfigThatChecksAndRefusesToOverwrite) {
+TEST(RapportBinary, InitWritesAStarterThatPassesCheckAndRunsAndRefusesToOverwrite) {
+  // The starter used to be the full example: an IMAP server, a Maildir and exports that do
+  // not exist, so `check` passed and the first `run` failed.
   TempDir dir;
   fs::path path = dir.path() / "conf" / "rapport.toml";
-  Outcome init = rapport(dir, "init --config " + path.string());
+  std::string env = "XDG_DATA_HOME=" + (dir.path() / "data").string();
+  Outcome init = rapport(dir,
+                         "init --name 'Sam Rivera' --email sam@slowgarden.example "
+                         "--show 'The Slow Garden' --config " + path.string(),
+                         env);
   ASSERT_EQ(init.status, 0) << init.err;
-  EXPECT_TRUE(contains(read_file(path), "[creator]"));
-  Outcome check = rapport(dir, "check --config " + path.string());
+  std::string text = read_file(path);
+  EXPECT_TRUE(contains(text, "name = \"Sam Rivera\"\nemail = \"sam@slowgarden.example\""));
+  EXPECT_TRUE(contains(text, "start = \"" + local_date(std::time(nullptr)) + "\""));
+  EXPECT_TRUE(contains(text, "#   [smtp]")) << "not set up yet: commented out";
+  EXPECT_TRUE(contains(text, "#   [[mailbox]]"));
+  Outcome check = rapport(dir, "check --config " + path.string(), env);
   EXPECT_EQ(check.status, 0) << check.err;
-  EXPECT_TRUE(contains(check.out, ": ok (1 feed, 1 mailbox;"));
-  Outcome again = rapport(dir, "init --config " + path.string());
+  EXPECT_TRUE(check.err.empty()) << "no warning either: " << check.err;
+  EXPECT_TRUE(contains(check.out, ": ok (0 feeds, 0 mailboxes, 0 inboxes;")) << check.out;
+  Outcome run = rapport(dir, "run --all --config " + path.string(), env);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(contains(run.out, "Good morning, Sam.")) << run.out;
+  // Its own folder: a second show on this machine would have another.
+  fs::path eml = dir.path() / "data/rapport/conf/digests" /
+                 ("digest-" + local_date(std::time(nullptr)) + ".eml");
+  EXPECT_TRUE(fs::exists(eml)) << run.err;
+  EXPECT_TRUE(fs::exists(dir.path() / "data/rapport/conf/rapport.db"));
+
+  Outcome again = rapport(dir, "init --config " + path.string(), env);
   EXPECT_EQ(again.status, 2);
   EXPECT_TRUE(contains(again.err, "--force"));
-  Outcome forced = rapport(dir, "init --force --config " + path.string());
+  Outcome forced = rapport(dir, "init --force --config " + path.string(), env);
   EXPECT_EQ(forced.status, 0);
+  Outcome bad = rapport(dir, "init --force --email nobody --config " + path.string(), env);
+  EXPECT_EQ(bad.status, 2) << "init refuses to write what check would refuse";
+  EXPECT_TRUE(contains(bad.err, "is not an email address")) << bad.err;
+}
+
+TEST(RapportBinary, CheckCatchesWhatWouldFailAtRunTimeWithLineColumnAndHint) {
+  TempDir dir;
+  dir.write("a-folder/.keep", "");
+  fs::path config = dir.write(
+      "rapport.toml",
+      "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n"
+      "[[mailbox]]\nname = \"replies\"\nkind = \"maildir\"\npath = \"Mail\"\n"
+      "[[mailbox]]\nname = \"archive\"\nkind = \"mbox\"\npath = \"archive.mbox\"\n"
+      "[[inbox]]\nname = \"drops\"\nkind = \"csv\"\ndrop_folder = \"drop\"\n"
+      "[smtp]\nhost = \"smtp.x.example\"\nusername = \"sam\"\n"
+      "password_file = \"smtp-password\"\nca_file = \"a-folder\"\n"
+      "[[feed]]\nname = \"show\"\nurl = \"https://x.example/feed\"\nusername = \"sam\"\n"
+      "password_env = \"RAPPORT_TEST_UNSET_VARIABLE\"\n");
+  std::string f = config.string();
+  const std::string unset = "env -u RAPPORT_TEST_UNSET_VARIABLE";
+  Outcome r = rapport(dir, "check --config " + f, unset);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, f + ":7:8: mailbox.path: no such folder: " +
+                                  (dir.path() / "Mail").string() +
+                                  " (hint: the Maildir folder is the one that holds new/ and cur/)"))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, f + ":11:8: mailbox.path: no such file: " +
+                                  (dir.path() / "archive.mbox").string()));
+  EXPECT_TRUE(contains(r.err, f + ":15:15: inbox.drop_folder: no such folder: "));
+  EXPECT_TRUE(contains(r.err, "(hint: create it (mkdir -p "));
+  EXPECT_TRUE(contains(r.err, f + ":19:17: smtp.password_file: no such file: "));
+  EXPECT_TRUE(contains(r.err, f + ":20:11: smtp.ca_file: ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "is a folder, not a file"));
+  // An unset variable may be set by the service later: a warning, not an error.
+  EXPECT_TRUE(contains(r.err, "rapport: warning: " + f +
+                                  ":25:16: feed.password_env: the environment variable "
+                                  "RAPPORT_TEST_UNSET_VARIABLE is not set here"))
+      << r.err;
+  // Fixed: only the warning is left, and check passes (exit 0).
+  dir.write("Mail/cur/.keep", "");
+  dir.write("Mail/new/.keep", "");
+  dir.write("archive.mbox", "");
+  dir.write("drop/.keep", "");
+  dir.write("smtp-password", "hunter2\n");
+  std::string fixed = read_file(config);
+  std::string ca = "ca_file = \"a-folder\"\n";
+  fixed.replace(fixed.find(ca), ca.size(), "");
+  dir.write("rapport.toml", fixed);
+  Outcome ok = rapport(dir, "check --config " + f, unset);
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_TRUE(contains(ok.out, "; 1 warning")) << ok.out;
+  Outcome json = rapport(dir, "check --json --config " + f, unset);
+  EXPECT_TRUE(contains(json.out, "\"valid\":true,\"problems\":[],\"warnings\":[{")) << json.out;
+  Outcome set = rapport(dir, "check --config " + f, "RAPPORT_TEST_UNSET_VARIABLE=x");
+  EXPECT_EQ(set.status, 0);
+  EXPECT_TRUE(set.err.empty()) << set.err;
 }
 
 TEST(RapportBinary, InspectFeedPrintsTheStableJson) {

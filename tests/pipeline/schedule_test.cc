@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 
 namespace rapport::pipeline {
 namespace {
@@ -111,6 +113,41 @@ TEST(DigestSchedule, KeepsLocalTimeAcrossADaylightSavingChange) {
   // And in spring: Sun 29 Mar 2026 has 23 hours.
   const UnixTime sat_0800_cet = 1774681200;  // Sat 28 Mar 2026 08:00 CET = 07:00 UTC
   EXPECT_EQ(*next_digest_slot(daily, sat_0800_cet + 60) - sat_0800_cet, 23 * 3600);
+}
+
+TEST(DigestSchedule, ADigestSentOnADayOffIsTheNextValidDaysNotThePastOne) {
+  // A digest sent on a Saturday with days = mon-fri was recorded (and titled) as Saturday's.
+  std::array<bool, 7> weekdays = {false, true, true, true, true, true, false};
+  constexpr UnixTime kSaturday = kMonday0800Utc - 2 * 86400;  // Sat 21 Nov 2026
+  EXPECT_EQ(delivery_slot(weekdays, kSaturday), "2026-11-23");
+  EXPECT_EQ(delivery_slot(weekdays, kSaturday + 86400), "2026-11-23");  // Sunday
+  EXPECT_EQ(delivery_slot(weekdays, kMonday0800Utc), "2026-11-23");
+  EXPECT_EQ(delivery_slot(weekdays, kMonday0800Utc + 86400), "2026-11-24");
+  std::array<bool, 7> daily = {true, true, true, true, true, true, true};
+  EXPECT_EQ(delivery_slot(daily, kSaturday), "2026-11-21");
+}
+
+TEST(DigestSchedule, TheShippedTimerRunsWhenTheStarterConfigsDigestIsDue) {
+  // The timer fired at 07:30 and the starter said 08:00: every digest arrived a day late.
+  auto read = [](const std::string& name) {
+    std::ifstream in(std::string(RAPPORT_SOURCE_DIR) + "/" + name);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+  };
+  std::string timer = read("config/systemd/rapport-run.timer");
+  std::string starter = read("config/rapport.starter.toml");
+  size_t on = timer.find("OnCalendar=*-*-* ");
+  ASSERT_NE(on, std::string::npos);
+  int timer_h = std::stoi(timer.substr(on + 17, 2)), timer_m = std::stoi(timer.substr(on + 20, 2));
+  size_t at = starter.find("\nat = \"");
+  ASSERT_NE(at, std::string::npos);
+  int at_h = std::stoi(starter.substr(at + 7, 2)), at_m = std::stoi(starter.substr(at + 10, 2));
+  EXPECT_GE(timer_h * 60 + timer_m, at_h * 60 + at_m);
+  EXPECT_LE(timer_h * 60 + timer_m, at_h * 60 + at_m + 30) << "and not much later";
+  // A config error is not fixed by restarting: the daemon's unit does not loop on it.
+  EXPECT_NE(read("config/rapport.service").find("\nRestartPreventExitStatus=2\n"),
+            std::string::npos);
 }
 
 }  // namespace
