@@ -143,6 +143,17 @@ const std::vector<CommandSpec>& commands() {
        "                       removes it (`show` lists each note with its N)\n"
        "  export               everyone as CSV, JSON or vCard 4.0 on stdout",
        3},
+      {"sources",
+       "every source Rapport has read, and forgetting one",
+       "[list] | forget NAME [--config FILE] [--json]",
+       {kConfig, kJson},
+       "  list          every source with when it was last read; those the config no longer\n"
+       "                names are marked (they are left out of status and digests; their\n"
+       "                messages and episodes are kept)\n"
+       "  forget NAME   forgets a source's place and state for good; its messages stay. If the\n"
+       "                config still names it, it is read again from the start (nothing is\n"
+       "                stored twice).",
+       2},
       {"help", "show help for a command", "[COMMAND]", {}, "", 1},
   };
   return kCommands;

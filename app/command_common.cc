@@ -1,5 +1,7 @@
 #include "app/command_common.h"
 
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 #include "app/from_config.h"
@@ -22,10 +24,16 @@ std::optional<config::Config> load_config(const Invocation& inv) {
     print_error(cfg.error());
     std::vector<Error> all = config::check(config_path(inv));
     if (all.size() > 1) {
-      std::cerr << "rapport: " << all.size() - 1 << " more problem(s); run `rapport check --config "
-                << config_path(inv) << "` for all\n";
+      std::cerr << "rapport: " << count_of(static_cast<std::int64_t>(all.size() - 1),
+                                           "more problem", "more problems")
+                << "; run `rapport check --config " << config_path(inv) << "` for all\n";
     }
     return std::nullopt;
+  }
+  // Times are shown in the creator's time zone ([digest] timezone), as the digest keeps them.
+  if (!cfg->digest.timezone.empty()) {
+    setenv("TZ", cfg->digest.timezone.c_str(), 1);
+    tzset();
   }
   return std::move(*cfg);
 }

@@ -17,5 +17,6 @@ int digest_command(const Invocation& inv);
 int answered_command(const Invocation& inv);
 int snooze_command(const Invocation& inv);
 int contacts_command(const Invocation& inv);
+int sources_command(const Invocation& inv);
 
 }  // namespace rapport::app

@@ -62,6 +62,7 @@ class Daemon {
       return 2;
     }
     sources_ = std::move(*sources);
+    retire_unlisted();
     if (!start_listener(std::move(*served))) return 1;
     std::thread signals([this] { wait_for_signals(); });
     signals.detach();
@@ -155,9 +156,17 @@ class Daemon {
     cfg_ = std::move(*cfg);
     apply_timezone();
     sources_ = std::move(*sources);  // polls in flight keep their own source alive
+    retire_unlisted();
     discovered_at_ = 0;              // the comment-feed limit may have changed
     start_listener(std::move(*served));
     log::info("reloaded " + path_ + ": " + std::to_string(sources_.size()) + " sources");
+  }
+
+  // What the config no longer names leaves status and the digest (its data stays).
+  void retire_unlisted() {
+    std::vector<std::string> live;
+    for (const auto& s : sources_) live.push_back(s.source->name());
+    if (auto st = store_->retire_sources(live, clock_.now()); !st) log::warn(st.error().to_string());
   }
 
   // The comment feeds (wfw:commentRss) of the newest episodes, polled like configured feeds.

@@ -69,6 +69,12 @@ int run_command(const Invocation& inv) {
     print_error(store.error());
     return kFailure;
   }
+  {
+    // What the config no longer names leaves status and the digest (its data stays).
+    std::vector<std::string> live;
+    for (const auto& src : *sources) live.push_back(src.source->name());
+    if (auto st = (*store)->retire_sources(live, clock.now()); !st) log::warn(st.error().to_string());
+  }
   pipeline::PollOptions poll;
   poll.http = &http;
   poll.limits = {cfg->fetch.max_connections, cfg->fetch.max_connections_per_host};

@@ -138,6 +138,9 @@ struct SourceState {
   // A read began then and has not finished: when no process is reading it now, the last one
   // stopped during the read (a crash or a kill).
   std::optional<UnixTime> reading_since;
+  // No longer in the config since then: its messages and episodes stay, but it is not shown
+  // in status or digests. Cleared when the config names it again.
+  std::optional<UnixTime> retired_at;
 };
 
 // A contact with human messages newer than the creator's last answer.

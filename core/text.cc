@@ -230,6 +230,42 @@ std::string long_date(const std::tm& tm) {
 
 }  // namespace
 
+std::string format_rfc3339_local(UnixTime t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  long off = tm.tm_gmtoff;
+  char sign = off < 0 ? '-' : '+';
+  if (off < 0) off = -off;
+  char zone[16];
+  std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
+  return std::string(buf) + zone;
+}
+
+std::string format_local_short(UnixTime t, UnixTime now) {
+  static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t tt = static_cast<std::time_t>(t), nn = static_cast<std::time_t>(now);
+  std::tm tm{}, nw{};
+  localtime_r(&tt, &tm);
+  localtime_r(&nn, &nw);
+  char hm[8];
+  std::snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
+  std::string out = std::string(kDays[tm.tm_wday]) + " " + std::to_string(tm.tm_mday) + " " +
+                    kMonths[tm.tm_mon];
+  if (tm.tm_year != nw.tm_year) out += " " + std::to_string(tm.tm_year + 1900);
+  return out + " " + hm;
+}
+
+std::string count_of(std::int64_t n, std::string_view one, std::string_view many) {
+  std::string out = std::to_string(n) + " ";
+  out += n == 1 ? one : many;
+  return out;
+}
+
 std::string long_local_date(UnixTime t) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};

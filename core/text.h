@@ -47,6 +47,15 @@ std::string local_date(UnixTime t);
 std::string long_local_date(UnixTime t);
 // The same for a calendar day given as YYYY-MM-DD; `ymd` itself when it is not one.
 std::string long_date_of_day(const std::string& ymd);
+// 2026-11-25T09:00:00+01:00: RFC 3339 in local time (the TZ environment variable), with its
+// offset.
+std::string format_rfc3339_local(UnixTime t);
+// "Wed 25 Nov 09:00" in local time, the year added when it is not this year's; for people.
+std::string format_local_short(UnixTime t, UnixTime now);
+
+// "1 answer", "2 answers", "0 answers".
+std::string count_of(std::int64_t n, std::string_view one, std::string_view many);
+
 // "Tue, 24 Nov 2026 18:02:11 +0000": RFC 5322 date, UTC.
 std::string format_rfc5322(UnixTime t);
 

@@ -405,8 +405,10 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   if (auto done = store.unconfirmed_digest_commands(); done) d.from_your_reply = std::move(*done);
   if (auto sources = store.sources(); sources) {
     for (auto& src : *sources) {
-      if (src.consecutive_failures > 0 || src.dead_since)
+      if (src.retired_at) continue;  // no longer in the config: not the creator's concern
+      if (src.consecutive_failures > 0 || src.dead_since) {
         d.needs_attention.push_back(std::move(src));
+      }
     }
   }
   return d;

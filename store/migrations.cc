@@ -300,11 +300,18 @@ CREATE TABLE contact_notes (
 CREATE INDEX contact_notes_by_contact ON contact_notes (contact_id);
 )sql";
 
-constexpr std::array<std::string_view, 18> kMigrations = {
+// 19: sources that are no longer in the config (retired: kept with their messages, shown by
+// `rapport sources` only), and those the creator told Rapport to forget.
+constexpr std::string_view kRetiredSources = R"sql(
+ALTER TABLE sources ADD COLUMN retired_at INTEGER;
+ALTER TABLE sources ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<std::string_view, 19> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
-    kReadingSince,  kWrittenAndFolded, kNoteRows};
+    kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

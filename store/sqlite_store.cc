@@ -5,6 +5,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "core/json_writer.h"
 #include "core/text.h"
 #include "core/unicode.h"
 #include "store/migrations.h"
@@ -47,13 +48,14 @@ SourceState read_source(const sqlite::Statement& s) {
   st.next_due_at = s.optional_int64(12);
   st.next_poll_at = s.optional_int64(13);
   st.reading_since = s.optional_int64(14);
+  st.retired_at = s.optional_int64(15);
   return st;
 }
 
 constexpr const char* kSourceColumns =
     "id, kind, name, location, cursor, last_attempt_at, last_success_at, last_error, "
     "last_warnings, consecutive_failures, moved_to, dead_since, next_due_at, next_poll_at, "
-    "reading_since";
+    "reading_since, retired_at";
 
 // Statements used per row of a batch; prepared once per store.
 constexpr const char kFindEpisode[] =
@@ -181,7 +183,8 @@ Result<sqlite::Statement*> SqliteStore::cached(const char* sql) {
 
 Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view name,
                                         std::string_view location, UnixTime now) {
-  std::string select = std::string("SELECT ") + kSourceColumns + " FROM sources WHERE name = ?1";
+  std::string select =
+      std::string("SELECT ") + kSourceColumns + ", forgotten FROM sources WHERE name = ?1";
   auto find = db_.prepare(select);
   if (!find) return find.error();
   find->bind(1, name);
@@ -189,12 +192,26 @@ Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view 
   if (!row) return row.error();
   if (*row) {
     SourceState st = read_source(*find);
-    if (st.kind == kind && st.location == location) return st;
-    // The config now points this name elsewhere: start that source afresh, and forget that
-    // the old location was gone or had moved.
+    bool forgotten = find->int64(16) != 0;
+    if (st.kind == kind && st.location == location && !forgotten) {
+      if (st.retired_at) {
+        // Named by the config again: back in status and digests, where it stopped.
+        auto revive = db_.prepare("UPDATE sources SET retired_at = NULL WHERE id = ?1");
+        if (!revive) return revive.error();
+        revive->bind(1, st.id);
+        if (auto s = revive->run(); !s) return s.error();
+        st.retired_at.reset();
+      }
+      return st;
+    }
+    // The config now points this name elsewhere (or names a source it was told to forget):
+    // start that source afresh and read it at once, forgetting that the old location was gone
+    // or had moved.
     auto update = db_.prepare(
         "UPDATE sources SET kind = ?2, location = ?3, cursor = '', consecutive_failures = 0, "
-        "last_error = '', moved_to = '', dead_since = NULL, next_due_at = NULL WHERE id = ?1");
+        "last_error = '', last_warnings = '', moved_to = '', dead_since = NULL, "
+        "next_due_at = NULL, next_poll_at = NULL, reading_since = NULL, retired_at = NULL, "
+        "forgotten = 0 WHERE id = ?1");
     if (!update) return update.error();
     update->bind(1, st.id).bind(2, kind).bind(3, location);
     if (auto s = update->run(); !s) return s.error();
@@ -203,9 +220,13 @@ Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view 
     st.cursor.clear();
     st.consecutive_failures = 0;
     st.last_error.clear();
+    st.last_warnings.clear();
     st.moved_to.clear();
     st.dead_since.reset();
     st.next_due_at.reset();
+    st.next_poll_at.reset();
+    st.reading_since.reset();
+    st.retired_at.reset();
     return st;
   }
   auto insert =
@@ -222,7 +243,8 @@ Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view 
 }
 
 Result<std::vector<SourceState>> SqliteStore::sources() {
-  auto stmt = db_.prepare(std::string("SELECT ") + kSourceColumns + " FROM sources ORDER BY name");
+  auto stmt = db_.prepare(std::string("SELECT ") + kSourceColumns +
+                          " FROM sources WHERE forgotten = 0 ORDER BY name");
   if (!stmt) return stmt.error();
   std::vector<SourceState> out;
   while (true) {
@@ -446,6 +468,36 @@ Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, U
       .bind(4, due)
       .bind(5, error.code == ErrorCode::kGone ? 1 : 0);
   return stmt->run();
+}
+
+Status SqliteStore::retire_sources(const std::vector<std::string>& live, UnixTime now) {
+  JsonWriter names;
+  names.begin_array();
+  for (const auto& n : live) names.value(n);
+  names.end_array();
+  // Comment feeds of episodes are found by Rapport, not named by the config: never retired.
+  auto stmt = db_.prepare(
+      "UPDATE sources SET retired_at = ?1 WHERE retired_at IS NULL AND forgotten = 0 "
+      "AND name NOT LIKE 'comments of %' AND name NOT IN (SELECT value FROM json_each(?2))");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, now).bind(2, names.str());
+  return stmt->run();
+}
+
+Status SqliteStore::forget_source(std::string_view name, UnixTime now) {
+  auto stmt = db_.prepare(
+      "UPDATE sources SET forgotten = 1, cursor = '', last_error = '', last_warnings = '', "
+      "consecutive_failures = 0, moved_to = '', dead_since = NULL, next_due_at = NULL, "
+      "next_poll_at = NULL, reading_since = NULL, retired_at = COALESCE(retired_at, ?2) "
+      "WHERE name = ?1 AND forgotten = 0");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, name).bind(2, now);
+  if (auto s = stmt->run(); !s) return s;
+  if (db_.changes() == 0) {
+    return make_error(ErrorCode::kNotFound, "no source called \"" + printable(name, 100) + "\"",
+                      "", "`rapport sources` lists them");
+  }
+  return {};
 }
 
 Status SqliteStore::begin_read(std::int64_t source_id, UnixTime now) {

@@ -25,6 +25,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Episode>> episodes() override;
   Status schedule_poll(std::int64_t source_id, UnixTime at) override;
   Status begin_read(std::int64_t source_id, UnixTime now) override;
+  Status retire_sources(const std::vector<std::string>& live, UnixTime now) override;
+  Status forget_source(std::string_view name, UnixTime now) override;
   Status end_read(std::int64_t source_id) override;
   Result<std::optional<std::string>> last_delivered_digest() override;
   using Store::digest_candidates;

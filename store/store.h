@@ -61,11 +61,18 @@ class Store {
   virtual ~Store() = default;
 
   // The stored state of the source called `name`, created on first use. A changed kind or
-  // location (the config was edited) is recorded; the cursor is kept only when the
-  // location is unchanged.
+  // location (the config was edited) starts it afresh and makes it due at once; the cursor is
+  // kept only when the location is unchanged. A retired source named again is live again.
   virtual Result<SourceState> source(std::string_view kind, std::string_view name,
                                      std::string_view location, UnixTime now) = 0;
+  // Every source but the forgotten ones, retired ones included (see retired_at).
   virtual Result<std::vector<SourceState>> sources() = 0;
+  // Marks every source not in `live` (the names the config gives) as retired at `now`; the
+  // comment feeds Rapport finds itself ("comments of …") are left alone.
+  virtual Status retire_sources(const std::vector<std::string>& live, UnixTime now) = 0;
+  // Forgets a source: its cursor and state go (it is read afresh if the config names it
+  // again); its messages and episodes stay. kNotFound when there is no such source.
+  virtual Status forget_source(std::string_view name, UnixTime now) = 0;
 
   // Writes a batch and the cursor that follows it in one transaction, and marks the poll
   // a success (clearing any wait or dead mark; recording batch.moved_to when set): episodes are

@@ -441,5 +441,55 @@ TEST(SqliteStore, ADigestPerSlotIsReplacedNotDuplicated) {
   EXPECT_EQ(reason->text(0), "first time writing; asked a question");
 }
 
+TEST(SourceLifecycle, AChangedLocationIsReadAtOnceFromTheStart) {
+  // A fixed url kept the old schedule: the run after the fix read nothing, and the digest said
+  // nobody was waiting.
+  auto store = SqliteStore::open(":memory:").value();
+  auto src = store->source("feed", "show", "https://old.example/feed", 100).value();
+  Batch b;
+  b.cursor = "etag x";
+  ASSERT_TRUE(store->commit_batch(src.id, b, 100).ok());
+  ASSERT_TRUE(store->schedule_poll(src.id, 100 + 3600).ok());
+  ASSERT_TRUE(store->record_failure(src.id, make_error(ErrorCode::kNetwork, "404"), 100).ok());
+  auto moved = store->source("feed", "show", "https://new.example/feed", 200).value();
+  EXPECT_EQ(moved.cursor, "");
+  EXPECT_FALSE(moved.next_poll_at.has_value()) << "due at once";
+  EXPECT_EQ(moved.consecutive_failures, 0);
+  EXPECT_EQ(store->sources().value()[0].next_poll_at, std::nullopt);
+}
+
+TEST(SourceLifecycle, ASourceTheConfigNoLongerNamesIsRetiredAndComesBackWhenNamedAgain) {
+  auto store = SqliteStore::open(":memory:").value();
+  auto old = store->source("maildir", "replies", "/mail", 100).value();
+  store->source("feed", "show", "https://x.example/feed", 100).value();
+  store->source("feed", "comments of ep-1", "https://x.example/ep-1/comments", 100).value();
+  Batch b;
+  Message m;
+  m.natural_key = "mid:1";
+  m.identity = {"email", "ana@example.org", "Ana@Example.org"};
+  m.text = "hi";
+  m.received_at = 50;
+  b.messages.push_back(m);
+  ASSERT_TRUE(store->commit_batch(old.id, b, 100).ok());
+  ASSERT_TRUE(store->retire_sources({"show", "inbox"}, 300).ok());
+  auto states = store->sources().value();
+  ASSERT_EQ(states.size(), 3u);
+  for (const auto& s : states) {
+    EXPECT_EQ(s.retired_at.has_value(), s.name == "replies") << s.name;
+  }
+  EXPECT_EQ(store->counts().value().messages, 1) << "its messages stay";
+  auto back = store->source("maildir", "replies", "/mail", 400).value();
+  EXPECT_FALSE(back.retired_at.has_value());
+  // Forgotten: gone from the list, its place lost, its messages kept.
+  ASSERT_TRUE(store->forget_source("replies", 500).ok());
+  EXPECT_EQ(store->sources().value().size(), 2u);
+  EXPECT_EQ(store->counts().value().messages, 1);
+  EXPECT_EQ(store->forget_source("replies", 500).error().code, ErrorCode::kNotFound);
+  auto again = store->source("maildir", "replies", "/mail", 600).value();
+  EXPECT_EQ(again.id, old.id) << "named again: the same source, read from the start";
+  EXPECT_EQ(again.cursor, "");
+  EXPECT_EQ(store->sources().value().size(), 3u);
+}
+
 }  // namespace
 }  // namespace rapport
