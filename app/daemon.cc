@@ -249,6 +249,13 @@ class Daemon {
       auto out = pipeline::poll_source(**store, *s.source, state,
                                        episodes ? *episodes : std::vector<Episode>{}, clock_,
                                        {creator_email}, rules);
+      if (out.stored.episodes_added > 0) {
+        auto all = (*store)->episodes();
+        auto linked = pipeline::relink_messages(
+            **store, all ? *all : std::vector<Episode>{},
+            clock_.now() - pipeline::kRelinkDays * 86400);
+        if (!linked) log::warn("linking messages to new episodes: " + linked.error().to_string());
+      }
       int failures = out.error ? state.consecutive_failures + 1 : 0;
       std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
       UnixTime next = pipeline::next_poll_time(s.policy, clock_.now(), failures, retry_after,

@@ -247,6 +247,7 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
   if (!requests.empty()) responses = options.http->get_many(requests, options.limits);
   std::vector<Episode> episodes = load_episodes(store);
   bool stale = false;
+  bool new_episodes = false;
   for (size_t i = 0; i < wave.size(); ++i) {
     const Pending& p = wave[i];
     if (stale && p.source->kind() != "feed") {  // feeds in a row need no reload between them
@@ -270,7 +271,16 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
              options.creator_addresses, options.identity_rules);
     }
     schedule_next(store, p, outcomes[p.outcome], clock, options);
-    if (adds_episodes(p.source)) stale = true;
+    if (adds_episodes(p.source)) {
+      stale = true;
+      new_episodes |= outcomes[p.outcome].stored.episodes_added > 0;
+    }
+  }
+  if (new_episodes) {
+    // Messages read while their episode was unknown (the feed failing, or read later) get it
+    // now, by the same rules.
+    auto linked = relink_messages(store, load_episodes(store), clock.now() - kRelinkDays * 86400);
+    if (!linked) log::warn("linking messages to new episodes: " + linked.error().to_string());
   }
 }
 
@@ -333,6 +343,19 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
   // Mailboxes and other local sources last, linked against every episode now known.
   poll_wave(store, local, clock, options, outcomes);
   return outcomes;
+}
+
+Result<int> relink_messages(Store& store, const std::vector<Episode>& episodes, UnixTime since) {
+  if (episodes.empty()) return 0;
+  auto unlinked = store.unlinked_messages(since, 100000);
+  if (!unlinked) return unlinked.error();
+  const EpisodeIndex index(episodes);
+  std::vector<std::pair<std::int64_t, std::int64_t>> links;
+  for (const auto& [row, m] : *unlinked) {
+    if (auto episode = index.link(m)) links.emplace_back(row, *episode);
+  }
+  if (auto s = store.link_messages(links); !s) return s.error();
+  return static_cast<int>(links.size());
 }
 
 std::optional<Error> settle_interrupted_read(Store& store, const SourceState& state, UnixTime now) {

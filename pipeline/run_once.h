@@ -78,6 +78,15 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
                           const std::vector<std::string>& creator_addresses = {},
                           const IdentityRules& rules = {});
 
+// How far back messages without an episode are linked again when new episodes arrive.
+constexpr std::int64_t kRelinkDays = 90;
+
+// Links the messages received since `since` that have no episode yet to `episodes`, by the
+// rules every message is linked by (pipeline/link.h): for a message read while the feed was
+// failing, or before the episode was published. Returns how many were linked. poll_sources
+// calls it whenever a source added episodes.
+Result<int> relink_messages(Store& store, const std::vector<Episode>& episodes, UnixTime since);
+
 // When the last read of a source never finished (Store::begin_read's mark is left while no
 // process reads it), records that as a failure, clears the mark and returns the error; else
 // nullopt. The caller schedules the retry. Call only while holding the database's lock.

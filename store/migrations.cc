@@ -307,11 +307,19 @@ ALTER TABLE sources ADD COLUMN retired_at INTEGER;
 ALTER TABLE sources ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<std::string_view, 19> kMigrations = {
+// 20: the episode a listener message names (a guid, a URL, a number), kept so a message that
+// arrived before its episode is linked once the episode does; messages not yet linked, found
+// fast.
+constexpr std::string_view kEpisodeRefs = R"sql(
+ALTER TABLE messages ADD COLUMN episode_ref TEXT NOT NULL DEFAULT '';
+CREATE INDEX messages_unlinked ON messages (received_at) WHERE episode_id IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 20> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
-    kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources};
+    kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources, kEpisodeRefs};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -31,6 +31,18 @@ std::string join_refs(const std::vector<std::string>& refs) {
   return out;
 }
 
+// The ids of a refs column ("<a@x> <b@y>"), without their brackets.
+std::vector<std::string> split_refs(const std::string& refs) {
+  std::vector<std::string> out;
+  for (size_t at = refs.find('<'); at != std::string::npos; at = refs.find('<', at + 1)) {
+    size_t end = refs.find('>', at);
+    if (end == std::string::npos) break;
+    out.push_back(refs.substr(at + 1, end - at - 1));
+    at = end;
+  }
+  return out;
+}
+
 SourceState read_source(const sqlite::Statement& s) {
   SourceState st;
   st.id = s.int64(0);
@@ -73,9 +85,9 @@ constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
     "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details, "
-    "amount_sats, reply_chars, asks_question, display_name) "
+    "amount_sats, reply_chars, asks_question, display_name, episode_ref) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -412,7 +424,8 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(23, m.amount_sats)
       .bind(24, static_cast<std::int64_t>(m.reply_text.size()))
       .bind(25, m.reply_text.find('?') != std::string::npos ? 1 : 0)
-      .bind(26, m.display_name);
+      .bind(26, m.display_name)
+      .bind(27, m.episode_ref.empty() ? m.episode_guid : m.episode_ref);
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
@@ -468,6 +481,44 @@ Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, U
       .bind(4, due)
       .bind(5, error.code == ErrorCode::kGone ? 1 : 0);
   return stmt->run();
+}
+
+Result<std::vector<std::pair<std::int64_t, Message>>> SqliteStore::unlinked_messages(
+    UnixTime since, int limit) {
+  auto stmt = db_.prepare(
+      "SELECT id, subject, in_reply_to, refs, body_text, url, episode_ref, kind FROM messages "
+      "WHERE episode_id IS NULL AND received_at >= ?1 AND class IN ('human', 'auto_reply') "
+      "ORDER BY received_at DESC LIMIT ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, since).bind(2, limit);
+  std::vector<std::pair<std::int64_t, Message>> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    Message m;
+    m.subject = stmt->text(1);
+    m.in_reply_to = stmt->text(2);
+    for (const auto& id : split_refs(stmt->text(3))) m.references.push_back(id);
+    m.text = stmt->text(4);
+    m.url = stmt->text(5);
+    m.episode_ref = stmt->text(6);
+    out.emplace_back(stmt->int64(0), std::move(m));
+  }
+  return out;
+}
+
+Status SqliteStore::link_messages(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) {
+  if (links.empty()) return {};
+  auto tx = sqlite::Transaction::begin(db_);
+  if (!tx) return tx.error();
+  auto stmt = db_.prepare("UPDATE messages SET episode_id = ?2 WHERE id = ?1 AND episode_id IS NULL");
+  if (!stmt) return stmt.error();
+  for (const auto& [message, episode] : links) {
+    stmt->bind(1, message).bind(2, episode);
+    if (auto s = stmt->run(); !s) return s;
+  }
+  return tx->commit();
 }
 
 Status SqliteStore::retire_sources(const std::vector<std::string>& live, UnixTime now) {

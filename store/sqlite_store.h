@@ -26,6 +26,10 @@ class SqliteStore final : public Store {
   Status schedule_poll(std::int64_t source_id, UnixTime at) override;
   Status begin_read(std::int64_t source_id, UnixTime now) override;
   Status retire_sources(const std::vector<std::string>& live, UnixTime now) override;
+  Result<std::vector<std::pair<std::int64_t, Message>>> unlinked_messages(UnixTime since,
+                                                                          int limit) override;
+  Status link_messages(
+      const std::vector<std::pair<std::int64_t, std::int64_t>>& links) override;
   Status forget_source(std::string_view name, UnixTime now) override;
   Status end_read(std::int64_t source_id) override;
   Result<std::optional<std::string>> last_delivered_digest() override;

@@ -97,6 +97,15 @@ class Store {
   // The slot (YYYY-MM-DD) of the newest delivered digest, or nullopt before the first.
   virtual Result<std::optional<std::string>> last_delivered_digest() = 0;
 
+  // Messages from people (and auto-replies) received since `since` that no episode was linked
+  // to, newest first, at most `limit`: each with its row id and what linking reads (subject,
+  // In-Reply-To, References, text, url, the episode it names).
+  virtual Result<std::vector<std::pair<std::int64_t, Message>>> unlinked_messages(UnixTime since,
+                                                                                  int limit) = 0;
+  // Links messages (row id) to episodes (id), in one transaction; one already linked is left.
+  virtual Status link_messages(
+      const std::vector<std::pair<std::int64_t, std::int64_t>>& links) = 0;
+
   // Every stored episode of every feed, newest first.
   virtual Result<std::vector<Episode>> episodes() = 0;
 

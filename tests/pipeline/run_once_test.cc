@@ -264,6 +264,51 @@ TEST(RunOnce, ASourceWhoseLastReadNeverFinishedIsAFailureRetriedLaterNotACrashEv
   }
 }
 
+TEST(RunOnce, AMessageReadWhileTheFeedWasFailingIsLinkedWhenItsEpisodeArrives) {
+  // It was never linked later: the digest's "replied to Ep. 9" and the per-episode counts
+  // missed it for good.
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  auto feed = std::make_unique<FakeSource>("feed", "show");
+  feed->fail = make_error(ErrorCode::kNetwork, "HTTP 503", "https://x.example/feed", "",
+                          Retry::kYes);
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  mail->next.messages.push_back(email("1@x", "ana@example.org",
+                                      "Re: Ep. 9: Saving Seed for Beginners", "Thanks!",
+                                      1795500000));
+  Message form;
+  form.natural_key = "form:1";
+  form.kind = MessageKind::kForm;
+  form.from = {"Ben", "ben@example.org"};
+  form.text = "About the leeks";
+  form.episode_ref = "slowgarden-ep-009";
+  form.received_at = 1795500000;
+  mail->next.messages.push_back(form);
+  FakeSource* feed_raw = feed.get();
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  sources.push_back(std::move(feed));
+  sources.push_back(std::move(mail));
+  poll_sources(**store, sources, clock, {});
+  auto linked = [&] {
+    auto db = (*store)->database().prepare(
+        "SELECT COUNT(*) FROM messages WHERE episode_id IS NOT NULL");
+    db->step();
+    return db->int64(0);
+  };
+  EXPECT_EQ(linked(), 0);
+  // The feed is back, with the episode.
+  feed_raw->fail.reset();
+  Episode ep;
+  ep.guid = "slowgarden-ep-009";
+  ep.title = "Ep. 9: Saving Seed for Beginners";
+  ep.number = 9;
+  feed_raw->next.episodes = {ep};
+  feed_raw->next.cursor = "etag 2";
+  clock.advance(3600);
+  poll_sources(**store, sources, clock, {});
+  EXPECT_EQ(linked(), 2) << "the reply by its subject, the form by the episode it names";
+}
+
 TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
   auto store = SqliteStore::open(":memory:");
   FixedClock clock(1795600000);
