@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "app/database_lock.h"
+#include "app/progress.h"
 #include "app/from_config.h"
 #include "app/listener.h"
 #include "config/config.h"
@@ -246,9 +247,11 @@ class Daemon {
     auto store = SqliteStore::open(db_path);
     if (store) {
       auto episodes = (*store)->episodes();
+      // A long read (a first IMAP read of years of mail) logs a line per committed batch.
+      ProgressLines progress(ProgressLines::Mode::kLog);
       auto out = pipeline::poll_source(**store, *s.source, state,
                                        episodes ? *episodes : std::vector<Episode>{}, clock_,
-                                       {creator_email}, rules);
+                                       {creator_email}, rules, progress.sink());
       if (out.stored.episodes_added > 0) {
         auto all = (*store)->episodes();
         auto linked = pipeline::relink_messages(

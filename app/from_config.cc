@@ -42,6 +42,7 @@ ingest::Inbox inbox_of(const config::InboxConfig& c) {
   in.name = c.name;
   in.kind = ingest::inbox_kind_from_string(c.kind).value_or(ingest::InboxKind::kGeneric);
   in.fields = c.fields;
+  in.date_order = ingest::date_order_from_string(c.date_order).value_or(ingest::DateOrder::kUnset);
   return in;
 }
 

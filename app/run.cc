@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "app/database_lock.h"
 #include "app/from_config.h"
+#include "app/progress.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -82,6 +83,8 @@ int run_command(const Invocation& inv) {
   poll.only_due = !inv.has("--all");
   poll.creator_addresses = {cfg->creator.email};
   poll.identity_rules = identity_rules(*cfg);
+  ProgressLines progress(ProgressLines::mode_for(inv.has("--quiet")));
+  poll.on_progress = progress.sink();
   std::vector<ingest::Source*> list;
   for (const auto& s : *sources) {
     list.push_back(s.source.get());

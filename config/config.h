@@ -121,6 +121,9 @@ struct InboxConfig {
   std::string path;         // csv/jsonl: a file read on every run
   std::string drop_folder;  // csv/jsonl: files imported then moved to done/ or failed/
   int interval_minutes = 10;
+  // How dates written as numbers are read: "mdy" (11/25/2026), "dmy" (25/11/2026), "ymd";
+  // empty: each file decides by its own dates.
+  std::string date_order;
 };
 
 // Digest delivery over SMTP. Absent: the digest is written as an .eml file and printed.

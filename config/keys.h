@@ -62,6 +62,7 @@ inline constexpr KeySpec kInboxKeys[] = {
     {"path", Type::kString, false},
     {"drop_folder", Type::kString, false},
     {"interval_minutes", Type::kInteger, false},
+    {"date_order", Type::kString, false},
 };
 inline constexpr KeySpec kSmtpKeys[] = {
     {"host", Type::kString, true},

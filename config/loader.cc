@@ -206,6 +206,16 @@ class Loader {
         problem(t->source().begin, "path and drop_folder are for csv and jsonl inboxes", "");
       }
       in.interval_minutes = static_cast<int>(integer(*t, "interval_minutes", 10, 1, 7 * 24 * 60));
+      if (const toml::node* o = t->get("date_order"); o && o->is_string()) {
+        in.date_order = o->as_string()->get();
+        if (in.date_order != "mdy" && in.date_order != "dmy" && in.date_order != "ymd") {
+          problem(o->source().begin,
+                  "inbox.date_order \"" + printable(in.date_order, 40) + "\" is not a date order",
+                  "\"mdy\" reads 11/25/2026 (US, Google Sheets in English), \"dmy\" 25/11/2026 "
+                  "(UK, Europe), \"ymd\" 2026/11/25");
+          in.date_order.clear();
+        }
+      }
       unique_name(*t, in.name, names);
       cfg.inboxes.push_back(std::move(in));
     }

@@ -31,6 +31,8 @@ const char* name(Level l) {
 
 void set_level(Level level) { g_level = level; }
 void set_format(Format format) { g_format = format; }
+Format format() { return g_format; }
+Level level() { return g_level; }
 
 void write(Level level, std::string_view message) {
   if (level < g_level) return;

@@ -13,6 +13,8 @@ enum class Format { kText, kJson };
 void set_level(Level level);
 // kText: "rapport: info: message". kJson: {"time":"…","level":"info","message":"…"} per line.
 void set_format(Format format);
+Format format();
+Level level();
 void write(Level level, std::string_view message);
 
 inline void debug(std::string_view m) { write(Level::kDebug, m); }

@@ -51,6 +51,9 @@ const std::vector<std::string>& listener_message_fields();
 
 // A way to reach a person: an email address, a phone number, a handle, a website.
 struct Identity {
+  Identity() = default;
+  Identity(std::string kind, std::string value, std::string written = {})
+      : kind(std::move(kind)), value(std::move(value)), written(std::move(written)) {}
   std::string kind;     // "email", "phone", "handle", "website", "name", "boostagram"
   std::string value;    // normalised: what matching compares
   std::string written;  // as the person wrote it in this message ("Lucia.Fernandez@gmail.com")
@@ -107,6 +110,15 @@ struct Message {
 
 // What one poll of a source produced, and the cursor to store with it. The store commits
 // all of it, cursor included, in one transaction.
+// How far a source's read has got, for progress lines: `done` of `total` (0: the source does
+// not know its size) in `unit`s.
+struct Progress {
+  enum class Unit { kMessages, kBytes };
+  std::int64_t done = 0;
+  std::int64_t total = 0;
+  Unit unit = Unit::kMessages;
+};
+
 struct Batch {
   std::vector<Episode> episodes;
   std::vector<Message> messages;
@@ -117,6 +129,10 @@ struct Batch {
   // The source has more to read right now: poll it again with `cursor` once this batch is
   // committed (a large folder read in batches, each committed with its cursor).
   bool more = false;
+  Progress progress;  // where this batch leaves the read (set by sources that read in batches)
+  // Set by the pipeline on the second and later batches of one read: their warnings add to the
+  // earlier batches' (a source's last warnings are those of its whole last read).
+  bool continues_read = false;
 };
 
 // The stored state of one configured source.
@@ -274,7 +290,8 @@ struct Digest {
   std::vector<DigestItem> items;
   int waiting_total = 0;  // all candidates, before max_people cut the list
   Counts counts;
-  std::vector<SourceState> needs_attention;  // sources failing or gone, for the health section
+  // Sources failing or gone, and exports whose last read refused rows: the health section.
+  std::vector<SourceState> needs_attention;
   std::optional<PeriodSummary> period;
   std::vector<std::string> from_your_reply;  // what your reply to a digest did, to confirm
 };

@@ -239,8 +239,10 @@ std::string format_rfc3339_local(UnixTime t) {
   long off = tm.tm_gmtoff;
   char sign = off < 0 ? '-' : '+';
   if (off < 0) off = -off;
+  const int hours = static_cast<int>(off / 3600 % 100);
+  const int minutes = static_cast<int>(off % 3600 / 60);
   char zone[16];
-  std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
+  std::snprintf(zone, sizeof zone, "%c%02d:%02d", sign, hours, minutes);
   return std::string(buf) + zone;
 }
 
@@ -260,8 +262,22 @@ std::string format_local_short(UnixTime t, UnixTime now) {
   return out + " " + hm;
 }
 
+std::string grouped(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  if (n < 0) {
+    out = "-";
+    digits.erase(0, 1);
+  }
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 std::string count_of(std::int64_t n, std::string_view one, std::string_view many) {
-  std::string out = std::to_string(n) + " ";
+  std::string out = grouped(n) + " ";
   out += n == 1 ? one : many;
   return out;
 }

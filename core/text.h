@@ -53,7 +53,9 @@ std::string format_rfc3339_local(UnixTime t);
 // "Wed 25 Nov 09:00" in local time, the year added when it is not this year's; for people.
 std::string format_local_short(UnixTime t, UnixTime now);
 
-// "1 answer", "2 answers", "0 answers".
+// "12,233": digits grouped in threes, for people to read.
+std::string grouped(std::int64_t n);
+// "1 answer", "2 answers", "0 answers", "12,233 answers".
 std::string count_of(std::int64_t n, std::string_view one, std::string_view many);
 
 // "Tue, 24 Nov 2026 18:02:11 +0000": RFC 5322 date, UTC.

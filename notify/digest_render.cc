@@ -60,6 +60,13 @@ std::vector<std::string> health_lines(const Digest& d) {
     if (s.dead_since) {
       line += "gone since " + format_rfc3339_utc(*s.dead_since).substr(0, 10) +
               "; change its url in the config to read it again";
+    } else if (s.consecutive_failures == 0) {
+      // An export read with refused rows: how many, and the first reason.
+      std::vector<std::string> refused = split_lines(s.last_warnings);
+      line += count_of(static_cast<std::int64_t>(refused.size()), "row", "rows") +
+              " refused in its last read";
+      if (!refused.empty()) line += ", like " + refused.front();
+      if (refused.size() > 1) line += " (rapport status shows more)";
     } else {
       line += "failing, " + std::to_string(s.consecutive_failures) + " time" +
               (s.consecutive_failures == 1 ? "" : "s") + " in a row";

@@ -1,6 +1,7 @@
 #include "pipeline/run_once.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <future>
@@ -139,7 +140,12 @@ class ReadMark {
 // is read and understood on a second thread, so parsing and the database work at once.
 void poll_local(Store& store, const Pending& p, const std::vector<Episode>& episodes,
                 const Clock& clock, SourceOutcome& out,
-                const std::vector<std::string>& creator_addresses, const IdentityRules& rules) {
+                const std::vector<std::string>& creator_addresses, const IdentityRules& rules,
+                const ProgressSink& progress) {
+  const auto began = std::chrono::steady_clock::now();
+  ReadProgress told;
+  told.name = p.state.name;
+  told.kind = std::string(p.source->kind());
   const EpisodeIndex index(episodes);
   ReadMark mark(store, p.state.id, clock.now());
   std::string cursor = p.state.cursor;
@@ -156,10 +162,22 @@ void poll_local(Store& store, const Pending& p, const std::vector<Episode>& epis
     bool committed = commit(store, p, batch, clock, out, rules);
     Result<Batch> following = ahead.valid() ? ahead.get() : Result<Batch>(Batch{});
     // After the read-ahead, so a source never sees poll() and after_commit() at once.
-    if (committed) p.source->after_commit(*batch);
+    if (committed) {
+      p.source->after_commit(*batch);
+      if (progress) {
+        told.at = batch->progress;
+        told.messages += static_cast<std::int64_t>(batch->messages.size() + batch->episodes.size());
+        ++told.batches;
+        told.more = more && following;
+        told.elapsed_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        progress(told);
+      }
+    }
     if (!more || !committed) return;
     cursor = std::move(next);
     batch = std::move(following);
+    if (batch) batch->continues_read = true;
   }
 }
 
@@ -256,7 +274,7 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
     }
     if (http_index[i] == SIZE_MAX) {
       poll_local(store, p, episodes, clock, outcomes[p.outcome], options.creator_addresses,
-                 options.identity_rules);
+                 options.identity_rules, options.on_progress);
     } else {
       ReadMark mark(store, p.state.id, clock.now());
       Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
@@ -390,11 +408,12 @@ void mark_outgoing(std::vector<Message>& messages,
 SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
                           const std::vector<Episode>& episodes, const Clock& clock,
                           const std::vector<std::string>& creator_addresses,
-                          const IdentityRules& rules) {
+                          const IdentityRules& rules, const ProgressSink& progress) {
   SourceOutcome out;
   out.name = source.name();
   out.kind = std::string(source.kind());
-  poll_local(store, Pending{&source, state, 0}, episodes, clock, out, creator_addresses, rules);
+  poll_local(store, Pending{&source, state, 0}, episodes, clock, out, creator_addresses, rules,
+             progress);
   return out;
 }
 
@@ -429,7 +448,10 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   if (auto sources = store.sources(); sources) {
     for (auto& src : *sources) {
       if (src.retired_at) continue;  // no longer in the config: not the creator's concern
-      if (src.consecutive_failures > 0 || src.dead_since) {
+      // An export whose last read refused rows stays in view until the rows are fixed.
+      bool refused_rows = (src.kind == "import" || src.kind == "drop folder") &&
+                          !src.last_warnings.empty();
+      if (src.consecutive_failures > 0 || src.dead_since || refused_rows) {
         d.needs_attention.push_back(std::move(src));
       }
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,18 @@ struct SourceOutcome {
   std::vector<std::string> warnings;
 };
 
+// Where one source's read has got, told after each batch it committed: for progress lines.
+struct ReadProgress {
+  std::string name;
+  std::string kind;
+  Progress at;                   // the source's own position, when it knows it (at.total > 0)
+  std::int64_t messages = 0;     // messages and episodes read by this poll so far
+  std::int64_t batches = 0;      // batches committed by this poll so far
+  bool more = false;             // more batches follow
+  double elapsed_seconds = 0;    // since this poll began
+};
+using ProgressSink = std::function<void(const ReadProgress&)>;
+
 struct PollOptions {
   ingest::HttpClient* http = nullptr;  // for fetching HTTP sources concurrently; required
   ingest::FetchLimits limits;
@@ -56,6 +69,7 @@ struct PollOptions {
   std::vector<std::string> creator_addresses;
   IdentityRules identity_rules;  // [contacts]: when two spellings are one identity
   std::map<std::string, PollPolicy> policies;
+  ProgressSink on_progress;  // told after each committed batch of a source; may be empty
 };
 
 // Polls every source that is due, and commits each batch with its cursor in one transaction.
@@ -76,7 +90,7 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
 SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceState& state,
                           const std::vector<Episode>& episodes, const Clock& clock,
                           const std::vector<std::string>& creator_addresses = {},
-                          const IdentityRules& rules = {});
+                          const IdentityRules& rules = {}, const ProgressSink& progress = {});
 
 // How far back messages without an episode are linked again when new episodes arrive.
 constexpr std::int64_t kRelinkDays = 90;

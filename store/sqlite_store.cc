@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <system_error>
@@ -447,6 +448,34 @@ Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batc
       return e;
     }
   }
+  // The warnings of the source's last read that found anything: a read that found nothing new
+  // keeps the last ones (an unchanged export keeps its refused rows in view), and the batches
+  // of one read add up, to kMaxKeptWarnings lines.
+  constexpr std::size_t kMaxKeptWarnings = 1000;
+  bool found_nothing = batch.messages.empty() && batch.episodes.empty() && batch.warnings.empty();
+  std::string warnings = join_lines(std::vector<std::string>(
+      batch.warnings.begin(),
+      batch.warnings.begin() +
+          static_cast<std::ptrdiff_t>(std::min(batch.warnings.size(), kMaxKeptWarnings))));
+  if (batch.continues_read || found_nothing) {
+    auto kept = cached("SELECT last_warnings FROM sources WHERE id = ?1");
+    if (!kept) return kept.error();
+    (*kept)->bind(1, source_id);
+    auto row = (*kept)->step();
+    if (!row) return row.error();
+    std::string before = *row ? (*kept)->text(0) : std::string();
+    (*kept)->reset();
+    if (found_nothing) {
+      warnings = before;
+    } else if (!before.empty()) {
+      std::vector<std::string> all = split_lines(before);
+      for (const auto& w : batch.warnings) {
+        if (all.size() >= kMaxKeptWarnings) break;
+        all.push_back(w);
+      }
+      warnings = join_lines(all);
+    }
+  }
   auto update = cached(
       "UPDATE sources SET cursor = ?2, last_attempt_at = ?3, last_success_at = ?3, "
       "last_error = '', consecutive_failures = 0, last_warnings = ?4, next_due_at = NULL, "
@@ -456,7 +485,7 @@ Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batc
       ->bind(1, source_id)
       .bind(2, batch.cursor)
       .bind(3, now)
-      .bind(4, join_lines(batch.warnings))
+      .bind(4, warnings)
       .bind(5, batch.moved_to);
   if (auto s = (*update)->run(); !s) return s.error();
   if (db_.changes() != 1) {

@@ -1,6 +1,7 @@
 #include "ingest/decode/date_parse.h"
 
 #include <cctype>
+#include <ctime>
 #include <string>
 
 #include "core/text.h"
@@ -102,16 +103,18 @@ std::optional<int> zone_offset(const std::string& z) {
   return std::nullopt;
 }
 
-// "+0100", "-05:00", "+01"; nullopt when s is not a numeric offset.
-std::optional<int> numeric_offset(Scanner& sc) {
+// "+0100", "-05:00", "+01"; nullopt when s is not a numeric offset. After a zone's name
+// ("GMT+1", "UTC-5") the hours may be one digit.
+std::optional<int> numeric_offset(Scanner& sc, bool short_hours = false) {
   char sign = sc.peek();
   if (sign != '+' && sign != '-') return std::nullopt;
   sc.eat(sign);
   size_t n = 0;
   auto hh = sc.number(2, &n);
-  if (!hh || n != 2) return std::nullopt;
+  if (!hh || (n != 2 && !short_hours) || *hh > 14) return std::nullopt;
   sc.eat(':');
   auto mm = sc.number(2);
+  if (mm && *mm > 59) return std::nullopt;
   int offset = *hh * 3600 + (mm ? *mm : 0) * 60;
   return sign == '-' ? -offset : offset;
 }
@@ -137,56 +140,132 @@ bool read_clock(Scanner& sc, ClockTime& t) {
   return true;
 }
 
-// [Day,] DD Mon YYYY HH:MM[:SS] [zone]
-std::optional<UnixTime> parse_rfc822(std::string_view text) {
-  Scanner sc(text);
+// A date read from text, before it is placed in time.
+struct Fields {
+  int y = 0, mo = 0, d = 0;
+  ClockTime t;
+  std::optional<int> offset;  // seconds east of UTC; none when the text names no zone
+};
+
+std::optional<UnixTime> utc_of(const Fields& f) {
+  return to_unix(f.y, f.mo, f.d, f.t.h, f.t.mi, f.t.s, f.offset.value_or(0));
+}
+
+// A date without a zone in the process's local time (TZ); with one, where the zone says.
+std::optional<UnixTime> local_of(const Fields& f) {
+  if (f.offset) return utc_of(f);
+  if (!valid(f.y, f.mo, f.d, f.t.h, f.t.mi, f.t.s)) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = f.y - 1900;
+  tm.tm_mon = f.mo - 1;
+  tm.tm_mday = f.d;
+  tm.tm_hour = f.t.h;
+  tm.tm_min = f.t.mi;
+  tm.tm_sec = f.t.s;
+  tm.tm_isdst = -1;  // whichever of summer and winter time was in force
+  std::time_t t = std::mktime(&tm);
+  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  return static_cast<UnixTime>(t);
+}
+
+// What may follow a date: [at] [clock [AM|PM]] [zone] [(comment)]. False when something else
+// does. `twelve_hour` allows AM/PM.
+bool read_time_tail(Scanner& sc, Fields& f, bool twelve_hour) {
   sc.skip_space();
   if (std::isalpha(static_cast<unsigned char>(sc.peek()))) {
-    std::string w = sc.word();  // the weekday, or a month for "Nov 9 2026" forms
-    int month = month_from_name(w);
-    if (month) return std::nullopt;  // not this format
-    sc.skip_space();
+    // "at" as in "November 25, 2026 at 2:03 PM"; any other word is the zone, read below.
+    Scanner probe = sc;
+    if (probe.word() == "at") {
+      sc = probe;
+      sc.skip_space();
+    }
   }
-  auto day = sc.number(2);
-  if (!day) return std::nullopt;
-  sc.skip_space();
-  sc.eat('-');
-  int month = month_from_name(sc.word());
-  if (!month) return std::nullopt;
-  sc.eat('-');
-  sc.skip_space();
-  size_t year_digits = 0;
-  auto year = sc.number(4, &year_digits);
-  if (!year) return std::nullopt;
-  int y = *year;
-  // Two-digit years: 00-49 are 20xx, 50-99 are 19xx (RFC 5322 section 4.3).
-  if (year_digits <= 2) y += y < 50 ? 2000 : 1900;
-  if (year_digits == 3) y += 1900;
-  sc.skip_space();
-  ClockTime t;
-  if (std::isdigit(static_cast<unsigned char>(sc.peek())) && !read_clock(sc, t))
-    return std::nullopt;
-  sc.skip_space();
-  int offset = 0;
+  if (std::isdigit(static_cast<unsigned char>(sc.peek()))) {
+    if (!read_clock(sc, f.t)) return false;
+    sc.skip_space();
+    if (twelve_hour && std::isalpha(static_cast<unsigned char>(sc.peek()))) {
+      Scanner probe = sc;
+      std::string w = probe.word();
+      if (w == "am" || w == "pm") {
+        if (f.t.h < 1 || f.t.h > 12) return false;
+        f.t.h = f.t.h % 12 + (w == "pm" ? 12 : 0);
+        sc = probe;
+        sc.skip_space();
+      }
+    }
+  }
   if (auto num = numeric_offset(sc)) {
-    offset = *num;
+    f.offset = *num;
   } else if (std::isalpha(static_cast<unsigned char>(sc.peek()))) {
-    std::string z = sc.word();
-    auto named = zone_offset(z);
-    if (!named) return std::nullopt;
-    offset = *named;
-    // "GMT+0100" and "UTC-05:00".
-    if (auto extra = numeric_offset(sc)) offset += *extra;
+    auto named = zone_offset(sc.word());
+    if (!named) return false;
+    f.offset = *named;
+    // "GMT+0100", "UTC-05:00", "GMT+1".
+    if (auto extra = numeric_offset(sc, true)) *f.offset += *extra;
   }
   sc.skip_space();
   // Anything left must be a comment such as "(PST)".
   std::string_view rest = trim(sc.rest());
-  if (!rest.empty() && rest.front() != '(') return std::nullopt;
-  return to_unix(y, month, *day, t.h, t.mi, t.s, offset);
+  return rest.empty() || rest.front() == '(';
 }
 
-// YYYY-MM-DD[(T| )HH:MM[:SS[.frac]]][Z|±HH[:]MM]
-std::optional<UnixTime> parse_iso8601(std::string_view text) {
+// Years written with two digits: 00-49 are 20xx, 50-99 are 19xx (RFC 5322 section 4.3).
+int full_year(int y, size_t digits) {
+  if (digits <= 2) return y + (y < 50 ? 2000 : 1900);
+  if (digits == 3) return y + 1900;
+  return y;
+}
+
+// Dates with the month's name: "[Day,] DD Mon YYYY ..." (RFC 5322 and people) and, when
+// `month_first` forms are allowed, "[Day,] Month DD, YYYY ...".
+std::optional<Fields> parse_named(std::string_view text, bool month_first) {
+  Scanner sc(text);
+  sc.skip_space();
+  int month = 0;
+  if (std::isalpha(static_cast<unsigned char>(sc.peek()))) {
+    std::string w = sc.word();  // the weekday, or the month
+    month = month_from_name(w);
+    sc.eat('.');
+    sc.skip_space();
+    if (!month && std::isalpha(static_cast<unsigned char>(sc.peek()))) {
+      month = month_from_name(sc.word());  // "Wednesday, November 25, 2026"
+      sc.eat('.');
+      sc.skip_space();
+      if (!month) return std::nullopt;
+    }
+    if (month && !month_first) return std::nullopt;
+  }
+  Fields f;
+  auto day = sc.number(2);
+  if (!day) return std::nullopt;
+  f.d = *day;
+  if (month) {
+    f.mo = month;
+    // "25th" is how some tools write the day.
+    if (std::isalpha(static_cast<unsigned char>(sc.peek()))) {
+      std::string suffix = sc.word();
+      if (suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th") return std::nullopt;
+    }
+    sc.skip_space();
+  } else {
+    sc.skip_space();
+    sc.eat('-');
+    f.mo = month_from_name(sc.word());
+    if (!f.mo) return std::nullopt;
+    sc.eat('.');
+    sc.eat('-');
+    sc.skip_space();
+  }
+  size_t year_digits = 0;
+  auto year = sc.number(4, &year_digits);
+  if (!year) return std::nullopt;
+  f.y = full_year(*year, year_digits);
+  if (!read_time_tail(sc, f, month_first)) return std::nullopt;
+  return f;
+}
+
+// YYYY-MM-DD[(T| )HH:MM[:SS[.frac]]][Z|±HH[:]MM| zone]
+std::optional<Fields> parse_iso8601(std::string_view text) {
   Scanner sc(text);
   size_t n = 0;
   auto y = sc.number(4, &n);
@@ -195,64 +274,86 @@ std::optional<UnixTime> parse_iso8601(std::string_view text) {
   if (!mo || !sc.eat('-')) return std::nullopt;
   auto d = sc.number(2);
   if (!d) return std::nullopt;
-  ClockTime t;
-  int offset = 0;
+  Fields f;
+  f.y = *y;
+  f.mo = *mo;
+  f.d = *d;
   if (sc.eat('T') || sc.eat('t') || sc.eat(' ')) {
-    if (!read_clock(sc, t)) return std::nullopt;
+    if (!read_clock(sc, f.t)) return std::nullopt;
     if (sc.eat('Z') || sc.eat('z')) {
-      offset = 0;
+      f.offset = 0;
     } else if (auto num = numeric_offset(sc)) {
-      offset = *num;
+      f.offset = *num;
     } else {
       sc.skip_space();
       std::string z = sc.word();
       if (!z.empty()) {
         auto named = zone_offset(z);
         if (!named) return std::nullopt;
-        offset = *named;
+        f.offset = *named;
       }
     }
   }
   if (!trim(sc.rest()).empty()) return std::nullopt;
-  return to_unix(*y, *mo, *d, t.h, t.mi, t.s, offset);
+  return f;
 }
 
-// YYYY/MM/DD[ H:MM[:SS][ AM|PM][ zone]]: spreadsheet and form exports (Google Forms).
-std::optional<UnixTime> parse_year_first_slashes(std::string_view text) {
+// A date written as three numbers with '/', '.' or '-' between them, and what may follow it.
+struct NumericDate {
+  int a = 0, b = 0, c = 0;
+  size_t a_digits = 0, c_digits = 0;
+  Fields tail;  // the time and zone; its date fields unset
+};
+
+std::optional<NumericDate> parse_numeric(std::string_view text) {
   Scanner sc(text);
-  size_t n = 0;
-  auto y = sc.number(4, &n);
-  if (!y || n != 4 || !sc.eat('/')) return std::nullopt;
-  auto mo = sc.number(2);
-  if (!mo || !sc.eat('/')) return std::nullopt;
-  auto d = sc.number(2);
-  if (!d) return std::nullopt;
-  ClockTime t;
-  int offset = 0;
-  sc.skip_space();
-  if (!sc.done()) {
-    if (!read_clock(sc, t)) return std::nullopt;
-    sc.skip_space();
-    if (std::isalpha(static_cast<unsigned char>(sc.peek()))) {
-      std::string word = sc.word();
-      if (word == "am" || word == "pm") {
-        if (t.h < 1 || t.h > 12) return std::nullopt;
-        t.h = t.h % 12 + (word == "pm" ? 12 : 0);
-        sc.skip_space();
-        word = sc.word();
-      }
-      if (!word.empty()) {
-        auto named = zone_offset(word);
-        if (!named) return std::nullopt;
-        offset = *named;
-        if (auto extra = numeric_offset(sc)) offset += *extra;
-      }
-    } else if (auto num = numeric_offset(sc)) {
-      offset = *num;
-    }
+  NumericDate n;
+  auto a = sc.number(4, &n.a_digits);
+  char sep = sc.peek();
+  if (!a || (sep != '/' && sep != '.' && sep != '-')) return std::nullopt;
+  sc.eat(sep);
+  size_t b_digits = 0;
+  auto b = sc.number(2, &b_digits);
+  if (!b || !sc.eat(sep)) return std::nullopt;
+  auto c = sc.number(4, &n.c_digits);
+  if (!c) return std::nullopt;
+  if (sep == '.') sc.eat('.');  // "25.11.2026."
+  if (sc.peek() == 'T') sc.eat('T');
+  n.a = *a;
+  n.b = *b;
+  n.c = *c;
+  if (!read_time_tail(sc, n.tail, true)) return std::nullopt;
+  return n;
+}
+
+// The date `n` names read in `order`; nullopt when that reading is not a date.
+std::optional<Fields> numeric_fields(const NumericDate& n, DateOrder order) {
+  Fields f = n.tail;
+  if (n.a_digits == 4 || order == DateOrder::kYmd) {
+    if (n.a_digits == 3 || n.c_digits > 2) return std::nullopt;
+    f.y = full_year(n.a, n.a_digits);
+    f.mo = n.b;
+    f.d = n.c;
+  } else {
+    if (n.c_digits == 3) return std::nullopt;
+    f.y = full_year(n.c, n.c_digits);
+    f.mo = order == DateOrder::kDmy ? n.b : n.a;
+    f.d = order == DateOrder::kDmy ? n.a : n.b;
   }
-  if (!trim(sc.rest()).empty()) return std::nullopt;
-  return to_unix(*y, *mo, *d, t.h, t.mi, t.s, offset);
+  if (!valid(f.y, f.mo, f.d, f.t.h, f.t.mi, f.t.s)) return std::nullopt;
+  return f;
+}
+
+DateReading reading_of(const NumericDate& n) {
+  if (n.a_digits == 4) {
+    return numeric_fields(n, DateOrder::kYmd) ? DateReading::kYearFirst : DateReading::kNeither;
+  }
+  bool month_first = numeric_fields(n, DateOrder::kMdy).has_value();
+  bool day_first = numeric_fields(n, DateOrder::kDmy).has_value();
+  if (month_first && day_first) return n.a == n.b ? DateReading::kSame : DateReading::kEither;
+  if (month_first) return DateReading::kMonthFirst;
+  if (day_first) return DateReading::kDayFirst;
+  return DateReading::kNeither;
 }
 
 }  // namespace
@@ -260,9 +361,71 @@ std::optional<UnixTime> parse_year_first_slashes(std::string_view text) {
 std::optional<UnixTime> parse_date(std::string_view text) {
   std::string_view s = trim(text);
   if (s.empty() || s.size() > 200) return std::nullopt;
-  if (auto iso = parse_iso8601(s)) return iso;
-  if (auto slashes = parse_year_first_slashes(s)) return slashes;
-  return parse_rfc822(s);
+  if (auto iso = parse_iso8601(s)) return utc_of(*iso);
+  if (auto n = parse_numeric(s); n && n->a_digits == 4) {
+    if (auto f = numeric_fields(*n, DateOrder::kYmd)) return utc_of(*f);
+    return std::nullopt;
+  }
+  if (auto named = parse_named(s, false)) return utc_of(*named);
+  return std::nullopt;
+}
+
+std::optional<DateOrder> date_order_from_string(std::string_view s) {
+  if (s == "mdy") return DateOrder::kMdy;
+  if (s == "dmy") return DateOrder::kDmy;
+  if (s == "ymd") return DateOrder::kYmd;
+  return std::nullopt;
+}
+
+std::string_view to_string(DateOrder order) {
+  switch (order) {
+    case DateOrder::kMdy:
+      return "mdy";
+    case DateOrder::kDmy:
+      return "dmy";
+    case DateOrder::kYmd:
+      return "ymd";
+    case DateOrder::kUnset:
+      break;
+  }
+  return "";
+}
+
+DateReading date_reading(std::string_view text) {
+  std::string_view s = trim(text);
+  if (s.empty() || s.size() > 200 || parse_iso8601(s)) return DateReading::kNotNumeric;
+  auto n = parse_numeric(s);
+  if (!n) return DateReading::kNotNumeric;
+  return reading_of(*n);
+}
+
+ListenerDate parse_listener_date(std::string_view text, DateOrder order) {
+  ListenerDate out;
+  std::string_view s = trim(text);
+  if (s.empty() || s.size() > 200) return out;
+  if (auto iso = parse_iso8601(s)) {
+    out.at = local_of(*iso);
+    return out;
+  }
+  if (auto n = parse_numeric(s)) {
+    DateReading reading = reading_of(*n);
+    if (reading == DateReading::kEither && order == DateOrder::kUnset) {
+      out.ambiguous = true;
+      return out;
+    }
+    if (order == DateOrder::kUnset || n->a_digits == 4) {
+      // One reading makes a date: that one.
+      if (reading == DateReading::kDayFirst) order = DateOrder::kDmy;
+      if (reading == DateReading::kMonthFirst || reading == DateReading::kSame) {
+        order = DateOrder::kMdy;
+      }
+      if (reading == DateReading::kYearFirst) order = DateOrder::kYmd;
+    }
+    if (auto f = numeric_fields(*n, order)) out.at = local_of(*f);
+    return out;
+  }
+  if (auto named = parse_named(s, true)) out.at = local_of(*named);
+  return out;
 }
 
 }  // namespace rapport::ingest

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -64,6 +66,104 @@ bool bounded_line(std::istream& in, std::string& line, std::size_t max, bool& to
 
 constexpr std::size_t kMaxJsonLine = 1024 * 1024;
 
+// A date found while deciding a file's date order.
+struct Sample {
+  std::int64_t line = 0;
+  std::string text;
+};
+
+// "03/04/2026" read both ways, for a hint: "March 4" and "3 April".
+std::string both_ways(const std::string& date) {
+  static const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                  "July",    "August",   "September", "October", "November",
+                                  "December"};
+  int a = 0, b = 0;
+  if (std::sscanf(date.c_str(), "%d%*[/.-]%d", &a, &b) != 2 || a < 1 || a > 12 || b < 1 ||
+      b > 12) {
+    return "";
+  }
+  return " (\"mdy\" reads it as " + std::string(kMonths[a - 1]) + " " + std::to_string(b) +
+         ", \"dmy\" as " + std::to_string(a) + " " + kMonths[b - 1] + ")";
+}
+
+// The order a file writes its dates in, decided by the file's own dates when the inbox does
+// not say: a date that reads only one way (25/11/2026) decides for every row. A file whose
+// dates all read two ways, or that writes them both ways, is refused as a whole (once, not
+// once a row) with the hint to set date_order. `in` is read from `data_start` (its first row
+// on `first_line`) to the end, then put back there; memory stays that of one row.
+Result<DateOrder> decide_date_order(std::istream& in, std::int64_t data_start,
+                                    std::int64_t first_line, const Inbox& inbox,
+                                    const std::vector<std::string>& header, bool json,
+                                    const std::string& where) {
+  const std::string field = inbox.name_of("received_at");
+  std::optional<Sample> day_first, month_first, either;
+  auto look = [&](std::int64_t line, std::string_view text) {
+    switch (date_reading(text)) {
+      case DateReading::kDayFirst:
+        if (!day_first) day_first = Sample{line, std::string(trim(text))};
+        break;
+      case DateReading::kMonthFirst:
+        if (!month_first) month_first = Sample{line, std::string(trim(text))};
+        break;
+      case DateReading::kEither:
+        if (!either) either = Sample{line, std::string(trim(text))};
+        break;
+      default:
+        break;
+    }
+  };
+  in.clear();
+  in.seekg(data_start);
+  if (json) {
+    std::string text;
+    bool too_long = false;
+    std::int64_t line = first_line;
+    while (bounded_line(in, text, kMaxJsonLine, too_long)) {
+      std::int64_t n = line++;
+      if (too_long || trim(text).empty()) continue;
+      if (auto value = json_field_text(text, field)) look(n, *value);
+      if (day_first && month_first) break;
+    }
+  } else {
+    auto column = std::find(header.begin(), header.end(), field);
+    if (column != header.end()) {
+      const size_t index = static_cast<size_t>(column - header.begin());
+      CsvReader csv(in);
+      csv.resume_at_line(first_line);
+      std::vector<std::string> fields;
+      while (csv.next(fields)) {
+        if (index < fields.size()) look(csv.line(), fields[index]);
+        if (day_first && month_first) break;
+      }
+    }
+  }
+  in.clear();
+  in.seekg(data_start);
+  const std::string inbox_name = "[[inbox]] \"" + printable(inbox.name, 100) + "\"";
+  if (day_first && month_first) {
+    return make_error(
+        ErrorCode::kParse,
+        "the dates are written two ways: \"" + printable(day_first->text, 40) + "\" on line " +
+            std::to_string(day_first->line) + " has the day first, \"" +
+            printable(month_first->text, 40) + "\" on line " + std::to_string(month_first->line) +
+            " the month first",
+        where + ":" + std::to_string(std::min(day_first->line, month_first->line)),
+        "set date_order = \"dmy\" or \"mdy\" in " + inbox_name +
+            "; the rows written the other way are then refused one by one");
+  }
+  if (day_first) return DateOrder::kDmy;
+  if (month_first) return DateOrder::kMdy;
+  if (either) {
+    return make_error(ErrorCode::kParse,
+                      "every date could be month/day or day/month, like \"" +
+                          printable(either->text, 40) + "\" on line " +
+                          std::to_string(either->line) + both_ways(either->text),
+                      where + ":" + std::to_string(either->line),
+                      "set date_order = \"mdy\" or \"dmy\" in " + inbox_name);
+  }
+  return DateOrder::kUnset;
+}
+
 }  // namespace
 
 struct TableReader::Impl {
@@ -93,6 +193,7 @@ Result<std::unique_ptr<TableReader>> TableReader::open(std::unique_ptr<std::istr
   r->impl_ = std::make_unique<Impl>();
   r->inbox_ = inbox;
   r->now_ = now;
+  const bool from_start = offset <= 0;
   if (inbox.kind != InboxKind::kJsonLines) {
     r->impl_->csv = std::make_unique<CsvReader>(*r->in_);
     std::vector<std::string>& header = r->impl_->header;
@@ -116,6 +217,15 @@ Result<std::unique_ptr<TableReader>> TableReader::open(std::unique_ptr<std::istr
       offset = static_cast<std::int64_t>(r->in_->tellg());
       line = r->impl_->csv->next_line();
     }
+  }
+  // A file read from its start decides how its dates are written (a resumed one was decided
+  // then: the caller passes the order on).
+  if (inbox.date_order == DateOrder::kUnset && from_start) {
+    auto order = decide_date_order(*r->in_, std::max<std::int64_t>(offset, 0),
+                                   std::max<std::int64_t>(line, 1), inbox, r->impl_->header,
+                                   !r->impl_->csv, where);
+    if (!order) return order.error();
+    r->inbox_.date_order = *order;
   }
   if (offset > 0) {
     r->in_->clear();
@@ -223,24 +333,35 @@ Result<Batch> FileImportSource::poll(const std::string& cursor) {
                       "check [[inbox]] path, or remove it to import with `rapport import`",
                       Retry::kYes);
   }
-  // "SIZE MTIME" once the file was read to its end; "SIZE MTIME OFFSET LINE" part way through.
+  // "SIZE MTIME" once the file was read to its end; "SIZE MTIME OFFSET LINE [ORDER]" part way
+  // through, ORDER being the date order the file decided when read from its start.
   std::string signature = std::to_string(st.st_size) + " " + std::to_string(st.st_mtime);
   Batch batch;
   batch.cursor = signature;
   if (cursor == signature) return batch;  // unchanged since the last import
   std::int64_t offset = 0, line = 0;
+  Inbox inbox = inbox_;
   if (cursor.rfind(signature + " ", 0) == 0) {
     std::istringstream rest(cursor.substr(signature.size() + 1));
+    std::string order;
     if (!(rest >> offset >> line)) offset = line = 0;
+    if (rest >> order && inbox.date_order == DateOrder::kUnset) {
+      inbox.date_order = date_order_from_string(order).value_or(DateOrder::kUnset);
+    }
   }
-  auto reader = TableReader::open(path_, inbox_, clock_.now(), offset, line);
+  auto reader = TableReader::open(path_, inbox, clock_.now(), offset, line);
   if (!reader) return reader.error();
   ImportedFile part = (*reader)->next(kImportBatchRows);
   batch.messages = std::move(part.messages);
   batch.warnings = std::move(part.problems);
+  batch.progress = {(*reader)->done() ? st.st_size : (*reader)->offset(), st.st_size,
+                    Progress::Unit::kBytes};
   if (!(*reader)->done()) {
     batch.cursor = signature + " " + std::to_string((*reader)->offset()) + " " +
                    std::to_string((*reader)->line());
+    if ((*reader)->date_order() != DateOrder::kUnset) {
+      batch.cursor += " " + std::string(to_string((*reader)->date_order()));
+    }
     batch.more = true;
   }
   return batch;
@@ -270,22 +391,28 @@ Result<Batch> DropFolderSource::poll(const std::string& cursor) {
   }
   std::sort(files.begin(), files.end());
 
-  // The cursor, within one pass over the folder: "FILE\tOFFSET\tLINE" for a file being read,
-  // "AFTER\tFILE" once FILE is read (it is moved after the commit). Empty between passes.
+  // The cursor, within one pass over the folder: "FILE\tOFFSET\tLINE[\tORDER]" for a file
+  // being read (ORDER: the date order it decided), "AFTER\tFILE" once FILE is read (it is
+  // moved after the commit). Empty between passes.
   std::string current, after;
   std::int64_t offset = 0, line = 0;
+  Inbox inbox = inbox_;
   {
     std::istringstream in(cursor);
-    std::string a, b, c;
+    std::string a, b, c, d;
     std::getline(in, a, '\t');
     std::getline(in, b, '\t');
     std::getline(in, c, '\t');
+    std::getline(in, d, '\t');
     if (a == "AFTER") {
       after = b;
     } else if (!a.empty()) {
       current = a;
       offset = std::atoll(b.c_str());
       line = std::atoll(c.c_str());
+      if (inbox.date_order == DateOrder::kUnset) {
+        inbox.date_order = date_order_from_string(d).value_or(DateOrder::kUnset);
+      }
     }
   }
   fs::path file;
@@ -318,7 +445,8 @@ Result<Batch> DropFolderSource::poll(const std::string& cursor) {
     problems_.clear();
     problems_dropped_ = 0;
   }
-  auto reader = TableReader::open(file, inbox_, clock_.now(), offset, line);
+  if (offset == 0) inbox.date_order = inbox_.date_order;  // a new file decides afresh
+  auto reader = TableReader::open(file, inbox, clock_.now(), offset, line);
   bool finished = true;
   if (!reader) {
     problems_.push_back(reader.error().to_string());
@@ -337,6 +465,9 @@ Result<Batch> DropFolderSource::poll(const std::string& cursor) {
     if (!finished) {
       batch.cursor = name + "\t" + std::to_string((*reader)->offset()) + "\t" +
                      std::to_string((*reader)->line());
+      if ((*reader)->date_order() != DateOrder::kUnset) {
+        batch.cursor += "\t" + std::string(to_string((*reader)->date_order()));
+      }
     }
   }
   if (finished) {

@@ -49,6 +49,10 @@ class TableReader {
   // Where the next row starts, and its line: to resume with a new reader.
   std::int64_t offset() const { return offset_; }
   std::int64_t line() const { return line_; }
+  // How the file's dates are read: the inbox's date_order, or the order the file's own dates
+  // decided when it was opened at its start (kUnset when none needed deciding). A reader
+  // resuming the file is given the same order in its inbox.
+  DateOrder date_order() const { return inbox_.date_order; }
 
  private:
   TableReader() = default;

@@ -28,12 +28,17 @@ bool is_control(unsigned char c) {
 }
 
 // Text a person wrote, with control characters (a NUL ended the stored text early) replaced by
-// U+FFFD: the rest of what they wrote is kept.
+// U+FFFD: the rest of what they wrote is kept. Line ends become '\n' (a spreadsheet's CSV
+// writes CRLF inside a cell as well as between rows).
 std::string without_controls(std::string s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    if (is_control(static_cast<unsigned char>(c))) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\r') {
+      if (i + 1 < s.size() && s[i + 1] == '\n') continue;
+      out += '\n';
+    } else if (is_control(static_cast<unsigned char>(c))) {
       out += "\xEF\xBF\xBD";
     } else {
       out += c;
@@ -53,12 +58,14 @@ struct Value {
 
 using Lookup = std::function<Value(const std::string& payload_name)>;
 
-std::optional<UnixTime> parse_time_value(const Value& v) {
+// A date field: seconds or milliseconds since the epoch, or a date as text in `order`.
+ListenerDate parse_time_value(const Value& v, DateOrder order) {
+  ListenerDate out;
   if (v.is_number) {
     double t = v.number;
     if (t > 1e12) t /= 1000;  // milliseconds since the epoch, as JavaScript writes them
-    if (t < 0 || t > 7e9) return std::nullopt;
-    return static_cast<UnixTime>(t);
+    if (t >= 0 && t <= 7e9) out.at = static_cast<UnixTime>(t);
+    return out;
   }
   std::string_view s = trim(v.text);
   bool digits = !s.empty();
@@ -67,9 +74,9 @@ std::optional<UnixTime> parse_time_value(const Value& v) {
     Value n;
     n.is_number = true;
     n.number = std::stod(std::string(s));
-    return parse_time_value(n);
+    return parse_time_value(n, order);
   }
-  return parse_date(s);
+  return parse_listener_date(s, order);
 }
 
 std::string sats(std::int64_t n) {
@@ -202,8 +209,21 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
     const std::string name = inbox.name_of("received_at");
     Value v = get(name);
     if (v.present && !(v.is_string && trim(v.text).empty())) {
-      auto t = (v.is_string || v.is_number) ? parse_time_value(v) : std::nullopt;
-      if (!t) return FieldError{name, "is not a date (use RFC 3339, like 2026-11-25T08:30:00Z)"};
+      ListenerDate date;
+      if (v.is_string || v.is_number) date = parse_time_value(v, inbox.date_order);
+      if (date.ambiguous) {
+        return FieldError{name, "\"" + printable(v.text, 40) +
+                                    "\" could be month/day or day/month: set date_order = "
+                                    "\"mdy\" or \"dmy\" in this [[inbox]]"};
+      }
+      if (!date.at) {
+        std::string how = inbox.date_order == DateOrder::kUnset
+                              ? "like 2026-11-25T08:30:00Z or 11/25/2026 14:03"
+                              : "in the inbox's date_order = \"" +
+                                    std::string(to_string(inbox.date_order)) + "\"";
+        return FieldError{name, "is not a date (write it " + how + ")"};
+      }
+      auto t = date.at;
       m.received_at = *t;
       m.date_text = v.text;
       got["received_at"] = std::to_string(*t);
@@ -359,51 +379,73 @@ std::string Inbox::name_of(const std::string& canonical) const {
   return d == defaults.end() ? canonical : d->second;
 }
 
-Converted message_from_json(std::string_view json, const Inbox& inbox, UnixTime now) {
-  Poco::JSON::Object::Ptr object;
+namespace {
+
+// The field at a dotted `path` of `object`.
+Value json_lookup(const Poco::JSON::Object::Ptr& object, const std::string& path) {
+  Value v;
+  Poco::JSON::Object::Ptr at = object;
+  std::string rest = path;
+  while (true) {
+    size_t dot = rest.find('.');
+    std::string key = rest.substr(0, dot);
+    if (!at || !at->has(key)) return v;
+    Poco::Dynamic::Var var = at->get(key);
+    if (dot == std::string::npos) {
+      if (var.isEmpty()) return v;  // null is the same as absent
+      v.present = true;
+      if (var.isString()) {
+        v.is_string = true;
+        v.text = var.convert<std::string>();
+      } else if (var.isNumeric()) {
+        v.is_number = true;
+        v.number = var.convert<double>();
+        v.text = var.convert<std::string>();
+      }
+      return v;
+    }
+    if (var.type() != typeid(Poco::JSON::Object::Ptr)) {
+      v.present = true;  // a scalar where an object was expected: wrongly typed
+      return v;
+    }
+    at = var.extract<Poco::JSON::Object::Ptr>();
+    rest = rest.substr(dot + 1);
+  }
+}
+
+// The document as one JSON object, or why it is not one.
+std::variant<Poco::JSON::Object::Ptr, FieldError> json_object(std::string_view json) {
   try {
     Poco::JSON::Parser parser;
     Poco::Dynamic::Var root = parser.parse(std::string(json));
     if (root.type() != typeid(Poco::JSON::Object::Ptr)) {
       return FieldError{"(body)", "must be one JSON object"};
     }
-    object = root.extract<Poco::JSON::Object::Ptr>();
+    return root.extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& e) {
     return FieldError{"(body)", "is not valid JSON: " + e.message()};
   } catch (const std::exception& e) {
     return FieldError{"(body)", std::string("is not valid JSON: ") + e.what()};
   }
-  Lookup get = [&](const std::string& path) {
-    Value v;
-    Poco::JSON::Object::Ptr at = object;
-    std::string rest = path;
-    while (true) {
-      size_t dot = rest.find('.');
-      std::string key = rest.substr(0, dot);
-      if (!at || !at->has(key)) return v;
-      Poco::Dynamic::Var var = at->get(key);
-      if (dot == std::string::npos) {
-        if (var.isEmpty()) return v;  // null is the same as absent
-        v.present = true;
-        if (var.isString()) {
-          v.is_string = true;
-          v.text = var.convert<std::string>();
-        } else if (var.isNumeric()) {
-          v.is_number = true;
-          v.number = var.convert<double>();
-          v.text = var.convert<std::string>();
-        }
-        return v;
-      }
-      if (var.type() != typeid(Poco::JSON::Object::Ptr)) {
-        v.present = true;  // a scalar where an object was expected: wrongly typed
-        return v;
-      }
-      at = var.extract<Poco::JSON::Object::Ptr>();
-      rest = rest.substr(dot + 1);
-    }
-  };
+}
+
+}  // namespace
+
+Converted message_from_json(std::string_view json, const Inbox& inbox, UnixTime now) {
+  auto parsed = json_object(json);
+  if (auto* e = std::get_if<FieldError>(&parsed)) return *e;
+  Poco::JSON::Object::Ptr object = std::get<Poco::JSON::Object::Ptr>(parsed);
+  Lookup get = [&](const std::string& path) { return json_lookup(object, path); };
   return convert(get, inbox, now);
+}
+
+std::optional<std::string> json_field_text(std::string_view json, const std::string& path) {
+  auto parsed = json_object(json);
+  auto* object = std::get_if<Poco::JSON::Object::Ptr>(&parsed);
+  if (!object) return std::nullopt;
+  Value v = json_lookup(*object, path);
+  if (!v.present || (!v.is_string && !v.is_number)) return std::nullopt;
+  return v.text;
 }
 
 Converted message_from_record(const std::map<std::string, std::string>& record, const Inbox& inbox,

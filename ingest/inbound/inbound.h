@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/model.h"
+#include "ingest/decode/date_parse.h"
 
 namespace rapport::ingest {
 
@@ -33,6 +34,9 @@ struct Inbox {
   std::string name;  // the source's name
   InboxKind kind = InboxKind::kGeneric;
   FieldMap fields;  // overrides of the defaults
+  // How dates written as numbers are read ("11/25/2026" is mdy). Unset: a file decides by
+  // its own dates (TableReader), and a date that reads two ways is refused.
+  DateOrder date_order = DateOrder::kUnset;
   std::string name_of(const std::string& canonical) const;
 };
 
@@ -46,6 +50,10 @@ using Converted = std::variant<Message, FieldError>;
 
 // A JSON document (one object) into a message. `now` stands in for a missing received_at.
 Converted message_from_json(std::string_view json, const Inbox& inbox, UnixTime now);
+
+// The text of the field at a dotted `path` of a JSON object (a string, or a number as
+// written); nullopt when the document is not an object or the field is absent or not a scalar.
+std::optional<std::string> json_field_text(std::string_view json, const std::string& path);
 
 // A flat record — form fields, or a CSV row keyed by column title — into a message.
 Converted message_from_record(const std::map<std::string, std::string>& record, const Inbox& inbox,

@@ -376,6 +376,7 @@ Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
     pending_.assign(found.begin(), found.end());
+    pass_total_ = static_cast<std::int64_t>(found.size());
   }
 
   std::vector<std::uint32_t> chunk;
@@ -408,6 +409,8 @@ Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
   }
   batch.cursor = std::to_string(validity) + " " + std::to_string(newest);
   batch.more = !pending_.empty();
+  batch.progress = {pass_total_ - static_cast<std::int64_t>(pending_.size()), pass_total_,
+                    Progress::Unit::kMessages};
   pending_after_ = batch.more ? batch.cursor : std::string();
   return batch;
 }

@@ -56,6 +56,7 @@ class ImapSource final : public Source {
   // the stored cursor is the one the last poll returned.
   std::deque<std::uint32_t> pending_;
   std::string pending_after_;  // the cursor pending_ follows
+  std::int64_t pass_total_ = 0;  // messages this pass found to read, for progress
 };
 
 // A folder name as IMAP writes it: modified UTF-7 (RFC 3501 5.1.3), quoted.

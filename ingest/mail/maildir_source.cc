@@ -138,6 +138,8 @@ Result<Batch> MaildirSource::poll(const std::string& cursor) {
     batch.messages.push_back(std::move(m));
   }
   handled += static_cast<std::int64_t>(end - begin);
+  batch.progress = {static_cast<std::int64_t>(end), static_cast<std::int64_t>(entries.size()),
+                    Progress::Unit::kMessages};
   if (unreadable) {
     // An unreadable file must be tried again: an empty cursor makes the next poll read all.
     batch.cursor.clear();

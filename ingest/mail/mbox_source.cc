@@ -237,6 +237,8 @@ Result<Batch> MboxSource::poll(const std::string& cursor) {
   }
   if (taken == 0) end = std::max(offset, end);
   batch.more = taken == batch_size_ && end < size;
+  batch.progress = {static_cast<std::int64_t>(batch.more ? end : size),
+                    static_cast<std::int64_t>(size), Progress::Unit::kBytes};
   // The fingerprint covers the first bytes only: unchanged once both places are past them.
   std::uint64_t hash =
       offset >= kHeadBytes && end >= kHeadBytes ? known_hash : head_hash(f, end).value_or(0);

@@ -108,6 +108,7 @@ Result<Batch> Pop3Source::poll_connected(const std::string& cursor) {
       on_server.insert(uidl);
       if (!seen.count(uidl)) pending_.emplace_back(number, uidl);
     }
+    pass_total_ = static_cast<std::int64_t>(pending_.size());
     // What is no longer on the server need not be remembered.
     std::erase_if(seen, [&](const std::string& u) { return !on_server.count(u); });
   }
@@ -142,6 +143,8 @@ Result<Batch> Pop3Source::poll_connected(const std::string& cursor) {
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(take));
   for (const auto& u : seen) batch.cursor += u + "\n";
   batch.more = !pending_.empty();
+  batch.progress = {pass_total_ - static_cast<std::int64_t>(pending_.size()), pass_total_,
+                    Progress::Unit::kMessages};
   pending_after_ = batch.more ? batch.cursor : std::string();
   return batch;
 }

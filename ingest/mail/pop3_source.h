@@ -47,6 +47,7 @@ class Pop3Source final : public Source {
   // valid while the session is open and the cursor is the one the last poll returned.
   std::vector<std::pair<int, std::string>> pending_;
   std::string pending_after_;
+  std::int64_t pass_total_ = 0;  // messages this pass found to read, for progress
 };
 
 }  // namespace rapport::ingest

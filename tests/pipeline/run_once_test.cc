@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "ingest/inbound/import_source.h"
+#include "notify/digest_render.h"
 #include "pipeline/digest_reply.h"
 #include "store/sqlite_store.h"
 #include "tests/support/temp_dir.h"
@@ -292,7 +294,7 @@ TEST(RunOnce, AMessageReadWhileTheFeedWasFailingIsLinkedWhenItsEpisodeArrives) {
   auto linked = [&] {
     auto db = (*store)->database().prepare(
         "SELECT COUNT(*) FROM messages WHERE episode_id IS NOT NULL");
-    db->step();
+    EXPECT_TRUE(db->step().ok());
     return db->int64(0);
   };
   EXPECT_EQ(linked(), 0);
@@ -307,6 +309,54 @@ TEST(RunOnce, AMessageReadWhileTheFeedWasFailingIsLinkedWhenItsEpisodeArrives) {
   clock.advance(3600);
   poll_sources(**store, sources, clock, {});
   EXPECT_EQ(linked(), 2) << "the reply by its subject, the form by the episode it names";
+}
+
+TEST(RunOnce, AnExportsRefusedRowsAreThoseOfItsWholeReadAndStayInView) {
+  // Read in three batches, each with a refused row: status and the digest showed the last
+  // batch's only, and the next run, finding the file unchanged, forgot them.
+  testing::TempDir dir;
+  std::string csv = "email,text\n";
+  for (int i = 1; i <= 5000; ++i) {
+    csv += (i % 2000 == 7 ? std::string("nobody") : "p" + std::to_string(i) + "@example.org") +
+           ",Row " + std::to_string(i) + "\n";
+  }
+  auto path = dir.write("export.csv", csv);
+  auto store = SqliteStore::open((dir.path() / "rapport.db").string());
+  ASSERT_TRUE(store.ok());
+  FixedClock clock(1795600000);
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  sources.push_back(std::make_unique<ingest::FileImportSource>(
+      ingest::Inbox{"signups", ingest::InboxKind::kCsv, {}}, path.string(), clock));
+  auto refused = [&] {
+    auto all = (*store)->sources();
+    return all->at(0).last_warnings;
+  };
+  poll_sources(**store, sources, clock, {});
+  EXPECT_EQ(refused(),
+            "line 8: email: is not an email address\n"
+            "line 2008: email: is not an email address\n"
+            "line 4008: email: is not an email address");
+  clock.advance(3600);
+  poll_sources(**store, sources, clock, {});  // unchanged: nothing read
+  EXPECT_EQ(refused().substr(0, 6), "line 8");
+  auto digest = build_digest(**store, DigestSettings{}, clock.now());
+  ASSERT_TRUE(digest.ok());
+  ASSERT_EQ(digest->needs_attention.size(), 1u);
+  EXPECT_EQ(digest->needs_attention[0].name, "signups");
+  std::string text = notify::render_text(*digest, {"Mara", 280});
+  EXPECT_NE(text.find("signups (import): 3 rows refused in its last read, like line 8: email: is "
+                      "not an email address (rapport status shows more)"),
+            std::string::npos)
+      << text;
+  // Fixed, the file is read again and nothing is refused.
+  for (size_t at = csv.find("nobody"); at != std::string::npos; at = csv.find("nobody")) {
+    csv.replace(at, 6, "fixed@example.org");
+  }
+  dir.write("export.csv", csv);
+  clock.advance(3600);
+  poll_sources(**store, sources, clock, {});
+  EXPECT_EQ(refused(), "");
+  EXPECT_TRUE(build_digest(**store, DigestSettings{}, clock.now())->needs_attention.empty());
 }
 
 TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {

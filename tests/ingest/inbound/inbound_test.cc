@@ -365,5 +365,162 @@ TEST(FileImport, JsonLinesResumeAtTheirOffsetToo) {
   EXPECT_EQ(batches[2].messages.size(), 500u);
 }
 
+// Timestamps as spreadsheets write them. 1794960000 is 2026-11-18T00:00:00Z (the suite's TZ
+// is UTC: a time without a zone is local time).
+constexpr UnixTime kNov18 = 1794960000;
+constexpr UnixTime kDay = 86400;
+
+Inbox sheet_inbox(DateOrder order = DateOrder::kUnset) {
+  Inbox in{"listener-form",
+           InboxKind::kCsv,
+           {{"email", "Email Address"}, {"text", "Your message"}, {"received_at", "Timestamp"}}};
+  in.date_order = order;
+  return in;
+}
+
+TEST(ImportDates, AGoogleSheetsExportIsReadMonthFirstByItsOwnDates) {
+  // Google Sheets (English, US) writes M/D/YYYY H:MM:SS. The first rows could be read either
+  // way; the row of the 25th decides for the whole file.
+  TempDir dir;
+  auto path = dir.write("Listener form (Responses) - Form Responses 1.csv",
+                        "Timestamp,Email Address,Your message\r\n"
+                        "11/3/2026 9:14:03,june.park@gmail.com,Loved the squash episode\r\n"
+                        "11/12/2026 18:02:44,tariq@example.org,\"Thank you,\r\nfrom a nurse\"\r\n"
+                        "11/25/2026 14:03:12,lucia.fernandez@gmail.com,¿Puedo usar posos de café?\r\n");
+  auto file = import_file(path, sheet_inbox(), 7);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  ASSERT_TRUE(file->problems.empty()) << file->problems[0];
+  ASSERT_EQ(file->messages.size(), 3u);
+  EXPECT_EQ(file->messages[0].received_at, kNov18 - 15 * kDay + 9 * 3600 + 14 * 60 + 3);
+  EXPECT_EQ(file->messages[1].received_at, kNov18 - 6 * kDay + 18 * 3600 + 2 * 60 + 44);
+  EXPECT_EQ(file->messages[2].received_at, kNov18 + 7 * kDay + 14 * 3600 + 3 * 60 + 12);
+  EXPECT_EQ(file->messages[1].text, "Thank you,\nfrom a nurse");
+}
+
+TEST(ImportDates, AUkSheetIsReadDayFirst) {
+  TempDir dir;
+  auto path = dir.write("responses.csv",
+                        "Timestamp,Email Address,Your message\n"
+                        "03/11/2026 09:14,june@example.co.uk,Cheers for the compost tips\n"
+                        "25/11/2026 14:03,ana@example.co.uk,What about leaf mould?\n");
+  auto file = import_file(path, sheet_inbox(), 7);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  ASSERT_EQ(file->messages.size(), 2u) << (file->problems.empty() ? "" : file->problems[0]);
+  EXPECT_EQ(file->messages[0].received_at, kNov18 - 15 * kDay + 9 * 3600 + 14 * 60);
+  EXPECT_EQ(file->messages[1].received_at, kNov18 + 7 * kDay + 14 * 3600 + 3 * 60);
+}
+
+TEST(ImportDates, AFileWhoseDatesAllReadTwoWaysIsRefusedOnceWithTheHint) {
+  TempDir dir;
+  std::string csv = "Timestamp,Email Address,Your message\n";
+  for (int i = 1; i <= 4000; ++i) {
+    csv += "03/04/2026 10:" + std::to_string(10 + i % 50) + ",p" + std::to_string(i) +
+           "@example.org,Hello\n";
+  }
+  auto path = dir.write("ambiguous.csv", csv);
+  auto file = import_file(path, sheet_inbox(), 7);
+  ASSERT_FALSE(file.ok()) << "4,000 rows each refused, or each read in a guessed order";
+  EXPECT_EQ(file.error().code, ErrorCode::kParse);
+  EXPECT_EQ(file.error().where, path.string() + ":2");
+  EXPECT_NE(file.error().what.find("\"03/04/2026 10:11\" on line 2"), std::string::npos)
+      << file.error().what;
+  EXPECT_NE(file.error().what.find("March 4"), std::string::npos) << file.error().what;
+  EXPECT_NE(file.error().what.find("3 April"), std::string::npos) << file.error().what;
+  EXPECT_EQ(file.error().hint,
+            "set date_order = \"mdy\" or \"dmy\" in [[inbox]] \"listener-form\"");
+
+  // The source says it once, as its failure, and keeps its cursor.
+  FixedClock clock(1795600000);
+  FileImportSource source(sheet_inbox(), path.string(), clock);
+  auto polled = source.poll("");
+  ASSERT_FALSE(polled.ok());
+  EXPECT_NE(polled.error().hint.find("date_order"), std::string::npos);
+
+  // Said in the config, the same file is read.
+  auto dmy = import_file(path, sheet_inbox(DateOrder::kDmy), 7);
+  ASSERT_TRUE(dmy.ok());
+  EXPECT_EQ(dmy->messages.size(), 4000u);
+  EXPECT_EQ(dmy->messages[0].received_at, 1775174400 + 10 * 3600 + 11 * 60);  // 3 April
+  auto mdy = import_file(path, sheet_inbox(DateOrder::kMdy), 7);
+  ASSERT_TRUE(mdy.ok());
+  EXPECT_EQ(mdy->messages[0].received_at, 1772582400 + 10 * 3600 + 11 * 60);  // 4 March
+}
+
+TEST(ImportDates, AFileThatWritesDatesBothWaysIsRefusedNamingBothRows) {
+  TempDir dir;
+  auto path = dir.write("merged.csv",
+                        "Timestamp,Email Address,Your message\n"
+                        "25/11/2026 14:03,ana@example.co.uk,From the UK sheet\n"
+                        "11/26/2026 09:00,bo@example.com,From the US sheet\n");
+  auto file = import_file(path, sheet_inbox(), 7);
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.error().what.find("\"25/11/2026 14:03\" on line 2 has the day first"),
+            std::string::npos)
+      << file.error().what;
+  EXPECT_NE(file.error().what.find("\"11/26/2026 09:00\" on line 3 the month first"),
+            std::string::npos);
+  // With an order set, the row written the other way is refused alone.
+  auto dmy = import_file(path, sheet_inbox(DateOrder::kDmy), 7);
+  ASSERT_TRUE(dmy.ok());
+  EXPECT_EQ(dmy->messages.size(), 1u);
+  ASSERT_EQ(dmy->problems.size(), 1u);
+  EXPECT_EQ(dmy->problems[0],
+            "line 3: Timestamp: is not a date (write it in the inbox's date_order = \"dmy\")");
+}
+
+TEST(ImportDates, TheOrderAFileDecidedTravelsInTheCursorOfABatchedRead) {
+  // Only the last row decides; rows of later batches, read by a new process from the stored
+  // cursor, are read in the order the whole file decided.
+  TempDir dir;
+  std::string csv = "Timestamp,Email Address,Your message\n";
+  for (int i = 1; i < 4500; ++i) {
+    csv += "11/03/2026 10:00," + std::string("p") + std::to_string(i) + "@example.org,Hi\n";
+  }
+  csv += "11/25/2026 10:00,last@example.org,The deciding row\n";
+  auto path = dir.write("big.csv", csv);
+  FixedClock clock(1795600000);
+  FileImportSource source(sheet_inbox(), path.string(), clock);
+  auto first = source.poll("");
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_TRUE(first->more);
+  EXPECT_TRUE(first->cursor.ends_with(" mdy")) << first->cursor;
+  EXPECT_EQ(first->progress.unit, Progress::Unit::kBytes);
+  EXPECT_GT(first->progress.done, 0);
+  EXPECT_EQ(first->progress.total, static_cast<std::int64_t>(csv.size()));
+  FileImportSource later(sheet_inbox(), path.string(), clock);
+  auto rest = poll_all(later, first->cursor);
+  size_t messages = first->messages.size();
+  for (const auto& b : rest) {
+    messages += b.messages.size();
+    EXPECT_TRUE(b.warnings.empty()) << b.warnings[0];
+  }
+  EXPECT_EQ(messages, 4500u);
+  EXPECT_EQ(rest.front().messages.front().received_at, kNov18 - 15 * kDay + 10 * 3600);
+  EXPECT_EQ(rest.back().progress.done, rest.back().progress.total);
+}
+
+TEST(ImportDates, JsonLinesDecideTheirOrderToo) {
+  TempDir dir;
+  auto path = dir.write("voicemail.jsonl",
+                        "{\"email\":\"a@example.org\",\"text\":\"Hi\",\"received_at\":\"02/11/2026\"}\n"
+                        "{\"email\":\"b@example.org\",\"text\":\"Yo\",\"received_at\":\"25/11/2026\"}\n");
+  auto file = import_file(path, {"lines", InboxKind::kJsonLines, {}}, 7);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  ASSERT_EQ(file->messages.size(), 2u);
+  EXPECT_EQ(file->messages[0].received_at, kNov18 - 16 * kDay);  // 2 November
+}
+
+TEST(Inbound, AWebhookDateThatReadsTwoWaysIsRefusedWithTheHint) {
+  Inbox hook{"hook", InboxKind::kGeneric, {}};
+  auto refused = std::get<FieldError>(message_from_json(
+      R"({"email":"a@example.org","text":"Hi","received_at":"03/04/2026"})", hook, 5));
+  EXPECT_EQ(refused.field, "received_at");
+  EXPECT_NE(refused.problem.find("set date_order"), std::string::npos);
+  hook.date_order = DateOrder::kMdy;
+  auto read = std::get<Message>(message_from_json(
+      R"({"email":"a@example.org","text":"Hi","received_at":"03/04/2026"})", hook, 5));
+  EXPECT_EQ(read.received_at, 1772582400);
+}
+
 }  // namespace
 }  // namespace rapport::ingest
