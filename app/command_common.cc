@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/from_config.h"
+#include "notify/digest_render.h"
 #include "core/text.h"
 #include "pipeline/who.h"
 
@@ -55,6 +56,71 @@ void write_counts(JsonWriter& j, const Counts& c) {
       .key("digests")
       .value(c.digests)
       .end_object();
+}
+
+void write_digest(JsonWriter& j, const Digest& d, const config::Config& cfg,
+                  const std::optional<std::string>& delivered) {
+  const std::string no_subject =
+      notify::reply_subject_for(cfg.digest.reply_subject, cfg.creator.show);
+  auto optional_time = [&](const std::optional<UnixTime>& t) {
+    if (t) {
+      j.value(format_rfc3339_local(*t));
+    } else {
+      j.null();
+    }
+  };
+  j.begin_object().key("slot").value(d.slot).key("generated_at").value(
+      format_rfc3339_local(d.generated_at));
+  j.key("subject").value(notify::digest_subject(d)).key("delivered");
+  if (delivered) {
+    j.value(*delivered);
+  } else {
+    j.null();
+  }
+  j.key("waiting_total").value(static_cast<std::int64_t>(d.waiting_total)).key("people").begin_array();
+  for (const auto& item : d.items) {
+    const DigestCandidate& c = item.who;
+    j.begin_object()
+        .key("contact_id")
+        .value(c.contact_id)
+        .key("name")
+        .value(c.display_name)
+        .key("address")
+        .value(c.address)
+        .key("score")
+        .value(item.score)
+        .key("waiting_since")
+        .value(format_rfc3339_local(c.waiting_since))
+        .key("reasons")
+        .begin_array();
+    for (const auto& r : item.reasons) j.value(r);
+    j.end_array().key("subject").value(c.subject).key("excerpt").value(
+        excerpt(c.reply_text, static_cast<size_t>(cfg.digest.excerpt_chars)));
+    j.key("episode");
+    if (c.episode_title.empty()) {
+      j.null();
+    } else {
+      j.value(c.episode_title);
+    }
+    j.key("reply_link").value(notify::reply_link(c, no_subject)).end_object();
+  }
+  j.end_array().key("set_aside").begin_object();
+  const std::pair<const char*, const AsideGroup*> groups[] = {
+      {"listed", &d.set_aside.listed}, {"snoozed", &d.set_aside.snoozed},
+      {"too_new", &d.set_aside.too_new}};
+  for (const auto& [name, group] : groups) {
+    j.key(name).begin_object().key("people").value(static_cast<std::int64_t>(group->people));
+    j.key("first_back");
+    optional_time(group->first_back);
+    j.end_object();
+  }
+  j.end_object().key("needs_attention").begin_array();
+  for (const auto& line : notify::health_lines(d)) j.value(line);
+  j.end_array().key("from_your_reply").begin_array();
+  for (const auto& line : d.from_your_reply) j.value(line);
+  j.end_array().key("counts");
+  write_counts(j, d.counts);
+  j.end_object();
 }
 
 int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<SqliteStore>& store,

@@ -32,6 +32,12 @@ std::optional<config::Config> load_config(const Invocation& inv);
 // The stored counts as a JSON object.
 void write_counts(JsonWriter& j, const Counts& c);
 
+// A digest as a JSON object: its day, subject, whether and where it was delivered (null when
+// not), the people listed with their reasons, words and reply link, who waits but is not
+// listed and when they return, what needs a look, and the counts. Times in RFC 3339, local.
+void write_digest(JsonWriter& j, const Digest& d, const config::Config& cfg,
+                  const std::optional<std::string>& delivered);
+
 // Opens the database and finds the person `who` names. Prints the problem and returns the
 // exit status when it cannot; kOk otherwise.
 int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<SqliteStore>& store,

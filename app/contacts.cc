@@ -17,7 +17,7 @@
 namespace rapport::app {
 namespace {
 
-std::string day(UnixTime t) { return format_rfc3339_utc(t).substr(0, 10); }
+std::string day(UnixTime t) { return local_date(t); }
 
 
 // WHO through the one resolver every command uses.
@@ -214,7 +214,7 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
             << " · " << c.messages << (c.messages == 1 ? " message" : " messages")
             << (c.waiting ? " · waiting for an answer" : "") << "\n";
   if (c.snoozed_until && *c.snoozed_until > SystemClock().now()) {
-    std::cout << "snoozed until " << format_rfc3339_utc(*c.snoozed_until)
+    std::cout << "snoozed until " << format_rfc3339_local(*c.snoozed_until)
               << " (`rapport snooze --clear " << c.id << "` brings them back)\n";
   }
   if (!c.tags.empty()) {

@@ -223,7 +223,7 @@ class Daemon {
         (void)store_->schedule_poll(state->id, next);
         log::warn(s.source->name() + " (" + std::string(s.source->kind()) + ") failed, " +
                   std::to_string(failures) + " in a row: " + interrupted->to_string() +
-                  " (next poll " + format_rfc3339_utc(next) + ")");
+                  " (next poll " + format_rfc3339_local(next) + ")");
         continue;
       }
       if (state->next_due_at && *state->next_due_at > now) continue;    // Retry-After
@@ -264,7 +264,7 @@ class Daemon {
       UnixTime next = pipeline::next_poll_time(s.policy, clock_.now(), failures, retry_after,
                                                out.ttl_seconds, jitter);
       (void)(*store)->schedule_poll(state.id, next);
-      std::string when = " (next poll " + format_rfc3339_utc(next) + ")";
+      std::string when = " (next poll " + format_rfc3339_local(next) + ")";
       if (out.error) {
         log::warn(out.name + " (" + out.kind + ") failed, " + std::to_string(failures) +
                   " in a row: " + out.error->to_string() + when);

@@ -37,7 +37,8 @@ int digest_command(const Invocation& inv) {
     print_error(digest.error());
     return kFailure;
   }
-  notify::RenderOptions render{cfg->creator.name, cfg->digest.excerpt_chars};
+  notify::RenderOptions render{cfg->creator.name, cfg->digest.excerpt_chars,
+                               settings.reply_subject};
   if (preview) {
     if (inv.has("--html")) {
       std::ofstream out(inv.get("--html"), std::ios::binary | std::ios::trunc);
@@ -47,7 +48,13 @@ int digest_command(const Invocation& inv) {
         return kFailure;
       }
     }
-    std::cout << notify::render_text(*digest, render);
+    if (inv.has("--json")) {
+      JsonWriter j;
+      write_digest(j, *digest, *cfg, std::nullopt);
+      std::cout << j.str() << "\n";
+    } else {
+      std::cout << notify::render_text(*digest, render);
+    }
     return kOk;
   }
   auto mailer = make_mailer(*cfg);
@@ -60,8 +67,17 @@ int digest_command(const Invocation& inv) {
     print_error(sent.error());
     return kFailure;
   }
-  std::cout << "digest for " << digest->slot << " delivered: " << sent->delivered << " ("
-            << digest->items.size() << (digest->items.size() == 1 ? " person" : " people") << ")\n";
+  if (inv.has("--json")) {
+    JsonWriter j;
+    write_digest(j, *digest, *cfg, sent->delivered);
+    std::cout << j.str() << "\n";
+  } else if (!inv.has("--quiet")) {
+    std::cout << "digest for " << long_date_of_day(digest->slot) << " "
+              << (sent->delivered.rfind("file ", 0) == 0 ? "written to " + sent->delivered.substr(5)
+                                                          : "sent: " + sent->delivered)
+              << " (" << count_of(static_cast<std::int64_t>(digest->items.size()), "person", "people")
+              << ")\n";
+  }
   return kOk;
 }
 

@@ -6,6 +6,7 @@
 #include "ingest/mail/maildir_source.h"
 #include "ingest/mail/mbox_source.h"
 #include "ingest/mail/pop3_source.h"
+#include "notify/digest_render.h"
 #include "notify/smtp_mailer.h"
 
 namespace rapport::app {
@@ -192,6 +193,7 @@ pipeline::DigestSettings digest_settings(const config::Config& cfg) {
   s.min_wait_seconds = std::int64_t{cfg.digest.min_wait_hours} * 3600;
   s.relist_after_seconds = std::int64_t{cfg.digest.relist_after_days} * 86400;
   s.history_before = cfg.digest.start.value_or(0);
+  s.reply_subject = notify::reply_subject_for(cfg.digest.reply_subject, cfg.creator.show);
   s.days = cfg.digest.days;
   pipeline::apply_weights(cfg.digest.weights, s.weights);
   return s;

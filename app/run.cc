@@ -46,6 +46,50 @@ std::string describe(const pipeline::SourceOutcome& o) {
   return s;
 }
 
+// The outcome of each source as a JSON array.
+void write_sources(JsonWriter& j, const std::vector<pipeline::SourceOutcome>& outcomes) {
+  j.begin_array();
+  for (const auto& o : outcomes) {
+    j.begin_object().key("name").value(o.name).key("kind").value(o.kind).key("ok").value(
+        !o.error.has_value());
+    j.key("error");
+    if (o.error) {
+      j.value(o.error->to_string());
+    } else {
+      j.null();
+    }
+    j.key("skipped").value(o.skipped);
+    j.key("episodes_added")
+        .value(o.stored.episodes_added)
+        .key("episodes_updated")
+        .value(o.stored.episodes_updated)
+        .key("messages_added")
+        .value(o.stored.messages_added)
+        .key("messages_known")
+        .value(o.stored.messages_known)
+        .key("human_added")
+        .value(o.stored.human_added)
+        .key("automatic_added")
+        .value(o.stored.automatic_added)
+        .key("people_added")
+        .value(o.stored.contacts_added)
+        .key("warnings")
+        .begin_array();
+    for (const auto& w : o.warnings) j.value(w);
+    j.end_array().end_object();
+  }
+  j.end_array();
+}
+
+// Where the digest went, in the log: "written" only when a file was.
+void log_delivery(const std::string& delivered) {
+  if (delivered.rfind("file ", 0) == 0) {
+    log::info("digest written to " + delivered.substr(5));
+  } else {
+    log::info("digest sent: " + delivered);
+  }
+}
+
 }  // namespace
 
 int run_command(const Invocation& inv) {
@@ -114,14 +158,47 @@ int run_command(const Invocation& inv) {
     for (const auto& w : o.warnings) log::debug(o.name + ": " + w);
   }
 
+  const bool json = inv.has("--json");
+  const bool quiet = inv.has("--quiet");
+  // What run prints: with --json one object always (the sources, the digest or null, the next
+  // digest's time); else the digest's text when one was made, and nothing with --quiet.
+  auto finish = [&](const Digest* digest, const std::optional<std::string>& delivered,
+                    std::optional<UnixTime> next_digest) {
+    if (json) {
+      JsonWriter j;
+      j.begin_object().key("sources");
+      write_sources(j, outcomes);
+      j.key("digest");
+      if (digest) {
+        write_digest(j, *digest, *cfg, delivered);
+      } else {
+        j.null();
+      }
+      j.key("next_digest");
+      if (next_digest) {
+        j.value(format_rfc3339_local(*next_digest));
+      } else {
+        j.null();
+      }
+      j.end_object();
+      std::cout << j.str() << "\n";
+    } else if (digest && !quiet) {
+      std::cout << notify::render_text(*digest,
+                                       {cfg->creator.name, cfg->digest.excerpt_chars,
+                                        notify::reply_subject_for(cfg->digest.reply_subject,
+                                                                  cfg->creator.show)});
+    }
+    return failed ? kFailure : kOk;
+  };
+
   std::optional<std::string> slot;
+  if (!cfg->digest.timezone.empty()) {
+    setenv("TZ", cfg->digest.timezone.c_str(), 1);
+    tzset();
+  }
+  pipeline::DigestSchedule schedule{cfg->digest.at_minute.value_or(0), cfg->digest.days};
   if (cfg->digest.at_minute && !inv.has("--all")) {
     // A schedule is set: deliver only when a slot is due, as the daemon would.
-    if (!cfg->digest.timezone.empty()) {
-      setenv("TZ", cfg->digest.timezone.c_str(), 1);
-      tzset();
-    }
-    pipeline::DigestSchedule schedule{*cfg->digest.at_minute, cfg->digest.days};
     auto last = (*store)->last_delivered_digest();
     if (!last) {
       print_error(last.error());
@@ -131,8 +208,8 @@ int run_command(const Invocation& inv) {
     if (!slot) {
       auto next = pipeline::next_digest_slot(schedule, clock.now());
       log::info("no digest due" +
-                (next ? " (next: " + format_rfc3339_utc(*next) + ")" : std::string()));
-      return failed ? kFailure : kOk;
+                (next ? " (next: " + format_local_short(*next, clock.now()) + ")" : std::string()));
+      return finish(nullptr, std::nullopt, next);
     }
   }
   auto digest = pipeline::build_digest(**store, digest_settings(*cfg), clock.now());
@@ -146,13 +223,14 @@ int run_command(const Invocation& inv) {
     print_error(mailer.error());
     return kUsage;
   }
+  std::optional<UnixTime> next_digest;
+  if (cfg->digest.at_minute) next_digest = pipeline::next_digest_slot(schedule, clock.now() + 60);
   if (cfg->smtp.enabled && !inv.has("--all")) {
     // One email per slot, however often run is called.
     auto last = (*store)->last_delivered_digest();
     if (last && *last && **last >= digest->slot) {
       log::info("the digest for " + digest->slot + " was already sent; --all sends it again");
-      std::cout << notify::render_text(*digest, {cfg->creator.name, cfg->digest.excerpt_chars});
-      return failed ? kFailure : kOk;
+      return finish(&*digest, std::nullopt, next_digest);
     }
   }
   auto delivery =
@@ -161,83 +239,8 @@ int run_command(const Invocation& inv) {
     print_error(delivery.error());
     return kFailure;
   }
-
-  if (inv.has("--json")) {
-    JsonWriter j;
-    j.begin_object().key("sources").begin_array();
-    for (const auto& o : outcomes) {
-      j.begin_object().key("name").value(o.name).key("kind").value(o.kind).key("ok").value(
-          !o.error.has_value());
-      j.key("error");
-      if (o.error) {
-        j.value(o.error->to_string());
-      } else {
-        j.null();
-      }
-      j.key("episodes_added")
-          .value(o.stored.episodes_added)
-          .key("episodes_updated")
-          .value(o.stored.episodes_updated)
-          .key("messages_added")
-          .value(o.stored.messages_added)
-          .key("messages_known")
-          .value(o.stored.messages_known)
-          .key("human_added")
-          .value(o.stored.human_added)
-          .key("automatic_added")
-          .value(o.stored.automatic_added)
-          .key("people_added")
-          .value(o.stored.contacts_added)
-          .key("warnings")
-          .begin_array();
-      for (const auto& w : o.warnings) j.value(w);
-      j.end_array().end_object();
-    }
-    j.end_array();
-    j.key("digest")
-        .begin_object()
-        .key("slot")
-        .value(digest->slot)
-        .key("delivered")
-        .value(delivery->delivered)
-        .key("waiting_total")
-        .value(digest->waiting_total)
-        .key("people")
-        .begin_array();
-    for (const auto& item : digest->items) {
-      const DigestCandidate& c = item.who;
-      j.begin_object()
-          .key("contact_id")
-          .value(c.contact_id)
-          .key("name")
-          .value(c.display_name)
-          .key("address")
-          .value(c.address)
-          .key("score")
-          .value(item.score)
-          .key("reasons")
-          .begin_array();
-      for (const auto& r : item.reasons) j.value(r);
-      j.end_array().key("subject").value(c.subject).key("excerpt").value(
-          excerpt(c.reply_text, static_cast<size_t>(cfg->digest.excerpt_chars)));
-      j.key("episode");
-      if (c.episode_title.empty()) {
-        j.null();
-      } else {
-        j.value(c.episode_title);
-      }
-      j.key("reply_link").value(notify::reply_link(c)).end_object();
-    }
-    j.end_array().end_object();
-    j.key("counts");
-    write_counts(j, digest->counts);
-    j.end_object();
-    std::cout << j.str() << "\n";
-  } else {
-    std::cout << delivery->text;
-    log::info("digest written: " + delivery->delivered);
-  }
-  return failed ? kFailure : kOk;
+  log_delivery(delivery->delivered);
+  return finish(&*digest, delivery->delivered, next_digest);
 }
 
 }  // namespace rapport::app

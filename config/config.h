@@ -84,6 +84,8 @@ struct DigestConfig {
   std::string timezone;       // IANA name; empty: the system's
   int min_wait_hours = 12;    // list someone once their oldest unanswered message is this old
   int relist_after_days = 3;  // someone listed and still unanswered is listed again after this
+  // The reply's subject for someone who wrote none (forms, voicemail); {show} is the show.
+  std::string reply_subject = "Re: your message to {show}";
   // Mail received before this day (midnight UTC) is history: stored, counted and linked, but
   // nobody waits for an answer to it. `rapport init` sets it to the day it ran.
   std::optional<UnixTime> start;

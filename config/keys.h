@@ -102,6 +102,7 @@ inline constexpr KeySpec kDigestKeys[] = {
     {"min_wait_hours", Type::kInteger, false},
     {"relist_after_days", Type::kInteger, false},
     {"start", Type::kString, false},
+    {"reply_subject", Type::kString, false},
     {"weights", Type::kTable, false},
 };
 inline constexpr const char* kWeightNames[] = {"first_time",  "question",      "effort",

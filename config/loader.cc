@@ -308,6 +308,16 @@ class Loader {
       cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 280, 40, 4000));
       cfg.digest.min_wait_hours = static_cast<int>(integer(*d, "min_wait_hours", 12, 0, 24 * 30));
       cfg.digest.relist_after_days = static_cast<int>(integer(*d, "relist_after_days", 3, 0, 365));
+      if (const toml::node* r = d->get("reply_subject"); r && r->is_string()) {
+        std::string subject = r->as_string()->get();
+        bool one_line = subject.find_first_of("\r\n") == std::string::npos;
+        if (!one_line || subject.size() > 200 || trim(subject).empty()) {
+          problem(r->source().begin, "digest.reply_subject must be one line of text, at most 200 bytes",
+                  "like \"Re: your message to {show}\"");
+        } else {
+          cfg.digest.reply_subject = subject;
+        }
+      }
       if (auto start = string(*d, "start"); !start.empty()) {
         auto day = parse_day(start);
         if (!day) {

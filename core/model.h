@@ -283,6 +283,19 @@ struct Counts {
   std::int64_t digests = 0;
 };
 
+// People waiting for an answer whom a digest leaves out, by why: how many, and when the first
+// of them is listed again.
+struct AsideGroup {
+  int people = 0;
+  std::optional<UnixTime> first_back;
+};
+struct SetAside {
+  AsideGroup listed;   // in a recent digest, nothing new since: back after relist_after
+  AsideGroup snoozed;  // rapport snooze: back when it ends
+  AsideGroup too_new;  // waiting less than min_wait: listed once they have waited that long
+  int total() const { return listed.people + snoozed.people + too_new.people; }
+};
+
 struct Digest {
   std::string slot;  // the local date it is for, YYYY-MM-DD; one digest per slot
   UnixTime generated_at = 0;
@@ -294,6 +307,7 @@ struct Digest {
   std::vector<SourceState> needs_attention;
   std::optional<PeriodSummary> period;
   std::vector<std::string> from_your_reply;  // what your reply to a digest did, to confirm
+  SetAside set_aside;  // waiting, but not listed today
 };
 
 }  // namespace rapport

@@ -52,33 +52,6 @@ std::string summary_line(const Digest& d) {
   return s;
 }
 
-// One line per source that needs the creator's attention.
-std::vector<std::string> health_lines(const Digest& d) {
-  std::vector<std::string> out;
-  for (const auto& s : d.needs_attention) {
-    std::string line = s.name + " (" + s.kind + "): ";
-    if (s.dead_since) {
-      line += "gone since " + format_rfc3339_utc(*s.dead_since).substr(0, 10) +
-              "; change its url in the config to read it again";
-    } else if (s.consecutive_failures == 0) {
-      // An export read with refused rows: how many, and the first reason.
-      std::vector<std::string> refused = split_lines(s.last_warnings);
-      line += count_of(static_cast<std::int64_t>(refused.size()), "row", "rows") +
-              " refused in its last read";
-      if (!refused.empty()) line += ", like " + refused.front();
-      if (refused.size() > 1) line += " (rapport status shows more)";
-    } else {
-      line += "failing, " + std::to_string(s.consecutive_failures) + " time" +
-              (s.consecutive_failures == 1 ? "" : "s") + " in a row";
-      if (s.last_success_at)
-        line += ", last read " + format_rfc3339_utc(*s.last_success_at).substr(0, 10);
-      if (!s.last_error.empty()) line += ": " + s.last_error;
-    }
-    out.push_back(line);
-  }
-  return out;
-}
-
 // "Since Mon 23 Nov: 12 replies, 4 new people; most about Ep. 10 (7) and Ep. 9 (3)."
 std::string period_line(const PeriodSummary& p) {
   std::time_t t = static_cast<std::time_t>(p.since);
@@ -99,8 +72,16 @@ std::string period_line(const PeriodSummary& p) {
   return s + ".";
 }
 
-// "3 messages since Sep 2026 · last answered 12 Oct 2026" / "… · never answered".
-std::string history_line(const DigestCandidate& c) {
+// "3 messages since Sep 2026 · last answered 12 Oct 2026": what the reasons line above it
+// has not said already ("5th message, never answered" gives the count and the answer; then
+// only "writing since Sep 2026" is left to say).
+std::string history_line(const DigestCandidate& c, const std::vector<std::string>& reasons) {
+  bool count_said = false;
+  bool answer_said = false;
+  for (const auto& r : reasons) {
+    count_said |= r.find(" message") != std::string::npos;
+    answer_said |= r.find("never answered") != std::string::npos || r.rfind("last answered", 0) == 0;
+  }
   auto month = [](UnixTime when, const char* fmt) {
     std::time_t t = static_cast<std::time_t>(when);
     std::tm tm{};
@@ -109,12 +90,67 @@ std::string history_line(const DigestCandidate& c) {
     std::strftime(buf, sizeof buf, fmt, &tm);
     return std::string(buf);
   };
-  std::string s = std::to_string(c.total_human_messages) +
-                  (c.total_human_messages == 1 ? " message" : " messages") + " since " +
-                  month(c.first_seen_at, "%b %Y") + " · ";
-  s += c.last_answered_at ? "last answered " + month(*c.last_answered_at, "%d %b %Y")
-                          : "never answered";
+  std::string s = count_said ? "writing since " + month(c.first_seen_at, "%b %Y")
+                             : count_of(c.total_human_messages, "message", "messages") + " since " +
+                                   month(c.first_seen_at, "%b %Y");
+  if (!answer_said) {
+    s += c.last_answered_at ? " · last answered " + month(*c.last_answered_at, "%d %b %Y")
+                            : " · never answered";
+  }
   return s;
+}
+
+// "Mon 30 Nov", a local day.
+std::string short_day(UnixTime t) {
+  static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  return std::string(kDays[tm.tm_wday]) + " " + std::to_string(tm.tm_mday) + " " +
+         kMonths[tm.tm_mon];
+}
+
+// The people waiting whom this digest leaves out, and when they are back: "4 were in an
+// earlier digest (back from Mon 30 Nov), 2 are snoozed (the first back Thu 3 Dec)".
+std::string set_aside_words(const SetAside& a) {
+  std::vector<std::string> parts;
+  auto back = [](const AsideGroup& g, const char* one, const char* many) {
+    if (!g.first_back) return std::string();
+    return std::string(" (") + (g.people == 1 ? one : many) + short_day(*g.first_back) + ")";
+  };
+  if (a.listed.people) {
+    parts.push_back(std::to_string(a.listed.people) +
+                    (a.listed.people == 1 ? " was in an earlier digest" : " were in an earlier digest") +
+                    back(a.listed, "back ", "back from "));
+  }
+  if (a.snoozed.people) {
+    parts.push_back(std::to_string(a.snoozed.people) +
+                    (a.snoozed.people == 1 ? " is snoozed" : " are snoozed") +
+                    back(a.snoozed, "back ", "the first back "));
+  }
+  if (a.too_new.people) {
+    parts.push_back(std::to_string(a.too_new.people) + " wrote only just now" +
+                    back(a.too_new, "listed from ", "listed from "));
+  }
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += i + 1 == parts.size() ? " and " : ", ";
+    out += parts[i];
+  }
+  return out;
+}
+
+// The line about them: the whole story when nobody is listed, an aside otherwise.
+std::string set_aside_line(const Digest& d) {
+  const int total = d.set_aside.total();
+  if (total == 0) return "";
+  if (d.items.empty()) {
+    return count_of(total, "person still waits", "people still wait") + " for an answer: " +
+           set_aside_words(d.set_aside) + ".";
+  }
+  return "Also waiting, not listed today: " + set_aside_words(d.set_aside) + ".";
 }
 
 std::string people(int n) { return std::to_string(n) + (n == 1 ? " person" : " people"); }
@@ -127,6 +163,33 @@ std::string greeting(const std::string& creator_name) {
 }
 
 }  // namespace
+
+// One line per source that needs the creator's attention.
+std::vector<std::string> health_lines(const Digest& d) {
+  std::vector<std::string> out;
+  for (const auto& s : d.needs_attention) {
+    std::string line = s.name + " (" + s.kind + "): ";
+    if (s.dead_since) {
+      line += "gone since " + local_date(*s.dead_since) +
+              "; change its url in the config to read it again";
+    } else if (s.consecutive_failures == 0) {
+      // An export read with refused rows: how many, and the first reason.
+      std::vector<std::string> refused = split_lines(s.last_warnings);
+      line += count_of(static_cast<std::int64_t>(refused.size()), "row", "rows") +
+              " refused in its last read";
+      if (!refused.empty()) line += ", like " + refused.front();
+      if (refused.size() > 1) line += " (rapport status shows more)";
+    } else {
+      line += "failing, " + std::to_string(s.consecutive_failures) + " time" +
+              (s.consecutive_failures == 1 ? "" : "s") + " in a row";
+      if (s.last_success_at)
+        line += ", last read " + local_date(*s.last_success_at);
+      if (!s.last_error.empty()) line += ": " + s.last_error;
+    }
+    out.push_back(line);
+  }
+  return out;
+}
 
 std::string escape_html(std::string_view text) {
   std::string out;
@@ -156,11 +219,34 @@ std::string escape_html(std::string_view text) {
 }
 
 std::string digest_subject(const Digest& d) {
+  if (d.items.empty() && d.set_aside.total()) {
+    return "Rapport: nobody new to answer today (" + std::to_string(d.set_aside.total()) +
+           " still waiting)";
+  }
   if (d.items.empty()) return "Rapport: nobody waiting for an answer today";
   return "Rapport: " + people(static_cast<int>(d.items.size())) + " to answer today";
 }
 
-std::string reply_link(const DigestCandidate& who) {
+std::string reply_subject_for(std::string_view configured, std::string_view show) {
+  std::string out(configured.empty() ? std::string_view("Re: your message to {show}") : configured);
+  std::string name(trim(show));
+  if (size_t at = out.find("{show}"); at != std::string::npos) {
+    if (name.empty()) {
+      // "Re: your message to {show}" without a show: "Re: your message".
+      size_t cut = out.rfind(" to ", at);
+      if (cut != std::string::npos && cut + 4 == at) {
+        out.erase(cut, at + 6 - cut);
+      } else {
+        out.erase(at, 6);
+      }
+    } else {
+      out.replace(at, 6, name);
+    }
+  }
+  return std::string(trim(out));
+}
+
+std::string reply_link(const DigestCandidate& who, std::string_view no_subject) {
   // A person known only by a website or a name is answered where they wrote.
   if (who.identity_kind == "phone") {
     return "tel:" + clean(who.identity_value.empty() ? who.address : who.identity_value);
@@ -170,7 +256,10 @@ std::string reply_link(const DigestCandidate& who) {
     return istarts_with(who.url, "https://") || istarts_with(who.url, "http://") ? clean(who.url)
                                                                                  : std::string();
   }
-  std::string subject = "Re: " + strip_reply_prefixes(who.subject);
+  std::string stripped = strip_reply_prefixes(who.subject);
+  std::string subject = !trim(stripped).empty()  ? "Re: " + stripped
+                        : !trim(no_subject).empty() ? std::string(trim(no_subject))
+                                                    : std::string("Re: your message");
   std::string link =
       "mailto:" + percent_encode(who.address) + "?subject=" + percent_encode(clean(subject));
   if (!who.message_id.empty()) {
@@ -192,7 +281,8 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
   std::string out;
   out += clean(greeting(o.creator_name)) + " ";
   if (d.items.empty()) {
-    out += "Nobody is waiting for an answer today.\n";
+    out += d.set_aside.total() ? "Nobody new to answer today.\n"
+                               : "Nobody is waiting for an answer today.\n";
   } else {
     out += people(static_cast<int>(d.items.size())) + " to answer personally today.\n";
   }
@@ -211,7 +301,7 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     for (const auto& r : item.reasons) reasons += (reasons.empty() ? "" : " · ") + clean(r);
     if (!reasons.empty()) out += "   " + reasons + "\n";
     bool first_timer = c.total_human_messages <= 1 && !c.last_answered_at;
-    if (!first_timer) out += "   " + history_line(c) + "\n";
+    if (!first_timer) out += "   " + history_line(c, item.reasons) + "\n";
     if (c.identities.size() > 1) {
       std::string all;
       for (const auto& id : c.identities) all += (all.empty() ? "" : ", ") + clean(id);
@@ -221,13 +311,16 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     if (!c.details.empty()) out += "   " + clean(c.details) + "\n";
     std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
     if (!words.empty()) out += "   \xE2\x80\x9C" + clean(words) + "\xE2\x80\x9D\n";
-    if (std::string link = reply_link(c); !link.empty()) out += "   Reply: " + link + "\n";
+    if (std::string link = reply_link(c, o.reply_subject); !link.empty()) {
+      out += "   Reply: " + link + "\n";
+    }
   }
   out += "\n";
   if (d.waiting_total > static_cast<int>(d.items.size())) {
     out += people(d.waiting_total) + " are waiting in all; these are the " +
            std::to_string(d.items.size()) + " most worth answering today.\n";
   }
+  if (std::string aside = set_aside_line(d); !aside.empty()) out += aside + "\n";
   if (d.period) out += clean(period_line(*d.period)) + "\n";
   out += summary_line(d) + ".\n";
   if (!d.items.empty()) {
@@ -263,8 +356,9 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
   out += "<p style=\"margin:0 0 20px 0;color:#6b655c;font-size:14px;\">";
   if (!d.show.empty()) out += escape_html(d.show) + " &middot; ";
   out += escape_html(title_date(d)) + " &middot; ";
-  out += d.items.empty() ? "nobody is waiting for an answer today"
-                         : people(static_cast<int>(d.items.size())) + " to answer personally";
+  out += !d.items.empty()       ? people(static_cast<int>(d.items.size())) + " to answer personally"
+         : d.set_aside.total() ? "nobody new to answer today"
+                               : "nobody is waiting for an answer today";
   out += "</p>\n";
   if (!d.from_your_reply.empty()) {
     out +=
@@ -292,7 +386,8 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
       out += "<p style=\"margin:4px 0 0 0;color:#8a4b2a;font-size:14px;\">" + reasons + "</p>\n";
     }
     if (c.total_human_messages > 1 || c.last_answered_at || c.identities.size() > 1) {
-      std::string line = c.total_human_messages > 1 || c.last_answered_at ? history_line(c) : "";
+      std::string line =
+          c.total_human_messages > 1 || c.last_answered_at ? history_line(c, item.reasons) : "";
       if (c.identities.size() > 1) {
         std::string all;
         for (const auto& id : c.identities) all += (all.empty() ? "" : ", ") + id;
@@ -316,7 +411,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
           "#d9c7a7;font-size:15px;line-height:1.45;\" dir=\"auto\">" +
           escape_html(words) + "</blockquote>\n";
     }
-    if (std::string link = reply_link(c); !link.empty()) {
+    if (std::string link = reply_link(c, o.reply_subject); !link.empty()) {
       out += "<p style=\"margin:10px 0 0 0;font-size:14px;\"><a href=\"" + escape_html(link) +
              "\" style=\"color:#1d5c8f;\">Reply to " + escape_html(name_of(c)) + "</a></p>\n";
     }
@@ -327,6 +422,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     out += escape_html(people(d.waiting_total)) + " are waiting in all; these are the " +
            std::to_string(d.items.size()) + " most worth answering today.<br>";
   }
+  if (std::string aside = set_aside_line(d); !aside.empty()) out += escape_html(aside) + "<br>";
   if (d.period) out += escape_html(period_line(*d.period)) + "<br>";
   out += escape_html(summary_line(d)) + ".";
   if (!d.items.empty()) {

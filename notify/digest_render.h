@@ -4,24 +4,40 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/model.h"
 
 namespace rapport::notify {
 
 struct RenderOptions {
+  RenderOptions() = default;
+  RenderOptions(std::string creator, int excerpt = 280, std::string no_subject = {})
+      : creator_name(std::move(creator)),
+        excerpt_chars(excerpt),
+        reply_subject(std::move(no_subject)) {}
   std::string creator_name;
   int excerpt_chars = 280;
+  // The reply's subject for someone who wrote none (a form, a voicemail): "Re: your message to
+  // The Slow Garden". Empty: "Re: your message".
+  std::string reply_subject;
 };
+
+// [digest] reply_subject with its {show} filled in; "Re: your message to SHOW" by default.
+std::string reply_subject_for(std::string_view configured, std::string_view show);
 
 std::string render_text(const Digest& digest, const RenderOptions& options);
 std::string render_html(const Digest& digest, const RenderOptions& options);
 // "Rapport: 3 people to answer today" / "Rapport: nobody waiting today".
 std::string digest_subject(const Digest& digest);
 
-// A mailto: URL that opens a reply to `who`: address, "Re: subject", In-Reply-To. For someone
-// known only by a website or a name (a commenter), the link to their comment instead.
-std::string reply_link(const DigestCandidate& who);
+// A mailto: URL that opens a reply to `who`: address, "Re: subject" (`no_subject` when they
+// wrote none), In-Reply-To. For someone known only by a website or a name (a commenter), the
+// link to their comment instead.
+std::string reply_link(const DigestCandidate& who, std::string_view no_subject = {});
+
+// The digest's health section, one line per source that needs a look.
+std::vector<std::string> health_lines(const Digest& digest);
 
 // &, <, >, " and ' as character references.
 std::string escape_html(std::string_view text);

@@ -118,7 +118,7 @@ Result<int> apply_digest_replies(Store& store, const std::vector<Message>& messa
           } else {
             done = store.snooze(contact, m.received_at + c.snooze_seconds);
             result = "snoozed until " +
-                     format_rfc3339_utc(m.received_at + c.snooze_seconds).substr(0, 10) + ": " +
+                     local_date(m.received_at + c.snooze_seconds) + ": " +
                      name;
           }
           if (!done) return done.error();

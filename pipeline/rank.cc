@@ -31,15 +31,6 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-std::string grouped(std::int64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 bool first_time(const DigestCandidate& c) {
   return c.total_human_messages == 1 && !c.last_answered_at.has_value();

@@ -209,16 +209,16 @@ std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& s
     if (!state) {
       out.error = state.error();
     } else if (state->dead_since) {
-      out.skipped = "gone since " + format_rfc3339_utc(*state->dead_since) +
+      out.skipped = "gone since " + format_rfc3339_local(*state->dead_since) +
                     " (HTTP 410); change its url in the config to read it again";
     } else if (auto interrupted = settle_interrupted_read(store, *state, clock.now())) {
       out.error = std::move(interrupted);
       schedule_after(store, *state, options, out, state->consecutive_failures + 1, clock);
     } else if (only_due && state->next_poll_at && *state->next_poll_at > clock.now()) {
-      out.skipped = "not due until " + format_rfc3339_utc(*state->next_poll_at);
+      out.skipped = "not due until " + format_rfc3339_local(*state->next_poll_at);
       out.not_due = true;
     } else if (state->next_due_at && *state->next_due_at > clock.now()) {
-      out.skipped = "the server asked to wait until " + format_rfc3339_utc(*state->next_due_at);
+      out.skipped = "the server asked to wait until " + format_rfc3339_local(*state->next_due_at);
     } else {
       due.push_back({source, std::move(*state), outcomes.size()});
     }
@@ -379,7 +379,7 @@ Result<int> relink_messages(Store& store, const std::vector<Episode>& episodes, 
 std::optional<Error> settle_interrupted_read(Store& store, const SourceState& state, UnixTime now) {
   if (!state.reading_since) return std::nullopt;
   Error e = make_error(ErrorCode::kInternal,
-                       "its last read, begun " + format_rfc3339_utc(*state.reading_since) +
+                       "its last read, begun " + format_rfc3339_local(*state.reading_since) +
                            ", never finished: Rapport stopped during it (a crash or a kill)",
                        state.name,
                        "it is read again after a pause; if this repeats, `rapport inspect` the "
@@ -439,6 +439,11 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   for (auto& item : d.items) listed.push_back(&item.who);
   if (auto s = store.load_newest_messages(listed); !s) return s.error();
   d.counts = *counts;
+  if (auto aside = store.waiting_set_aside(filter); aside) {
+    d.set_aside = *aside;
+  } else {
+    return aside.error();
+  }
   // The period: since the last digest went out (a week at most, a day at least).
   auto last = store.last_delivery_time();
   UnixTime since = now - 7 * 86400;
@@ -465,7 +470,8 @@ Result<DigestDelivery> deliver_digest(Store& store, const Digest& digest,
   auto id = store.record_digest(digest);
   if (!id) return id.error();
   DigestDelivery out;
-  notify::RenderOptions options{settings.creator_name, settings.excerpt_chars};
+  notify::RenderOptions options{settings.creator_name, settings.excerpt_chars,
+                                settings.reply_subject};
   out.text = notify::render_text(digest, options);
   out.html = notify::render_html(digest, options);
 

@@ -120,6 +120,7 @@ struct DigestSettings {
   std::int64_t min_wait_seconds = 12 * 3600;  // list someone once they have waited this long
   std::int64_t relist_after_seconds = 3 * 24 * 3600;  // list them again after this, not daily
   UnixTime history_before = 0;  // [digest] start: nobody waits for an answer to older mail
+  std::string reply_subject;    // for people who wrote no subject; see notify::RenderOptions
   std::array<bool, 7> days = {true, true, true, true, true, true, true};  // [digest] days
   RankWeights weights;
 };

@@ -648,8 +648,13 @@ Result<std::vector<Episode>> SqliteStore::episodes() {
   return out;
 }
 
-Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates(const CandidateFilter& f) {
-  auto stmt = db_.prepare(R"sql(
+namespace {
+
+// The people waiting for an answer (their newest human message is after their last answer,
+// and not history): the part every question about waiting people shares. ?5 is
+// [digest] start; `listed` is when each person was last in a delivered digest of another
+// slot than ?4.
+constexpr const char* kWaitingSql = R"sql(
 WITH last_answer AS (
   SELECT contact_id, MAX(at) AS at FROM (
     SELECT contact_id, answered_at AS at FROM answers
@@ -680,6 +685,17 @@ waiting AS (
   SELECT * FROM newest
   WHERE rn = 1 AND (answered_at IS NULL OR received_at > answered_at) AND received_at >= ?5
 ),
+listed AS (
+  SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
+  JOIN digests d ON d.id = di.digest_id
+  WHERE d.delivered_at IS NOT NULL AND d.slot <> ?4 GROUP BY di.contact_id
+)
+)sql";
+
+}  // namespace
+
+Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates(const CandidateFilter& f) {
+  auto stmt = db_.prepare(std::string(kWaitingSql) + R"sql(,
 idents AS (
   SELECT contact_id, group_concat(shown, char(10)) AS list
   FROM (SELECT contact_id, CASE WHEN written <> '' THEN written ELSE value END AS shown
@@ -702,10 +718,7 @@ JOIN identities wi ON wi.id = w.identity_id
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN idents ids ON ids.contact_id = c.id
 LEFT JOIN episodes e ON e.id = w.episode_id
-LEFT JOIN (SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
-           JOIN digests d ON d.id = di.digest_id
-           WHERE d.delivered_at IS NOT NULL AND d.slot <> ?4 GROUP BY di.contact_id) listed
-       ON listed.contact_id = c.id
+LEFT JOIN listed ON listed.contact_id = c.id
 WHERE (c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
   AND w.since <= ?1 - ?2
   AND (listed.at IS NULL OR listed.at <= ?1 - ?3 OR w.received_at > listed.at)
@@ -752,6 +765,43 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     std::vector<DigestCandidate*> all;
     for (auto& c : out) all.push_back(&c);
     if (auto s = load_newest_messages(all); !s) return s.error();
+  }
+  return out;
+}
+
+Result<SetAside> SqliteStore::waiting_set_aside(const CandidateFilter& f) {
+  // The candidates' conditions, each turned around: the first that holds says why.
+  auto stmt = db_.prepare(std::string(kWaitingSql) + R"sql(
+SELECT why, COUNT(*), MIN(back_at) FROM (
+  SELECT CASE WHEN c.snoozed_until > ?1 THEN 'snoozed'
+              WHEN w.since > ?1 - ?2 THEN 'new'
+              ELSE 'listed' END AS why,
+         CASE WHEN c.snoozed_until > ?1 THEN c.snoozed_until
+              WHEN w.since > ?1 - ?2 THEN w.since + ?2
+              ELSE listed.at + ?3 END AS back_at
+  FROM waiting w
+  JOIN contacts c ON c.id = w.contact_id
+  LEFT JOIN listed ON listed.contact_id = c.id
+  WHERE NOT ((c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
+             AND w.since <= ?1 - ?2
+             AND (listed.at IS NULL OR listed.at <= ?1 - ?3 OR w.received_at > listed.at)))
+GROUP BY why
+)sql");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, f.now)
+      .bind(2, f.min_wait_seconds)
+      .bind(3, f.relist_after_seconds)
+      .bind(4, f.current_slot)
+      .bind(5, f.history_before);
+  SetAside out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::string why = stmt->text(0);
+    AsideGroup& g = why == "snoozed" ? out.snoozed : why == "new" ? out.too_new : out.listed;
+    g.people = static_cast<int>(stmt->int64(1));
+    g.first_back = stmt->optional_int64(2);
   }
   return out;
 }

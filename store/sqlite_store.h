@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
   using Store::digest_candidates;
   Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) override;
   Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) override;
+  Result<SetAside> waiting_set_aside(const CandidateFilter& filter) override;
   Result<std::int64_t> find_contact(std::string_view who) override;
   Result<std::vector<ContactRecord>> contacts_named(std::string_view folded, bool prefix,
                                                     int limit) override;

@@ -117,6 +117,8 @@ class Store {
   Result<std::vector<DigestCandidate>> digest_candidates() { return digest_candidates({}); }
   // Fills in the newest message of each candidate (see CandidateFilter::with_messages).
   virtual Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) = 0;
+  // The people waiting for an answer whom `filter` leaves out, grouped by why.
+  virtual Result<SetAside> waiting_set_aside(const CandidateFilter& filter) = 0;
 
   // The contact `who` names: its id, one of its identities (an address as written), or its
   // display name when exactly one contact has it. kNotFound otherwise (with the candidates).

@@ -586,7 +586,7 @@ TEST(RapportBinary, SendsTheDigestOverSmtpOncePerDayEvenWhenTheServerWasDown) {
   with_smtp(server.port(), server.ca_file());
   Outcome up = rapport(dir, "run --config " + config.string(), env);
   EXPECT_EQ(up.status, 0) << up.err;
-  EXPECT_TRUE(contains(up.err, "digest written: smtp 127.0.0.1:")) << up.err;
+  EXPECT_TRUE(contains(up.err, "digest sent: smtp 127.0.0.1:")) << up.err;
   ASSERT_EQ(server.messages().size(), 1u);
   EXPECT_TRUE(contains(server.messages()[0], "Subject: Rapport: 10 people to answer today"));
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"), 1);
@@ -625,7 +625,7 @@ TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
   EXPECT_TRUE(contains(read_file(html), "<strong>1. Lucía Fernández</strong>"));
   Outcome send = rapport(dir, "digest --send" + c);
   EXPECT_EQ(send.status, 0) << send.err;
-  EXPECT_TRUE(contains(send.out, "delivered: file ")) << send.out;
+  EXPECT_TRUE(contains(send.out, " written to ")) << send.out;
   EXPECT_EQ(rapport(dir, "answered nobody@example.org" + c).status, 2);
   EXPECT_EQ(rapport(dir, "snooze kwame.mensah@outlook.com soon" + c).status, 2);
   EXPECT_EQ(rapport(dir, "digest" + c).status, 2);

@@ -132,6 +132,71 @@ TEST(DigestRender, ReplyLinkCarriesSubjectAndInReplyTo) {
             "&In-Reply-To=%3C1f9c@orange.fr%3E");
 }
 
+TEST(DigestRender, SomeoneWhoWroteNoSubjectGetsAReplySubjectThatMakesSense) {
+  // A form or a voicemail has no subject: the link said "Re: " and nothing.
+  DigestCandidate c;
+  c.address = "tariq@example.org";
+  c.subject = "";
+  EXPECT_EQ(reply_link(c, reply_subject_for("", "The Slow Garden")),
+            "mailto:tariq@example.org?subject=Re%3A%20your%20message%20to%20The%20Slow%20Garden");
+  EXPECT_EQ(reply_link(c), "mailto:tariq@example.org?subject=Re%3A%20your%20message");
+  c.subject = "Re: ";  // a subject of nothing but a prefix is none either
+  EXPECT_EQ(reply_link(c, reply_subject_for("Thanks for writing to {show}!", "Slow Garden")),
+            "mailto:tariq@example.org?subject=Thanks%20for%20writing%20to%20Slow%20Garden%21");
+  EXPECT_EQ(reply_subject_for("Re: your message to {show}", ""), "Re: your message");
+  EXPECT_EQ(reply_subject_for("Hello from {show}", ""), "Hello from");
+}
+
+TEST(DigestRender, TheHistoryLineSaysOnlyWhatTheReasonsDoNot) {
+  Digest d = sample_digest();
+  DigestItem& item = d.items[1];
+  item.reasons = {"2nd message, never answered", "asked a question"};
+  std::string text = render_text(d, {"Sam", 280});
+  EXPECT_NE(text.find("   writing since Oct 2026\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("never answered", text.find("writing since")), std::string::npos);
+  // Answered before, the reasons say nothing of it: the history does.
+  item.who.last_answered_at = 1789992000;  // 21 Sep 2026
+  item.reasons = {"3 messages since your last answer"};
+  text = render_text(d, {"Sam", 280});
+  EXPECT_NE(text.find("   writing since Oct 2026 · last answered 21 Sep 2026\n"), std::string::npos)
+      << text;
+  item.reasons = {"asked a question", "last answered 2 months ago"};
+  text = render_text(d, {"Sam", 280});
+  EXPECT_NE(text.find("   2 messages since Oct 2026\n"), std::string::npos) << text;
+}
+
+TEST(DigestRender, AnEmptyListAfterASentOneSaysWhoStillWaitsAndWhenTheyComeBack) {
+  Digest d = sample_digest();
+  d.items.clear();
+  d.waiting_total = 0;
+  d.set_aside.listed = {4, 1795996800};   // Mon 30 Nov 2026
+  d.set_aside.snoozed = {2, 1796256000};  // Thu 3 Dec 2026
+  std::string text = render_text(d, {"Sam", 280});
+  EXPECT_EQ(text.find("Nobody is waiting"), std::string::npos) << text;
+  EXPECT_EQ(text.rfind("Good morning, Sam. Nobody new to answer today.\n", 0), 0u) << text;
+  EXPECT_NE(text.find("6 people still wait for an answer: 4 were in an earlier digest (back from "
+                      "Mon 30 Nov) and 2 are snoozed (the first back Thu 3 Dec).\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(digest_subject(d), "Rapport: nobody new to answer today (6 still waiting)");
+  std::string html = render_html(d, {"Sam", 280});
+  EXPECT_NE(html.find("nobody new to answer today"), std::string::npos);
+  EXPECT_NE(html.find("6 people still wait for an answer"), std::string::npos);
+  // With people listed, the others are an aside.
+  Digest listed = sample_digest();
+  listed.set_aside.too_new = {1, 1795651200};
+  EXPECT_NE(render_text(listed, {"Sam", 280})
+                .find("Also waiting, not listed today: 1 wrote only just now (listed from Thu 26 "
+                      "Nov).\n"),
+            std::string::npos);
+  // Truly nobody.
+  Digest empty = sample_digest();
+  empty.items.clear();
+  empty.waiting_total = 0;
+  EXPECT_NE(render_text(empty, {"Sam", 280}).find("Nobody is waiting for an answer today."),
+            std::string::npos);
+}
+
 TEST(MimeWriter, EncodesNonAsciiHeadersAndBlocksInjection) {
   EXPECT_EQ(encode_header_text("Plain subject"), "Plain subject");
   EXPECT_EQ(encode_header_text("Evil\r\nBcc: victim@example.org"), "Evil  Bcc: victim@example.org");

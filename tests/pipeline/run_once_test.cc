@@ -397,6 +397,50 @@ TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
   EXPECT_EQ(q2->text(2).rfind("rapport-digest-2026-11-25.", 0), 0u);
 }
 
+TEST(RunOnce, TheDayAfterAListWasSentTheDigestSaysWhoStillWaitsAndWhenTheyReturn) {
+  // The digest said "Nobody is waiting" while status counted six.
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  for (int i = 0; i < 6; ++i) {
+    mail->next.messages.push_back(email(std::to_string(i) + "@x",
+                                        "listener" + std::to_string(i) + "@example.org",
+                                        "Re: Ep. 9", "Seeds?", 1795400000 + i));
+  }
+  sources.push_back(std::move(mail));
+  poll_sources(**store, sources, clock, {});
+  DigestSettings settings;
+  settings.creator_email = "sam@slowgarden.example";
+  settings.to = "sam@slowgarden.example";
+  FlakyMailer mailer(0);
+  auto first = build_digest(**store, settings, clock.now());
+  ASSERT_EQ(first->items.size(), 6u);
+  EXPECT_EQ(first->set_aside.total(), 0);
+  ASSERT_TRUE(deliver_digest(**store, *first, settings, mailer, clock.now()).ok());
+  auto who = (*store)->digest_candidates();
+  ASSERT_TRUE((*store)->snooze(who->at(0).contact_id, clock.now() + 5 * 86400).ok());
+
+  auto next = build_digest(**store, settings, clock.now() + 86400);
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->items.empty());
+  EXPECT_EQ(next->counts.unanswered_contacts, 6);
+  EXPECT_EQ(next->set_aside.total(), 6) << "everyone status counts is accounted for";
+  EXPECT_EQ(next->set_aside.listed.people, 5);
+  EXPECT_EQ(next->set_aside.listed.first_back, clock.now() + settings.relist_after_seconds);
+  EXPECT_EQ(next->set_aside.snoozed.people, 1);
+  EXPECT_EQ(next->set_aside.snoozed.first_back, clock.now() + 5 * 86400);
+  std::string text = notify::render_text(*next, {"Sam", 280});
+  EXPECT_NE(text.find("6 people still wait for an answer: 5 were in an earlier digest"),
+            std::string::npos)
+      << text;
+  // Three days on they are listed again, the snoozed one still aside.
+  auto later = build_digest(**store, settings, clock.now() + 3 * 86400);
+  EXPECT_EQ(later->items.size(), 5u);
+  EXPECT_EQ(later->set_aside.snoozed.people, 1);
+  EXPECT_EQ(later->set_aside.listed.people, 0);
+}
+
 TEST(DigestReply, ParsesDoneAndSnoozeLinesOnly) {
   auto commands = parse_digest_commands(
       "Done 3\nsnooze 2 7d\nanswered 10\nsnooze 4\nI will do the rest tomorrow, thanks!\n"
