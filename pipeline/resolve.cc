@@ -87,6 +87,19 @@ void resolve(Message& m, const IdentityRules& rules) {
       if (!host.empty()) m.identity = Identity{"name", fold_name(name) + " @ " + host};
     }
   }
+  if (m.identity.empty() && m.kind == MessageKind::kEmail && !m.outgoing) {
+    // A sender whose address cannot be read ("ola@@broken", or no address at all) is still
+    // someone who wrote: an unknown sender, kept with the text as it came, never no one. The
+    // same broken address again is the same unknown sender.
+    std::string raw(trim(m.from.address));
+    if (raw.empty()) raw = std::string(trim(m.from.name));
+    raw = printable(raw, 200);
+    if (raw.empty()) {
+      m.identity = Identity{"unknown", "message " + m.natural_key, "(no sender)"};
+    } else {
+      m.identity = Identity{"unknown", ascii_lower(raw), raw};
+    }
+  }
   m.display_name = m.identity.empty() ? std::string() : name;
 }
 

@@ -65,6 +65,38 @@ TEST(Resolve, APhoneWithoutACountryIsKeptAsItsDigits) {
   EXPECT_EQ(b.identity.value, a.identity.value);  // one person however it was spaced
 }
 
+TEST(Resolve, AnAddressThatCannotBeReadIsAnUnknownSenderNotNoOne) {
+  Message broken;
+  broken.kind = MessageKind::kEmail;
+  broken.natural_key = "mid:x1@broken";
+  broken.from = {"Ola Nordmann", "ola@@broken"};
+  resolve(broken);
+  EXPECT_EQ(broken.identity.kind, "unknown");
+  EXPECT_EQ(broken.identity.value, "ola@@broken");
+  EXPECT_EQ(broken.identity.shown(), "ola@@broken");
+  EXPECT_EQ(broken.display_name, "Ola Nordmann");
+  // The same broken address again is the same unknown sender; a different case too.
+  Message again = broken;
+  again.from.address = "OLA@@broken";
+  resolve(again);
+  EXPECT_EQ(again.identity.value, broken.identity.value);
+  EXPECT_EQ(again.identity.written, "OLA@@broken");
+  // No sender at all: an unknown sender of its own.
+  Message none;
+  none.kind = MessageKind::kEmail;
+  none.natural_key = "sha256:abc";
+  resolve(none);
+  EXPECT_EQ(none.identity.kind, "unknown");
+  EXPECT_EQ(none.identity.value, "message sha256:abc");
+  EXPECT_EQ(none.identity.shown(), "(no sender)");
+  // Control characters in a hostile From never reach a stored identity raw.
+  Message hostile;
+  hostile.kind = MessageKind::kEmail;
+  hostile.from = {"", "eve@@x\x1b[31m"};
+  resolve(hostile);
+  EXPECT_EQ(hostile.identity.written.find('\x1b'), std::string::npos);
+}
+
 TEST(Names, NfcAndFolding) {
   // "José" with a combining acute (as macOS writes it) and precomposed are one name.
   EXPECT_EQ(nfc("Jose\xCC\x81"), "Jos\xC3\xA9");

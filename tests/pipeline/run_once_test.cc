@@ -441,6 +441,32 @@ TEST(RunOnce, TheDayAfterAListWasSentTheDigestSaysWhoStillWaitsAndWhenTheyReturn
   EXPECT_EQ(later->set_aside.listed.people, 0);
 }
 
+TEST(RunOnce, AMessageFromAMalformedAddressIsStoredAndListedAsAnUnknownSender) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  auto mail = std::make_unique<FakeSource>("maildir", "replies");
+  Message broken = email("x1@broken", "ola@@broken", "Re: Ep. 9", "Hei! What seeds?", 1795400000);
+  broken.from.name = "Ola Nordmann";
+  mail->next.messages = {broken};
+  sources.push_back(std::move(mail));
+  auto out = poll_sources(**store, sources, clock, {});
+  EXPECT_EQ(out[0].stored.messages_added, 1);
+  EXPECT_EQ(out[0].stored.contacts_added, 1);
+  auto digest = build_digest(**store, DigestSettings{}, clock.now());
+  ASSERT_EQ(digest->items.size(), 1u);
+  const DigestItem& item = digest->items[0];
+  EXPECT_EQ(item.who.display_name, "Ola Nordmann");
+  EXPECT_EQ(item.who.address, "ola@@broken");
+  EXPECT_NE(std::find(item.reasons.begin(), item.reasons.end(),
+                      "unknown sender: no address to answer"),
+            item.reasons.end());
+  EXPECT_EQ(notify::reply_link(item.who), "") << "no mailto: to an address that is not one";
+  std::string text = notify::render_text(*digest, {"Sam", 280});
+  EXPECT_NE(text.find("1. Ola Nordmann <ola@@broken>\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Hei! What seeds?"), std::string::npos);
+}
+
 TEST(DigestReply, ParsesDoneAndSnoozeLinesOnly) {
   auto commands = parse_digest_commands(
       "Done 3\nsnooze 2 7d\nanswered 10\nsnooze 4\nI will do the rest tomorrow, thanks!\n"
