@@ -146,6 +146,8 @@ struct HttpServer::Impl {
   std::unordered_map<int, std::uint64_t> by_fd;
   std::uint64_t next_id = 1;
   std::size_t lingering = 0;
+  std::atomic<std::size_t> open_count{0};  // conns.size() - lingering, for other threads
+  void recount() { open_count.store(conns.size() - lingering, std::memory_order_relaxed); }
 
   Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
 
@@ -171,6 +173,7 @@ struct HttpServer::Impl {
     ::close(it->second.fd);
     by_fd.erase(it->second.fd);
     conns.erase(it);
+    recount();
   }
 
   // After an error answer, read and drop what the client still sends for a moment, so closing
@@ -183,6 +186,7 @@ struct HttpServer::Impl {
     }
     c.st = St::kLinger;
     ++lingering;
+    recount();
     c.deadline = now_ms() + kLingerMs;
     watch(c, EPOLLIN | EPOLLRDHUP);
   }
@@ -371,6 +375,7 @@ struct HttpServer::Impl {
       std::uint64_t id = c.id;
       by_fd[fd] = id;
       auto [it, inserted] = conns.emplace(id, std::move(c));
+      recount();
       if (conns.size() - lingering > options.max_connections) {
         HttpResponse busy_answer = error_response(503, "too many connections; try again shortly");
         busy_answer.headers.emplace_back("Retry-After", "5");
@@ -512,6 +517,10 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
 HttpServer::~HttpServer() { stop(); }
 
 int HttpServer::port() const { return impl_->bound_port; }
+
+std::size_t HttpServer::open_connections() const {
+  return impl_->open_count.load(std::memory_order_relaxed);
+}
 
 Status HttpServer::start() {
   Impl& s = *impl_;

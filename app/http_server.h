@@ -58,6 +58,9 @@ class HttpServer {
   // Idempotent.
   void stop();
   int port() const;
+  // Connections open now, those closing after a refusal not counted: what max_connections
+  // limits. Read from any thread; up to date once the server has looked at its sockets.
+  std::size_t open_connections() const;
 
   struct Impl;
 
