@@ -12,9 +12,12 @@ const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> kCommands = {
       {"run",
        "poll every source once, store what is new, and deliver today's digest",
-       "[--config FILE] [--all] [--json] [--quiet]",
+       "[--config FILE] [--all | --first-read] [--json] [--quiet]",
        {kConfig,
         {"--all", nullptr, "read every source now and deliver the digest, whatever the schedule"},
+        {"--first-read", nullptr,
+         "read every source now, make no digest, and say how many people its mail would leave "
+         "waiting, with [digest] start as it is and from today"},
         kJson,
         kQuiet},
        "Reads each source that is due (every interval_minutes) from where it last stopped,\n"

@@ -12,6 +12,7 @@ namespace {
 
 std::string duration_words(double seconds) {
   auto s = static_cast<std::int64_t>(std::llround(std::max(seconds, 0.0)));
+  if (s < 1) return "under a second";
   if (s < 90) return std::to_string(s) + " s";
   if (s < 90 * 60) return std::to_string((s + 30) / 60) + " min";
   return std::to_string(s / 3600) + " h " + std::to_string((s % 3600 + 30) / 60) + " min";
@@ -61,7 +62,8 @@ std::string ProgressLines::describe(const pipeline::ReadProgress& p, double eta_
   if (!p.more) {
     s += ", done in " + duration_words(p.elapsed_seconds);
   } else if (eta_seconds >= 0) {
-    s += ", about " + duration_words(eta_seconds) + " left";
+    s += eta_seconds < 0.5 ? ", under a second left"
+                           : ", about " + duration_words(eta_seconds) + " left";
   }
   return s;
 }

@@ -9,6 +9,7 @@
 #include "app/database_lock.h"
 #include "app/from_config.h"
 #include "app/progress.h"
+#include "config/values.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -25,24 +26,26 @@ std::string describe(const pipeline::SourceOutcome& o) {
   const BatchResult& r = o.stored;
   std::string s = o.name + " (" + o.kind + "): ";
   if (o.kind == "feed") {
-    s += std::to_string(r.episodes_added) + " new episodes, " + std::to_string(r.episodes_updated) +
-         " updated";
+    s += count_of(r.episodes_added, "new episode", "new episodes") + ", " +
+         grouped(r.episodes_updated) + " updated";
   } else if (o.kind == "sent folder") {
-    s += std::to_string(r.answers_added) + " answers found";
+    s += count_of(r.answers_added, "answer", "answers") + " found";
   } else if (o.kind == "import" || o.kind == "drop folder") {
-    s += std::to_string(r.messages_added) + " new messages, " + std::to_string(r.contacts_added) +
-         " new people";
-    if (r.messages_known) s += ", " + std::to_string(r.messages_known) + " already stored";
+    s += count_of(r.messages_added, "new message", "new messages") + ", " +
+         count_of(r.contacts_added, "new person", "new people");
+    if (r.messages_known) s += ", " + grouped(r.messages_known) + " already stored";
   } else if (o.kind == "comments") {
-    s += std::to_string(r.messages_added) + " new comments, " + std::to_string(r.contacts_added) +
-         " new people";
+    s += count_of(r.messages_added, "new comment", "new comments") + ", " +
+         count_of(r.contacts_added, "new person", "new people");
   } else {
-    s += std::to_string(r.messages_added) + " new messages (" + std::to_string(r.human_added) +
-         " from people, " + std::to_string(r.automatic_added) + " automatic), " +
-         std::to_string(r.contacts_added) + " new people";
-    if (r.messages_known) s += ", " + std::to_string(r.messages_known) + " already stored";
+    s += count_of(r.messages_added, "new message", "new messages") + " (" +
+         grouped(r.human_added) + " from people, " + grouped(r.automatic_added) + " automatic), " +
+         count_of(r.contacts_added, "new person", "new people");
+    if (r.messages_known) s += ", " + grouped(r.messages_known) + " already stored";
   }
-  if (!o.warnings.empty()) s += "; " + std::to_string(o.warnings.size()) + " warnings";
+  if (!o.warnings.empty()) {
+    s += "; " + count_of(static_cast<std::int64_t>(o.warnings.size()), "warning", "warnings");
+  }
   return s;
 }
 
@@ -90,6 +93,125 @@ void log_delivery(const std::string& delivered) {
   }
 }
 
+// A first read that found mail older than this offers [digest] start.
+constexpr std::int64_t kBacklogDays = 30;
+
+// The sources whose first read this was and found people's mail from more than a month ago.
+std::vector<const pipeline::SourceOutcome*> backlog_of(
+    const std::vector<pipeline::SourceOutcome>& outcomes, UnixTime now) {
+  std::vector<const pipeline::SourceOutcome*> out;
+  for (const auto& o : outcomes) {
+    if (o.first_read && !o.error && o.stored.human_added > 0 && o.stored.oldest_human_at &&
+        *o.stored.oldest_human_at < now - kBacklogDays * 86400) {
+      out.push_back(&o);
+    }
+  }
+  return out;
+}
+
+// "replies (maildir): 12,233 messages from people, the oldest from 2019-04-02".
+std::string backlog_line(const pipeline::SourceOutcome& o) {
+  return o.name + " (" + o.kind + "): " +
+         count_of(o.stored.human_added, "message from a person", "messages from people") +
+         ", the oldest from " + local_date(*o.stored.oldest_human_at);
+}
+
+// Who waits now, and who would with [digest] start set to today.
+struct Waiting {
+  std::int64_t now = 0;
+  std::int64_t from_today = 0;
+  std::string today;  // YYYY-MM-DD, local
+};
+
+Result<Waiting> waiting_counts(Store& store, const config::Config& cfg, UnixTime now) {
+  Waiting w;
+  w.today = local_date(now);
+  auto current = store.counts(cfg.digest.start.value_or(0));
+  if (!current) return current.error();
+  auto from_today = store.counts(config::parse_day(w.today).value_or(now));
+  if (!from_today) return from_today.error();
+  w.now = current->unanswered_contacts;
+  w.from_today = from_today->unanswered_contacts;
+  return w;
+}
+
+// The offer, in words: what start does and the line to add.
+std::string start_offer(const Waiting& w, const std::string& config_file) {
+  return "Without [digest] start, everyone in that mail waits for an answer (" +
+         count_of(w.now, "person", "people") + " now; " + grouped(w.from_today) +
+         " from today on). To begin from today, add to [digest] in " + config_file +
+         ":  start = \"" + w.today +
+         "\"  (older mail stays stored, counted and linked; nobody waits for it)";
+}
+
+// rapport run --first-read: every source read now, nothing delivered; what the backlog is and
+// what [digest] start would make of it.
+int report_first_read(const Invocation& inv, const config::Config& cfg, Store& store,
+                      const std::vector<pipeline::SourceOutcome>& outcomes, UnixTime now,
+                      bool failed) {
+  auto w = waiting_counts(store, cfg, now);
+  if (!w) {
+    print_error(w.error());
+    return kFailure;
+  }
+  if (inv.has("--json")) {
+    JsonWriter j;
+    j.begin_object().key("sources");
+    write_sources(j, outcomes);
+    j.key("oldest_message_from_a_person");
+    std::optional<UnixTime> oldest;
+    for (const auto& o : outcomes) {
+      if (o.stored.oldest_human_at && (!oldest || *o.stored.oldest_human_at < *oldest)) {
+        oldest = o.stored.oldest_human_at;
+      }
+    }
+    if (oldest) {
+      j.value(format_rfc3339_local(*oldest));
+    } else {
+      j.null();
+    }
+    j.key("start");
+    if (cfg.digest.start) {
+      j.value(format_rfc3339_utc(*cfg.digest.start).substr(0, 10));
+    } else {
+      j.null();
+    }
+    j.key("waiting").value(w->now).key("waiting_with_start_today").value(w->from_today);
+    j.key("suggested_start").value(w->today).end_object();
+    std::cout << j.str() << "\n";
+    return failed ? kFailure : kOk;
+  }
+  if (inv.has("--quiet")) return failed ? kFailure : kOk;
+  std::cout << "Read every source; no digest was made.\n";
+  for (const auto& o : outcomes) {
+    if (o.error) {
+      std::cout << "  " << o.name << " (" << o.kind << "): failed: " << o.error->to_string() << "\n";
+    } else if (o.kind == "feed") {
+      std::cout << "  " << o.name << " (feed): "
+                << count_of(o.stored.episodes_added, "new episode", "new episodes") << "\n";
+    } else if (o.stored.oldest_human_at) {
+      std::cout << "  " << backlog_line(o) << "\n";
+    } else {
+      std::cout << "  " << o.name << " (" << o.kind << "): "
+                << count_of(o.stored.messages_added, "new message", "new messages") << "\n";
+    }
+  }
+  if (cfg.digest.start) {
+    std::cout << count_of(w->now, "person waits", "people wait") << " for an answer (mail from "
+              << format_rfc3339_utc(*cfg.digest.start).substr(0, 10)
+              << " on, as [digest] start says).\n";
+  } else {
+    std::cout << count_of(w->now, "person waits", "people wait") << " for an answer; with [digest] start = \""
+              << w->today << "\" " << grouped(w->from_today) << " would.\n"
+              << "To begin from today, add to [digest] in " << config_path(inv) << ":\n"
+              << "  start = \"" << w->today << "\"\n"
+              << "Mail before it stays stored, counted and linked to episodes; nobody waits for "
+                 "an answer to it.\n";
+  }
+  std::cout << "`rapport run` makes the digest.\n";
+  return failed ? kFailure : kOk;
+}
+
 }  // namespace
 
 int run_command(const Invocation& inv) {
@@ -124,7 +246,8 @@ int run_command(const Invocation& inv) {
   poll.http = &http;
   poll.limits = {cfg->fetch.max_connections, cfg->fetch.max_connections_per_host};
   poll.episode_comment_feeds = cfg->fetch.episode_comment_feeds;
-  poll.only_due = !inv.has("--all");
+  const bool first_read = inv.has("--first-read");
+  poll.only_due = !inv.has("--all") && !first_read;
   poll.creator_addresses = {cfg->creator.email};
   poll.identity_rules = identity_rules(*cfg);
   ProgressLines progress(ProgressLines::mode_for(inv.has("--quiet")));
@@ -158,6 +281,17 @@ int run_command(const Invocation& inv) {
     for (const auto& w : o.warnings) log::debug(o.name + ": " + w);
   }
 
+  if (first_read) return report_first_read(inv, *cfg, **store, outcomes, clock.now(), failed);
+  if (!cfg->digest.start) {
+    // A first read of years of mail: offered, not asked, how to begin from today.
+    auto backlog = backlog_of(outcomes, clock.now());
+    if (!backlog.empty()) {
+      for (const auto* o : backlog) log::info("first read of " + backlog_line(*o));
+      if (auto w = waiting_counts(**store, *cfg, clock.now())) {
+        log::info(start_offer(*w, config_path(inv)));
+      }
+    }
+  }
   const bool json = inv.has("--json");
   const bool quiet = inv.has("--quiet");
   // What run prints: with --json one object always (the sources, the digest or null, the next

@@ -220,6 +220,7 @@ std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& s
     } else if (state->next_due_at && *state->next_due_at > clock.now()) {
       out.skipped = "the server asked to wait until " + format_rfc3339_local(*state->next_due_at);
     } else {
+      out.first_read = state->cursor.empty() && !state->last_success_at;
       due.push_back({source, std::move(*state), outcomes.size()});
     }
     outcomes.push_back(std::move(out));
@@ -412,6 +413,7 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
   SourceOutcome out;
   out.name = source.name();
   out.kind = std::string(source.kind());
+  out.first_read = state.cursor.empty() && !state.last_success_at;
   poll_local(store, Pending{&source, state, 0}, episodes, clock, out, creator_addresses, rules,
              progress);
   return out;

@@ -42,6 +42,7 @@ struct SourceOutcome {
   std::optional<std::int64_t> ttl_seconds;  // the feed's ttl, when it gave one
   BatchResult stored;
   std::vector<std::string> warnings;
+  bool first_read = false;  // the source had never been read before this poll
 };
 
 // Where one source's read has got, told after each batch it committed: for progress lines.

@@ -430,6 +430,10 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
+  if (m.message_class == MessageClass::kHuman && !m.outgoing &&
+      (!r.oldest_human_at || m.received_at < *r.oldest_human_at)) {
+    r.oldest_human_at = m.received_at;
+  }
   return {};
 }
 

@@ -28,8 +28,12 @@ struct BatchResult {
   int automatic_added = 0;  // of messages_added: auto-replies, bounces, unsubscribes, lists
   int answers_added = 0;    // people answered by the creator's own (outgoing) messages
   int contacts_added = 0;
+  std::optional<UnixTime> oldest_human_at;  // the oldest of the human messages added
 
   BatchResult& operator+=(const BatchResult& o) {
+    if (o.oldest_human_at && (!oldest_human_at || *o.oldest_human_at < *oldest_human_at)) {
+      oldest_human_at = o.oldest_human_at;
+    }
     episodes_added += o.episodes_added;
     episodes_updated += o.episodes_updated;
     messages_added += o.messages_added;
