@@ -385,10 +385,11 @@ class Loader {
     }
     if (cfg.digest.to.empty()) cfg.digest.to = cfg.creator.email;
 
+    // What would fail at run time is found too when the file has mistakes: every problem at
+    // once, in the order of the file, not one round of fixes each.
+    if (audit_) audit(root, cfg, path_, errors, warnings);
     std::stable_sort(errors.begin(), errors.end(),
                      [](const Error& a, const Error& b) { return position(a) < position(b); });
-    if (!errors.empty()) return std::nullopt;
-    if (audit_) audit(root, cfg, path_, errors, warnings);
     if (!errors.empty()) return std::nullopt;
     return cfg;
   }

@@ -35,6 +35,32 @@ std::string_view without_numbering(std::string_view title) {
   return numbered ? trim(title.substr(colon + 1)) : title;
 }
 
+// Whether `url` is the page `link` or a page under it: ".../ep-1" is not under ".../ep-10".
+bool under_link(std::string_view url, std::string_view link) {
+  if (link.empty() || url.rfind(link, 0) != 0) return false;
+  if (url.size() == link.size() || link.back() == '/') return true;
+  char next = url[link.size()];
+  return next == '/' || next == '?' || next == '#';
+}
+
+// Whether `text` holds `link` as a whole URL (".../1" is not in ".../12").
+bool holds_link(std::string_view text, std::string_view link) {
+  for (size_t at = text.find(link); at != std::string_view::npos;
+       at = text.find(link, at + 1)) {
+    size_t end = at + link.size();
+    if (end == text.size() || link.back() == '/') return true;
+    unsigned char next = static_cast<unsigned char>(text[end]);
+    if (!std::isalnum(next) && next != '-' && next != '_' && next != '.' && next != '%') {
+      return true;
+    }
+    if (next == '.' && (end + 1 == text.size() ||
+                        std::isspace(static_cast<unsigned char>(text[end + 1])))) {
+      return true;  // a link ending a sentence
+    }
+  }
+  return false;
+}
+
 std::optional<int> episode_number_in(std::string_view subject) {
   std::string s = ascii_lower(subject);
   for (const char* marker : {"episode ", "episode", "ep. ", "ep.", "ep ", "#"}) {
@@ -90,7 +116,7 @@ std::optional<std::int64_t> EpisodeIndex::link(const Message& m) const {
   if (!m.episode_ref.empty()) {
     const std::string& ref = m.episode_ref;
     for (const auto& e : episodes) {
-      if (e.guid == ref || (!e.link.empty() && (e.link == ref || ref.rfind(e.link, 0) == 0))) {
+      if (e.guid == ref || under_link(ref, e.link)) {
         return e.id;
       }
     }
@@ -105,7 +131,7 @@ std::optional<std::int64_t> EpisodeIndex::link(const Message& m) const {
   if (!m.url.empty()) {
     const Episode* best = nullptr;
     for (const auto& e : episodes) {
-      if (e.link.size() > 12 && m.url.rfind(e.link, 0) == 0 &&
+      if (e.link.size() > 12 && under_link(m.url, e.link) &&
           (!best || e.link.size() > best->link.size())) {
         best = &e;
       }
@@ -138,7 +164,7 @@ std::optional<std::int64_t> EpisodeIndex::link(const Message& m) const {
   }
   // A link to the episode's page in what they wrote.
   for (const auto& e : episodes) {
-    if (e.link.size() > 12 && m.text.find(e.link) != std::string::npos) return e.id;
+    if (e.link.size() > 12 && holds_link(m.text, e.link)) return e.id;
   }
   return std::nullopt;
 }

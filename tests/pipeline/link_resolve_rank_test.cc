@@ -58,6 +58,20 @@ TEST(LinkEpisode, FallsBackToTheEpisodeNumberThenALink) {
             2);
 }
 
+TEST(LinkEpisode, ALinkIsAWholeUrlNotTheStartOfAnother) {
+  // ".../9" was found in ".../90": a reply quoting episode 90's page was linked to episode 9.
+  EXPECT_EQ(link_episode(with_subject("Hello", "See https://x.example/90-compost, wow"), episodes()),
+            std::nullopt);
+  EXPECT_EQ(link_episode(with_subject("Hello", "Loved https://x.example/9."), episodes()), 1);
+  EXPECT_EQ(link_episode(with_subject("Hello", "(https://x.example/9)"), episodes()), 1);
+  EXPECT_EQ(link_episode(with_subject("Hello", "https://x.example/9?utm=mail"), episodes()), 1);
+  Message comment;
+  comment.url = "https://x.example/bonus-2/#comment-4";  // another page, not under /bonus
+  EXPECT_EQ(link_episode(comment, episodes()), std::nullopt);
+  comment.url = "https://x.example/bonus/#comment-4";
+  EXPECT_EQ(link_episode(comment, episodes()), 3);
+}
+
 TEST(LinkEpisode, LeavesUnrelatedMessagesUnlinked) {
   EXPECT_EQ(link_episode(with_subject("A question about your seed swap"), episodes()),
             std::nullopt);
