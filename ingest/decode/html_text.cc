@@ -121,15 +121,21 @@ class TextBuilder {
   explicit TextBuilder(std::vector<std::string>* warnings) : warnings_(warnings) {}
 
   void text(std::string_view s) {
+    // A no-break space is a space here: runs of &nbsp; are how mail programs write blank
+    // lines and indents.
+    auto nbsp = [&](size_t at) {
+      return at + 1 < s.size() && s[at] == '\xC2' && s[at + 1] == '\xA0';
+    };
     size_t i = 0;
     while (i < s.size()) {
-      if (is_space(s[i])) {
+      if (is_space(s[i]) || nbsp(i)) {
         pending_space_ = !line_.empty();
-        ++i;
+        if (nbsp(i)) spaced_ = true;
+        i += nbsp(i) ? 2 : 1;
         continue;
       }
       size_t end = i;
-      while (end < s.size() && !is_space(s[end])) ++end;
+      while (end < s.size() && !is_space(s[end]) && !nbsp(end)) ++end;
       if (pending_space_) line_ += ' ';
       pending_space_ = false;
       line_.append(s.substr(i, end - i));
@@ -164,9 +170,15 @@ class TextBuilder {
     line_.clear();
     has_text_ = false;
     pending_space_ = false;
+    spaced_ = false;
   }
   void block() {
-    if (has_text_) end_line();
+    if (has_text_) {
+      end_line();
+    } else if (spaced_) {
+      end_line(true);  // <div>&nbsp;</div>: the blank line mail programs write
+    }
+    spaced_ = false;
   }
   void paragraph() {
     block();
@@ -183,6 +195,8 @@ class TextBuilder {
     }
   }
   void leave_quote() { quote_depth_ = std::max(0, quote_depth_ - 1); }
+  // Everything from here on is quoted, whatever closes later.
+  void quote_rest() { base_depth_ = 1; }
 
   std::string finish() {
     block();
@@ -194,15 +208,19 @@ class TextBuilder {
  private:
   static constexpr int kMaxQuotePrefix = 16;
   void append_prefix() {
-    for (int i = 0, n = std::min(quote_depth_, kMaxQuotePrefix); i < n; ++i) out_ += "> ";
+    for (int i = 0, n = std::min(quote_depth_ + base_depth_, kMaxQuotePrefix); i < n; ++i) {
+      out_ += "> ";
+    }
   }
   std::vector<std::string>* warnings_;
   std::string out_;
   std::string line_;
   bool has_text_ = false;  // line_ holds something other than whitespace
   bool pending_space_ = false;
+  bool spaced_ = false;  // the line so far holds only no-break spaces
   bool last_blank_ = false;
   int quote_depth_ = 0;
+  int base_depth_ = 0;
   bool warned_depth_ = false;
 };
 
@@ -242,6 +260,11 @@ std::string html_to_text(std::string_view html, std::vector<std::string>* warnin
   std::string pending;  // raw text between tags, decoded on flush
   int pre = 0;
   std::vector<bool> quote_stack;  // per open <div>: did it open a quote?
+  // A signature (Gmail's gmail_signature, Thunderbird's moz-signature, Outlook's Signature)
+  // is not the person's words: its element is skipped whole. `skip_tag` counts its nesting.
+  std::string skip_tag;
+  int skip_depth = 0;
+  bool rest_quoted = false;  // an Outlook reply's header seen: what follows is the original
   auto flush = [&]() {
     if (pending.empty()) return;
     std::string decoded = decode_entities(pending);
@@ -300,6 +323,13 @@ std::string html_to_text(std::string_view html, std::vector<std::string>* warnin
     }
     std::string_view attrs = html.substr(j, (k < n ? k : n) - j);
     i = k < n ? k + 1 : n;
+    if (!skip_tag.empty()) {
+      // Inside a signature: its text is dropped, its nesting counted.
+      pending.clear();
+      if (tag == skip_tag) skip_depth += closing ? -1 : 1;
+      if (skip_depth <= 0) skip_tag.clear();
+      continue;
+    }
     flush();
 
     if (!closing && (tag == "script" || tag == "style" || tag == "head" || tag == "title")) {
@@ -321,9 +351,38 @@ std::string html_to_text(std::string_view html, std::vector<std::string>* warnin
       }
       continue;
     }
-    std::string lower_attrs = (tag == "div" || tag == "img") ? ascii_lower(attrs) : std::string();
+    const bool marked = tag == "div" || tag == "img" || tag == "pre" || tag == "span" ||
+                        tag == "hr" || tag == "p" || tag == "table";
+    std::string lower_attrs = marked ? ascii_lower(attrs) : std::string();
+    if (!closing && (tag == "div" || tag == "pre" || tag == "span" || tag == "p" ||
+                     tag == "table") &&
+        (lower_attrs.find("gmail_signature") != std::string::npos ||
+         lower_attrs.find("moz-signature") != std::string::npos ||
+         lower_attrs.find("id=\"signature\"") != std::string::npos ||
+         lower_attrs.find("id=signature") != std::string::npos ||
+         lower_attrs.find("class=\"signature\"") != std::string::npos)) {
+      tb.block();
+      skip_tag = tag;
+      skip_depth = 1;
+      continue;
+    }
+    // Outlook writes the original below its reply without quoting it: after the header
+    // container (divRplyFwdMsg, the bordered div of the desktop program, Outlook.com's
+    // stopSpelling rule, the mobile apps' reference container) everything is the quote.
+    if (!closing && !rest_quoted &&
+        ((tag == "div" && (lower_attrs.find("divrplyfwdmsg") != std::string::npos ||
+                           lower_attrs.find("appendonsend") != std::string::npos ||
+                           lower_attrs.find("mail-editor-reference-message-container") !=
+                               std::string::npos ||
+                           lower_attrs.find("outlookmessageheader") != std::string::npos ||
+                           (lower_attrs.find("border:none") != std::string::npos &&
+                            lower_attrs.find("border-top:solid") != std::string::npos))) ||
+         (tag == "hr" && lower_attrs.find("stopspelling") != std::string::npos))) {
+      tb.block();
+      tb.quote_rest();
+      rest_quoted = true;
+    }
     bool quote_div = tag == "div" && (lower_attrs.find("gmail_quote") != std::string::npos ||
-                                      lower_attrs.find("divrplyfwdmsg") != std::string::npos ||
                                       lower_attrs.find("yahoo_quoted") != std::string::npos ||
                                       lower_attrs.find("moz-cite-prefix") != std::string::npos);
     if (tag == "br") {
