@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "ingest/mail/mail_parser.h"
+#include "pipeline/classify.h"
 #include "pipeline/extract.h"
-#include "tests/support/reply_corpus.h"
+#include "tests/support/corpus.h"
 
 namespace {
 
@@ -60,6 +61,36 @@ int main(int argc, char** argv) {
   }
   std::printf("%-14s %6d %6zu %7.1f%%\n\n", "all", right, cases.size(),
               100.0 * right / static_cast<double>(cases.size()));
+
+  // Who wrote it: the classification corpus (tests/data/classify).
+  std::string classify_folder = folder.substr(0, folder.rfind('/')) + "/classify";
+  auto classed = testing::load_class_corpus(classify_folder);
+  std::map<std::string, std::pair<int, int>> class_right;
+  int machines = 0, machines_caught = 0, people = 0, people_kept = 0;
+  for (const auto& c : classed) {
+    Message m = ingest::parse_mail(c.mail, 1795600000);
+    std::string got(to_string(pipeline::classify(m).cls));
+    bool ok = got == c.expected;
+    auto& [r, n] = class_right[c.category];
+    r += ok;
+    ++n;
+    if (c.expected == "human") {
+      ++people;
+      people_kept += got == "human";
+    } else {
+      ++machines;
+      machines_caught += got != "human";
+    }
+    if (!ok) std::printf("wrong class: %s/%s: %s\n", c.category.c_str(), c.name.c_str(), got.c_str());
+  }
+  std::printf("%-14s %6s %6s %8s\n", "class corpus", "right", "cases", "exact");
+  for (const auto& [category, rn] : class_right) {
+    std::printf("%-14s %6d %6d %7.1f%%\n", category.c_str(), rn.first, rn.second,
+                100.0 * rn.first / rn.second);
+  }
+  std::printf("machines never listed: %d of %d (%.1f%%); people kept people: %d of %d\n\n",
+              machines_caught, machines, 100.0 * machines_caught / std::max(1, machines),
+              people_kept, people);
 
   const size_t kMb = 1 << 20;
   struct Shape {

@@ -34,13 +34,15 @@ std::string_view to_string(MessageClass cls) {
       return "unsubscribe";
     case MessageClass::kList:
       return "list";
+    case MessageClass::kComplaint:
+      return "complaint";
   }
   return "human";
 }
 
 std::optional<MessageClass> message_class_from_string(std::string_view s) {
   for (auto c : {MessageClass::kHuman, MessageClass::kAutoReply, MessageClass::kBounce,
-                 MessageClass::kUnsubscribe, MessageClass::kList}) {
+                 MessageClass::kUnsubscribe, MessageClass::kList, MessageClass::kComplaint}) {
     if (to_string(c) == s) return c;
   }
   return std::nullopt;

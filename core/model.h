@@ -29,7 +29,9 @@ struct Episode {
 };
 
 enum class MessageKind { kEmail, kComment, kForm, kVoicemail, kMessage, kBoostagram };
-enum class MessageClass { kHuman, kAutoReply, kBounce, kUnsubscribe, kList };
+// Who wrote a message: a person, or a machine (an auto-reply, a bounce, a spam complaint from a
+// mailbox provider's feedback loop, list mail); or a person asking to leave the list.
+enum class MessageClass { kHuman, kAutoReply, kBounce, kUnsubscribe, kList, kComplaint };
 
 std::string_view to_string(MessageKind kind);
 std::string_view to_string(MessageClass cls);

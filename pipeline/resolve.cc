@@ -56,7 +56,8 @@ std::string display_name(const Address& from) {
 
 void resolve(Message& m, const IdentityRules& rules) {
   m.also.clear();
-  if (m.message_class == MessageClass::kBounce || m.message_class == MessageClass::kList) {
+  if (m.message_class == MessageClass::kBounce || m.message_class == MessageClass::kList ||
+      m.message_class == MessageClass::kComplaint) {
     m.identity = {};
     m.display_name.clear();
     return;

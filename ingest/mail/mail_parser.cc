@@ -5,6 +5,7 @@
 #include <Poco/SHA2Engine.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "core/text.h"
 #include "ingest/decode/charset.h"
@@ -644,9 +645,36 @@ std::vector<std::string> parse_message_ids(std::string_view value) {
   return ids;
 }
 
-Message parse_mail(std::string_view raw, UnixTime delivered_at) {
+namespace {
+
+// A message whose lines end in a lone CR (old Mac mail programs, some gateways), or in a mix,
+// read as if they ended in LF; nullopt when every CR already ends a CRLF.
+std::optional<std::string> with_lf_line_ends(std::string_view raw) {
+  size_t cr = raw.find('\r');
+  while (cr != std::string_view::npos && cr + 1 < raw.size() && raw[cr + 1] == '\n') {
+    cr = raw.find('\r', cr + 2);
+  }
+  if (cr == std::string_view::npos) return std::nullopt;
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r') {
+      out += '\n';
+      if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
+    } else {
+      out += raw[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Message parse_mail(std::string_view original, UnixTime delivered_at) {
   Message m;
   m.kind = MessageKind::kEmail;
+  std::optional<std::string> normalised = with_lf_line_ends(original);
+  std::string_view raw = normalised ? std::string_view(*normalised) : original;
   auto [block, body] = split_message(raw);
   std::vector<RawField> fields = read_fields(block, m.warnings, "header");
   for (const auto& f : fields) {
@@ -707,7 +735,7 @@ Message parse_mail(std::string_view raw, UnixTime delivered_at) {
     m.natural_key = "mid:" + m.message_id;
   } else {
     Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(raw.data(), static_cast<unsigned>(raw.size()));
+    sha.update(original.data(), static_cast<unsigned>(original.size()));  // the bytes as stored
     m.natural_key = "sha256:" + Poco::DigestEngine::digestToHex(sha.digest());
     m.warnings.push_back("no Message-ID; keyed by a hash of its content");
   }

@@ -4,7 +4,7 @@
 
 #include "ingest/mail/mail_parser.h"
 #include "pipeline/extract.h"
-#include "tests/support/reply_corpus.h"
+#include "tests/support/corpus.h"
 
 namespace rapport::pipeline {
 namespace {

@@ -1,5 +1,6 @@
-// The reply-extraction corpus in tests/data/replies: cases of what people write back, each a
-// mail (or a plain body) and the words the person wrote. Shared by the test and the benchmark.
+// The corpora of realistic mail in tests/data, shared by the tests and the benchmarks:
+// replies (tests/data/replies: a mail and the words the person wrote) and classified mail
+// (tests/data/classify: a mail and whether a person or a machine wrote it).
 #pragma once
 
 #include <ostream>
@@ -22,5 +23,17 @@ std::vector<ReplyCase> load_reply_corpus(const std::string& folder);
 
 // Test names and failure messages show the case's category and name, not its bytes.
 inline void PrintTo(const ReplyCase& c, std::ostream* os) { *os << c.category << "/" << c.name; }
+
+struct ClassCase {
+  std::string category;  // the file's name without .txt
+  std::string name;
+  std::string expected;  // the class, as stored: "human", "bounce", "auto_reply", "complaint"
+  std::string mail;      // the raw message, line ends as written in the file
+};
+
+// Every case of every file in `folder`: "### NAME CLASS", then the raw message.
+std::vector<ClassCase> load_class_corpus(const std::string& folder);
+
+inline void PrintTo(const ClassCase& c, std::ostream* os) { *os << c.category << "/" << c.name; }
 
 }  // namespace rapport::testing

@@ -1,4 +1,4 @@
-#include "tests/support/reply_corpus.h"
+#include "tests/support/corpus.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -53,6 +53,38 @@ std::vector<ReplyCase> load_reply_corpus(const std::string& folder) {
         in_expected = true;
       } else if (!c.name.empty()) {
         (in_expected ? c.expected : c.mail) += line + "\n";
+      }
+    }
+    finish();
+  }
+  return out;
+}
+
+std::vector<ClassCase> load_class_corpus(const std::string& folder) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(folder)) {
+    if (e.path().extension() == ".txt") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<ClassCase> out;
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::string line;
+    ClassCase c;
+    auto finish = [&] {
+      if (!c.name.empty()) out.push_back(std::move(c));
+      c = ClassCase();
+    };
+    while (std::getline(in, line)) {
+      if (line.rfind("### ", 0) == 0) {
+        finish();
+        c.category = file.stem().string();
+        std::string rest = line.substr(4);
+        size_t space = rest.rfind(' ');
+        c.name = rest.substr(0, space);
+        c.expected = space == std::string::npos ? "" : rest.substr(space + 1);
+      } else if (!c.name.empty()) {
+        c.mail += line + "\n";
       }
     }
     finish();
