@@ -1,7 +1,9 @@
 #include "pipeline/identity.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
+#include <optional>
 
 #include "core/text.h"
 
@@ -32,6 +34,68 @@ constexpr Country kCountries[] = {
     {"CL", "56", false},  {"CO", "57", false},  {"PE", "51", false},
 };
 
+// Whether `d` is `family` followed only by a country or generic suffix ("hotmail." + "co.uk"):
+// the provider's own domains, not a company's subdomain that happens to start the same.
+bool in_family(std::string_view d, std::string_view family) {
+  if (d.size() <= family.size() || d.substr(0, family.size()) != family) return false;
+  std::string_view rest = d.substr(family.size());
+  if (rest.size() > 6) return false;  // "com", "fr", "co.uk", "com.au": the store's migration 21
+  size_t label = 0;
+  for (char c : rest) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (++label > 3) {
+      return false;
+    }
+  }
+  return label > 0;
+}
+
+// Providers that deliver "name+tag@" to name@'s mailbox (plus addressing), so the tag is not
+// part of who wrote.
+bool delivers_plus_tags_home(std::string_view domain) {
+  static constexpr std::string_view kExact[] = {
+      "gmail.com",  "msn.com",          "windowslive.com", "icloud.com",      "me.com",
+      "mac.com",    "messagingengine.com", "proton.me",    "protonmail.com",  "protonmail.ch",
+      "pm.me",      "hey.com",          "zoho.com",        "zohomail.com",    "zoho.eu",
+      "zohomail.eu", "zoho.in",         "zohomail.in"};
+  for (std::string_view e : kExact) {
+    if (domain == e) return true;
+  }
+  for (std::string_view family : {"outlook.", "hotmail.", "live.", "fastmail."}) {
+    if (in_family(domain, family)) return true;
+  }
+  return false;
+}
+
+// Whether `s` is a dot-atom: atext runs joined by single dots (RFC 5322 3.2.3).
+bool is_dot_atom(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  char prev = 0;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    bool atext = std::isalnum(u) || u >= 0x80 ||
+                 std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+    if (c == '.' ? prev == '.' : !atext) return false;
+    prev = c;
+  }
+  return true;
+}
+
+// A quoted local part ("\"ana lopez\"") as its content, or empty when it is not one.
+std::optional<std::string> unquoted_local(std::string_view local) {
+  if (local.size() < 2 || local.front() != '"' || local.back() != '"') return std::nullopt;
+  std::string out;
+  for (size_t i = 1; i + 1 < local.size(); ++i) {
+    char c = local[i];
+    if (c == '\\' && i + 2 < local.size()) c = local[++i];
+    if (c == '\r' || c == '\n') return std::nullopt;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 Identity email_identity(std::string_view address, const IdentityRules& rules) {
@@ -42,13 +106,32 @@ Identity email_identity(std::string_view address, const IdentityRules& rules) {
   if (a.size() > 7 && iequals(a.substr(0, 7), "mailto:")) a.remove_prefix(7);
   size_t at = a.rfind('@');
   if (at == std::string_view::npos || at == 0 || at + 1 >= a.size()) return {};
-  if (a.find_first_of(" \t\r\n<>,;\"") != std::string_view::npos) return {};
   std::string domain = ascii_lower(a.substr(at + 1));
+  if (domain.find_first_of(" \t\r\n<>,;\"@()") != std::string::npos) return {};
   if (domain.find('.') == std::string::npos && domain != "localhost") return {};
   std::string local(a.substr(0, at));
+  // A quoted local part ("\"ana lopez\"@example.es") is an address of its own; quoted around
+  // what needs no quotes ("\"ana\"@x") it is the same address as unquoted.
+  bool quoted = false;
+  if (std::optional<std::string> content = unquoted_local(local)) {
+    if (content->empty()) return {};
+    if (is_dot_atom(*content)) {
+      local = *content;
+    } else {
+      quoted = true;
+      local = "\"" + *content + "\"";
+    }
+  } else if (local.find_first_of(" \t\r\n<>,;\"@()") != std::string::npos) {
+    return {};
+  }
+  if (quoted) {
+    bool keep = std::find(rules.case_sensitive_domains.begin(), rules.case_sensitive_domains.end(),
+                          domain) != rules.case_sensitive_domains.end();
+    return Identity{"email", (keep ? local : ascii_lower(local)) + "@" + domain};
+  }
   if (domain == "googlemail.com") domain = "gmail.com";
   bool gmail = domain == "gmail.com";
-  if (gmail || rules.strip_plus_tags) {
+  if (rules.strip_plus_tags || delivers_plus_tags_home(domain)) {
     if (size_t plus = local.find('+'); plus != std::string::npos && plus > 0) local.resize(plus);
   }
   if (gmail) std::erase(local, '.');

@@ -14,13 +14,15 @@ namespace rapport::pipeline {
 // The [contacts] settings that decide when two spellings are one identity.
 struct IdentityRules {
   std::string default_country;   // ISO 3166 code ("GB"): national phone numbers are read there
-  bool strip_plus_tags = false;  // "ana+podcast@x" is "ana@x" everywhere (Gmail: always)
+  bool strip_plus_tags = false;  // "ana+podcast@x" is "ana@x" everywhere (some providers: always)
   std::vector<std::string> case_sensitive_domains;  // local parts kept as written there
 };
 
 // "Ana.Lopez+show@GoogleMail.com" -> email "analopez@gmail.com". Domains are case-folded;
-// local parts too, except at the domains the rules name; Gmail ignores dots and +tags, other
-// providers lose their +tag only when the rules say so. Empty when it is not an address.
+// local parts too, except at the domains the rules name; Gmail ignores dots. +tags go at the
+// providers that deliver them to the same mailbox (Gmail, Outlook/Hotmail/Live/MSN, iCloud,
+// Fastmail, Proton, Hey, Zoho), elsewhere only when the rules say so. A quoted local part
+// ("\"ana lopez\"@x") keeps its quotes, unless it needs none. Empty when it is not an address.
 Identity email_identity(std::string_view address, const IdentityRules& rules = {});
 
 // A phone number in E.164 ("+441632960961"): "+44 (0)1632 960961", "0044…", and national

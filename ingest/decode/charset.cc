@@ -39,6 +39,7 @@ std::string canonical(std::string_view charset) {
   }
   if (c == "gb2312" || c == "gbk" || c == "x-gbk") return "gb18030";
   if (c == "ks_c_5601-1987") return "cp949";
+  if (c == "unicode-1-1-utf-7" || c == "utf7" || c == "x-unicode-2-0-utf-7") return "utf-7";
   return c;
 }
 
@@ -116,7 +117,10 @@ Converted to_utf8(std::string_view bytes, std::string_view charset) {
       break;
     }
   }
-  if (ascii && cs.rfind("utf-16", 0) != 0 && cs.rfind("utf-32", 0) != 0) {
+  // UTF-7 and HZ write non-ASCII text in ASCII bytes ("+AOk-", "~{"): always through iconv.
+  bool ascii_is_text = cs.rfind("utf-16", 0) != 0 && cs.rfind("utf-32", 0) != 0 &&
+                       cs != "utf-7" && cs.rfind("hz", 0) != 0;
+  if (ascii && ascii_is_text) {
     r.text = std::string(bytes);
     return r;
   }
@@ -140,6 +144,34 @@ Converted to_utf8(std::string_view bytes, std::string_view charset) {
   r.text = convert(*cd, bytes, r.lossy, unit);
   guard();
   return r;
+}
+
+std::string utf8_or_windows1252(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 2);
+  size_t i = 0;
+  size_t legacy = 0;  // where the current run of non-UTF-8 bytes began
+  auto flush = [&](size_t end) {
+    if (end > legacy) out += to_utf8(bytes.substr(legacy, end - legacy), "windows-1252").text;
+  };
+  while (i < bytes.size()) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    size_t len = c < 0x80                ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    if (len > 0 && i + len <= bytes.size() && is_valid_utf8(bytes.substr(i, len))) {
+      flush(i);
+      out.append(bytes.substr(i, len));
+      i += len;
+      legacy = i;
+      continue;
+    }
+    ++i;
+  }
+  flush(bytes.size());
+  return out;
 }
 
 }  // namespace rapport::ingest

@@ -19,4 +19,9 @@ struct Converted {
 // always valid UTF-8, whatever iconv makes of the bytes.
 Converted to_utf8(std::string_view bytes, std::string_view charset);
 
+// Raw 8-bit header text (RFC 6532 allows UTF-8 there; older mailers wrote their own charset):
+// every valid UTF-8 sequence as it is, every other byte read as windows-1252. So a header
+// that mixes both keeps its UTF-8 words intact ("Frösche", never "FrÃ¶sche").
+std::string utf8_or_windows1252(std::string_view bytes);
+
 }  // namespace rapport::ingest

@@ -108,8 +108,8 @@ std::string header_text(std::string_view value, std::vector<std::string>& warnin
   std::string v(value);
   if (!is_valid_utf8(v)) {
     warnings.push_back("raw 8-bit bytes in the " + std::string(name) +
-                       " header; read as windows-1252");
-    v = to_utf8(v, "windows-1252").text;
+                       " header that are not UTF-8; read as windows-1252");
+    v = utf8_or_windows1252(v);
   }
   return decode_rfc2047(v);
 }
@@ -569,52 +569,181 @@ MimeValue parse_mime_value(std::string_view value, std::vector<std::string>* war
   return out;
 }
 
+namespace {
+
+// A mailbox with its RFC 5322 comments taken out ("pete(his account)@silly.test(his host)" ->
+// "pete@silly.test"), quoted strings kept as written; the comments' text goes to `comments`.
+// Comments nest; one scan with a depth count, so any input is read in linear time.
+std::string without_comments(std::string_view v, std::vector<std::string>& comments) {
+  std::string out;
+  std::string comment;
+  size_t depth = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (depth == 0) {
+      if (quoted) {
+        out += c;
+        if (c == '\\' && i + 1 < v.size()) {
+          out += v[++i];
+        } else if (c == '"') {
+          quoted = false;
+        }
+      } else if (c == '"') {
+        quoted = true;
+        out += c;
+      } else if (c == '(') {
+        depth = 1;
+        comment.clear();
+      } else {
+        out += c;
+      }
+      continue;
+    }
+    if (c == '\\' && i + 1 < v.size()) {
+      comment += v[++i];
+    } else if (c == '(') {
+      ++depth;
+      comment += c;
+    } else if (c == ')') {
+      if (--depth == 0) {
+        comments.emplace_back(trim(comment));
+      } else {
+        comment += c;
+      }
+    } else {
+      comment += c;
+    }
+  }
+  if (depth > 0) comments.emplace_back(trim(comment));  // an unclosed comment runs to the end
+  return out;
+}
+
+// A display name as it reads: quoted parts unquoted (their escapes undone), runs of white
+// space one space.
+std::string display_text(std::string_view v) {
+  std::string out;
+  bool quoted = false;
+  bool space = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (quoted && c == '\\' && i + 1 < v.size()) c = v[++i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// An addr-spec without the white space folding may leave around its dots and '@' (outside a
+// quoted local part).
+std::string addr_spec(std::string_view v) {
+  std::string out;
+  bool quoted = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted && c == '\\' && i + 1 < v.size()) {
+      out += c;
+      out += v[++i];
+      continue;
+    }
+    if (!quoted && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) continue;
+    out += c;
+  }
+  return out;
+}
+
+// Where the angle-addr of a mailbox starts: the first '<' outside a quoted string.
+size_t angle_start(std::string_view v) {
+  bool quoted = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && quoted) {
+      ++i;
+    } else if (v[i] == '"') {
+      quoted = !quoted;
+    } else if (v[i] == '<' && !quoted) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 Address parse_address(std::string_view value) {
   Address a;
-  std::string_view v = trim(value);
-  size_t lt = v.rfind('<');
+  std::vector<std::string> comments;
+  const std::string bare = without_comments(trim(value), comments);
+  std::string_view v = trim(bare);
+  size_t lt = angle_start(v);
   size_t gt = lt == std::string_view::npos ? lt : v.find('>', lt);
   if (lt != std::string_view::npos && gt != std::string_view::npos) {
-    a.address = std::string(trim(v.substr(lt + 1, gt - lt - 1)));
-    std::string name(trim(v.substr(0, lt)));
-    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
-      name = name.substr(1, name.size() - 2);
-      std::string unescaped;
-      for (size_t i = 0; i < name.size(); ++i) {
-        if (name[i] == '\\' && i + 1 < name.size()) ++i;
-        unescaped += name[i];
+    a.address = addr_spec(v.substr(lt + 1, gt - lt - 1));
+    // An obsolete route ("<@relay.example:ana@x>") is not part of the address.
+    if (!a.address.empty() && a.address.front() == '@') {
+      if (size_t colon = a.address.find(':'); colon != std::string::npos) {
+        a.address.erase(0, colon + 1);
       }
-      name = unescaped;
     }
-    a.name = std::string(trim(name));
+    a.name = display_text(v.substr(0, lt));
+    if (a.name.empty() && comments.size() == 1) a.name = display_text(comments.front());
     return a;
   }
-  // addr (Name)
-  size_t paren = v.find('(');
-  if (paren != std::string_view::npos) {
-    size_t close = v.rfind(')');
-    if (close != std::string_view::npos && close > paren) {
-      a.name = std::string(trim(v.substr(paren + 1, close - paren - 1)));
-    }
-    a.address = std::string(trim(v.substr(0, paren)));
-    return a;
-  }
-  a.address = std::string(v);
+  a.address = addr_spec(v);
+  // "ana@x (Ana Lopez)": one comment after the address is the old way to write a name.
+  if (comments.size() == 1 && trim(value).back() == ')') a.name = display_text(comments.front());
   return a;
 }
 
 std::vector<Address> parse_address_list(std::string_view value) {
+  // Commas and semicolons inside quoted strings, comments and angle brackets do not separate;
+  // a group ("Friends: a@x, b@y;") gives its members.
   std::vector<Address> out;
   bool quoted = false;
+  size_t depth = 0;
   int angle = 0;
   size_t start = 0;
   for (size_t i = 0; i <= value.size(); ++i) {
     char c = i < value.size() ? value[i] : ',';
-    if (c == '"' && (i == 0 || value[i - 1] != '\\')) quoted = !quoted;
-    if (!quoted && c == '<') ++angle;
-    if (!quoted && c == '>' && angle > 0) --angle;
-    if (c == ',' && !quoted && angle == 0) {
-      std::string_view item = trim(value.substr(start, i - start));
+    if (quoted) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      }
+      if (i < value.size()) continue;
+      c = ',';
+    }
+    if (depth > 0) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')') {
+        --depth;
+      }
+      if (i < value.size()) continue;
+      c = ',';
+    }
+    if (c == '"') quoted = true;
+    if (c == '(') depth = 1;
+    if (c == '<') ++angle;
+    if (c == '>' && angle > 0) --angle;
+    if (c == ':' && angle == 0) {
+      start = i + 1;  // the group's name is no one's address
+      continue;
+    }
+    if ((c == ',' || c == ';') && angle == 0) {
+      std::string_view item = trim(value.substr(start, std::min(i, value.size()) - start));
       if (!item.empty()) out.push_back(parse_address(item));
       start = i + 1;
     }
@@ -683,7 +812,15 @@ Message parse_mail(std::string_view original, UnixTime delivered_at) {
   if (const std::string* from = m.header("From")) {
     // Parse the raw value so an encoded display name holding a comma or "<" cannot change
     // where the address is; decode the name afterwards.
-    Address raw_from = parse_address(find(fields, "From")->value);
+    // Several authors (RFC 5322 allows a list): the first is the one who sent it. A list is
+    // only taken as one when each part is an address: "Lopez, Ana <ana@x>", unquoted, is one
+    // person whose client forgot the quotes.
+    std::string_view raw_value = find(fields, "From")->value;
+    std::vector<Address> authors = parse_address_list(raw_value);
+    bool a_list = authors.size() > 1 && std::all_of(authors.begin(), authors.end(), [](const Address& x) {
+      return x.address.find('@') != std::string::npos;
+    });
+    Address raw_from = a_list ? authors.front() : parse_address(raw_value);
     m.from.address = raw_from.address;
     m.from.name = header_text(raw_from.name, m.warnings, "From");
     if (m.from.address.find('@') == std::string::npos) {

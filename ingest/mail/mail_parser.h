@@ -35,9 +35,12 @@ struct MimeValue {
 // Linear in the input. Warnings (a cap reached) go to `warnings` when given.
 MimeValue parse_mime_value(std::string_view value, std::vector<std::string>* warnings = nullptr);
 
-// "Amélie Durand <amelie@example.fr>", "amelie@example.fr (Amélie)", "<a@b>", "a@b".
+// "Amélie Durand <amelie@example.fr>", "amelie@example.fr (Amélie)", "<a@b>", "a@b"; RFC 5322
+// comments anywhere are not part of the address ("pete(his account)@silly.test" is
+// "pete@silly.test"), and a quoted local part stays quoted.
 Address parse_address(std::string_view value);
-// A comma-separated list of addresses (commas inside quotes and angle brackets kept).
+// A comma-separated list of addresses (commas inside quotes, comments and angle brackets
+// kept); a group ("Team: a@x, b@y;") gives its members.
 std::vector<Address> parse_address_list(std::string_view value);
 // The ids in an In-Reply-To or References field, without angle brackets.
 std::vector<std::string> parse_message_ids(std::string_view value);

@@ -105,6 +105,39 @@ INSERT INTO identities (kind, value, contact_id, first_seen_at) VALUES
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'ana.lopez@example.org'"), 1);
 }
 
+TEST(Migrations, PlusTagsAtProvidersThatDeliverThemHomeGo) {
+  TempDir dir;
+  std::string path = (dir.path() / "old.db").string();
+  {
+    auto db = sqlite::Database::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(migrate_to(*db, 20).ok());
+    ASSERT_TRUE(db->exec(R"sql(
+INSERT INTO contacts (id, first_seen_at, last_seen_at, created_at) VALUES (1, 1, 1, 1), (2, 1, 1, 1), (3, 1, 1, 1);
+INSERT INTO identities (kind, value, contact_id, first_seen_at) VALUES
+  ('email', 'ana+podcast@outlook.com', 1, 1),
+  ('email', 'tom+show@hotmail.co.uk', 1, 1),
+  ('email', 'kim+rss@icloud.com', 2, 1),
+  ('email', 'kim@icloud.com', 3, 1),
+  ('email', 'lee+news@example.org', 3, 1),
+  ('email', 'max+x@live.example.org', 3, 1);
+INSERT INTO sent_mail (natural_key, recipient, sent_at) VALUES ('k1', 'jo+show@proton.me', 5);
+)sql")
+                    .ok());
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  sqlite::Database& db = (*store)->database();
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'ana@outlook.com'"), 1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'tom@hotmail.co.uk'"), 1);
+  // Taken by another contact: both stay, for contacts suggest.
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'kim+rss@icloud.com'"), 1);
+  // Elsewhere a +tag may be another mailbox; a company's live. subdomain is not Live.
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'lee+news@example.org'"), 1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'max+x@live.example.org'"), 1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sent_mail WHERE recipient = 'jo@proton.me'"), 1);
+}
+
 TEST(Migrations, RefuseADatabaseFromANewerRapport) {
   auto db = sqlite::Database::open(":memory:");
   ASSERT_TRUE(db.ok());

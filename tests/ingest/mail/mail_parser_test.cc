@@ -171,6 +171,85 @@ TEST(MailParser, ParsesAddressForms) {
   EXPECT_EQ(list[1].address, "ben@y.example");
 }
 
+TEST(MailParser, CommentsInAddressesAreNotPartOfThem) {
+  // RFC 5322's own example, and the forms old gateways and X.400 bridges write.
+  Address a = parse_address("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>");
+  EXPECT_EQ(a.address, "pete@silly.test");
+  EXPECT_EQ(a.name, "Pete");
+  a = parse_address("Pete(his account)@silly.test(his host)");
+  EXPECT_EQ(a.address, "Pete@silly.test");
+  EXPECT_EQ(a.name, "");  // two comments: neither is a name
+  a = parse_address("ines.moreau@laposte.net (Ines (la vraie) Moreau)");
+  EXPECT_EQ(a.address, "ines.moreau@laposte.net");
+  EXPECT_EQ(a.name, "Ines (la vraie) Moreau");
+  a = parse_address("<@relay.example.net:kofi@example.gh>");
+  EXPECT_EQ(a.address, "kofi@example.gh");
+  a = parse_address("\"Okafor, Chidi \\\"CJ\\\"\" <chidi@example.ng>");
+  EXPECT_EQ(a.name, "Okafor, Chidi \"CJ\"");
+  a = parse_address("broken (never closed <x@y.example>");
+  EXPECT_EQ(a.address, "broken");
+  // A comma inside a comment does not split a list; a group gives its members.
+  auto list = parse_address_list("kofi@example.gh (Mensah, Kofi), Listeners: a@x.example, "
+                                 "\"B; C\" <b@y.example>;, undisclosed-recipients:;");
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].name, "Mensah, Kofi");
+  EXPECT_EQ(list[1].address, "a@x.example");
+  EXPECT_EQ(list[2].name, "B; C");
+}
+
+TEST(MailParser, SeveralAuthorsTheFirstIsTheSender) {
+  Message m = parse_mail(
+      "From: Maja Nowak <maja@example.pl>, Piotr Nowak <piotr@example.pl>\n"
+      "Subject: od nas obojga\nMessage-ID: <two@example.pl>\n\nDziekujemy!\n",
+      0);
+  EXPECT_EQ(m.from.address, "maja@example.pl");
+  EXPECT_EQ(m.from.name, "Maja Nowak");
+  m = parse_mail("From: maja@example.pl, piotr@example.pl\nMessage-ID: <t2@x>\n\nHej\n", 0);
+  EXPECT_EQ(m.from.address, "maja@example.pl");
+  // A client that forgot the quotes around "Lopez, Ana" still names one person.
+  m = parse_mail("From: Lopez, Ana <ana@example.es>\nMessage-ID: <t3@x>\n\nHola\n", 0);
+  EXPECT_EQ(m.from.address, "ana@example.es");
+  EXPECT_EQ(m.from.name, "Lopez, Ana");
+}
+
+TEST(MailParser, QuotedLocalPartsKeepTheirQuotes) {
+  Message m = parse_mail(
+      "From: \"ana lopez\"@example.es\nMessage-ID: <q1@example.es>\n\nHola\n", 0);
+  EXPECT_EQ(m.from.address, "\"ana lopez\"@example.es");
+  m = parse_mail("From: Ana <\"ana@home\"@example.es>\nMessage-ID: <q2@example.es>\n\nHola\n", 0);
+  EXPECT_EQ(m.from.address, "\"ana@home\"@example.es");
+  EXPECT_EQ(m.from.name, "Ana");
+}
+
+TEST(MailParser, RawUtf8HeadersReadAsUtf8WhateverTheBodySays) {
+  // RFC 6532 headers from a modern client, a Latin-1 body part from an old one.
+  Message m = parse_mail(
+      "From: J\xC3\xBCrgen Fr\xC3\xB6hlich <jf@example.de>\nSubject: Fr\xC3\xB6sche\n"
+      "Message-ID: <u1@example.de>\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/alternative; boundary=\"b\"\n\n--b\n"
+      "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
+      "Sch\xF6ne Folge \xFC" "ber Fr\xF6sche.\n--b--\n",
+      0);
+  EXPECT_EQ(m.subject, "Frösche");
+  EXPECT_EQ(m.from.name, "Jürgen Fröhlich");
+  EXPECT_EQ(m.text, "Schöne Folge über Frösche.");
+  // A header that mixes UTF-8 words with Latin-1 bytes keeps each as it was meant.
+  m = parse_mail("From: a@example.de\nSubject: Fr\xC3\xB6sche und Kr\xF6ten\nMessage-ID: <u2@x>\n\nx\n", 0);
+  EXPECT_EQ(m.subject, "Frösche und Kröten");
+}
+
+TEST(MailParser, Utf7BodiesAndEncodedWords) {
+  Message m = parse_mail(
+      "From: =?utf-7?Q?J+AOk-r+APQ-me?= <jerome@example.fr>\n"
+      "Subject: =?UNICODE-1-1-UTF-7?Q?L+AOk-pisode_42?=\nMessage-ID: <u7@example.fr>\n"
+      "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-7\n\n"
+      "Merci pour l+IBk-+AOk-pisode, c'+AOk-tait tr+AOg-s beau.\n",
+      0);
+  EXPECT_EQ(m.from.name, "Jérôme");
+  EXPECT_EQ(m.subject, "Lépisode 42");
+  EXPECT_EQ(m.text, "Merci pour l\u2019épisode, c'était très beau.");
+}
+
 TEST(MailParser, DecodesEncodedWordsAndDropsSpaceBetweenThem) {
   EXPECT_EQ(decode_rfc2047("=?utf-8?q?caf=C3=A9?= =?utf-8?q?_cr=C3=A8me?="), "café crème");
   EXPECT_EQ(decode_rfc2047("Re: =?ISO-8859-1?Q?Gr=FC=DFe?= aus Wien"), "Re: Grüße aus Wien");
