@@ -1,5 +1,6 @@
 // Reading people accurately, measured: the reply extraction corpus (tests/data/replies) case
-// by case through the whole mail path, its accuracy per category; then the extractor's time
+// by case through the whole mail path, its accuracy per category; the classification corpus
+// (tests/data/classify); the feed corpus (tests/data/feed_corpus); then the extractor's time
 // on hostile 1 MB bodies (median of 5). Not part of ctest: see bench/README.md.
 //
 //   rapport_reply_bench [CORPUS_FOLDER]
@@ -15,6 +16,7 @@
 #include "pipeline/classify.h"
 #include "pipeline/extract.h"
 #include "tests/support/corpus.h"
+#include "tests/support/feed_check.h"
 
 namespace {
 
@@ -91,6 +93,27 @@ int main(int argc, char** argv) {
   std::printf("machines never listed: %d of %d (%.1f%%); people kept people: %d of %d\n\n",
               machines_caught, machines, 100.0 * machines_caught / std::max(1, machines),
               people_kept, people);
+
+  // Feeds: the feed corpus (tests/data/feed_corpus), each expected field one check.
+  auto feeds = testing::load_feed_corpus(folder.substr(0, folder.rfind('/')) + "/feed_corpus");
+  std::map<std::string, std::pair<int, int>> feed_right;  // documents read right, all
+  int fields = 0, fields_wrong = 0;
+  for (const auto& c : feeds) {
+    std::vector<std::string> wrong = testing::feed_case_mismatches(c);
+    auto& [r, n] = feed_right[c.category];
+    r += wrong.empty();
+    ++n;
+    fields += static_cast<int>(c.expected.size());
+    fields_wrong += static_cast<int>(wrong.size());
+    for (const auto& w : wrong) std::printf("wrong feed: %s/%s: %s\n", c.category.c_str(), c.name.c_str(), w.c_str());
+  }
+  std::printf("%-14s %6s %6s %8s\n", "feed corpus", "right", "cases", "exact");
+  for (const auto& [category, rn] : feed_right) {
+    std::printf("%-14s %6d %6d %7.1f%%\n", category.c_str(), rn.first, rn.second,
+                100.0 * rn.first / rn.second);
+  }
+  std::printf("fields read right: %d of %d (%.1f%%)\n\n", fields - fields_wrong, fields,
+              100.0 * (fields - fields_wrong) / std::max(1, fields));
 
   const size_t kMb = 1 << 20;
   struct Shape {

@@ -1,6 +1,7 @@
 #include "ingest/decode/charset.h"
 
 #include <iconv.h>
+#include <uchardet.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -144,6 +145,25 @@ Converted to_utf8(std::string_view bytes, std::string_view charset) {
   r.text = convert(*cd, bytes, r.lossy, unit);
   guard();
   return r;
+}
+
+std::string detect_charset(std::string_view bytes) {
+  constexpr size_t kSample = 256 * 1024;
+  std::string_view sample = bytes.substr(0, kSample);
+  uchardet_t detector = uchardet_new();
+  if (!detector) return {};
+  std::string found;
+  if (uchardet_handle_data(detector, sample.data(), sample.size()) == 0) {
+    uchardet_data_end(detector);
+    found = ascii_lower(uchardet_get_charset(detector));
+  }
+  uchardet_delete(detector);
+  if (found == "ascii" || found == "utf-8") return {};
+  // Its name for the superset iconv reads, where the detector names the older subset.
+  if (found == "gb2312" || found == "hz-gb-2312") found = found == "gb2312" ? "gb18030" : found;
+  if (found == "shift_jis") found = "cp932";
+  if (found == "euc-kr") found = "cp949";
+  return found;
 }
 
 std::string utf8_or_windows1252(std::string_view bytes) {

@@ -19,6 +19,12 @@ struct Converted {
 // always valid UTF-8, whatever iconv makes of the bytes.
 Converted to_utf8(std::string_view bytes, std::string_view charset);
 
+// The charset the bytes of a document that declares none were most likely written in (uchardet,
+// which knows the legacy encodings feeds and mail still use: EUC-JP, Shift_JIS, GB18030, Big5,
+// EUC-KR, KOI8-R, windows-1251, ISO-8859-x…), as an iconv name; "" when it cannot tell, or
+// when the bytes are ASCII or UTF-8. Reads at most the first 256 KB.
+std::string detect_charset(std::string_view bytes);
+
 // Raw 8-bit header text (RFC 6532 allows UTF-8 there; older mailers wrote their own charset):
 // every valid UTF-8 sequence as it is, every other byte read as windows-1252. So a header
 // that mixes both keeps its UTF-8 words intact ("Frösche", never "FrÃ¶sche").

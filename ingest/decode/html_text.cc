@@ -201,7 +201,15 @@ class TextBuilder {
   std::string finish() {
     block();
     std::string s = std::move(out_);
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '>')) s.pop_back();
+    // Trailing blank lines go, with quote prefixes left with nothing after them ("> > "); a
+    // '>' that ends the text ("a &gt;") is text.
+    while (true) {
+      while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+      size_t nl = s.rfind('\n');
+      size_t start = nl == std::string::npos ? 0 : nl + 1;
+      if (start == s.size() || s.find_first_not_of("> ", start) != std::string::npos) break;
+      s.resize(start);
+    }
     return std::string(trim(s));
   }
 

@@ -1,13 +1,16 @@
 #include "ingest/feed/feed_parser.h"
 
+#include <Poco/Base64Decoder.h>
 #include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
 #include <Poco/SHA2Engine.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
+#include <sstream>
 #include <pugixml.hpp>
 
 #include "core/text.h"
@@ -20,6 +23,7 @@ namespace {
 
 constexpr std::string_view kItunes = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 constexpr std::string_view kDc = "http://purl.org/dc/elements/1.1/";
+constexpr std::string_view kDcTerms = "http://purl.org/dc/terms/";
 constexpr std::string_view kWfw = "http://wellformedweb.org/CommentAPI/";
 constexpr std::string_view kPodcast = "https://podcastindex.org/namespace/1.0";
 constexpr std::string_view kContent = "http://purl.org/rss/1.0/modules/content/";
@@ -29,7 +33,7 @@ constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
 // Element names are matched by namespace: a feed may bind any prefix to a namespace, so
 // the prefixes declared on the root are looked up, with the conventional one as fallback.
 // The namespaces whose elements Rapport reads.
-enum class Ns { kNone, kItunes, kDc, kContent, kWfw, kPodcast, kSlash, kMedia, kOther };
+enum class Ns { kNone, kItunes, kDc, kDcTerms, kContent, kWfw, kPodcast, kSlash, kMedia, kOther };
 
 // Element names are matched by namespace: a feed may bind any prefix to a namespace, so
 // the prefixes declared on the root (and on <channel>) are looked up once, with the
@@ -47,6 +51,7 @@ class Names {
     }
     for (auto [prefix, ns] : {std::pair{"itunes", Ns::kItunes},
                               {"dc", Ns::kDc},
+                              {"dcterms", Ns::kDcTerms},
                               {"content", Ns::kContent},
                               {"wfw", Ns::kWfw},
                               {"podcast", Ns::kPodcast},
@@ -81,6 +86,7 @@ class Names {
   static Ns of_uri(std::string_view uri) {
     if (uri == kItunes) return Ns::kItunes;
     if (uri == kDc) return Ns::kDc;
+    if (uri == kDcTerms) return Ns::kDcTerms;
     if (uri == kContent) return Ns::kContent;
     if (uri == kWfw) return Ns::kWfw;
     if (uri == kSlash) return Ns::kSlash;
@@ -101,6 +107,7 @@ class Names {
 struct ItemFields {
   pugi::xml_node title, link, guid, author, pub_date, description, enclosure;
   pugi::xml_node dc_creator, dc_date, content_encoded;
+  pugi::xml_node dcterms_issued, dcterms_created, dcterms_date, dcterms_modified;
   pugi::xml_node itunes_author, itunes_episode, itunes_season, itunes_duration;
   pugi::xml_node itunes_episode_type, itunes_explicit, itunes_image;
   pugi::xml_node podcast_episode, podcast_season, comment_rss, slash_comments, media_content;
@@ -137,6 +144,13 @@ ItemFields collect(const pugi::xml_node& item, const Names& names) {
         break;
       case Ns::kDc:
         take(f, local, c, {{"creator", &ItemFields::dc_creator}, {"date", &ItemFields::dc_date}});
+        break;
+      case Ns::kDcTerms:
+        take(f, local, c,
+             {{"issued", &ItemFields::dcterms_issued},
+              {"created", &ItemFields::dcterms_created},
+              {"date", &ItemFields::dcterms_date},
+              {"modified", &ItemFields::dcterms_modified}});
         break;
       case Ns::kContent:
         take(f, local, c, {{"encoded", &ItemFields::content_encoded}});
@@ -214,14 +228,31 @@ std::string raw_text(const pugi::xml_node& n) {
   return std::string(trim(out));
 }
 
-// Plain text from a field that may hold escaped HTML or undefined entities. Warnings of the
-// HTML reader (a cap reached) go to `warnings` when given.
-std::string plain(std::string_view s, std::vector<std::string>* warnings = nullptr) {
-  if (s.find('<') != std::string_view::npos) return html_to_text(s, warnings);
-  std::string decoded = decode_entities(s);
+// Whether text whose type nobody declared (an RSS title, a name) is HTML: it closes an element
+// ("<b>Bonus:</b>"), or holds one that is always empty ("<br/>", "<img …>"). A title about
+// "<blink>" that closes nothing is text, as written.
+bool looks_like_markup(std::string_view s) {
+  for (size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
+    std::string_view after = s.substr(lt + 1);
+    if (after.size() >= 2 && after[0] == '/' && std::isalpha(static_cast<unsigned char>(after[1]))) {
+      return true;
+    }
+    size_t gt = after.substr(0, 256).find('>');  // bounded: "<<<<…" stays linear
+    if (gt != std::string_view::npos && gt > 0 && after[gt - 1] == '/' &&
+        std::isalpha(static_cast<unsigned char>(after[0]))) {
+      return true;
+    }
+    if (after.size() >= 4 && ascii_lower(after.substr(0, 4)) == "img ") return true;
+  }
+  return false;
+}
+
+// Text written as it reads (Atom type="text"): runs of white space one space, nothing else
+// changed.
+std::string collapsed(std::string_view s) {
   std::string out;
   bool space = false;
-  for (char c : decoded) {
+  for (char c : s) {
     if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
       space = !out.empty();
       continue;
@@ -231,6 +262,13 @@ std::string plain(std::string_view s, std::vector<std::string>* warnings = nullp
     out += c;
   }
   return out;
+}
+
+// Plain text from a field that may hold escaped HTML or undefined entities. Warnings of the
+// HTML reader (a cap reached) go to `warnings` when given.
+std::string plain(std::string_view s, std::vector<std::string>* warnings = nullptr) {
+  if (looks_like_markup(s)) return collapsed(html_to_text(s, warnings));
+  return collapsed(decode_entities(s));
 }
 
 std::optional<int> to_int(std::string_view s) {
@@ -291,6 +329,15 @@ void set_date(FeedItem& item, const std::string& text) {
   item.published = parse_date(text);
 }
 
+// The DCMI terms a publisher's tool may date an item with, best first; "modified" only when
+// nothing says when it came out.
+void set_dublin_core_dates(FeedItem& item, const ItemFields& f) {
+  set_date(item, raw_text(f.dcterms_issued));
+  set_date(item, raw_text(f.dcterms_created));
+  set_date(item, raw_text(f.dcterms_date));
+  set_date(item, raw_text(f.dcterms_modified));
+}
+
 // Items kept from one document; a feed with more keeps its first ones. Enough for a daily show
 // of 27 years, and it bounds the memory a document of empty items can take.
 constexpr size_t kMaxItems = 10000;
@@ -308,7 +355,15 @@ void keep_item(FeedItem& item, ParsedFeed& feed) {
   feed.items.push_back(std::move(item));
 }
 
+// A title longer than any a podcast app shows is cut (at a character) and said to be.
+constexpr size_t kMaxTitleBytes = 2000;
+
 void finish_item(FeedItem& item, ParsedFeed& feed, size_t index) {
+  if (item.title.size() > kMaxTitleBytes) {
+    item.title = std::string(utf8_prefix(item.title, kMaxTitleBytes)) + "…";
+    feed.warnings.push_back("item " + std::to_string(index + 1) + ": a title longer than " +
+                            std::to_string(kMaxTitleBytes) + " bytes (kMaxTitleBytes) was cut");
+  }
   if (item.guid.empty()) item.guid = item.link;
   if (item.guid.empty()) item.guid = hash_identity(item);
   if (!item.published_text.empty() && !item.published) {
@@ -403,6 +458,14 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
     item.title = plain(raw_text(f.title), &feed.warnings);
     item.link = resolve(url, raw_text(f.link));
     item.guid = raw_text(f.guid);
+    if (item.link.empty() && f.guid && !iequals(f.guid.attribute("isPermaLink").value(), "false")) {
+      // A guid is a permalink unless it says otherwise (RSS 2.0): the item's link when the
+      // item gives none, if it is a web address at all.
+      std::string_view g = item.guid;
+      if (g.size() > 8 && (iequals(g.substr(0, 7), "http://") || iequals(g.substr(0, 8), "https://"))) {
+        item.link = item.guid;
+      }
+    }
     read_rss_author(raw_text(f.author), item);
     if (item.author.empty()) item.author = plain(raw_text(f.dc_creator));
     if (item.author.empty()) item.author = plain(raw_text(f.itunes_author));
@@ -410,6 +473,7 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
     if (item.content_html.empty()) item.content_html = raw_text(f.description);
     set_date(item, raw_text(f.pub_date));
     set_date(item, raw_text(f.dc_date));
+    set_dublin_core_dates(item, f);
     if (f.enclosure) {
       FeedEnclosure e;
       e.url = resolve(url, f.enclosure.attribute("url").value());
@@ -440,6 +504,7 @@ void parse_rdf(const pugi::xml_node& rdf, const Names& ns, const std::string& ur
     item.guid = n.attribute("rdf:about").value();
     item.author = plain(raw_text(f.dc_creator));
     set_date(item, raw_text(f.dc_date));
+    set_dublin_core_dates(item, f);
     item.content_html = raw_text(f.content_encoded);
     if (item.content_html.empty()) item.content_html = raw_text(f.description);
     read_namespaced(f, item);
@@ -447,26 +512,107 @@ void parse_rdf(const pugi::xml_node& rdf, const Names& ns, const std::string& ur
   }
 }
 
-std::string atom_text(const pugi::xml_node& n, std::vector<std::string>* warnings = nullptr) {
-  if (!n) return {};
-  std::string type = n.attribute("type").value();
-  if (type == "xhtml") {
-    struct Collect : pugi::xml_tree_walker {
-      std::string text;
-      bool for_each(pugi::xml_node& node) override {
-        if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) {
-          text += node.value();
-          text += ' ';
-        }
-        return true;
+// The markup inside an XHTML text construct's <div>, written back as HTML for html_to_text:
+// elements by their local names (a feed may prefix them, "xhtml:p"), a link's href kept, text
+// escaped again. One walk with an explicit climb, so any nesting costs no stack.
+std::string xhtml_markup(const pugi::xml_node& div) {
+  std::string out;
+  auto escaped = [&out](std::string_view t) {
+    for (char c : t) {
+      if (c == '&') {
+        out += "&amp;";
+      } else if (c == '<') {
+        out += "&lt;";
+      } else if (c == '>') {
+        out += "&gt;";
+      } else {
+        out += c;
       }
-    } walker;
-    pugi::xml_node copy = n;
-    copy.traverse(walker);
-    return plain(walker.text, warnings);
+    }
+  };
+  auto open = [&](const pugi::xml_node& e) {
+    out += '<';
+    out += local_name(e);
+    if (auto href = e.attribute("href")) {
+      out += " href=\"";
+      escaped(href.value());
+      out += '"';
+    }
+    out += '>';
+  };
+  auto close = [&](const pugi::xml_node& e) {
+    out += "</";
+    out += local_name(e);
+    out += '>';
+  };
+  pugi::xml_node n = div.first_child();
+  while (n) {
+    if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) {
+      escaped(n.value());
+    } else if (n.type() == pugi::node_element) {
+      open(n);
+      if (n.first_child()) {
+        n = n.first_child();
+        continue;
+      }
+      close(n);
+    }
+    while (!n.next_sibling()) {
+      n = n.parent();
+      if (!n || n == div) return out;
+      close(n);
+    }
+    n = n.next_sibling();
   }
-  if (type == "html" || type == "text/html") return html_to_text(raw_text(n), warnings);
-  return plain(raw_text(n), warnings);
+  return out;
+}
+
+// An Atom text construct (title, subtitle, summary, content) as plain text, by its type:
+// "text" (the default) as written; "html" as HTML; "xhtml" the text of its <div>. Atom 0.3's
+// mode="base64" is decoded first, and its MIME types ("text/plain", "text/html") read alike.
+// A title is one line (`lines` kLine: breaks in its markup are spaces); a body keeps its lines.
+enum class Lines { kLine, kKeep };
+std::string atom_text(const pugi::xml_node& n, std::vector<std::string>* warnings = nullptr,
+                      Lines lines = Lines::kLine) {
+  if (!n) return {};
+  std::string type = ascii_lower(n.attribute("type").value());
+  if (type == "xhtml" || type == "application/xhtml+xml") {
+    pugi::xml_node div;
+    for (auto c : n.children()) {
+      if (c.type() == pugi::node_element) {
+        div = c;
+        break;
+      }
+    }
+    // Without the <div> the spec asks for, the element's own children are the markup.
+    std::string markup = xhtml_markup(div && local_name(div) == "div" ? div : n);
+    std::string text = html_to_text(markup, warnings);
+    return lines == Lines::kLine ? collapsed(text) : text;
+  }
+  std::string text = raw_text(n);
+  if (ascii_lower(n.attribute("mode").value()) == "base64") {
+    std::istringstream in(text);
+    Poco::Base64Decoder decoder(in);  // line breaks inside are skipped
+    std::string bytes;
+    char buf[4096];
+    try {
+      while (decoder.read(buf, sizeof buf) || decoder.gcount() > 0) {
+        bytes.append(buf, static_cast<size_t>(decoder.gcount()));
+      }
+    } catch (const Poco::Exception&) {
+      if (warnings) warnings->push_back("a base64 text construct is damaged; read up to the damage");
+    }
+    text = valid_utf8(bytes);
+  }
+  if (type == "html" || type == "text/html") {
+    text = html_to_text(text, warnings);
+    return lines == Lines::kLine ? collapsed(text) : text;
+  }
+  if (lines == Lines::kKeep) return std::string(trim(text));
+  // Text, by the spec. Feeds that forget type="html" around markup that closes its elements
+  // ("The Hedge &lt;em&gt;Year&lt;/em&gt;") are read as the HTML they are; anything else,
+  // "&lt;br&gt;" included, as written.
+  return looks_like_markup(text) ? collapsed(html_to_text(text, warnings)) : collapsed(text);
 }
 
 std::string atom_link(const pugi::xml_node& parent, const std::string& url) {
@@ -511,14 +657,25 @@ void parse_atom(const pugi::xml_node& root, const Names& ns, const std::string& 
     if (!body) body = plain_child(n, "summary", prefix);
     std::string type = body.attribute("type").value();
     if (type == "xhtml") {
-      item.content_html = atom_text(body);
+      item.content_html = atom_text(body, nullptr, Lines::kKeep);
       item.content_is_html = false;
     } else {
       item.content_html = raw_text(body);
       item.content_is_html = type == "html" || type == "text/html";
     }
+    // When it came out: Atom 1.0's published, Atom 0.3's issued and created, the Dublin Core
+    // terms; else when it last changed (updated, 0.3's modified).
+    ItemFields f = collect(n, ns);
     set_date(item, raw_text(plain_child(n, "published", prefix)));
+    set_date(item, raw_text(plain_child(n, "issued", prefix)));
+    set_date(item, raw_text(f.dcterms_issued));
+    set_date(item, raw_text(plain_child(n, "created", prefix)));
+    set_date(item, raw_text(f.dcterms_created));
+    set_date(item, raw_text(f.dc_date));
+    set_date(item, raw_text(f.dcterms_date));
     std::string updated = raw_text(plain_child(n, "updated", prefix));
+    if (updated.empty()) updated = raw_text(plain_child(n, "modified", prefix));
+    if (updated.empty()) updated = raw_text(f.dcterms_modified);
     if (!updated.empty()) item.updated = parse_date(updated);
     set_date(item, updated);
     for (auto l : n.children()) {
@@ -531,7 +688,7 @@ void parse_atom(const pugi::xml_node& root, const Names& ns, const std::string& 
         break;
       }
     }
-    read_namespaced(collect(n, ns), item);
+    read_namespaced(f, item);
     finish_item(item, feed, index++);
   }
 }
@@ -880,12 +1037,25 @@ Result<ParsedFeed> parse_document(std::string_view bytes, std::string_view url_v
     encoding = pugi::encoding_utf8;
   }
   if (encoding == pugi::encoding_auto && !is_valid_utf8(bytes)) {
-    // Read as UTF-8 (declared so, or undeclared), but not valid UTF-8: every field would carry
-    // the broken bytes into the database and the digest.
-    converted = valid_utf8(bytes);
+    // Read as UTF-8 (declared so, or undeclared), but not valid UTF-8. Most often a legacy
+    // encoding nobody declared (EUC-JP, Shift_JIS, GB2312, EUC-KR, KOI8-R, windows-1251…):
+    // read in the charset the bytes show, when they read in it without a loss. Otherwise the
+    // broken bytes are replaced, so none reaches the database or the digest.
+    std::string guess = detect_charset(bytes);
+    Converted c;
+    if (!guess.empty()) c = to_utf8(bytes, guess);
+    if (!guess.empty() && !c.lossy && !c.unknown) {
+      feed.warnings.push_back(std::string(declared.empty() ? "no encoding declared"
+                                                           : "declared " + declared +
+                                                                 " but the bytes are not") +
+                              "; read as " + guess + ", which the bytes show");
+      converted = std::move(c.text);
+    } else {
+      converted = valid_utf8(bytes);
+      feed.warnings.push_back("bytes that are not valid UTF-8 were replaced");
+    }
     bytes = converted;
     encoding = pugi::encoding_utf8;
-    feed.warnings.push_back("bytes that are not valid UTF-8 were replaced");
   }
   if (count_elements(bytes, kMaxElements) > kMaxElements) {
     return make_error(ErrorCode::kParse,

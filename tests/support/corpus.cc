@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace rapport::testing {
@@ -88,6 +89,35 @@ std::vector<ClassCase> load_class_corpus(const std::string& folder) {
       }
     }
     finish();
+  }
+  return out;
+}
+
+std::vector<FeedCase> load_feed_corpus(const std::string& folder) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(folder)) {
+    if (e.path().extension() == ".xml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<FeedCase> out;
+  for (const auto& file : files) {
+    FeedCase c;
+    c.category = file.parent_path().filename().string();
+    c.name = file.stem().string();
+    std::ifstream in(file, std::ios::binary);
+    c.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::filesystem::path expected = file;
+    expected.replace_extension(".expected");
+    std::ifstream ex(expected, std::ios::binary);
+    std::string line;
+    while (std::getline(ex, line)) {
+      size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string value = line.substr(colon + 1);
+      if (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      c.expected.emplace_back(line.substr(0, colon), value);
+    }
+    out.push_back(std::move(c));
   }
   return out;
 }

@@ -36,4 +36,18 @@ std::vector<ClassCase> load_class_corpus(const std::string& folder);
 
 inline void PrintTo(const ClassCase& c, std::ostream* os) { *os << c.category << "/" << c.name; }
 
+struct FeedCase {
+  std::string category;  // the folder's name
+  std::string name;      // the file's name without .xml
+  std::string bytes;     // the document as a server sends it
+  // What the parser must read, as "key: value" lines of NAME.expected: title, link, published
+  // (RFC 3339, UTC) of the first item; feed_title. A key left out is not checked.
+  std::vector<std::pair<std::string, std::string>> expected;
+};
+
+// Every CATEGORY/NAME.xml under `folder`, with its NAME.expected.
+std::vector<FeedCase> load_feed_corpus(const std::string& folder);
+
+inline void PrintTo(const FeedCase& c, std::ostream* os) { *os << c.category << "/" << c.name; }
+
 }  // namespace rapport::testing

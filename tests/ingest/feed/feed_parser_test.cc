@@ -116,7 +116,8 @@ TEST(FeedParser, ReadsABomAndCdata) {
   auto feed = parse_feed(test_data("feeds/utf8_bom_cdata.xml"), "https://g.example/");
   ASSERT_TRUE(feed.ok()) << feed.error().to_string();
   EXPECT_EQ(feed->title, "Grün");
-  EXPECT_EQ(feed->items.at(0).title, "Frühling &");    // "<Sommer>" is markup once unescaped
+  // "<Sommer>" closes nothing: text, as written (a title about "<blink>" says "<blink>").
+  EXPECT_EQ(feed->items.at(0).title, "Frühling & <Sommer>");
   EXPECT_EQ(feed->items.at(0).published, 1773964800);  // 2026-03-20, no zone: UTC
 }
 
@@ -334,8 +335,9 @@ TEST(FeedParser, DurationOfIntMaxHoursIsRefusedNotOverflowed) {
 TEST(FeedParser, ATitleOfTwentyThousandNestedQuotesStaysSmallAndSaysSo) {
   std::string title;
   for (int i = 0; i < 20000; ++i) title += "&lt;blockquote&gt;";
-  auto feed =
-      parse_feed("<rss><channel><item><title>" + title + "deep</title></item></channel></rss>", "");
+  auto feed = parse_feed("<rss><channel><item><title>" + title +
+                             "deep&lt;/blockquote&gt;</title></item></channel></rss>",
+                         "");
   ASSERT_TRUE(feed.ok());
   ASSERT_EQ(feed->items.size(), 1u);
   EXPECT_LT(feed->items[0].title.size(), 100u);
@@ -344,10 +346,24 @@ TEST(FeedParser, ATitleOfTwentyThousandNestedQuotesStaysSmallAndSaysSo) {
   EXPECT_NE(feed->warnings[0].find("kMaxQuotePrefix"), std::string::npos);
 }
 
+TEST(FeedParser, ALongLiteralTitleIsCutAndSaysSo) {
+  std::string title;
+  for (int i = 0; i < 20000; ++i) title += "&lt;blockquote&gt;";
+  auto feed = parse_feed("<rss><channel><item><title>" + title + "</title></item></channel></rss>", "");
+  ASSERT_TRUE(feed.ok());
+  ASSERT_EQ(feed->items.size(), 1u);
+  EXPECT_LE(feed->items[0].title.size(), 2003u);
+  EXPECT_EQ(feed->items[0].title.substr(0, 24), "<blockquote><blockquote>");
+  ASSERT_EQ(feed->warnings.size(), 1u);
+  EXPECT_NE(feed->warnings[0].find("kMaxTitleBytes"), std::string::npos);
+}
+
 TEST(FeedParser, BytesNotValidUtf8InAUtf8FeedAreReplacedWithAWarning) {
   // Found by the fuzzer: the title kept the broken bytes, on their way to SQLite and the digest.
+  // Two bytes no charset reads as text (0xFF 0xFE is no Latin-1 word either, but a detector
+  // may say windows-1252): replaced, with a warning, never kept raw.
   auto feed = parse_feed(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><item><title>Tools \xFF\xFE tricks"
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><item><title>Tools \x81\x8D tricks"
       "</title></item></channel></rss>",
       "");
   ASSERT_TRUE(feed.ok());
