@@ -133,12 +133,16 @@ const std::vector<CommandSpec>& commands() {
         {"--remove", nullptr, "tag: take the tag off"},
         {"--edit", "N", "note: replace note N with TEXT"},
         {"--delete", "N", "note: remove note N"},
-        {"--format", "FORMAT", "export: csv (default), json or vcard"}},
+        {"--format", "FORMAT", "export: csv (default), json or vcard"},
+        {"--min-score", "S", "suggest: only suggestions scored S or more (default 0.8; 0 for all)"},
+        {"--limit", "N", "suggest: at most N suggestions, best first (default 50; 0 for all)"}},
        "  list                 everyone, most recently seen first (with the filters above)\n"
        "  show WHO             identities, the timeline of every message and answer, notes,\n"
        "                       tags and merges (WHO: an address, a phone, an id or a name)\n"
-       "  suggest              people who are probably one person, with the evidence and a\n"
-       "                       score; nothing is merged until you say so\n"
+       "  suggest              people who are probably one person, best first, with the\n"
+       "                       evidence and a score (how likely they are one person: a\n"
+       "                       rare name, a nickname address shared, a work address spelt\n"
+       "                       from the name weigh most); nothing is merged until you say so\n"
        "  merge A B            makes A part of B; prints the merge's id\n"
        "  unmerge MERGE_ID     undoes a merge exactly, and keeps the two apart from then on\n"
        "  tag WHO TAG          adds a tag (`supporter` counts in the digest; case does not\n"

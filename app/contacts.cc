@@ -1,4 +1,6 @@
 // `rapport contacts …`: the people, one person across every channel.
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "app/command_common.h"
@@ -268,7 +270,38 @@ int suggest(SqliteStore& store, const Invocation& inv) {
     print_error(apart.error());
     return kFailure;
   }
-  auto found = pipeline::suggest_duplicates(*records, *apart);
+  // How many to show: the threshold and the limit, checked before any work.
+  double min_score = pipeline::kDefaultMinScore;
+  long limit = 50;
+  if (inv.has("--min-score")) {
+    std::string v = inv.get("--min-score");
+    char* end = nullptr;
+    min_score = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || min_score < 0 || min_score > 1) {
+      std::cerr << "rapport: --min-score \"" << v << "\" is not a score from 0 to 1 (like 0.8)\n";
+      return kUsage;
+    }
+  }
+  if (inv.has("--limit")) {
+    std::string v = inv.get("--limit");
+    char* end = nullptr;
+    limit = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || limit < 0) {
+      std::cerr << "rapport: --limit \"" << v << "\" is not a count (like 20; 0 for all)\n";
+      return kUsage;
+    }
+  }
+  auto scored = pipeline::suggest_duplicates(*records, *apart);
+  std::vector<pipeline::DuplicateSuggestion> found;
+  size_t below = 0;
+  for (auto& s : scored) {
+    if (s.score < min_score) {
+      ++below;
+    } else if (limit == 0 || static_cast<long>(found.size()) < limit) {
+      found.push_back(std::move(s));
+    }
+  }
+  size_t beyond = scored.size() - below - found.size();
   std::map<std::int64_t, const ContactRecord*> by_id;
   for (const auto& r : *records) by_id[r.id] = &r;
   auto label = [&](std::int64_t id) {
@@ -280,7 +313,9 @@ int suggest(SqliteStore& store, const Invocation& inv) {
   };
   if (inv.has("--json")) {
     JsonWriter j;
-    j.begin_object().key("suggestions").begin_array();
+    j.begin_object().key("min_score").value(min_score).key("not_shown_below").value(static_cast<std::int64_t>(below));
+    j.key("not_shown_beyond_limit").value(static_cast<std::int64_t>(beyond));
+    j.key("suggestions").begin_array();
     for (const auto& s : found) {
       j.begin_object().key("a").value(s.a).key("b").value(s.b).key("score").value(s.score);
       j.key("evidence").begin_array();
@@ -298,7 +333,16 @@ int suggest(SqliteStore& store, const Invocation& inv) {
     for (const auto& e : s.evidence) std::cout << "      - " << e << "\n";
     std::cout << "      rapport contacts merge " << s.b << " " << s.a << "\n";
   }
-  std::cout << found.size() << (found.size() == 1 ? " suggestion\n" : " suggestions\n");
+  std::cout << found.size() << (found.size() == 1 ? " suggestion" : " suggestions");
+  char threshold[16];
+  std::snprintf(threshold, sizeof threshold, "%.2f", min_score);
+  std::cout << " scored " << threshold << " or more";
+  if (beyond > 0) std::cout << "; " << beyond << " more beyond --limit " << limit;
+  if (below > 0) {
+    std::cout << "; " << count_of(static_cast<std::int64_t>(below), "weaker one", "weaker ones")
+              << " not shown (--min-score to see them)";
+  }
+  std::cout << "\n";
   return kOk;
 }
 

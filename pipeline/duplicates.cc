@@ -1,21 +1,32 @@
 #include "pipeline/duplicates.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "pipeline/identity.h"
 
 namespace rapport::pipeline {
 namespace {
 
+struct Address {
+  std::string written;  // local@domain as stored
+  std::string local;    // the local part as the person wrote it (dots kept), lower case
+  std::string key;      // the local part without dots, dashes and underscores
+  std::string domain;   // "" for a handle
+  std::string platform; // for a handle
+};
+
 struct Person {
   std::int64_t id = 0;
-  std::string name;                                          // folded
-  bool full_name = false;                                    // two words or more
-  std::vector<std::pair<std::string, std::string>> emails;   // local part, domain
-  std::vector<std::pair<std::string, std::string>> handles;  // platform, handle
+  std::string name;                 // folded
+  std::vector<std::string> tokens;  // of the folded name, letters and digits only
+  std::string words;                // the tokens in alphabetical order: "grace kimura"
+  std::vector<Address> addresses;   // emails and handles
 };
 
 std::string two_places(double v) {
@@ -24,21 +35,85 @@ std::string two_places(double v) {
   return buf;
 }
 
-class Pairs {
- public:
-  void add(const Person& x, const Person& y, double score, std::string evidence) {
-    auto key = std::minmax(x.id, y.id);
-    auto& s = found_[key];
-    s.a = key.first;
-    s.b = key.second;
-    // Independent pieces of evidence add up: 1 - (1 - s1)(1 - s2)…
-    s.score = 1.0 - (1.0 - s.score) * (1.0 - score);
-    s.evidence.push_back(std::move(evidence));
+std::vector<std::string> tokens_of(const std::string& folded) {
+  std::vector<std::string> out;
+  std::string t;
+  for (size_t i = 0; i <= folded.size(); ++i) {
+    char c = i < folded.size() ? folded[i] : ' ';
+    if (c == ' ' || c == '-' || c == ',') {
+      if (!t.empty()) out.push_back(std::move(t));
+      t.clear();
+    } else if (c != '\'' && c != '.') {
+      t += c;
+    }
   }
-  std::map<std::pair<std::int64_t, std::int64_t>, DuplicateSuggestion>& all() { return found_; }
+  return out;
+}
+
+std::string address_key(std::string_view local) {
+  std::string k;
+  for (char c : local) {
+    if (c != '.' && c != '-' && c != '_') k += c;
+  }
+  return k;
+}
+
+bool generic_key(const std::string& k) {
+  static constexpr std::string_view kGeneric[] = {
+      "info", "hello", "contact", "mail", "admin", "office", "team", "support", "podcast",
+      "listen", "post", "kontakt", "enquiries", "sales", "noreply", "webmaster", "postmaster"};
+  return k.size() < 4 || std::find(std::begin(kGeneric), std::end(kGeneric), k) != std::end(kGeneric);
+}
+
+// Whether an address key is spelt from a name ("anaperez", "aperez", "perezana", "ana",
+// "anaperez82"): then two people with that name may well both have it.
+bool spelt_from(const std::string& key, const std::vector<std::string>& t) {
+  if (t.empty()) return false;
+  std::string k = key;
+  while (!k.empty() && std::isdigit(static_cast<unsigned char>(k.back()))) k.pop_back();
+  const std::string& first = t.front();
+  const std::string& last = t.back();
+  if (k == first || (t.size() > 1 && k == last)) return true;
+  if (t.size() < 2) return false;
+  return k == first + last || k == first.substr(0, 1) + last || k == last + first ||
+         k == first + last.substr(0, 1) || k == last + first.substr(0, 1);
+}
+
+// What a folded name tells about a pair, from how common its words are among these contacts.
+class NameStats {
+ public:
+  explicit NameStats(const std::vector<Person>& people) {
+    for (const auto& p : people) {
+      if (p.tokens.empty()) continue;
+      ++named_;
+      ++first_[p.tokens.front()];
+      if (p.tokens.size() > 1) ++last_[p.tokens.back()];
+      ++full_[p.words];
+    }
+  }
+  // How many people would carry `tokens` if first and last names were drawn independently as
+  // often as these contacts carry them (smoothed, so a small audience is no proof of
+  // rarity): far below 1 for a rare name, many for "maria garcia".
+  double expected(const std::vector<std::string>& tokens) const {
+    if (tokens.empty()) return 1e9;
+    const double n = static_cast<double>(named_);
+    auto share = [&](const std::map<std::string, int>& m, const std::string& t) {
+      auto it = m.find(t);
+      return ((it == m.end() ? 0 : it->second) + 1.0) / (n + kSmoothing);
+    };
+    double e = n * share(first_, tokens.front());
+    if (tokens.size() > 1) e *= share(last_, tokens.back());
+    return e;
+  }
+  int carriers(const std::string& words) const {
+    auto it = full_.find(words);
+    return it == full_.end() ? 0 : it->second;
+  }
 
  private:
-  std::map<std::pair<std::int64_t, std::int64_t>, DuplicateSuggestion> found_;
+  static constexpr double kSmoothing = 200;  // names not seen yet
+  size_t named_ = 0;
+  std::map<std::string, int> first_, last_, full_;
 };
 
 // Calls `f` for every pair within each block of more than one and at most `max` people.
@@ -48,9 +123,91 @@ void each_pair(const std::unordered_map<std::string, std::vector<size_t>>& block
   for (const auto& [key, members] : blocks) {
     if (members.size() < 2 || members.size() > max) continue;
     for (size_t i = 0; i < members.size(); ++i) {
-      for (size_t j = i + 1; j < members.size(); ++j) f(key, members[i], members[j]);
+      for (size_t j = i + 1; j < members.size(); ++j) f(members[i], members[j]);
     }
   }
+}
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// Whether `shorter`'s words begin `longer`'s ("ana" of "ana perez"), or are all in it.
+bool part_of(const std::vector<std::string>& shorter, const std::vector<std::string>& longer) {
+  if (shorter.empty() || shorter.size() >= longer.size()) return false;
+  for (const auto& t : shorter) {
+    if (std::find(longer.begin(), longer.end(), t) == longer.end()) return false;
+  }
+  return true;
+}
+
+// The strongest address name x and y share at different providers or platforms, weighed as
+// log-odds (how much likelier the shared spelling is if they are one person than if they are
+// two), with its sentence; nullopt when they share none that says anything.
+using Blocks = std::unordered_map<std::string, std::vector<size_t>>;
+std::optional<std::pair<double, std::string>> shared_address(const Person& x, const Person& y,
+                                                             const Blocks& by_key) {
+  std::optional<std::pair<double, std::string>> best;
+  for (const auto& ax : x.addresses) {
+    for (const auto& ay : y.addresses) {
+      if (ax.key != ay.key || generic_key(ax.key)) continue;
+      if (ax.domain == ay.domain && ax.platform == ay.platform) continue;
+      auto block = by_key.find(ax.key);
+      double sharing = block == by_key.end() ? 2 : static_cast<double>(block->second.size());
+      bool from_name = spelt_from(ax.key, x.tokens) || spelt_from(ax.key, y.tokens);
+      bool numbered = std::isdigit(static_cast<unsigned char>(ax.key.back()));
+      // Spelt the same way to the dot ("ana.perez" twice) is one person's habit; "ana.perez"
+      // and "ana_perez" is what two people of one name write. A nickname ("zenfern455") is
+      // hardly ever someone else's too; a name with a year or a number seldom; the name alone
+      // ("ana.perez"), by any two people called so, one time in five or six.
+      bool exact = ax.local == ay.local;
+      // A short nickname ("sriv") is someone else's too far more often than a long one.
+      double nickname = std::min(5000.0, std::pow(8.0, static_cast<double>(ax.key.size()) - 2));
+      double ratio = !from_name ? nickname : numbered ? 80.0 : 2.5;
+      if (!exact) ratio = from_name ? 1.0 : 20.0;
+      // A spelling many contacts share ("jsmith" at six providers) is shared by chance.
+      double w = std::log(ratio) - std::log(std::max(1.0, sharing - 1.0));
+      if (w <= 0 || (best && best->first >= w)) continue;
+      std::string where = ax.domain.empty() || ay.domain.empty()
+                              ? "the same handle, \"" + ax.key + "\", on " +
+                                    (ax.platform.empty() ? ax.domain : ax.platform) + " and " +
+                                    (ay.platform.empty() ? ay.domain : ay.platform)
+                              : "the same address name, \"" + ax.local + "\", at " + ax.domain +
+                                    " and " + ay.domain;
+      best.emplace(w, where + (from_name ? " (spelt from the name)" : ""));
+    }
+  }
+  return best;
+}
+
+// A domain of their own (not a public provider) both have an address at, or null.
+const std::string* shared_own_domain(const Person& x, const Person& y) {
+  for (const auto& ax : x.addresses) {
+    for (const auto& ay : y.addresses) {
+      if (!ax.domain.empty() && ax.domain == ay.domain && !is_freemail(ax.domain)) {
+        return &ax.domain;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// An address of x or y at a domain of its own spelt from the name (a work address beside a
+// personal one), or null.
+const Address* work_address(const Person& x, const Person& y, const std::vector<std::string>& name) {
+  for (const Person* p : {&x, &y}) {
+    for (const auto& a : p->addresses) {
+      if (!a.domain.empty() && !is_freemail(a.domain) && spelt_from(a.key, name)) return &a;
+    }
+  }
+  return nullptr;
+}
+
+// Whether two token lists are the same words in another order ("perez ana" of a work
+// directory's "Pérez, Ana").
+bool same_words(std::vector<std::string> a, std::vector<std::string> b) {
+  if (a.size() != b.size() || a.size() < 2) return false;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
 }
 
 }  // namespace
@@ -60,90 +217,129 @@ std::vector<DuplicateSuggestion> suggest_duplicates(
     const std::set<std::pair<std::int64_t, std::int64_t>>& apart, size_t max_block) {
   std::vector<Person> people;
   people.reserve(contacts.size());
-  std::unordered_map<std::string, std::vector<size_t>> by_name, by_local, by_handle;
+  std::unordered_map<std::string, std::vector<size_t>> by_name, by_key;
   for (const auto& c : contacts) {
     Person p;
     p.id = c.id;
     p.name = fold_name(c.display_name);
-    p.full_name = p.name.find(' ') != std::string::npos;
+    p.tokens = tokens_of(p.name);
+    std::vector<std::string> sorted = p.tokens;
+    std::sort(sorted.begin(), sorted.end());
+    for (const auto& w : sorted) p.words += (p.words.empty() ? "" : " ") + w;
     for (const auto& i : c.identities) {
       if (i.kind == "email") {
         size_t at = i.value.rfind('@');
         if (at == std::string::npos) continue;
-        p.emails.emplace_back(i.value.substr(0, at), i.value.substr(at + 1));
+        // The spelling the person wrote (Gmail's normal form has lost its dots).
+        std::string written = i.written.empty() ? i.value : ascii_lower(i.written);
+        size_t wat = written.rfind('@');
+        std::string local = wat == std::string::npos ? i.value.substr(0, at) : written.substr(0, wat);
+        p.addresses.push_back({i.value, local, address_key(i.value.substr(0, at)),
+                               i.value.substr(at + 1), ""});
       } else if (i.kind == "handle") {
         size_t colon = i.value.find(':');
         if (colon == std::string::npos) continue;
-        p.handles.emplace_back(i.value.substr(0, colon), i.value.substr(colon + 1));
+        std::string h = i.value.substr(colon + 1);
+        p.addresses.push_back({h, h, address_key(h), "", i.value.substr(0, colon)});
       }
     }
     size_t index = people.size();
-    if (p.name.size() >= 2) by_name[p.name].push_back(index);
-    for (const auto& [local, domain] : p.emails) {
-      // A local part like "info" or "hello" is shared by strangers; short ones say little.
-      if (local.size() >= 4 && local != "info" && local != "hello" && local != "contact" &&
-          local != "mail" && local != "admin") {
-        by_local[local].push_back(index);
+    // Blocked by the name's words in order ("kimura, grace" of a work directory meets "grace
+    // kimura").
+    if (p.name.size() >= 2 && !p.words.empty()) by_name[p.words].push_back(index);
+    std::vector<std::string> keys;
+    for (const auto& a : p.addresses) {
+      if (!generic_key(a.key) && std::find(keys.begin(), keys.end(), a.key) == keys.end()) {
+        keys.push_back(a.key);
+        by_key[a.key].push_back(index);
       }
-    }
-    for (const auto& h : p.handles) {
-      if (h.second.size() >= 3) by_handle[h.second].push_back(index);
     }
     people.push_back(std::move(p));
   }
+  const NameStats names(people);
 
-  Pairs pairs;
-  each_pair(by_name, max_block, [&](const std::string& name, size_t i, size_t j) {
-    const Person& x = people[i];
-    const Person& y = people[j];
-    std::string shared_domain;
-    for (const auto& ex : x.emails) {
-      for (const auto& ey : y.emails) {
-        if (ex.second == ey.second && !is_freemail(ex.second)) shared_domain = ex.second;
+  // Each pair once, however many blocks it shares; its evidence weighed together as log-odds
+  // (independent pieces add up), and the score their probability.
+  std::map<std::pair<size_t, size_t>, bool> seen;
+  std::vector<DuplicateSuggestion> out;
+  auto weigh = [&](size_t i, size_t j) {
+    auto key = std::minmax(i, j);
+    if (!seen.emplace(key, true).second) return;
+    const Person& x = people[key.first];
+    const Person& y = people[key.second];
+    auto ids = std::minmax(x.id, y.id);
+    if (apart.count(ids)) return;
+    double odds = 0;  // log-odds that x and y are one person
+    std::vector<std::pair<double, std::string>> evidence;
+    // The fuller of the two names, and what it says.
+    const Person& fuller = x.tokens.size() >= y.tokens.size() ? x : y;
+    const Person& other = &fuller == &x ? y : x;
+    bool names_agree = false;
+    if (!x.tokens.empty() && !y.tokens.empty()) {
+      double expected = names.expected(fuller.tokens);
+      int carriers = std::max(2, names.carriers(fuller.words));
+      // Two contacts of a name only ~E people carry are one person with odds about 0.6/E
+      // (a fifth of people known twice); among more contacts, any two less so.
+      // Many contacts of one name are many people, whatever the words' shares say.
+      double name_odds =
+          std::clamp(std::log(0.6 / std::max(expected, (carriers - 2) / 2.0)), -3.0, 4.0);
+      std::string how = expected < 0.5   ? "a rare name here"
+                        : expected < 3   ? "a name a few people here may share"
+                                         : "a common name here";
+      if (x.name == y.name || same_words(x.tokens, y.tokens)) {
+        names_agree = true;
+        odds += name_odds;
+        evidence.emplace_back(name_odds, "the same name, \"" + fuller.name + "\", " + how +
+                                             " (on " + std::to_string(carriers) + " contacts)");
+      } else if (part_of(other.tokens, fuller.tokens)) {
+        names_agree = true;
+        double w = name_odds - 1.5;
+        odds += w;
+        evidence.emplace_back(w, "\"" + other.name + "\" is part of \"" + fuller.name + "\", " + how);
+      } else {
+        double similarity = jaro_winkler(x.name, y.name);
+        if (similarity >= 0.9) {
+          names_agree = true;
+          double w = name_odds - 1.0;
+          odds += w;
+          evidence.emplace_back(w, "similar names, \"" + x.name + "\" and \"" + y.name +
+                                       "\" (Jaro-Winkler " + two_places(similarity) + ")");
+        } else {
+          // Two names: two people, unless much says otherwise.
+          odds -= similarity >= 0.8 ? 2.0 : 6.0;
+        }
+      }
+    } else {
+      odds -= 2.0;  // a contact without a name: only its addresses can say who it is
+    }
+    if (auto shared = shared_address(x, y, by_key)) {
+      odds += shared->first;
+      evidence.push_back(std::move(*shared));
+    }
+    if (names_agree) {
+      if (const std::string* domain = shared_own_domain(x, y)) {
+        // The same own domain (a company's, a family's): colleagues seldom share a name.
+        odds += 2.0;
+        evidence.emplace_back(2.0, "both at " + *domain);
+      }
+      if (const Address* work = work_address(x, y, fuller.tokens)) {
+        odds += 1.0;
+        evidence.emplace_back(1.0, "a work address spelt from the name, " + work->written);
       }
     }
-    if (!shared_domain.empty()) {
-      pairs.add(x, y, 0.85, "the same name, \"" + name + "\", at " + shared_domain);
-    } else {
-      pairs.add(x, y, x.full_name ? 0.6 : 0.35,
-                "the same name, \"" + name + "\", with different addresses");
-    }
-  });
-  each_pair(by_local, max_block, [&](const std::string& local, size_t i, size_t j) {
-    const Person& x = people[i];
-    const Person& y = people[j];
-    if (x.name.empty() || y.name.empty()) return;
-    double similarity = jaro_winkler(x.name, y.name);
-    if (similarity < 0.88) return;
-    pairs.add(x, y, 0.5 + 0.4 * similarity,
-              "similar names (Jaro-Winkler " + two_places(similarity) +
-                  ") and the same address name, \"" + local + "\"");
-  });
-  each_pair(by_handle, max_block, [&](const std::string& handle, size_t i, size_t j) {
-    const Person& x = people[i];
-    const Person& y = people[j];
-    double similarity = x.name.empty() || y.name.empty() ? 1.0 : jaro_winkler(x.name, y.name);
-    if (similarity < 0.8) return;
-    std::string px, py;
-    for (const auto& h : x.handles) {
-      if (h.second == handle) px = h.first;
-    }
-    for (const auto& h : y.handles) {
-      if (h.second == handle) py = h.first;
-    }
-    if (px == py) return;  // the same handle on the same platform is one identity already
-    pairs.add(x, y, 0.55, "the same handle, \"" + handle + "\", on " + px + " and " + py);
-  });
-
-  std::vector<DuplicateSuggestion> out;
-  for (auto& [key, s] : pairs.all()) {
-    if (apart.count(key)) continue;
-    // Several rules may say the same thing twice for one pair (two shared names cannot, but
-    // a name and a local part can): keep each sentence once.
-    std::sort(s.evidence.begin(), s.evidence.end());
-    s.evidence.erase(std::unique(s.evidence.begin(), s.evidence.end()), s.evidence.end());
+    if (evidence.empty()) return;
+    DuplicateSuggestion s;
+    s.a = ids.first;
+    s.b = ids.second;
+    s.score = sigmoid(odds);
+    std::stable_sort(evidence.begin(), evidence.end(),
+                     [](const auto& l, const auto& r) { return l.first > r.first; });
+    for (auto& [w, e] : evidence) s.evidence.push_back(std::move(e));
     out.push_back(std::move(s));
-  }
+  };
+  each_pair(by_name, max_block, weigh);
+  each_pair(by_key, max_block, weigh);
+
   std::sort(out.begin(), out.end(), [](const DuplicateSuggestion& x, const DuplicateSuggestion& y) {
     if (x.score != y.score) return x.score > y.score;
     return std::tie(x.a, x.b) < std::tie(y.a, y.b);

@@ -12,6 +12,9 @@
 
 namespace rapport::pipeline {
 
+// The score below which `rapport contacts suggest` does not show a suggestion by default.
+constexpr double kDefaultMinScore = 0.8;
+
 struct DuplicateSuggestion {
   std::int64_t a = 0;  // the lower contact id
   std::int64_t b = 0;

@@ -638,14 +638,15 @@ Result<std::vector<ContactRecord>> SqliteStore::contact_records() {
     at[people->int64(0)] = out.size();
     out.push_back({people->int64(0), people->text(1), {}});
   }
-  auto ids = db_.prepare("SELECT contact_id, kind, value FROM identities ORDER BY contact_id, id");
+  auto ids = db_.prepare(
+      "SELECT contact_id, kind, value, written FROM identities ORDER BY contact_id, id");
   if (!ids) return ids.error();
   while (true) {
     auto row = ids->step();
     if (!row) return row.error();
     if (!*row) break;
     if (auto it = at.find(ids->int64(0)); it != at.end()) {
-      out[it->second].identities.push_back({ids->text(1), ids->text(2)});
+      out[it->second].identities.push_back({ids->text(1), ids->text(2), ids->text(3)});
     }
   }
   return out;

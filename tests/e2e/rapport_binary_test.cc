@@ -447,20 +447,28 @@ TEST(RapportBinary, ContactsListShowSuggestMergeUnmergeTagNoteExport) {
   // Priya: suggested, never merged on its own; merged by hand, then undone.
   Outcome suggest = run("suggest");
   ASSERT_EQ(suggest.status, 0) << suggest.err;
-  EXPECT_TRUE(contains(suggest.out, "the same name, \"priya raman\", with different addresses"))
+  EXPECT_TRUE(contains(suggest.out, "the same name, \"priya raman\", a rare name here (on 2 contacts)"))
       << suggest.out;
-  EXPECT_TRUE(contains(suggest.out, "1 suggestion\n"));
+  EXPECT_TRUE(contains(suggest.out, "a work address spelt from the name, priya@raman-studio.example"));
+  EXPECT_TRUE(contains(suggest.out, "1 suggestion scored 0.80 or more\n"));
+  // The threshold and the limit are the creator's to move; a bad one is refused.
+  EXPECT_TRUE(contains(run("suggest --min-score 1").out,
+                       "0 suggestions scored 1.00 or more; 1 weaker one not shown"));
+  EXPECT_TRUE(contains(run("suggest --limit 0").out, "1 suggestion scored 0.80 or more\n"));
+  Outcome bad = run("suggest --min-score high");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_TRUE(contains(bad.err, "--min-score \"high\" is not a score from 0 to 1")) << bad.err;
   Outcome merge = run("merge priya.raman@gmail.com priya@raman-studio.example");
   ASSERT_EQ(merge.status, 0) << merge.err;
   EXPECT_TRUE(contains(merge.out, "merged contact ")) << merge.out;
   EXPECT_TRUE(contains(run("list").out, "3 people\n"));
-  EXPECT_TRUE(contains(run("suggest").out, "0 suggestions\n"));
+  EXPECT_TRUE(contains(run("suggest").out, "0 suggestions scored 0.80 or more\n"));
   std::string merge_id = merge.out.substr(merge.out.find("(merge ") + 7);
   merge_id = merge_id.substr(0, merge_id.find(';'));
   Outcome unmerge = run("unmerge " + merge_id);
   ASSERT_EQ(unmerge.status, 0) << unmerge.err;
   EXPECT_TRUE(contains(run("list").out, "4 people\n"));
-  EXPECT_TRUE(contains(run("suggest").out, "0 suggestions\n"));  // the creator said: two people
+  EXPECT_TRUE(contains(run("suggest").out, "0 suggestions scored 0.80 or more\n"));  // the creator said: two people
   EXPECT_EQ(run("unmerge " + merge_id).status, 2);               // once only
 
   ASSERT_EQ(run("tag tomas@ruiz.example supporter").status, 0);
