@@ -162,6 +162,17 @@ struct SourceState {
 };
 
 // A contact with human messages newer than the creator's last answer.
+// One of the messages a person is waiting for an answer to.
+struct OpenMessage {
+  std::int64_t id = 0;  // the message's row: `rapport message show ID`
+  UnixTime received_at = 0;
+  std::string kind;  // "email", "form", "voicemail", "comment", …
+  std::string subject;
+  std::string reply_text;  // their words
+  std::string details;     // "voicemail, 0:42"
+  std::string url;         // where it can be seen or heard (a comment, a recording)
+};
+
 struct DigestCandidate {
   std::int64_t contact_id = 0;
   std::string display_name;
@@ -190,8 +201,21 @@ struct DigestCandidate {
   std::int64_t boost_sats = 0;  // all boostagram value from this person
   bool supporter = false;       // tagged "supporter"
   std::optional<UnixTime> episode_published_at;
+  std::string episode_link;             // the episode's page, from the feed
   std::vector<std::string> identities;  // every address, phone or handle of theirs
+  // The conversation: their unanswered messages, oldest first (the newest kOpenMessages; the
+  // newest is the one above). Read with the newest message.
+  std::vector<OpenMessage> conversation;
+  // The email thread a reply continues: the newest email of theirs with a Message-ID (in the
+  // conversation, else before it), so a reply to someone who last wrote through a form still
+  // answers their email. Empty when they never emailed.
+  std::string thread_subject;
+  std::string thread_message_id;
+  std::vector<std::string> thread_references;
 };
+
+// How many of a person's unanswered messages the digest reads, the newest.
+constexpr int kOpenMessages = 10;
 
 // A note the creator wrote about a person.
 struct Note {

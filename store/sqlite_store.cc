@@ -673,21 +673,33 @@ human AS (
   FROM messages m JOIN identities i ON i.id = m.identity_id
   WHERE m.class = 'human'
 ),
-newest AS (
+flagged AS (
+  -- open: not answered yet (newer than the last answer, and not history).
   SELECT h.*, a.at AS answered_at,
-         ROW_NUMBER() OVER (PARTITION BY h.contact_id
-                            ORDER BY h.received_at DESC, h.id DESC) AS rn,
-         COUNT(*) OVER (PARTITION BY h.contact_id) AS total,
-         SUM((a.at IS NULL OR h.received_at > a.at) AND h.received_at >= ?5)
-           OVER (PARTITION BY h.contact_id) AS n,
-         MIN(CASE WHEN (a.at IS NULL OR h.received_at > a.at) AND h.received_at >= ?5
-                  THEN h.received_at END)
-           OVER (PARTITION BY h.contact_id) AS since
+         ((a.at IS NULL OR h.received_at > a.at) AND h.received_at >= ?5) AS open
   FROM human h LEFT JOIN last_answer a ON a.contact_id = h.contact_id
 ),
+newest AS (
+  -- The conversation is the unit: its signals are the strongest across the open messages,
+  -- so writing again never lowers anyone (a short "no rush!" keeps the question before it).
+  SELECT f.*,
+         ROW_NUMBER() OVER (PARTITION BY f.contact_id
+                            ORDER BY f.received_at DESC, f.id DESC) AS rn,
+         COUNT(*) OVER (PARTITION BY f.contact_id) AS total,
+         SUM(f.open) OVER (PARTITION BY f.contact_id) AS n,
+         MIN(CASE WHEN f.open THEN f.received_at END) OVER (PARTITION BY f.contact_id) AS since,
+         MAX(CASE WHEN f.open THEN f.reply_chars ELSE 0 END)
+           OVER (PARTITION BY f.contact_id) AS open_chars,
+         MAX(CASE WHEN f.open THEN f.asks_question ELSE 0 END)
+           OVER (PARTITION BY f.contact_id) AS open_question,
+         FIRST_VALUE(CASE WHEN f.open THEN f.episode_id END)
+           OVER (PARTITION BY f.contact_id
+                 ORDER BY (f.open AND f.episode_id IS NOT NULL) DESC, f.episode_id DESC)
+           AS open_episode
+  FROM flagged f
+),
 waiting AS (
-  SELECT * FROM newest
-  WHERE rn = 1 AND (answered_at IS NULL OR received_at > answered_at) AND received_at >= ?5
+  SELECT * FROM newest WHERE rn = 1 AND open
 ),
 listed AS (
   SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
@@ -709,19 +721,19 @@ idents AS (
 SELECT c.id, c.display_name, CASE WHEN wi.written <> '' THEN wi.written ELSE wi.value END,
        c.first_seen_at, c.last_seen_at,
        w.total, w.n, w.answered_at,
-       w.id, w.reply_chars, w.asks_question, w.received_at, e.title, e.episode_number,
+       w.id, w.open_chars, w.open_question, w.received_at, e.title, e.episode_number,
        w.since, wi.kind,
        (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
           JOIN identities i3 ON i3.id = m3.identity_id
           WHERE i3.contact_id = c.id AND m3.amount_sats IS NOT NULL),
        EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = 'supporter'),
        e.published_at,
-       ids.list, wi.value
+       ids.list, wi.value, e.link
 FROM waiting w
 JOIN identities wi ON wi.id = w.identity_id
 JOIN contacts c ON c.id = w.contact_id
 LEFT JOIN idents ids ON ids.contact_id = c.id
-LEFT JOIN episodes e ON e.id = w.episode_id
+LEFT JOIN episodes e ON e.id = w.open_episode
 LEFT JOIN listed ON listed.contact_id = c.id
 WHERE (c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
   AND w.since <= ?1 - ?2
@@ -763,6 +775,7 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.episode_published_at = stmt->optional_int64(18);
     c.identities = split_lines(stmt->text(19));
     c.identity_value = stmt->text(20);
+    c.episode_link = stmt->text(21);
     out.push_back(std::move(c));
   }
   if (f.with_messages) {
@@ -811,29 +824,84 @@ GROUP BY why
 }
 
 Status SqliteStore::load_newest_messages(const std::vector<DigestCandidate*>& candidates) {
-  auto stmt = cached(
+  // The open messages: the person's messages since the oldest one they wait on, newest first.
+  auto open = cached(
+      "SELECT m.id, m.received_at, m.kind, m.subject, m.reply_text, m.details, m.url, "
+      "m.message_id, m.refs, m.from_address FROM messages m "
+      "JOIN identities i ON i.id = m.identity_id "
+      "WHERE i.contact_id = ?1 AND m.class = 'human' AND m.received_at >= ?2 "
+      "ORDER BY m.received_at DESC, m.id DESC LIMIT ?3");
+  if (!open) return open.error();
+  auto newest = cached(
       "SELECT subject, message_id, reply_text, url, kind, details, from_address FROM messages "
       "WHERE id = ?1");
-  if (!stmt) return stmt.error();
+  if (!newest) return newest.error();
+  // Before the conversation: the newest email they sent, for the thread a reply continues.
+  auto thread = cached(
+      "SELECT m.subject, m.message_id, m.refs FROM messages m "
+      "JOIN identities i ON i.id = m.identity_id "
+      "WHERE i.contact_id = ?1 AND m.class = 'human' AND m.kind = 'email' AND m.message_id <> '' "
+      "ORDER BY m.received_at DESC, m.id DESC LIMIT 1");
+  if (!thread) return thread.error();
   for (DigestCandidate* c : candidates) {
-    (*stmt)->reset();
-    (*stmt)->bind(1, c->message_row);
-    auto row = (*stmt)->step();
+    (*newest)->reset();
+    (*newest)->bind(1, c->message_row);
+    auto row = (*newest)->step();
     if (!row) return row.error();
     if (!*row) continue;
-    c->subject = (*stmt)->text(0);
-    c->message_id = (*stmt)->text(1);
-    c->reply_text = (*stmt)->text(2);
-    c->url = (*stmt)->text(3);
-    c->message_kind = (*stmt)->text(4);
-    c->details = (*stmt)->text(5);
+    c->subject = (*newest)->text(0);
+    c->message_id = (*newest)->text(1);
+    c->reply_text = (*newest)->text(2);
+    c->url = (*newest)->text(3);
+    c->message_kind = (*newest)->text(4);
+    c->details = (*newest)->text(5);
     // Answer the address as they wrote it: the identity is its normal form (a Gmail address
     // without its dots), which is how they are recognised, not how they like to be written to.
-    if (std::string from = (*stmt)->text(6); c->identity_kind == "email" && !from.empty()) {
+    if (std::string from = (*newest)->text(6); c->identity_kind == "email" && !from.empty()) {
       c->address = from;
     }
+    (*newest)->reset();
+
+    c->conversation.clear();
+    c->thread_subject.clear();
+    c->thread_message_id.clear();
+    c->thread_references.clear();
+    (*open)->reset();
+    (*open)->bind(1, c->contact_id).bind(2, c->waiting_since).bind(3, kOpenMessages);
+    while (true) {
+      auto r = (*open)->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      OpenMessage m;
+      m.id = (*open)->int64(0);
+      m.received_at = (*open)->int64(1);
+      m.kind = (*open)->text(2);
+      m.subject = (*open)->text(3);
+      m.reply_text = (*open)->text(4);
+      m.details = (*open)->text(5);
+      m.url = (*open)->text(6);
+      if (c->thread_message_id.empty() && m.kind == "email" && !(*open)->text(7).empty()) {
+        c->thread_subject = m.subject;
+        c->thread_message_id = (*open)->text(7);
+        c->thread_references = split_refs((*open)->text(8));
+      }
+      c->conversation.push_back(std::move(m));
+    }
+    (*open)->reset();
+    std::reverse(c->conversation.begin(), c->conversation.end());
+    if (c->thread_message_id.empty() && c->identity_kind == "email") {
+      (*thread)->reset();
+      (*thread)->bind(1, c->contact_id);
+      auto r = (*thread)->step();
+      if (!r) return r.error();
+      if (*r) {
+        c->thread_subject = (*thread)->text(0);
+        c->thread_message_id = (*thread)->text(1);
+        c->thread_references = split_refs((*thread)->text(2));
+      }
+      (*thread)->reset();
+    }
   }
-  (*stmt)->reset();
   return {};
 }
 

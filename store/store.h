@@ -115,11 +115,14 @@ class Store {
 
   // Contacts with human messages newer than the creator's last answer to them, each with
   // its newest such message, leaving out the snoozed and, per `filter`, those who have not
-  // waited long enough or were listed recently without writing since. Order: newest
-  // relationship (first seen) first.
+  // waited long enough or were listed recently without writing since. The conversation is
+  // the unit: effort (reply_chars), a question (asks_question) and the episode are the
+  // strongest across all their unanswered messages. Order: newest relationship (first seen)
+  // first.
   virtual Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) = 0;
   Result<std::vector<DigestCandidate>> digest_candidates() { return digest_candidates({}); }
-  // Fills in the newest message of each candidate (see CandidateFilter::with_messages).
+  // Fills in the newest message of each candidate (see CandidateFilter::with_messages), its
+  // conversation (the open messages, oldest first) and the email thread a reply continues.
   virtual Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) = 0;
   // The people waiting for an answer whom `filter` leaves out, grouped by why.
   virtual Result<SetAside> waiting_set_aside(const CandidateFilter& filter) = 0;

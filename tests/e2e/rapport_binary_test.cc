@@ -108,7 +108,9 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
       << first.out;
   EXPECT_TRUE(contains(first.out, "The Slow Garden · "));
   EXPECT_TRUE(contains(first.out, "1. Lucía Fernández <lucia.fernandez@gmail.com>"));
-  EXPECT_TRUE(contains(first.out, "2. Grace Kim <gracekim@gmail.com>"));
+  // Marcus asked in his first message and wrote twice more: the question still counts.
+  EXPECT_TRUE(contains(first.out, "2. Marcus Okafor <marcus.okafor@gmail.com>\n"
+                                  "   3rd message, never answered · asked a question"));
   EXPECT_TRUE(contains(first.out, "Lucía Fernández <lucia.fernandez@gmail.com>"));
   EXPECT_TRUE(contains(first.out, "3rd message, never answered · asked a question · waiting"));
   EXPECT_TRUE(contains(first.out, "replied to Ep. 9: Saving Seed for Beginners"));
@@ -651,8 +653,9 @@ TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
   EXPECT_EQ(clear.status, 0) << clear.err;
   EXPECT_TRUE(contains(clear.out, "no longer snoozed: Sofía Ortega")) << clear.out;
   Outcome back = rapport(dir, "digest --preview" + c);
-  EXPECT_TRUE(contains(back.out, "Kwame Mensah")) << back.out;
+  EXPECT_TRUE(contains(back.out, "17 people are waiting in all")) << back.out;
   EXPECT_TRUE(contains(back.out, "Sofía Ortega"));
+  EXPECT_TRUE(contains(rapport(dir, "contacts list --unanswered" + c).out, "Kwame Mensah"));
 }
 
 TEST(RapportBinary, ASentFolderAnswersPeopleWhoLeaveTheDigest) {

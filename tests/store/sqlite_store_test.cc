@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "pipeline/rank.h"
 #include "store/migrations.h"
 #include "tests/support/temp_dir.h"
 
@@ -311,6 +312,64 @@ TEST(SqliteStore, OneIdentityIsOneContactWithTheLatestName) {
   EXPECT_EQ(c.unanswered_messages, 3);
   EXPECT_EQ(c.waiting_since, 1000);
   EXPECT_EQ(c.message_id, "3@x");  // the newest waiting message
+}
+
+TEST(SqliteStore, TheConversationIsTheUnitAFollowUpNeverLowersAnyone) {
+  auto store = SqliteStore::open(":memory:");
+  auto src = (*store)->source("maildir", "replies", "/m", 1);
+  Batch first;
+  // Answered long ago: not part of what she waits on now.
+  Message old = human_email("mid:old@x", "maya@example.org", "Maya Lind", 500);
+  old.subject = "Hello from Malmö";
+  first.messages.push_back(old);
+  Message ask = human_email("mid:ask@x", "maya@example.org", "Maya Lind", 1000);
+  ask.subject = "Re: Ep. 12: Seed swaps";
+  ask.references = {"ep12@slowgarden.example"};
+  ask.reply_text = "Two colleagues of mine run the seed library in Lund. " + std::string(600, 'x') +
+                   " Could you do a follow-up episode on how they started?";
+  first.messages.push_back(ask);
+  ASSERT_TRUE((*store)->commit_batch(src->id, first, 1100).ok());
+  auto& db = (*store)->database();
+  ASSERT_TRUE(db.exec("INSERT INTO answers (contact_id, answered_at, how, created_at) SELECT "
+                      "contact_id, 700, 'manual', 700 FROM identities WHERE value = "
+                      "'maya@example.org'")
+                  .ok());
+  const UnixTime now = 9000;
+  auto before = (*store)->digest_candidates();
+  ASSERT_EQ(before->size(), 1u);
+  double score_before = pipeline::score(before->front(), now, {});
+
+  // Then a short follow-up through the form: no question, no subject, a few words.
+  auto form = (*store)->source("inbound", "form", "", 1);
+  Batch second;
+  Message no_rush;
+  no_rush.natural_key = "form:7";
+  no_rush.kind = MessageKind::kForm;
+  no_rush.from = {"Maya Lind", "maya@example.org"};
+  no_rush.reply_text = "No rush at all!";
+  no_rush.text = no_rush.reply_text;
+  no_rush.received_at = 5000;
+  no_rush.identity = {"email", "maya@example.org"};
+  no_rush.display_name = "Maya Lind";
+  second.messages.push_back(no_rush);
+  ASSERT_TRUE((*store)->commit_batch(form->id, second, 5100).ok());
+  auto after = (*store)->digest_candidates();
+  ASSERT_EQ(after->size(), 1u);
+  const DigestCandidate& c = after->front();
+  EXPECT_TRUE(c.asks_question);  // her first message asks; the follow-up does not take it away
+  EXPECT_GE(c.reply_chars, static_cast<std::int64_t>(ask.reply_text.size()));
+  EXPECT_EQ(c.unanswered_messages, 2);
+  EXPECT_GE(pipeline::score(c, now, {}), score_before);
+  EXPECT_EQ(pipeline::reasons_for(c, now)[1], "asked a question");
+  // The conversation, oldest first, without what was answered; the thread is her email's.
+  ASSERT_EQ(c.conversation.size(), 2u);
+  EXPECT_EQ(c.conversation[0].subject, "Re: Ep. 12: Seed swaps");
+  EXPECT_EQ(c.conversation[1].reply_text, "No rush at all!");
+  EXPECT_EQ(c.conversation[1].kind, "form");
+  EXPECT_EQ(c.message_kind, "form");
+  EXPECT_EQ(c.thread_subject, "Re: Ep. 12: Seed swaps");
+  EXPECT_EQ(c.thread_message_id, "ask@x");
+  EXPECT_EQ(c.thread_references, std::vector<std::string>{"ep12@slowgarden.example"});
 }
 
 TEST(SqliteStore, DigestCandidatesSkipMachinesAndAnsweredPeopleNewestRelationshipFirst) {
