@@ -94,8 +94,14 @@ void write_digest(JsonWriter& j, const Digest& d, const config::Config& cfg,
         .key("reasons")
         .begin_array();
     for (const auto& r : item.reasons) j.value(r);
-    j.end_array().key("subject").value(c.subject).key("excerpt").value(
-        excerpt(c.reply_text, static_cast<size_t>(cfg.digest.excerpt_chars)));
+    j.end_array().key("subject").value(c.subject).key("excerpt").begin_array();
+    for (const auto& part : item.excerpt) {
+      j.begin_object().key("message").value(static_cast<std::int64_t>(part.message + 1));
+      j.key("text").value(part.text).end_object();
+    }
+    j.end_array().key("message_ids").begin_array();
+    for (const auto& m : c.conversation) j.value(m.id);
+    j.end_array();
     j.key("episode");
     if (c.episode_title.empty()) {
       j.null();

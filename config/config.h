@@ -76,7 +76,7 @@ struct MailboxConfig {
 struct DigestConfig {
   std::string to;  // defaults to creator.email
   int max_people = 10;
-  int excerpt_chars = 280;
+  int excerpt_chars = 600;
   std::string output_dir;  // absolute; where .eml files are written
   // The daemon's schedule. Without `at`, `rapport run` delivers a digest every run (one a day).
   std::optional<int> at_minute;  // minutes after local midnight

@@ -305,7 +305,7 @@ class Loader {
       cfg.digest.to = string(*d, "to");
       check_email(*d, "to", cfg.digest.to);
       cfg.digest.max_people = static_cast<int>(integer(*d, "max_people", 10, 1, 100));
-      cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 280, 40, 4000));
+      cfg.digest.excerpt_chars = static_cast<int>(integer(*d, "excerpt_chars", 600, 40, 4000));
       cfg.digest.min_wait_hours = static_cast<int>(integer(*d, "min_wait_hours", 12, 0, 24 * 30));
       cfg.digest.relist_after_days = static_cast<int>(integer(*d, "relist_after_days", 3, 0, 365));
       if (const toml::node* r = d->get("reply_subject"); r && r->is_string()) {

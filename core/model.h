@@ -293,10 +293,18 @@ struct PeriodSummary {
   std::vector<std::pair<std::string, std::int64_t>> by_episode;  // episode title, replies
 };
 
+// A piece of what a person wrote, for the digest: sentences of one of their unanswered
+// messages, "…" where some were left out.
+struct ExcerptPart {
+  int message = 0;  // which of the conversation's messages (0: the oldest unanswered)
+  std::string text;
+};
+
 struct DigestItem {
   DigestCandidate who;
   double score = 0;
   std::vector<std::string> reasons;  // plain words, most important first
+  std::vector<ExcerptPart> excerpt;  // what they asked, across the conversation
 };
 
 struct Counts {

@@ -352,4 +352,26 @@ std::string strip_reply_prefixes(std::string_view subject) {
   return std::string(s);
 }
 
+std::string ordinal(int n) {
+  int tens = n % 100;
+  const char* suffix = "th";
+  if (tens < 11 || tens > 13) {
+    switch (n % 10) {
+      case 1:
+        suffix = "st";
+        break;
+      case 2:
+        suffix = "nd";
+        break;
+      case 3:
+        suffix = "rd";
+        break;
+      default:
+        break;
+    }
+  }
+  return std::to_string(n) + suffix;
+}
+
+
 }  // namespace rapport

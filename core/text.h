@@ -55,6 +55,8 @@ std::string format_local_short(UnixTime t, UnixTime now);
 
 // "12,233": digits grouped in threes, for people to read.
 std::string grouped(std::int64_t n);
+// "1st", "2nd", "3rd", "4th", "11th", "22nd".
+std::string ordinal(int n);
 // "1 answer", "2 answers", "0 answers", "12,233 answers".
 std::string count_of(std::int64_t n, std::string_view one, std::string_view many);
 

@@ -34,6 +34,35 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
+// Whether `url` is a web address (the only links listener text may become).
+bool web_url(std::string_view url) {
+  return istarts_with(url, "https://") || istarts_with(url, "http://");
+}
+
+// The excerpt of an item: its own (what they asked across the conversation), else the start
+// of their newest words.
+std::vector<ExcerptPart> excerpt_of(const DigestItem& item, const RenderOptions& o) {
+  if (!item.excerpt.empty()) return item.excerpt;
+  std::string words = excerpt(item.who.reply_text, static_cast<size_t>(o.excerpt_chars));
+  if (words.empty()) return {};
+  return {ExcerptPart{0, words}};
+}
+
+// "Messages 52, 58 (rapport message show ID)": where to read them whole.
+std::string message_ids(const DigestCandidate& c) {
+  if (c.conversation.empty()) return "";
+  std::string ids;
+  for (const auto& m : c.conversation) ids += (ids.empty() ? "" : ", ") + std::to_string(m.id);
+  return std::string(c.conversation.size() == 1 ? "Message " : "Messages ") + ids +
+         " (rapport message show ID)";
+}
+
+// "2nd message: " when the conversation has several messages.
+std::string part_label(const DigestItem& item, const ExcerptPart& part) {
+  if (item.who.conversation.size() < 2) return "";
+  return ordinal(part.message + 1) + " message: ";
+}
+
 std::string name_of(const DigestCandidate& c) {
   return c.display_name.empty() ? c.address : c.display_name;
 }
@@ -191,6 +220,47 @@ std::vector<std::string> health_lines(const Digest& d) {
   return out;
 }
 
+std::string linkify_html(std::string_view text) {
+  std::string in = valid_utf8(text);
+  std::string out;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t at = std::string::npos;
+    for (size_t k = in.find_first_of("hH", i); k != std::string::npos;
+         k = in.find_first_of("hH", k + 1)) {
+      bool word_start = k == 0 || std::isspace(static_cast<unsigned char>(in[k - 1])) ||
+                        std::string_view("(<[\"'").find(in[k - 1]) != std::string_view::npos;
+      if (word_start && web_url(std::string_view(in).substr(k, 8))) {
+        at = k;
+        break;
+      }
+    }
+    if (at == std::string::npos) {
+      out += escape_html(std::string_view(in).substr(i));
+      break;
+    }
+    out += escape_html(std::string_view(in).substr(i, at - i));
+    size_t end = at;
+    while (end < in.size() && !std::isspace(static_cast<unsigned char>(in[end])) &&
+           std::string_view("<>\"").find(in[end]) == std::string_view::npos) {
+      ++end;
+    }
+    // Punctuation after a link ends the sentence, not the link.
+    while (end > at && std::string_view(".,;:!?)]'").find(in[end - 1]) != std::string_view::npos) {
+      --end;
+    }
+    std::string_view url = std::string_view(in).substr(at, end - at);
+    if (url.size() <= 8) {  // "https://" and nothing after it
+      out += escape_html(url);
+    } else {
+      out += "<a href=\"" + escape_html(url) + "\" style=\"color:#1d5c8f;\">" + escape_html(url) +
+             "</a>";
+    }
+    i = end;
+  }
+  return out;
+}
+
 std::string escape_html(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -246,26 +316,100 @@ std::string reply_subject_for(std::string_view configured, std::string_view show
   return std::string(trim(out));
 }
 
+namespace {
+
+// Percent-encoded, a mailto stays readable by every mail program under this many characters.
+constexpr size_t kMaxMailto = 2000;
+
+// "> " before each line of their words, after "On DATE, NAME wrote:", for a reply's body.
+std::string quoted(const DigestCandidate& who) {
+  std::string out;
+  std::vector<OpenMessage> words = who.conversation;
+  if (words.empty()) words.push_back({0, who.received_at, who.message_kind, who.subject, who.reply_text, "", ""});
+  for (const auto& m : words) {
+    if (trim(m.reply_text).empty()) continue;
+    std::string name = who.display_name.empty() ? who.address : who.display_name;
+    out += (out.empty() ? "" : "\n") + std::string("On ") + long_local_date(m.received_at) + ", " +
+           clean(name) + " wrote:\n";
+    for (const std::string& line : split_lines(valid_utf8(m.reply_text))) {
+      std::string l;
+      for (char c : line) l += (static_cast<unsigned char>(c) < 0x20 && c != '\t') ? ' ' : c;
+      out += l.empty() ? ">\n" : "> " + l + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string reply_link(const DigestCandidate& who, std::string_view no_subject) {
-  // A person known only by a website or a name is answered where they wrote.
   if (who.identity_kind == "phone") {
     return "tel:" + clean(who.identity_value.empty() ? who.address : who.identity_value);
   }
-  // Only web links: a feed could carry a javascript: or data: URL.
+  // Only web links: a feed could carry a javascript: or data: URL. A handle or a website is
+  // answered where they wrote, when that place is known; never by a mailto that cannot work.
   if (who.identity_kind != "email" && !who.identity_kind.empty()) {
-    return istarts_with(who.url, "https://") || istarts_with(who.url, "http://") ? clean(who.url)
-                                                                                 : std::string();
+    return web_url(who.url) ? clean(who.url) : std::string();
   }
-  std::string stripped = strip_reply_prefixes(who.subject);
-  std::string subject = !trim(stripped).empty()  ? "Re: " + stripped
+  // The thread: their newest email (so a reply to a form message still continues it).
+  std::string thread_subject = who.thread_subject.empty() ? who.subject : who.thread_subject;
+  std::string in_reply_to = who.thread_message_id.empty() ? who.message_id : who.thread_message_id;
+  std::string stripped = strip_reply_prefixes(thread_subject);
+  std::string subject = !trim(stripped).empty()     ? "Re: " + stripped
                         : !trim(no_subject).empty() ? std::string(trim(no_subject))
                                                     : std::string("Re: your message");
   std::string link =
       "mailto:" + percent_encode(who.address) + "?subject=" + percent_encode(clean(subject));
-  if (!who.message_id.empty()) {
-    link += "&In-Reply-To=" + percent_encode("<" + clean(who.message_id) + ">");
+  if (!in_reply_to.empty()) {
+    link += "&In-Reply-To=" + percent_encode("<" + clean(in_reply_to) + ">");
+    // References: the thread's, then the message answered; the newest kept when too long.
+    std::vector<std::string> refs = who.thread_message_id.empty() ? std::vector<std::string>()
+                                                                 : who.thread_references;
+    refs.push_back(in_reply_to);
+    std::string joined;
+    for (size_t i = refs.size(); i-- > 0;) {
+      std::string one = "<" + clean(refs[i]) + ">";
+      if (joined.size() + one.size() > 600) break;
+      joined = joined.empty() ? one : one + " " + joined;
+    }
+    link += "&References=" + percent_encode(joined);
+  }
+  // Their words, quoted, so the reply starts with them in front of the creator; cut at a line
+  // so the link stays under kMaxMailto.
+  std::string body = quoted(who);
+  if (!body.empty() && link.size() + 6 < kMaxMailto) {
+    std::string encoded;
+    size_t room = kMaxMailto - link.size() - 6;
+    size_t start = 0;
+    while (start < body.size()) {
+      size_t nl = body.find('\n', start);
+      size_t end = nl == std::string::npos ? body.size() : nl + 1;
+      std::string line = percent_encode(std::string_view(body).substr(start, end - start));
+      if (encoded.size() + line.size() >= room) break;
+      encoded += line;
+      start = end;
+    }
+    if (!encoded.empty()) link += "&body=" + encoded;
   }
   return link;
+}
+
+std::string how_to_answer(const DigestCandidate& who, std::string_view no_subject) {
+  std::string link = reply_link(who, no_subject);
+  if (who.identity_kind == "phone") return "Call or text: " + link;
+  if (who.identity_kind == "unknown") return "No address to answer: the sender's could not be read";
+  if (who.identity_kind == "handle") {
+    std::string value = who.identity_value.empty() ? who.address : who.identity_value;
+    size_t colon = value.find(':');
+    std::string where = colon == std::string::npos ? "their platform" : value.substr(0, colon);
+    std::string handle = colon == std::string::npos ? value : value.substr(colon + 1);
+    std::string s = "Answer on " + clean(where) + " (@" + clean(handle) + ")";
+    return link.empty() ? s : s + ": " + link;
+  }
+  if (who.identity_kind != "email" && !who.identity_kind.empty()) {
+    return link.empty() ? "No address to answer them at" : "Answer where they wrote: " + link;
+  }
+  return "Reply: " + link;
 }
 
 namespace {
@@ -309,11 +453,12 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     }
     if (!c.subject.empty()) out += "   Subject: " + clean(c.subject) + "\n";
     if (!c.details.empty()) out += "   " + clean(c.details) + "\n";
-    std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
-    if (!words.empty()) out += "   \xE2\x80\x9C" + clean(words) + "\xE2\x80\x9D\n";
-    if (std::string link = reply_link(c, o.reply_subject); !link.empty()) {
-      out += "   Reply: " + link + "\n";
+    for (const ExcerptPart& part : excerpt_of(item, o)) {
+      out += "   " + part_label(item, part) + "\xE2\x80\x9C" + clean(part.text) + "\xE2\x80\x9D\n";
     }
+    if (web_url(c.url) && c.message_kind == "voicemail") out += "   Recording: " + clean(c.url) + "\n";
+    if (std::string ids = message_ids(c); !ids.empty()) out += "   " + ids + "\n";
+    out += "   " + how_to_answer(c, o.reply_subject) + "\n";
   }
   out += "\n";
   if (d.waiting_total > static_cast<int>(d.items.size())) {
@@ -380,7 +525,12 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     out += "</p>\n";
     std::string reasons;
     for (const auto& r : item.reasons) {
-      reasons += (reasons.empty() ? "" : " &middot; ") + escape_html(r);
+      std::string shown = escape_html(r);
+      // The episode they answered links to its page (from the feed).
+      if (r.rfind("replied to ", 0) == 0 && web_url(c.episode_link)) {
+        shown = "<a href=\"" + escape_html(c.episode_link) + "\" style=\"color:#8a4b2a;\">" + shown + "</a>";
+      }
+      reasons += (reasons.empty() ? "" : " &middot; ") + shown;
     }
     if (!reasons.empty()) {
       out += "<p style=\"margin:4px 0 0 0;color:#8a4b2a;font-size:14px;\">" + reasons + "</p>\n";
@@ -404,16 +554,28 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
       out += "<p style=\"margin:4px 0 0 0;color:#6b655c;font-size:13px;\">" +
              escape_html(c.details) + "</p>\n";
     }
-    std::string words = excerpt(c.reply_text, static_cast<size_t>(o.excerpt_chars));
-    if (!words.empty()) {
+    for (const ExcerptPart& part : excerpt_of(item, o)) {
+      std::string label = part_label(item, part);
       out +=
           "<blockquote style=\"margin:8px 0 0 0;padding:0 0 0 12px;border-left:3px solid "
           "#d9c7a7;font-size:15px;line-height:1.45;\" dir=\"auto\">" +
-          escape_html(words) + "</blockquote>\n";
+          (label.empty() ? "" : "<em style=\"color:#6b655c;font-size:13px;\">" + escape_html(label) + "</em>") +
+          linkify_html(part.text) + "</blockquote>\n";
+    }
+    if (web_url(c.url) && c.message_kind == "voicemail") {
+      out += "<p style=\"margin:6px 0 0 0;font-size:13px;\"><a href=\"" + escape_html(c.url) +
+             "\" style=\"color:#1d5c8f;\">Listen to the recording</a></p>\n";
+    }
+    if (std::string ids = message_ids(c); !ids.empty()) {
+      out += "<p style=\"margin:6px 0 0 0;color:#6b655c;font-size:12px;\">" + escape_html(ids) +
+             "</p>\n";
     }
     if (std::string link = reply_link(c, o.reply_subject); !link.empty()) {
       out += "<p style=\"margin:10px 0 0 0;font-size:14px;\"><a href=\"" + escape_html(link) +
              "\" style=\"color:#1d5c8f;\">Reply to " + escape_html(name_of(c)) + "</a></p>\n";
+    } else {
+      out += "<p style=\"margin:10px 0 0 0;font-size:14px;color:#6b655c;\">" +
+             escape_html(how_to_answer(c, o.reply_subject)) + "</p>\n";
     }
     out += "</div>\n";
   }

@@ -12,12 +12,12 @@ namespace rapport::notify {
 
 struct RenderOptions {
   RenderOptions() = default;
-  RenderOptions(std::string creator, int excerpt = 280, std::string no_subject = {})
+  RenderOptions(std::string creator, int excerpt = 600, std::string no_subject = {})
       : creator_name(std::move(creator)),
         excerpt_chars(excerpt),
         reply_subject(std::move(no_subject)) {}
   std::string creator_name;
-  int excerpt_chars = 280;
+  int excerpt_chars = 600;  // when an item carries no excerpt of its own: its newest words
   // The reply's subject for someone who wrote none (a form, a voicemail): "Re: your message to
   // The Slow Garden". Empty: "Re: your message".
   std::string reply_subject;
@@ -41,5 +41,14 @@ std::vector<std::string> health_lines(const Digest& digest);
 
 // &, <, >, " and ' as character references.
 std::string escape_html(std::string_view text);
+
+// Listener text as HTML: escaped, with its http and https addresses as links (no other
+// scheme ever becomes one; punctuation after an address is left out of it).
+std::string linkify_html(std::string_view text);
+
+// How the creator answers someone, in words, as the text part shows it: "Reply: mailto:…",
+// "Call or text: +44…", "Answer on mastodon as @ana@…", "Answer where they wrote: https://…",
+// or that no address is known.
+std::string how_to_answer(const DigestCandidate& who, std::string_view no_subject = {});
 
 }  // namespace rapport::notify

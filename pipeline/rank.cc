@@ -6,27 +6,6 @@
 
 namespace rapport::pipeline {
 
-std::string ordinal(int n) {
-  int tens = n % 100;
-  const char* suffix = "th";
-  if (tens < 11 || tens > 13) {
-    switch (n % 10) {
-      case 1:
-        suffix = "st";
-        break;
-      case 2:
-        suffix = "nd";
-        break;
-      case 3:
-        suffix = "rd";
-        break;
-      default:
-        break;
-    }
-  }
-  return std::to_string(n) + suffix;
-}
-
 namespace {
 
 constexpr std::int64_t kDay = 86400;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/model.h"
+#include "core/text.h"
 
 namespace rapport::pipeline {
 
@@ -42,7 +43,7 @@ double score(const DigestCandidate& who, UnixTime now, const RankWeights& weight
 std::vector<DigestItem> rank(std::vector<DigestCandidate> candidates, UnixTime now, int max_people,
                              const RankWeights& weights = {});
 
-// "1st", "2nd", "3rd", "4th", "11th", "22nd".
-std::string ordinal(int n);
+// ordinal() ("1st", "2nd") is in core/text.h.
+using rapport::ordinal;
 
 }  // namespace rapport::pipeline

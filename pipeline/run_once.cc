@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "ingest/feed/feed_source.h"
+#include "pipeline/excerpt.h"
 #include "ingest/feed/http_source.h"
 #include "notify/digest_render.h"
 #include "notify/mime_writer.h"
@@ -419,6 +420,13 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
   return out;
 }
 
+std::vector<ExcerptPart> excerpt_for(const DigestCandidate& who, int budget) {
+  std::vector<std::string_view> words;
+  for (const auto& m : who.conversation) words.push_back(m.reply_text);
+  if (words.empty()) words.push_back(who.reply_text);
+  return excerpt_conversation(words, static_cast<size_t>(std::max(budget, 40)));
+}
+
 Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now) {
   CandidateFilter filter;
   filter.now = now;
@@ -440,6 +448,7 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   std::vector<DigestCandidate*> listed;
   for (auto& item : d.items) listed.push_back(&item.who);
   if (auto s = store.load_newest_messages(listed); !s) return s.error();
+  for (auto& item : d.items) item.excerpt = excerpt_for(item.who, settings.excerpt_chars);
   d.counts = *counts;
   if (auto aside = store.waiting_set_aside(filter); aside) {
     d.set_aside = *aside;

@@ -117,7 +117,7 @@ struct DigestSettings {
   std::string show;
   std::string to;
   int max_people = 10;
-  int excerpt_chars = 280;
+  int excerpt_chars = 600;  // per person, across their unanswered messages
   std::int64_t min_wait_seconds = 12 * 3600;  // list someone once they have waited this long
   std::int64_t relist_after_seconds = 3 * 24 * 3600;  // list them again after this, not daily
   UnixTime history_before = 0;  // [digest] start: nobody waits for an answer to older mail
@@ -128,6 +128,10 @@ struct DigestSettings {
 
 // Selects and ranks the people to answer now. Fails only when the store does.
 Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now);
+
+// What a listed person asked, across their conversation (read by load_newest_messages), within
+// `budget` characters.
+std::vector<ExcerptPart> excerpt_for(const DigestCandidate& who, int budget);
 
 struct DigestDelivery {
   std::string text;  // the plain-text digest as sent

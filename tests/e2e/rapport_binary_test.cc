@@ -114,7 +114,11 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
   EXPECT_TRUE(contains(first.out, "Lucía Fernández <lucia.fernandez@gmail.com>"));
   EXPECT_TRUE(contains(first.out, "3rd message, never answered · asked a question · waiting"));
   EXPECT_TRUE(contains(first.out, "replied to Ep. 9: Saving Seed for Beginners"));
-  EXPECT_TRUE(contains(first.out, "“Hola Sam, Guardé semillas de judías este verano"));
+  // What she asked, past her "Hola Sam,".
+  EXPECT_TRUE(contains(first.out, "   “Guardé semillas de judías este verano gracias a tu episodio. A "
+                                  "question in English: do you know if seeds saved from a plant that "
+                                  "had rust (the orange spots) will carry the disease?”\n"));
+  EXPECT_TRUE(contains(first.out, "   2nd message: “Sam, quick one: when you say you"));
   EXPECT_TRUE(contains(
       first.out, "17 people are waiting in all; these are the 10 most worth answering today."));
   EXPECT_TRUE(contains(first.out, "35 messages from 18 people so far; 2 automatic"));

@@ -45,6 +45,12 @@ Digest sample_digest() {
       "fridge a problem?";
   a.reasons = {"first time writing", "asked a question", "waiting 14 days",
                "replied to Ep. 9: Saving Seed for Beginners"};
+  a.who.identity_kind = "email";
+  a.who.received_at = 1794380000;  // Wed 11 Nov 2026
+  a.who.episode_link = "https://slowgarden.example/9";
+  a.who.conversation = {{41, 1794380000, "email", a.who.subject, a.who.reply_text, "", ""}};
+  a.excerpt = {{0, "I did the paper-towel test with ten seeds and eight germinated — huit sur dix ! "
+                   "Is the fridge a problem?"}};
   DigestItem b;
   b.who.contact_id = 3;
   b.who.address = "s.adeyemi@yahoo.com";
@@ -54,6 +60,17 @@ Digest sample_digest() {
   b.who.total_human_messages = 2;
   b.who.first_seen_at = 1792000000;  // Oct 2026
   b.who.identities = {"s.adeyemi@yahoo.com", "instagram:samuel.grows"};
+  b.who.identity_kind = "email";
+  b.who.message_kind = "form";
+  b.who.received_at = 1795500000;
+  b.who.thread_subject = b.who.subject;
+  b.who.thread_message_id = "sa-2@yahoo.com";
+  b.who.conversation = {
+      {52, 1792000000, "email", b.who.subject,
+       "Our verge is a meadow now. The council put up a sign: https://council.example/verges.", "", ""},
+      {58, 1795500000, "form", "", b.who.reply_text, "", ""}};
+  b.excerpt = {{0, "Our verge is a meadow now. The council put up a sign: https://council.example/verges."},
+               {1, "What would you write on the sign?"}};
   d.items = {a, b};
   d.counts.messages = 30;
   d.counts.human_messages = 28;
@@ -79,6 +96,8 @@ TEST(DigestRender, EscapesHostileListenerText) {
   Digest d = sample_digest();
   d.items[0].who.display_name = "<script>alert('x')</script> \"Eve\"";
   d.items[0].who.reply_text = "<img src=x onerror=alert(1)> & \u202Eevil right-to-left";
+  d.items[0].excerpt = {{0, d.items[0].who.reply_text + " https://x.example/\"><script>"}};
+  d.items[0].who.conversation[0].reply_text = d.items[0].who.reply_text;
   d.items[0].who.subject = "Re: <b>bold</b>\r\nBcc: victim@example.org";
   std::string html = render_html(d, {"Sam", 280});
   EXPECT_EQ(html.find("<script>"), std::string::npos);
@@ -87,6 +106,11 @@ TEST(DigestRender, EscapesHostileListenerText) {
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;Eve&quot;"),
             std::string::npos);
   EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp;"), std::string::npos);
+  // A link in their words ends where markup would begin; what follows is text.
+  EXPECT_NE(html.find("<a href=\"https://x.example/\" style=\"color:#1d5c8f;\">https://x.example/</a>"
+                      "&quot;&gt;&lt;script&gt;"),
+            std::string::npos)
+      << html;
   EXPECT_NE(html.find("dir=\"auto\""), std::string::npos);  // right-to-left text isolated
   std::string text = render_text(d, {"Sam", 280});
   EXPECT_EQ(text.find("\r"), std::string::npos);
@@ -129,7 +153,74 @@ TEST(DigestRender, ReplyLinkCarriesSubjectAndInReplyTo) {
   c.message_id = "1f9c@orange.fr";
   EXPECT_EQ(reply_link(c),
             "mailto:amelie.durand@orange.fr?subject=Re%3A%20Ep.%209%20%26%20more%3F"
-            "&In-Reply-To=%3C1f9c@orange.fr%3E");
+            "&In-Reply-To=%3C1f9c@orange.fr%3E&References=%3C1f9c@orange.fr%3E");
+}
+
+TEST(DigestRender, AReplyContinuesTheEmailThreadWithTheirWordsQuotedUnder2000) {
+  // Her newest message came through the form; her earlier one was an email: the link answers
+  // the email's thread, with its subject, In-Reply-To and References, her words quoted.
+  DigestCandidate c;
+  c.display_name = "Maya Lind";
+  c.address = "maya@example.org";
+  c.identity_kind = "email";
+  c.subject = "";
+  c.message_kind = "form";
+  c.thread_subject = "Re: Ep. 12: Seed swaps";
+  c.thread_message_id = "ask@example.org";
+  c.thread_references = {"ep12@slowgarden.example"};
+  c.conversation = {{41, 1795600000, "email", "Re: Ep. 12: Seed swaps",
+                     "Could you do a follow-up episode?\n\nTwo colleagues would talk.", "", ""},
+                    {57, 1795700000, "form", "", "No rush at all!", "", ""}};
+  std::string link = reply_link(c);
+  EXPECT_EQ(link.rfind("mailto:maya@example.org?subject=Re%3A%20Ep.%2012%3A%20Seed%20swaps"
+                       "&In-Reply-To=%3Cask@example.org%3E"
+                       "&References=%3Cep12@slowgarden.example%3E%20%3Cask@example.org%3E&body=On%20",
+                       0),
+            0u)
+      << link;
+  EXPECT_NE(link.find("Maya%20Lind%20wrote%3A%0A%3E%20Could%20you%20do%20a%20follow-up%20episode%3F"
+                      "%0A%3E%0A%3E%20Two%20colleagues"),
+            std::string::npos)
+      << link;
+  EXPECT_NE(link.find("%3E%20No%20rush%20at%20all%21%0A"), std::string::npos);
+  // A long conversation: the body stops at a line, and the link stays under 2,000 characters.
+  c.conversation[0].reply_text = std::string(300, 'x') + "\n";
+  for (int i = 0; i < 100; ++i) c.conversation[0].reply_text += "Line " + std::to_string(i) + " of a long story.\n";
+  link = reply_link(c);
+  EXPECT_LT(link.size(), 2000u);
+  EXPECT_EQ(link.substr(link.size() - 3), "%0A") << "cut at the end of a line";
+}
+
+TEST(DigestRender, PeopleReachableOnlyByPhoneOrHandleAreToldHowNeverAMailto) {
+  DigestCandidate phone;
+  phone.identity_kind = "phone";
+  phone.identity_value = "+447700900123";
+  phone.address = "+44 7700 900123";
+  EXPECT_EQ(how_to_answer(phone), "Call or text: tel:+447700900123");
+  DigestCandidate handle;
+  handle.identity_kind = "handle";
+  handle.identity_value = "mastodon:ana@social.example";
+  handle.url = "https://social.example/@ana/1134";
+  EXPECT_EQ(how_to_answer(handle),
+            "Answer on mastodon (@ana@social.example): https://social.example/@ana/1134");
+  handle.url = "javascript:alert(1)";
+  EXPECT_EQ(how_to_answer(handle), "Answer on mastodon (@ana@social.example)");
+  EXPECT_EQ(reply_link(handle), "");
+  DigestCandidate unknown;
+  unknown.identity_kind = "unknown";
+  EXPECT_EQ(how_to_answer(unknown), "No address to answer: the sender's could not be read");
+}
+
+TEST(DigestRender, WebAddressesInAPersonsWordsBecomeLinksAndNothingElseDoes) {
+  EXPECT_EQ(linkify_html("The playlist: https://open.example/pl?id=3&x=<b>. Also javascript:alert(1) "
+                         "and (http://a.example/b)."),
+            "The playlist: <a href=\"https://open.example/pl?id=3&amp;x=\" style=\"color:#1d5c8f;\">"
+            "https://open.example/pl?id=3&amp;x=</a>&lt;b&gt;. Also javascript:alert(1) and "
+            "(<a href=\"http://a.example/b\" style=\"color:#1d5c8f;\">http://a.example/b</a>).");
+  EXPECT_EQ(linkify_html("see https:// nothing"), "see https:// nothing");
+  EXPECT_EQ(linkify_html("\"https://x.example/\\\" onmouseover=alert(1)"),
+            "&quot;<a href=\"https://x.example/\\\" style=\"color:#1d5c8f;\">https://x.example/\\</a>"
+            "&quot; onmouseover=alert(1)");
 }
 
 TEST(DigestRender, SomeoneWhoWroteNoSubjectGetsAReplySubjectThatMakesSense) {
