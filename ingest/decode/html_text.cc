@@ -241,6 +241,56 @@ std::string_view named_entity(std::string_view name) {
   return {};
 }
 
+namespace {
+
+// The href of an <a> tag's attributes when it is a web or mail address (never javascript:,
+// data: or the like), entities decoded; "" otherwise.
+std::string link_target(std::string_view attrs, const std::string& lower) {
+  size_t at = lower.find("href=");
+  while (at != std::string::npos && at > 0 && !is_space(lower[at - 1])) {
+    at = lower.find("href=", at + 5);  // "data-href=" is not the link
+  }
+  if (at == std::string::npos) return "";
+  size_t v = at + 5;
+  std::string_view value;
+  if (v < attrs.size() && (attrs[v] == '"' || attrs[v] == '\'')) {
+    size_t end = attrs.find(attrs[v], v + 1);
+    if (end == std::string_view::npos) return "";
+    value = attrs.substr(v + 1, end - v - 1);
+  } else {
+    size_t end = v;
+    while (end < attrs.size() && !is_space(attrs[end]) && attrs[end] != '>') ++end;
+    value = attrs.substr(v, end - v);
+  }
+  std::string href(trim(decode_entities(value)));
+  if (href.size() > 2000) return "";
+  if (istarts_with(href, "https://") || istarts_with(href, "http://") ||
+      istarts_with(href, "mailto:")) {
+    for (char c : href) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == '<' || c == '>') return "";
+    }
+    return href;
+  }
+  return "";
+}
+
+// A link's text and target name the same place ("example.org/a" for "https://example.org/a/",
+// "ana@x" for "mailto:ana@x"): the target adds nothing.
+bool same_place(std::string_view text, std::string_view href) {
+  auto bare = [](std::string_view s) {
+    std::string out = ascii_lower(trim(s));
+    for (const char* p : {"mailto:", "https://", "http://", "www."}) {
+      if (out.rfind(p, 0) == 0) out.erase(0, std::string_view(p).size());
+    }
+    if (size_t q = out.find('?'); q != std::string::npos && out.rfind("@") < q) out.resize(q);
+    while (!out.empty() && out.back() == '/') out.pop_back();
+    return out;
+  };
+  return bare(text) == bare(href);
+}
+
+}  // namespace
+
 std::string decode_entities(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -273,9 +323,13 @@ std::string html_to_text(std::string_view html, std::vector<std::string>* warnin
   std::string skip_tag;
   int skip_depth = 0;
   bool rest_quoted = false;  // an Outlook reply's header seen: what follows is the original
+  // A link whose target is not its text keeps the target: "playlist <https://…>".
+  std::string anchor_href;  // of the open <a>, when it is a web or mail address
+  std::string anchor_text;  // its text so far (bounded)
   auto flush = [&]() {
     if (pending.empty()) return;
     std::string decoded = decode_entities(pending);
+    if (!anchor_href.empty() && anchor_text.size() < 4096) anchor_text += decoded;
     if (pre > 0) {
       tb.preformatted(decoded);
     } else {
@@ -360,7 +414,7 @@ std::string html_to_text(std::string_view html, std::vector<std::string>* warnin
       continue;
     }
     const bool marked = tag == "div" || tag == "img" || tag == "pre" || tag == "span" ||
-                        tag == "hr" || tag == "p" || tag == "table";
+                        tag == "hr" || tag == "p" || tag == "table" || tag == "a";
     std::string lower_attrs = marked ? ascii_lower(attrs) : std::string();
     if (!closing && (tag == "div" || tag == "pre" || tag == "span" || tag == "p" ||
                      tag == "table") &&
@@ -393,7 +447,17 @@ std::string html_to_text(std::string_view html, std::vector<std::string>* warnin
     bool quote_div = tag == "div" && (lower_attrs.find("gmail_quote") != std::string::npos ||
                                       lower_attrs.find("yahoo_quoted") != std::string::npos ||
                                       lower_attrs.find("moz-cite-prefix") != std::string::npos);
-    if (tag == "br") {
+    if (tag == "a") {
+      if (!closing) {
+        anchor_href = link_target(attrs, lower_attrs);
+        anchor_text.clear();
+      } else if (!anchor_href.empty()) {
+        if (!trim(anchor_text).empty() && !same_place(anchor_text, anchor_href)) {
+          tb.text(" <" + anchor_href + ">");
+        }
+        anchor_href.clear();
+      }
+    } else if (tag == "br") {
       tb.end_line(true);
     } else if (tag == "blockquote") {
       tb.block();

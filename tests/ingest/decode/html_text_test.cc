@@ -69,3 +69,23 @@ TEST(HtmlText, SpacesInPreFollowedByManyBlocksAreLinear) {
 
 }  // namespace
 }  // namespace rapport::ingest
+
+namespace rapport::ingest {
+namespace {
+
+TEST(HtmlText, ALinkKeepsItsTargetWhenItsTextDoesNotSayIt) {
+  EXPECT_EQ(html_to_text("<p>Here is the <a href=\"https://open.example/pl/3?si=a&amp;b=1\">playlist</a> "
+                         "we made.</p>"),
+            "Here is the playlist <https://open.example/pl/3?si=a&b=1> we made.");
+  // The text already is the address: nothing added.
+  EXPECT_EQ(html_to_text("See <a href=\"https://www.example.org/a/\">example.org/a</a> and "
+                         "<a href='mailto:ana@example.org?subject=hi'>ana@example.org</a>."),
+            "See example.org/a and ana@example.org.");
+  // Only web and mail addresses; an image alone in a link adds no address; data-href is not one.
+  EXPECT_EQ(html_to_text("<a href=\"javascript:alert(1)\">click</a> <a href=\"https://x.example/\">"
+                         "<img src=\"logo.png\"></a> <a data-href=\"https://y.example\">y</a>"),
+            "click y");
+}
+
+}  // namespace
+}  // namespace rapport::ingest

@@ -173,7 +173,7 @@ TEST(FeedParser, ReadsPodcastNamespacesWhateverTheirPrefix) {
   EXPECT_EQ(i.social_interact[0].type, "activitypub");
   EXPECT_EQ(i.comments_feed, "https://hedgerow.example/31/feed/");
   EXPECT_EQ(i.comment_count, 7);
-  EXPECT_EQ(i.content_text(), "Full notes with links.");  // content:encoded wins over description
+  EXPECT_EQ(i.content_text(), "Full notes with links <https://x.example>.");  // content:encoded wins over description
   ASSERT_TRUE(i.enclosure.has_value());  // media:content stands in for a missing enclosure
   EXPECT_EQ(i.enclosure->url, "https://cdn.hedgerow.example/31.m4a");
   EXPECT_EQ(i.enclosure->length, 5242880);
