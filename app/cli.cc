@@ -134,11 +134,14 @@ const std::vector<CommandSpec>& commands() {
         {"--edit", "N", "note: replace note N with TEXT"},
         {"--delete", "N", "note: remove note N"},
         {"--format", "FORMAT", "export: csv (default), json or vcard"},
+        {"--full", nullptr, "show: every message's words whole, not cut"},
         {"--min-score", "S", "suggest: only suggestions scored S or more (default 0.8; 0 for all)"},
         {"--limit", "N", "suggest: at most N suggestions, best first (default 50; 0 for all)"}},
        "  list                 everyone, most recently seen first (with the filters above)\n"
-       "  show WHO             identities, the timeline of every message and answer, notes,\n"
-       "                       tags and merges (WHO: an address, a phone, an id or a name)\n"
+       "  show WHO             identities, the timeline of every message (with its id for\n"
+       "                       `rapport message show`) and answer, notes, tags and merges\n"
+       "                       (WHO: an address, a phone, an id or a name); --full prints\n"
+       "                       every message's words whole\n"
        "  suggest              people who are probably one person, best first, with the\n"
        "                       evidence and a score (how likely they are one person: a\n"
        "                       rare name, a nickname address shared, a work address spelt\n"
@@ -151,6 +154,15 @@ const std::vector<CommandSpec>& commands() {
        "                       removes it (`show` lists each note with its N)\n"
        "  export               everyone as CSV, JSON or vCard 4.0 on stdout",
        3},
+      {"message",
+       "one stored message, whole",
+       "show ID [--config FILE] [--json]",
+       {kConfig, kJson},
+       "  show ID   the message with this id (the digest and `rapport contacts show` give\n"
+       "            them): From, Date, Subject, Message-ID and thread, the episode, its class\n"
+       "            and why, its attachments by name and size, the person's words and the\n"
+       "            whole body",
+       2},
       {"sources",
        "every source Rapport has read, and forgetting one",
        "[list] | forget NAME [--config FILE] [--json]",

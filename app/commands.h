@@ -18,5 +18,6 @@ int answered_command(const Invocation& inv);
 int snooze_command(const Invocation& inv);
 int contacts_command(const Invocation& inv);
 int sources_command(const Invocation& inv);
+int message_command(const Invocation& inv);
 
 }  // namespace rapport::app

@@ -161,7 +161,8 @@ int list(SqliteStore& store, const Invocation& inv) {
 }
 
 int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
-  auto d = store.contact_detail(id);
+  const bool full = inv.has("--full");
+  auto d = store.contact_detail(id, full);
   if (!d) {
     print_error(d.error());
     return kFailure;
@@ -175,6 +176,12 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
       j.begin_object();
       j.key("at").value(format_rfc3339_utc(t.at));
       j.key("what").value(t.what);
+      j.key("message_id");
+      if (t.message_id) {
+        j.value(t.message_id);
+      } else {
+        j.null();
+      }
       j.key("source").value(t.source);
       j.key("kind").value(t.kind);
       j.key("class").value(t.message_class.empty() ? std::optional<std::string>()
@@ -243,9 +250,16 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
     std::cout << t.kind << " via " << t.source;
     if (t.message_class != "human") std::cout << " [" << t.message_class << "]";
     if (!t.episode.empty()) std::cout << " · " << t.episode;
-    std::cout << "\n";
-    if (!t.subject.empty()) std::cout << "      " << t.subject << "\n";
-    if (!t.excerpt.empty()) std::cout << "      “" << excerpt(t.excerpt, 140) << "”\n";
+    std::cout << " · message " << t.message_id << "\n";
+    if (!t.subject.empty()) std::cout << "      " << printable(t.subject, 400) << "\n";
+    if (full) {
+      // The whole of their words, every line, as they wrote them.
+      for (const std::string& line : split_lines(t.excerpt)) {
+        std::cout << "      " << printable(line, 100000) << "\n";
+      }
+    } else if (!t.excerpt.empty()) {
+      std::cout << "      “" << excerpt(t.excerpt, 140) << "”\n";
+    }
   }
   if (!d->merges.empty()) {
     std::cout << "\nmerges:\n";

@@ -201,6 +201,12 @@ void mail_json(const Message& m, const std::vector<Episode>& episodes) {
   } else {
     j.null();
   }
+  j.key("attachments").begin_array();
+  for (const auto& a : m.attachments) {
+    j.begin_object().key("name").value(a.name).key("type").value(a.type).key("size").value(a.size);
+    j.end_object();
+  }
+  j.end_array();
   j.key("warnings").begin_array();
   for (const auto& w : m.warnings) j.value(w);
   j.end_array().end_object();
@@ -228,6 +234,10 @@ void mail_text(const Message& m, const std::vector<Episode>& episodes) {
   line("class:       ", cls);
   const Episode* e = episode_of(m, episodes);
   line("episode:     ", e ? e->title : "");
+  for (const auto& a : m.attachments) {
+    line("attachment:  ", (a.name.empty() ? "(no name)" : a.name) + " (" + a.type + ", " +
+                              std::to_string(a.size) + " bytes)");
+  }
   std::cout << "\nreply text:\n";
   for (const auto& l : split_lines(m.reply_text.empty() ? "(none)" : m.reply_text)) {
     std::cout << "  " << l << "\n";

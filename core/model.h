@@ -66,6 +66,13 @@ struct Identity {
 
 // Everything a person sent. The source fills the first group of fields; the pipeline
 // fills the second; the store persists both.
+// A part of a message that is not its text: a photo, a PDF, a forwarded message.
+struct Attachment {
+  std::string name;        // its file name as sent ("" when it has none)
+  std::string type;        // "image/jpeg"
+  std::int64_t size = 0;   // bytes, decoded (estimated from the transfer encoding)
+};
+
 struct Message {
   // --- filled by the source ---
   std::string natural_key;  // "mid:<Message-ID>" or "sha256:<hex of the raw bytes>"
@@ -82,6 +89,7 @@ struct Message {
   std::string text;          // the whole body as plain text (from HTML when no text part)
   bool text_from_html = false;
   std::vector<Header> headers;
+  std::vector<Attachment> attachments;  // at most kMaxAttachments, in the order they came
   std::vector<std::string> warnings;  // what could not be read cleanly
   std::string url;                    // where it can be seen (a comment's permalink); may be empty
   std::string author_url;             // the sender's website, when they gave one
@@ -100,6 +108,7 @@ struct Message {
   MessageClass message_class = MessageClass::kHuman;
   std::string class_reason;
   std::string reply_text;  // the words this person wrote
+  bool asks = false;       // reply_text asks something (a question or a request)
   std::optional<std::int64_t> episode_id;
   Identity identity;                 // empty when the sender is not a person (a bounce, list mail)
   std::vector<Identity> also;        // the sender's other identities this message ties to them
@@ -252,13 +261,42 @@ struct ContactFilter {
 // One line of a person's history.
 struct TimelineEntry {
   UnixTime at = 0;
+  std::int64_t message_id = 0;  // the message's row (0 for an answer): `rapport message show`
   std::string what;  // "message" or "answer"
   std::string source;
   std::string kind;  // email, form, comment, …; or how it was answered
   std::string message_class;
   std::string subject;
   std::string episode;
-  std::string excerpt;
+  std::string excerpt;  // their words: the first 200 bytes, or all of them (contacts show --full)
+};
+
+// One stored message, whole, as `rapport message show` prints it.
+struct StoredMessage {
+  std::int64_t id = 0;
+  std::string source;  // the source's name
+  std::string kind;    // "email", "form", …
+  std::string message_class;
+  std::string class_reason;
+  UnixTime received_at = 0;
+  std::string date_text;
+  std::string from_name;
+  std::string from_address;
+  std::string subject;
+  std::string message_id;
+  std::string in_reply_to;
+  std::vector<std::string> references;
+  std::string body_text;   // the whole body as text
+  std::string reply_text;  // their words
+  std::string url;
+  std::string details;
+  std::vector<std::string> warnings;
+  std::vector<Attachment> attachments;
+  std::optional<std::int64_t> amount_sats;
+  std::optional<std::int64_t> contact_id;  // the person it is from; none for a machine
+  std::string contact_name;
+  std::string episode_title;
+  std::string episode_link;
 };
 
 struct MergeRecord {

@@ -221,6 +221,13 @@ bool asks(std::string_view sentence) {
   return false;
 }
 
+bool asks_anything(std::string_view text) {
+  for (auto [b, e] : split_sentences(text)) {
+    if (asks(text.substr(b, e - b))) return true;
+  }
+  return false;
+}
+
 std::vector<ExcerptPart> excerpt_conversation(const std::vector<std::string_view>& messages,
                                               size_t budget) {
   struct Pick {

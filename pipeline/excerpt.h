@@ -22,6 +22,9 @@ std::vector<std::pair<size_t, size_t>> split_sentences(std::string_view text);
 // Whether a sentence asks something: a question, or a request.
 bool asks(std::string_view sentence);
 
+// Whether any sentence of `text` asks something.
+bool asks_anything(std::string_view text);
+
 // The excerpt of a conversation (each message's words, oldest first) within `budget`
 // characters of text: parts, one per message that gives sentences, in order.
 std::vector<ExcerptPart> excerpt_conversation(const std::vector<std::string_view>& messages,

@@ -285,6 +285,11 @@ UPDATE OR IGNORE sent_mail
 DROP TABLE plus_tag_domains;
 )sql";
 
+// 22: a message's attachments by name, type and size (one line each), for `message show`.
+constexpr std::string_view kAttachments = R"sql(
+ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '';
+)sql";
+
 // 15: the contacts merged into each one, found fast (a split is checked across chains).
 constexpr std::string_view kMergedIndex = R"sql(
 CREATE INDEX contacts_by_merged_into ON contacts (merged_into) WHERE merged_into IS NOT NULL;
@@ -342,12 +347,12 @@ ALTER TABLE messages ADD COLUMN episode_ref TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_unlinked ON messages (received_at) WHERE episode_id IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 21> kMigrations = {
+constexpr std::array<std::string_view, 22> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
     kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources, kEpisodeRefs,
-    kPlusTagProviders};
+    kPlusTagProviders, kAttachments};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

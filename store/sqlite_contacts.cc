@@ -551,7 +551,7 @@ Result<std::vector<ContactSummary>> SqliteStore::contacts(const ContactFilter& f
   return out;
 }
 
-Result<ContactDetail> SqliteStore::contact_detail(std::int64_t id) {
+Result<ContactDetail> SqliteStore::contact_detail(std::int64_t id, bool full_text) {
   ContactDetail d;
   {
     auto stmt = db_.prepare(std::string(kContactSummary) + " WHERE c.id = ?1");
@@ -580,21 +580,21 @@ Result<ContactDetail> SqliteStore::contact_detail(std::int64_t id) {
   }
   auto timeline = db_.prepare(R"sql(
 SELECT m.received_at, 'message', s.name, m.kind, m.class, m.subject, COALESCE(e.title, ''),
-       substr(m.reply_text, 1, 200)
+       CASE WHEN ?2 THEN m.reply_text ELSE substr(m.reply_text, 1, 200) END, m.id
   FROM messages m JOIN identities i ON i.id = m.identity_id
   JOIN sources s ON s.id = m.source_id LEFT JOIN episodes e ON e.id = m.episode_id
  WHERE i.contact_id = ?1
 UNION ALL
-SELECT a.answered_at, 'answer', '', a.how, '', '', '', '' FROM answers a WHERE a.contact_id = ?1
+SELECT a.answered_at, 'answer', '', a.how, '', '', '', '', 0 FROM answers a WHERE a.contact_id = ?1
 UNION ALL
-SELECT s.sent_at, 'answer', COALESCE(src.name, ''), 'sent_folder', '', s.subject, '', ''
+SELECT s.sent_at, 'answer', COALESCE(src.name, ''), 'sent_folder', '', s.subject, '', '', 0
   FROM sent_mail s JOIN identities i ON i.kind = 'email' AND i.value = s.recipient
   LEFT JOIN sources src ON src.id = s.source_id
  WHERE i.contact_id = ?1
 ORDER BY 1, 2 DESC
 )sql");
   if (!timeline) return timeline.error();
-  timeline->bind(1, id);
+  timeline->bind(1, id).bind(2, full_text ? 1 : 0);
   while (true) {
     auto row = timeline->step();
     if (!row) return row.error();
@@ -608,6 +608,7 @@ ORDER BY 1, 2 DESC
     t.subject = timeline->text(5);
     t.episode = timeline->text(6);
     t.excerpt = timeline->text(7);
+    t.message_id = timeline->int64(8);
     d.timeline.push_back(std::move(t));
   }
   auto merges = db_.prepare(

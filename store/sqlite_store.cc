@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <system_error>
@@ -28,6 +29,16 @@ std::string join_refs(const std::vector<std::string>& refs) {
   for (const auto& r : refs) {
     if (!out.empty()) out += ' ';
     out += '<' + r + '>';
+  }
+  return out;
+}
+
+// The attachments column: one line each, "SIZE\tTYPE\tNAME" (a name never holds a tab or a
+// line end: printable() took them out).
+std::string join_attachments(const std::vector<Attachment>& all) {
+  std::string out;
+  for (const auto& a : all) {
+    out += std::to_string(a.size) + "\t" + a.type + "\t" + a.name + "\n";
   }
   return out;
 }
@@ -86,9 +97,9 @@ constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
     "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details, "
-    "amount_sats, reply_chars, asks_question, display_name, episode_ref) "
+    "amount_sats, reply_chars, asks_question, display_name, episode_ref, attachments) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -424,9 +435,10 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(22, m.details)
       .bind(23, m.amount_sats)
       .bind(24, static_cast<std::int64_t>(m.reply_text.size()))
-      .bind(25, m.reply_text.find('?') != std::string::npos ? 1 : 0)
+      .bind(25, m.asks || m.reply_text.find('?') != std::string::npos ? 1 : 0)
       .bind(26, m.display_name)
-      .bind(27, m.episode_ref.empty() ? m.episode_guid : m.episode_ref);
+      .bind(27, m.episode_ref.empty() ? m.episode_guid : m.episode_ref)
+      .bind(28, join_attachments(m.attachments));
   if (auto st = s.run(); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
@@ -1207,6 +1219,63 @@ Status SqliteStore::mark_digest_delivered(std::int64_t digest_id, std::string_vi
   if (!stmt) return stmt.error();
   stmt->bind(1, digest_id).bind(2, at).bind(3, delivery).bind(4, message_id);
   return stmt->run();
+}
+
+Result<StoredMessage> SqliteStore::stored_message(std::int64_t id) {
+  auto stmt = db_.prepare(R"sql(
+SELECT m.id, s.name, m.kind, m.class, m.class_reason, m.received_at, m.date_text, m.from_name,
+       m.from_address, m.subject, m.message_id, m.in_reply_to, m.refs, m.body_text, m.reply_text,
+       m.url, m.details, m.warnings, m.attachments, m.amount_sats, i.contact_id,
+       COALESCE(c.display_name, ''), COALESCE(e.title, ''), COALESCE(e.link, '')
+  FROM messages m JOIN sources s ON s.id = m.source_id
+  LEFT JOIN identities i ON i.id = m.identity_id
+  LEFT JOIN contacts c ON c.id = i.contact_id
+  LEFT JOIN episodes e ON e.id = m.episode_id
+ WHERE m.id = ?1
+)sql");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, id);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) {
+    return make_error(ErrorCode::kNotFound, "no message " + std::to_string(id), "",
+                      "message ids are shown by `rapport contacts show WHO` and in the digest");
+  }
+  StoredMessage m;
+  m.id = stmt->int64(0);
+  m.source = stmt->text(1);
+  m.kind = stmt->text(2);
+  m.message_class = stmt->text(3);
+  m.class_reason = stmt->text(4);
+  m.received_at = stmt->int64(5);
+  m.date_text = stmt->text(6);
+  m.from_name = stmt->text(7);
+  m.from_address = stmt->text(8);
+  m.subject = stmt->text(9);
+  m.message_id = stmt->text(10);
+  m.in_reply_to = stmt->text(11);
+  m.references = split_refs(stmt->text(12));
+  m.body_text = stmt->text(13);
+  m.reply_text = stmt->text(14);
+  m.url = stmt->text(15);
+  m.details = stmt->text(16);
+  m.warnings = split_lines(stmt->text(17));
+  for (const std::string& line : split_lines(stmt->text(18))) {
+    size_t t1 = line.find('\t');
+    size_t t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
+    if (t2 == std::string::npos) continue;
+    Attachment a;
+    a.size = std::strtoll(line.substr(0, t1).c_str(), nullptr, 10);
+    a.type = line.substr(t1 + 1, t2 - t1 - 1);
+    a.name = line.substr(t2 + 1);
+    m.attachments.push_back(std::move(a));
+  }
+  m.amount_sats = stmt->optional_int64(19);
+  m.contact_id = stmt->optional_int64(20);
+  m.contact_name = stmt->text(21);
+  m.episode_title = stmt->text(22);
+  m.episode_link = stmt->text(23);
+  return m;
 }
 
 }  // namespace rapport

@@ -51,7 +51,9 @@ class SqliteStore final : public Store {
                                       std::string_view evidence, UnixTime now) override;
   Status unmerge(std::int64_t merge_id, UnixTime now) override;
   Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) override;
-  Result<ContactDetail> contact_detail(std::int64_t contact_id) override;
+  Result<ContactDetail> contact_detail(std::int64_t contact_id, bool full_text) override;
+  using Store::contact_detail;
+  Result<StoredMessage> stored_message(std::int64_t id) override;
   Result<std::vector<ContactRecord>> contact_records() override;
   Result<std::set<std::pair<std::int64_t, std::int64_t>>> contacts_apart() override;
   Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) override;

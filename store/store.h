@@ -163,7 +163,12 @@ class Store {
   // the two are not joined automatically again.
   virtual Status unmerge(std::int64_t merge_id, UnixTime now) = 0;
   virtual Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) = 0;
-  virtual Result<ContactDetail> contact_detail(std::int64_t contact_id) = 0;
+  // A contact with their timeline; each message's words cut to 200 bytes, or whole when
+  // `full_text`.
+  virtual Result<ContactDetail> contact_detail(std::int64_t contact_id, bool full_text) = 0;
+  Result<ContactDetail> contact_detail(std::int64_t contact_id) { return contact_detail(contact_id, false); }
+  // One message by its row id, whole; kNotFound when there is none.
+  virtual Result<StoredMessage> stored_message(std::int64_t id) = 0;
   virtual Result<std::vector<ContactRecord>> contact_records() = 0;
   // Pairs of contacts the creator said are two people (an undone merge), lower id first.
   virtual Result<std::set<std::pair<std::int64_t, std::int64_t>>> contacts_apart() = 0;

@@ -137,7 +137,25 @@ struct Body {
   std::string plain;
   std::string html;
   int parts = 0;
+  std::vector<Attachment> attachments;
 };
+
+// How many attachments one message lists; a message of ten thousand empty parts is bounded.
+constexpr size_t kMaxAttachments = 100;
+
+// Notes a part that is not the message's text.
+void note_attachment(Body& out, std::string name, std::string type, std::string_view body,
+                     const std::string& encoding) {
+  if (out.attachments.size() >= kMaxAttachments) return;
+  Attachment a;
+  a.name = printable(decode_rfc2047(name), 200);
+  a.type = std::move(type);
+  std::int64_t raw = static_cast<std::int64_t>(body.size());
+  // Base64 carries 3 bytes in 4 characters (line ends aside); the others about as they are.
+  a.size = encoding == "base64" ? raw * 3 / 4 - raw / 76 * 3 / 2 : raw;
+  if (a.size < 0) a.size = 0;
+  out.attachments.push_back(std::move(a));
+}
 
 void walk(std::string_view headers_block, std::string_view body,
           const std::vector<RawField>& fields, int depth, Body& out,
@@ -203,6 +221,9 @@ void walk_multipart(std::string_view body, const std::string& boundary, const st
     Body inner;
     walk(block, part_body, part_fields, depth + 1, inner, warnings);
     out.parts += inner.parts;
+    for (Attachment& a : inner.attachments) {
+      if (out.attachments.size() < kMaxAttachments) out.attachments.push_back(std::move(a));
+    }
     if (subtype == "alternative") {
       if (out.plain.empty()) out.plain = inner.plain;
       if (out.html.empty()) out.html = inner.html;
@@ -242,15 +263,19 @@ void walk(std::string_view, std::string_view body, const std::vector<RawField>& 
     walk_multipart(body, boundary, type.substr(10), depth, out, warnings);
     return;
   }
-  if (type == "message/rfc822" || type == "message/global") {
-    // A forwarded or bounced message: its text is context, not the sender's words.
-    return;
-  }
-  if (type != "text/plain" && type != "text/html") return;
-  if (disposition == "attachment") return;
-
   const RawField* cte = find(fields, "Content-Transfer-Encoding");
   std::string encoding = cte ? ascii_lower(trim(cte->value)) : "7bit";
+  std::string file_name = cd ? parse_mime_value(cd->value).param("filename") : "";
+  if (file_name.empty()) file_name = params.param("name");
+  if (type == "message/rfc822" || type == "message/global") {
+    // A forwarded or bounced message: its text is context, not the sender's words.
+    note_attachment(out, file_name.empty() ? "forwarded message" : file_name, type, body, encoding);
+    return;
+  }
+  if ((type != "text/plain" && type != "text/html") || disposition == "attachment") {
+    note_attachment(out, file_name, type, body, encoding);
+    return;
+  }
   std::string decoded;
   bool damaged = false;
   if (encoding == "base64") {
@@ -860,6 +885,7 @@ Message parse_mail(std::string_view original, UnixTime delivered_at) {
 
   Body b;
   walk(block, body, fields, 0, b, m.warnings);
+  m.attachments = std::move(b.attachments);
   if (!trim(b.plain).empty()) {
     m.text = normalise_newlines(b.plain);
   } else if (!b.html.empty()) {

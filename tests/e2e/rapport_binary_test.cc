@@ -372,7 +372,7 @@ TEST(RapportBinary, InspectMailShowsWhatIsReadFromAMessageOrAnMbox) {
                        "\"date\":\"2026-11-12T14:00:00Z\",\"class\":\"human\","
                        "\"class_reason\":null,"));
   EXPECT_TRUE(contains(alone.out, "\"reply_text\":\"Hola Sam,\\n\\nGuardé semillas"));
-  EXPECT_TRUE(contains(alone.out, "\"episode\":null,\"warnings\":[]}\n"));
+  EXPECT_TRUE(contains(alone.out, "\"episode\":null,\"attachments\":[],\"warnings\":[]}\n"));
 
   // With the demo's database the episode is found.
   ASSERT_EQ(rapport(dir, "run --config " + config.string()).status, 0);
@@ -708,6 +708,101 @@ TEST(RapportBinary, HelpAndUsageErrors) {
   Outcome version = rapport(dir, "--version");
   EXPECT_EQ(version.status, 0);
   EXPECT_TRUE(contains(version.out, "rapport 0."));
+}
+
+}  // namespace
+}  // namespace rapport
+
+namespace rapport {
+namespace {
+
+// A creator reads one person's whole conversation: an HTML-only reply from Apple Mail with a
+// link and two attachments, found through the digest's message ids, shown whole.
+TEST(RapportBinary, TheWholeMessageAnywhereWithItsLinksAndAttachments) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  const std::string jpeg(3000, '\xFF');
+  std::string photo;
+  {
+    // Base64 of 3,000 bytes, 76 characters a line, as mail programs write it.
+    static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string b64;
+    for (size_t i = 0; i < jpeg.size(); i += 3) {
+      unsigned v = (static_cast<unsigned char>(jpeg[i]) << 16) |
+                   (static_cast<unsigned char>(jpeg[i + 1]) << 8) | static_cast<unsigned char>(jpeg[i + 2]);
+      for (int s = 18; s >= 0; s -= 6) b64 += k[(v >> s) & 63];
+    }
+    for (size_t i = 0; i < b64.size(); i += 76) photo += b64.substr(i, 76) + "\r\n";
+  }
+  std::string mail =
+      "Return-Path: <ruth.abara@icloud.com>\r\n"
+      "From: Ruth Abara <ruth.abara@icloud.com>\r\n"
+      "To: Sam Rivera <sam@slowgarden.example>\r\n"
+      "Subject: Re: Ep. 10: Letting the Meadow Decide\r\n"
+      "Date: Thu, 26 Nov 2026 21:40:12 +0000\r\n"
+      "Message-Id: <5B1E0C44-77A1-4C0E-9B0B-2F0D3E8A1C21@icloud.com>\r\n"
+      "In-Reply-To: <ep010.newsletter@slowgarden.example>\r\n"
+      "Mime-Version: 1.0 (Mac OS X Mail 16.0 \\(3774.600.62\\))\r\n"
+      "Content-Type: multipart/mixed; boundary=\"Apple-Mail=_A1B2\"\r\n"
+      "\r\n"
+      "--Apple-Mail=_A1B2\r\n"
+      "Content-Type: text/html; charset=utf-8\r\n"
+      "Content-Transfer-Encoding: quoted-printable\r\n"
+      "\r\n"
+      "<html><body><div>Our verge meadow, two weeks in. I made a <a href=3D\"https://music.=\r\n"
+      "example/playlist/meadow-walk\">playlist</a> for mowing-free Sundays.</div>=\r\n"
+      "<div>Could you read the council's reply on the show?</div></body></html>\r\n"
+      "--Apple-Mail=_A1B2\r\n"
+      "Content-Disposition: inline; filename=verge.jpg\r\n"
+      "Content-Type: image/jpeg; name=\"verge.jpg\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n"
+      "\r\n" +
+      photo +
+      "--Apple-Mail=_A1B2\r\n"
+      "Content-Disposition: attachment; filename*=utf-8''Brief%20vom%20Rat%20%E2%80%93%20Wiese.pdf\r\n"
+      "Content-Type: application/pdf\r\n"
+      "\r\n"
+      "%PDF-1.4 not much of one\r\n"
+      "--Apple-Mail=_A1B2--\r\n";
+  {
+    std::ofstream f(dir.path() / "config/demo/Maildir/new/1764193212.M1P42.mail", std::ios::binary);
+    f << mail;
+  }
+  std::string c = " --config " + config.string();
+  Outcome run = rapport(dir, "run" + c);
+  ASSERT_EQ(run.status, 0) << run.err;
+
+  // Her entry: what she asked, the link kept, her message's id to read it whole.
+  Outcome shown = rapport(dir, "contacts show ruth.abara@icloud.com" + c);
+  ASSERT_EQ(shown.status, 0) << shown.err;
+  const std::string marker = " · message ";
+  size_t at = shown.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << shown.out;
+  at += marker.size();
+  std::string id = shown.out.substr(at, shown.out.find('\n', at) - at);
+  Outcome preview = rapport(dir, "digest --preview --json" + c);
+  EXPECT_TRUE(contains(preview.out, "\"message_ids\":[" + id + "]")) << preview.out;
+  EXPECT_TRUE(contains(preview.out, "Could you read the council's reply on the show?"));
+
+  Outcome whole = rapport(dir, "message show " + id + c);
+  ASSERT_EQ(whole.status, 0) << whole.err;
+  EXPECT_TRUE(contains(whole.out, "Message " + id + " · email via replies · human\n")) << whole.out;
+  EXPECT_TRUE(contains(whole.out, "From:        Ruth Abara <ruth.abara@icloud.com>  (contact "));
+  EXPECT_TRUE(contains(whole.out, "In-Reply-To: <ep010.newsletter@slowgarden.example>\n"));
+  EXPECT_TRUE(contains(whole.out, "Episode:     Ep. 10: Letting the Meadow Decide <https://"));
+  EXPECT_TRUE(contains(whole.out, "Attachment:  verge.jpg (image/jpeg, 2 KB)\n")) << whole.out;
+  EXPECT_TRUE(contains(whole.out, "Attachment:  Brief vom Rat – Wiese.pdf (application/pdf, 24 bytes)\n"))
+      << whole.out;
+  EXPECT_TRUE(contains(whole.out, "I made a playlist <https://music.example/playlist/meadow-walk> "
+                                  "for mowing-free Sundays."));
+  Outcome json = rapport(dir, "message show " + id + " --json" + c);
+  EXPECT_TRUE(contains(json.out, "{\"name\":\"verge.jpg\",\"type\":\"image/jpeg\",\"size\":"));
+  Outcome full = rapport(dir, "contacts show ruth.abara@icloud.com --full" + c);
+  EXPECT_TRUE(contains(full.out, "      Could you read the council's reply on the show?\n")) << full.out;
+  Outcome missing = rapport(dir, "message show 99999" + c);
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_TRUE(contains(missing.err, "no message 99999")) << missing.err;
+  EXPECT_EQ(rapport(dir, "message show first" + c).status, 2);
 }
 
 }  // namespace
