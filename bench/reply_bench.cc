@@ -14,6 +14,7 @@
 
 #include "ingest/mail/mail_parser.h"
 #include "pipeline/classify.h"
+#include "pipeline/excerpt.h"
 #include "pipeline/extract.h"
 #include "tests/support/corpus.h"
 #include "tests/support/feed_check.h"
@@ -129,10 +130,20 @@ int main(int argc, char** argv) {
       {"closings", repeat("Thanks,\nAna\n", kMb)},
       {"plain prose", repeat("We planted garlic in the rain and it came up anyway.\n", kMb)},
   };
-  std::printf("%-18s %10s\n", "1 MB body", "median ms");
+  std::printf("%-18s %10s %12s\n", "1 MB body", "extract ms", "excerpt ms");
   for (const auto& s : shapes) {
     double ms = median_ms([&] { (void)pipeline::extract_reply(s.body); });
-    std::printf("%-18s %10.1f\n", s.name, ms);
+    // The digest's excerpt of the same megabyte, as one message of a conversation of two.
+    double ex = median_ms([&] { (void)pipeline::excerpt_conversation({s.body, "And one more thing?"}, 600); });
+    std::printf("%-18s %10.1f %12.1f\n", s.name, ms, ex);
+  }
+  {
+    std::string asks = repeat("Could you say more about the hedge? Please do. ", kMb);
+    double ex = median_ms([&] { (void)pipeline::excerpt_conversation({asks}, 600); });
+    std::printf("%-18s %10s %12.1f\n", "questions only", "", ex);
+    std::string cjk = repeat("\xE4\xBB\x8A\xE6\x97\xA5\xE3\x81\xAF\xEF\xBC\x9F", kMb);
+    ex = median_ms([&] { (void)pipeline::excerpt_conversation({cjk}, 600); });
+    std::printf("%-18s %10s %12.1f\n", "CJK questions", "", ex);
   }
   return 0;
 }

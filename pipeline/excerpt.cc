@@ -1,6 +1,7 @@
 #include "pipeline/excerpt.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "core/text.h"
@@ -209,14 +210,22 @@ bool asks(std::string_view sentence) {
       "kunt u", "zou u", "alsjeblieft", "czy mógłbyś", "czy mogłabyś", "czy możesz", "proszę",
       "prosze", "skulle du", "snälla", "пожалуйста", "не могли бы", "お願い", "ください",
       "でしょうか", "请", "請", "부탁", "주세요", "lütfen", "παρακαλώ", "prosím"};
+  // One pass over the sentence, trying at each word's start only the phrases that begin with
+  // its byte: a megabyte of sentences is read in tens of milliseconds, not hundreds.
+  static const std::array<std::vector<std::string_view>, 256> kByFirst = [] {
+    std::array<std::vector<std::string_view>, 256> t;
+    for (std::string_view k : kAnywhere) t[static_cast<unsigned char>(k[0])].push_back(k);
+    return t;
+  }();
   std::string lower = folded_start(s, 2000);
-  for (std::string_view k : kAnywhere) {
-    size_t at = lower.find(k);
-    if (at == std::string::npos) continue;
-    // A word, not the end of another ("displeased"), and "please" not "pleased".
+  for (size_t at = 0; at < lower.size(); ++at) {
+    // A word's start, not the inside of another ("displeased").
     if (at > 0 && std::isalpha(static_cast<unsigned char>(lower[at - 1]))) continue;
-    if (k == "please" && at + 6 < lower.size() && lower[at + 6] == 'd') continue;
-    return true;
+    for (std::string_view k : kByFirst[static_cast<unsigned char>(lower[at])]) {
+      if (lower.compare(at, k.size(), k) != 0) continue;
+      if (k == "please" && at + 6 < lower.size() && lower[at + 6] == 'd') continue;  // "pleased"
+      return true;
+    }
   }
   return false;
 }
@@ -230,6 +239,8 @@ bool asks_anything(std::string_view text) {
 
 std::vector<ExcerptPart> excerpt_conversation(const std::vector<std::string_view>& messages,
                                               size_t budget) {
+  // Each sentence taken costs its characters and three for what joins it (" " or " … "); what
+  // a part may add at its ends ("… ", " …") is outside the budget: four characters a part.
   struct Pick {
     int message;
     size_t sentence;
@@ -287,26 +298,67 @@ std::vector<ExcerptPart> excerpt_conversation(const std::vector<std::string_view
                       t.find_first_of(".?!") == std::string_view::npos &&
                       std::count(t.begin(), t.end(), ' ') <= 1;
       if (sign_off) break;
-      if (used + n > budget) {
-        if (used + 20 < budget) chosen.push_back({newest, s, cut_at_word(t, budget - used - 1), false});
+      if (used + n + 3 > budget) {
+        if (used + 20 < budget) {
+          chosen.push_back({newest, s, cut_at_word(t, budget - used - 4), false});
+          used += chars(chosen.back().text) + 4;
+        }
         break;
       }
       chosen.push_back({newest, s, t, false});
-      used += n + 1;
+      used += n + 3;
     }
   }
   for (const Pick& a : asked) {
     size_t n = chars(a.text);
-    if (used + n > budget) {
+    if (used + n + 3 > budget) {
       // The first question is always shown, cut to what is left; later ones only whole.
       bool any_ask = std::any_of(chosen.begin(), chosen.end(), [](const Pick& p) { return p.ask; });
       if (!any_ask && used + 20 < budget) {
-        chosen.push_back({a.message, a.sentence, cut_at_word(a.text, budget - used - 1), true});
+        chosen.push_back({a.message, a.sentence, cut_at_word(a.text, budget - used - 4), true});
+        used += chars(chosen.back().text) + 4;  // what joins it and the "…" that ends it
       }
       continue;
     }
     chosen.push_back(a);
-    used += n + 1;
+    used += n + 3;
+  }
+  // What is left of the budget goes to what leads up to each ask — the sentences just before it
+  // say what the ask is about ("two colleagues of mine would talk", "our survey is at …") —
+  // nearest first, two at most an ask, only whole sentences; a salutation or a sign-off never.
+  auto taken = [&](int m, size_t s) {
+    return std::any_of(chosen.begin(), chosen.end(),
+                       [&](const Pick& p) { return p.message == m && p.sentence == s; });
+  };
+  const std::vector<Pick> asks_shown = [&] {
+    std::vector<Pick> v;
+    for (const Pick& p : chosen) {
+      if (p.ask) v.push_back(p);
+    }
+    return v;
+  }();
+  // Contiguous only: a lead-up sentence that does not fit stops that ask's lead-up (no gap).
+  std::vector<bool> stopped(asks_shown.size(), false);
+  for (size_t back = 1; back <= 2; ++back) {
+    for (size_t k = 0; k < asks_shown.size(); ++k) {
+      const Pick& a = asks_shown[k];
+      if (stopped[k] || a.sentence < back) continue;
+      size_t s = a.sentence - back;
+      size_t m = static_cast<size_t>(a.message);
+      if (s < lead[m] || taken(a.message, s)) {
+        stopped[k] = true;  // the opening, another ask, or a salutation: already said or nothing
+        continue;
+      }
+      auto [b, e] = sentences[m][s];
+      std::string_view t = messages[m].substr(b, e - b);
+      size_t n = chars(t);
+      if (used + n + 3 > budget) {
+        stopped[k] = true;
+        continue;
+      }
+      chosen.push_back({a.message, s, t, false});
+      used += n + 3;
+    }
   }
   std::stable_sort(chosen.begin(), chosen.end(), [](const Pick& x, const Pick& y) {
     return x.message != y.message ? x.message < y.message : x.sentence < y.sentence;
@@ -326,7 +378,10 @@ std::vector<ExcerptPart> excerpt_conversation(const std::vector<std::string_view
       parts.push_back({p.message, from_start ? "" : kEllipsis + " "});
     } else {
       const Pick& prev = chosen[i - 1];
-      parts.back().text += p.sentence == prev.sentence + 1 ? " " : " " + kEllipsis + " ";
+      bool after_cut = parts.back().text.size() >= kEllipsis.size() &&
+                       parts.back().text.compare(parts.back().text.size() - kEllipsis.size(),
+                                                 kEllipsis.size(), kEllipsis) == 0;
+      parts.back().text += p.sentence == prev.sentence + 1 || after_cut ? " " : " " + kEllipsis + " ";
     }
     parts.back().text += std::string(p.text);
     bool last_of_message = i + 1 == chosen.size() || chosen[i + 1].message != p.message;

@@ -26,7 +26,8 @@ bool asks(std::string_view sentence);
 bool asks_anything(std::string_view text);
 
 // The excerpt of a conversation (each message's words, oldest first) within `budget`
-// characters of text: parts, one per message that gives sentences, in order.
+// characters of text (and four more a part for its leading and trailing "…"): parts, one per
+// message that gives sentences, in order. Linear in the text.
 std::vector<ExcerptPart> excerpt_conversation(const std::vector<std::string_view>& messages,
                                               size_t budget);
 

@@ -807,3 +807,88 @@ TEST(RapportBinary, TheWholeMessageAnywhereWithItsLinksAndAttachments) {
 
 }  // namespace
 }  // namespace rapport
+
+namespace rapport {
+namespace {
+
+void add_mail(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir.path() / "config/demo/Maildir/new" / name, std::ios::binary) << text;
+}
+
+// The story the digest once told badly, played with the binary: a listener's real request is in
+// a long first email (two colleagues, a link, a question at the very end); a "one more thing"
+// email and a "no rush!" through the form follow. The digest must show the request and the
+// question, keep her near the top, and answer her email thread with her words quoted.
+TEST(RapportBinary, TheDigestShowsWhatAPersonAskedAcrossTheirConversation) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);
+  std::string long_mail =
+      "From: =?utf-8?q?Tove_Lindstr=C3=B6m?= <tove.lindstrom@gmail.com>\n"
+      "To: Sam Rivera <sam@slowgarden.example>\n"
+      "Subject: Re: Ep. 10: Letting the Meadow Decide\n"
+      "Date: Tue, 24 Nov 2026 20:02:11 +0100\n"
+      "Message-ID: <CAO+tove-1@mail.gmail.com>\n"
+      "In-Reply-To: <ep010.newsletter@slowgarden.example>\n"
+      "References: <ep010.newsletter@slowgarden.example>\n"
+      "Content-Type: text/plain; charset=utf-8\n"
+      "\n"
+      "Hi Sam,\n\n"
+      "I work at the botanical garden in Gothenburg, and we have been letting our lawns go\n"
+      "since 2021. ";
+  for (int i = 0; i < 30; ++i) {
+    long_mail += "The first year looked untidy and visitors complained; by the third the orchids came back. ";
+  }
+  long_mail +=
+      "\n\nTwo colleagues of mine, Ingrid and Pelle, would be happy to talk about it on the show.\n"
+      "Our survey is at https://botanic.example/meadow-survey-2026 if you want the numbers.\n"
+      "Would you consider a follow-up episode with them at about 21 minutes, like the seed one?\n\n"
+      "Tove\n\n"
+      "On Tue, 17 Nov 2026 at 06:00, Sam Rivera <sam@slowgarden.example> wrote:\n"
+      "> Half the lawn went unmown this year.\n";
+  add_mail(dir, "1764010931.M1P1.mail", long_mail);
+  add_mail(dir, "1764097331.M2P1.mail",
+           "From: Tove Lindstrom <tove.lindstrom@gmail.com>\n"
+           "To: Sam Rivera <sam@slowgarden.example>\n"
+           "Subject: one more thing\n"
+           "Date: Wed, 25 Nov 2026 20:02:11 +0100\n"
+           "Message-ID: <CAO+tove-2@mail.gmail.com>\n"
+           "\n"
+           "One more thing: Pelle has photos from every summer since 2021.\n");
+  {
+    std::ofstream csv(dir.path() / "config/demo/form-export.csv", std::ios::app);
+    csv << "t0ve9x,Tove Lindström,tove.lindstrom@gmail.com,No rush at all!,10,"
+           "2026-11-27 08:00:00,2026-11-27 08:01:10,aa11\n";
+  }
+  std::string c = " --config " + config.string();
+  Outcome run = rapport(dir, "run" + c);
+  ASSERT_EQ(run.status, 0) << run.err;
+  const std::string& out = run.out;
+  size_t entry = out.find(". Tove Lindström <tove.lindstrom@gmail.com>\n");
+  ASSERT_NE(entry, std::string::npos) << out;
+  std::string tove = out.substr(entry, out.find("\n\n", entry) - entry);
+  // Near the top: the form's "no rush" did not lower her.
+  EXPECT_LE(std::stoi(out.substr(out.rfind('\n', entry) + 1)), 3) << out;
+  EXPECT_TRUE(contains(tove, "3rd message, never answered · asked a question")) << tove;
+  // Her request, her question at the end of a long message, and the link, whole.
+  EXPECT_TRUE(contains(tove, "1st message: “I work at the botanical garden in Gothenburg, and we have"
+                             " been letting our lawns go since 2021. … Two colleagues of mine, "
+                             "Ingrid and Pelle, would be happy to talk about it on the show."))
+      << tove;
+  EXPECT_TRUE(contains(tove, "Would you consider a follow-up episode with them at about 21 "
+                             "minutes, like the seed one?"));
+  EXPECT_TRUE(contains(tove, "https://botanic.example/meadow-survey-2026"));
+  EXPECT_FALSE(contains(tove, "orchids came back. The first year")) << "not a prefix";
+  EXPECT_FALSE(contains(tove, "Half the lawn")) << "never the creator's quoted words";
+  // The reply answers her email thread, not the form, with her words below.
+  EXPECT_TRUE(contains(tove, "Reply: mailto:tove.lindstrom@gmail.com?subject=Re%3A%20one%20more%20thing"
+                             "&In-Reply-To=%3CCAO%2Btove-2@mail.gmail.com%3E"))
+      << tove;
+  EXPECT_TRUE(contains(tove, "&body=On%20"));
+  // The HTML part says the same, the survey a link.
+  fs::path html = dir.path() / "digest.html";
+  ASSERT_EQ(rapport(dir, "digest --preview --html " + html.string() + c).status, 0);
+  EXPECT_TRUE(contains(read_file(html), "<a href=\"https://botanic.example/meadow-survey-2026\""));
+}
+
+}  // namespace
+}  // namespace rapport

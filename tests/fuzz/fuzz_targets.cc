@@ -17,6 +17,7 @@
 #include "ingest/mail/mail_parser.h"
 #include "pipeline/classify.h"
 #include "pipeline/digest_reply.h"
+#include "pipeline/excerpt.h"
 #include "pipeline/extract.h"
 
 namespace rapport::fuzz {
@@ -83,8 +84,24 @@ int html(const std::uint8_t* data, std::size_t size) {
 }
 
 int reply(const std::uint8_t* data, std::size_t size) {
-  std::string out = pipeline::extract_reply(as_text(data, size));
+  std::string_view text = as_text(data, size);
+  std::string out = pipeline::extract_reply(text);
   if (out.size() > size) std::abort();  // a cut, never more words than were written
+  // The digest's excerpt of those words and of the raw text as a second message: sentences in
+  // order and inside the text, the budget held (the "…" marks aside), every part valid UTF-8
+  // when the words are.
+  size_t last = 0;
+  for (auto [b, e] : pipeline::split_sentences(text)) {
+    if (b < last || e <= b || e > text.size()) std::abort();
+    last = e;
+  }
+  auto parts = pipeline::excerpt_conversation({out, text}, 300);
+  size_t chars = 0;
+  for (const auto& p : parts) {
+    if (p.message < 0 || p.message > 1) std::abort();
+    for (char c : p.text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }
+  if (chars > 300 + 4 * parts.size()) std::abort();
   return 0;
 }
 

@@ -60,9 +60,23 @@ TEST(Excerpt, ShowsEveryAskAcrossTheConversationWithTheOpeningLine) {
   auto parts = excerpt_conversation({first, second}, 600);
   ASSERT_EQ(parts.size(), 1u);  // the follow-up asks nothing: the ask is in her first message
   EXPECT_EQ(parts[0].message, 0);
+  // The opening, the ask, and what leads up to it while the budget lasts.
+  EXPECT_EQ(parts[0].text,
+            "I run the seed library in Lund with two colleagues. … Today we lend 300 varieties. "
+            "The librarians were sceptical at first. Could you do a follow-up episode on how small "
+            "seed libraries start? …");
+  // With a tight budget, the ask comes before what leads up to it.
+  parts = excerpt_conversation({first, second}, 160);
+  ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0].text,
             "I run the seed library in Lund with two colleagues. … Could you do a follow-up "
             "episode on how small seed libraries start? …");
+  // Tighter still, the opening is cut short, and one "…" says so.
+  parts = excerpt_conversation({first, second}, 120);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].text,
+            "I run the seed library in Lund with two… Could you do a follow-up episode on how "
+            "small seed libraries start? …");
 }
 
 TEST(Excerpt, AQuestionAtTheEndOfALongMessageIsShown) {
@@ -72,8 +86,9 @@ TEST(Excerpt, AQuestionAtTheEndOfALongMessageIsShown) {
   auto parts = excerpt_conversation({long_one}, 600);
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0].text,
-            "We listened on the long drive north. … What would you plant first in a "
-            "north-facing garden?");
+            "We listened on the long drive north. … The hedges were bare and the fields were "
+            "brown. The hedges were bare and the fields were brown. What would you plant first in "
+            "a north-facing garden?");
 }
 
 TEST(Excerpt, TheBudgetHoldsForLongMessagesAndManyQuestions) {
@@ -86,7 +101,7 @@ TEST(Excerpt, TheBudgetHoldsForLongMessagesAndManyQuestions) {
     for (const auto& p : parts) {
       for (char c : p.text) total += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     }
-    EXPECT_LE(total, 600u + 8) << text.size();  // the budget, and the "…" marks around parts
+    EXPECT_LE(total, 600u + 4 * parts.size()) << text.size();  // and each part's "…" marks
     EXPECT_FALSE(parts.empty());
   }
 }
