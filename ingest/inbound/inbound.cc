@@ -271,7 +271,14 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
       if (m.text.empty()) m.text = "(a voicemail without a transcript)";
       m.details = "voicemail";
       if (duration) m.details += ", " + clock_text(static_cast<int>(*duration));
-      if (!recording.empty()) m.details += " · " + recording;
+      // The recording is where the message can be heard: a link in the digest when it is a
+      // web address, words in the details otherwise.
+      if (!recording.empty() && m.url.empty() &&
+          (istarts_with(recording, "https://") || istarts_with(recording, "http://"))) {
+        m.url = recording;
+      } else if (!recording.empty()) {
+        m.details += " · " + recording;
+      }
       break;
     case InboxKind::kBoostagram:
       if (m.text.empty()) m.text = "(a boost without a message)";

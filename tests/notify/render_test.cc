@@ -375,3 +375,32 @@ TEST(FileMailer, FailsClearlyWhenTheFolderCannotBeMade) {
 
 }  // namespace
 }  // namespace rapport::notify
+
+namespace rapport::notify {
+namespace {
+
+TEST(DigestRender, AVoicemailLinksToItsRecordingAndSaysHowToCallBack) {
+  Digest d = sample_digest();
+  DigestCandidate& c = d.items[0].who;
+  c.identity_kind = "phone";
+  c.identity_value = "+447700900123";
+  c.address = "+44 7700 900123";
+  c.display_name = "Caller";
+  c.message_kind = "voicemail";
+  c.details = "voicemail, 0:42";
+  c.url = "https://vm.example/r/77.mp3";
+  std::string text = render_text(d, {"Sam", 280});
+  EXPECT_NE(text.find("   voicemail, 0:42\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("   Recording: https://vm.example/r/77.mp3\n"), std::string::npos);
+  EXPECT_NE(text.find("   Call or text: tel:+447700900123\n"), std::string::npos);
+  EXPECT_EQ(text.find("mailto:+44"), std::string::npos);
+  std::string html = render_html(d, {"Sam", 280});
+  EXPECT_NE(html.find("<a href=\"https://vm.example/r/77.mp3\" style=\"color:#1d5c8f;\">Listen to the "
+                      "recording</a>"),
+            std::string::npos);
+  c.url = "javascript:alert(1)";  // never a link
+  EXPECT_EQ(render_html(d, {"Sam", 280}).find("javascript:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rapport::notify

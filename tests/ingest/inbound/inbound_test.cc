@@ -127,7 +127,8 @@ TEST(Inbound, MapsAVoicemailWebhook) {
   EXPECT_EQ(m.text, "Hi Sam, quick question about leeks.");
   EXPECT_EQ(m.claimed.kind, "phone");
   EXPECT_EQ(m.claimed.value, "+44 (0)7700 900123");
-  EXPECT_EQ(m.details, "voicemail, 0:42 · https://vm.example/r/77.mp3");
+  EXPECT_EQ(m.details, "voicemail, 0:42");
+  EXPECT_EQ(m.url, "https://vm.example/r/77.mp3");  // a link to the recording in the digest
   EXPECT_EQ(m.received_at, 1795500000);
 }
 
