@@ -60,7 +60,9 @@ size_t closing(std::string_view s, size_t i) {
 
 // A terminator that ends a sentence without a space after it (CJK), and its length.
 size_t wide_terminator(std::string_view s, size_t i) {
-  static constexpr std::string_view kWide[] = {"\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F"};
+  // 。！？ and the Arabic question mark ؟.
+  static constexpr std::string_view kWide[] = {"\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F",
+                                              "\xD8\x9F"};
   for (std::string_view m : kWide) {
     if (s.substr(i, m.size()) == m) return m.size();
   }
@@ -183,6 +185,7 @@ bool asks(std::string_view sentence) {
   }
   if (e > 0 && s[e - 1] == '?') return true;
   if (e >= 3 && s.substr(e - 3, 3) == "\xEF\xBC\x9F") return true;  // ？
+  if (e >= 2 && s.substr(e - 2, 2) == "\xD8\x9F") return true;      // ؟
   if (s.find("\xC2\xBF") != std::string_view::npos) return true;     // ¿
   // A request, by how it starts.
   // A request, by how it starts: an imperative or a question without its mark.

@@ -40,7 +40,7 @@ TEST(Asks, QuestionsAndRequestsInTheLanguagesListenersWrite) {
         "¿Puedes hablar de tomates", "Pourriez-vous parler des semences ?",
         "Könnten Sie eine Folge über Kompost machen.", "Potresti parlare del compost.",
         "Czy możesz zrobić odcinek o nasionach.", "次回は種の話をしてください。",
-        "Would you do a listener Q&A episode? (I have questions.)"}) {
+        "Would you do a listener Q&A episode? (I have questions.)", "هل يمكنك التحدث عن البذور؟"}) {
     EXPECT_TRUE(asks(yes)) << yes;
   }
   for (const char* no : {"I was so pleased with the episode.", "Thanks for the show!",
