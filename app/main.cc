@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/daemon.h"
 #include "ingest/feed/http_client.h"
+#include "rapport_commit.h"  // generated: RAPPORT_COMMIT
 
 int main(int argc, char** argv) {
   using namespace rapport;
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (inv->version) {
-    std::cout << "rapport " << RAPPORT_VERSION << "\n";
+    std::cout << "rapport " << RAPPORT_VERSION << " (commit " << RAPPORT_COMMIT << ")\n";
     return 0;
   }
   if (inv->command.empty()) {

@@ -708,6 +708,14 @@ TEST(RapportBinary, HelpAndUsageErrors) {
   Outcome version = rapport(dir, "--version");
   EXPECT_EQ(version.status, 0);
   EXPECT_TRUE(contains(version.out, "rapport 0."));
+  // The commit it was built from: twelve hex digits (and -dirty), or unknown outside git.
+  size_t at = version.out.find(" (commit ");
+  ASSERT_NE(at, std::string::npos) << version.out;
+  std::string commit = version.out.substr(at + 9, version.out.find(')', at) - at - 9);
+  EXPECT_TRUE(commit == "unknown" ||
+              (commit.size() >= 12 &&
+               commit.substr(0, 12).find_first_not_of("0123456789abcdef") == std::string::npos))
+      << commit;
 }
 
 }  // namespace
