@@ -4,35 +4,12 @@
 #include <cctype>
 #include <cstdint>
 #include <optional>
+#include <phonenumbers/phonenumberutil.h>
 
 #include "core/text.h"
 
 namespace rapport::pipeline {
 namespace {
-
-struct Country {
-  const char* code;
-  const char* calling;
-  bool keeps_trunk_zero;  // Italy: the leading 0 of a landline is part of the number
-};
-constexpr Country kCountries[] = {
-    {"US", "1", false},   {"CA", "1", false},   {"GB", "44", false},  {"IE", "353", false},
-    {"FR", "33", false},  {"DE", "49", false},  {"ES", "34", false},  {"IT", "39", true},
-    {"PT", "351", false}, {"NL", "31", false},  {"BE", "32", false},  {"LU", "352", false},
-    {"CH", "41", false},  {"AT", "43", false},  {"DK", "45", false},  {"SE", "46", false},
-    {"NO", "47", false},  {"FI", "358", false}, {"IS", "354", false}, {"PL", "48", false},
-    {"CZ", "420", false}, {"SK", "421", false}, {"HU", "36", false},  {"RO", "40", false},
-    {"BG", "359", false}, {"GR", "30", false},  {"HR", "385", false}, {"SI", "386", false},
-    {"EE", "372", false}, {"LV", "371", false}, {"LT", "370", false}, {"UA", "380", false},
-    {"TR", "90", false},  {"IL", "972", false}, {"AE", "971", false}, {"SA", "966", false},
-    {"IN", "91", false},  {"PK", "92", false},  {"BD", "880", false}, {"CN", "86", false},
-    {"JP", "81", false},  {"KR", "82", false},  {"TW", "886", false}, {"HK", "852", false},
-    {"SG", "65", false},  {"MY", "60", false},  {"TH", "66", false},  {"VN", "84", false},
-    {"PH", "63", false},  {"ID", "62", false},  {"AU", "61", false},  {"NZ", "64", false},
-    {"ZA", "27", false},  {"NG", "234", false}, {"KE", "254", false}, {"EG", "20", false},
-    {"MA", "212", false}, {"BR", "55", false},  {"AR", "54", false},  {"MX", "52", false},
-    {"CL", "56", false},  {"CO", "57", false},  {"PE", "51", false},
-};
 
 // Whether `d` is `family` followed only by a country or generic suffix ("hotmail." + "co.uk"):
 // the provider's own domains, not a company's subdomain that happens to start the same.
@@ -144,42 +121,28 @@ Identity email_identity(std::string_view address, const IdentityRules& rules) {
 }
 
 std::string e164(std::string_view raw, std::string_view default_country) {
-  std::string digits;
-  bool plus = false;
-  std::string_view s = trim(raw);
-  // "+44 (0)1632 960961": the "(0)" is the trunk prefix written for national callers.
-  std::string cleaned(s);
-  if (size_t p = cleaned.find("(0)"); p != std::string::npos) cleaned.erase(p, 3);
-  for (char c : cleaned) {
-    if (c >= '0' && c <= '9') {
-      digits += c;
-    } else if (c == '+' && digits.empty()) {
-      plus = true;
-    } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')' && c != '/') {
-      return {};  // letters, extensions: not a number we can be sure of
-    }
+  // libphonenumber (Debian's libphonenumber8): every country's numbering plan, national
+  // prefixes included ("8 (912)…" in Russia, "06 20…" in Hungary, "011 15…" in Argentina),
+  // which a table of calling codes cannot know.
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  std::string number(trim(raw));
+  if (number.size() > 64) return {};
+  std::string region = ascii_upper(trim(default_country));
+  if (region.empty()) {
+    region = "ZZ";  // none: only international forms can be read
+    // "0044 …": the international prefix most of the world dials, read without a region.
+    if (number.rfind("00", 0) == 0) number = "+" + number.substr(2);
   }
-  if (!plus && digits.rfind("00", 0) == 0) {
-    plus = true;
-    digits.erase(0, 2);
-  }
-  if (!plus) {
-    const Country* country = nullptr;
-    for (const auto& c : kCountries) {
-      if (iequals(c.code, trim(default_country))) country = &c;
-    }
-    if (!country) return {};
-    std::string calling = country->calling;
-    if (calling == "1") {
-      if (digits.size() == 11 && digits[0] == '1') digits.erase(0, 1);
-      if (digits.size() != 10) return {};
-    } else if (!country->keeps_trunk_zero && !digits.empty() && digits[0] == '0') {
-      digits.erase(0, 1);
-    }
-    digits = calling + digits;
-  }
-  if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') return {};
-  return "+" + digits;
+  PhoneNumber parsed;
+  if (util.Parse(number, region, &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) return {};
+  // Possible in length for its country, and callable from anywhere (not a local-only number
+  // like "555-0132" without its area code).
+  if (util.IsPossibleNumberWithReason(parsed) != PhoneNumberUtil::IS_POSSIBLE) return {};
+  std::string out;
+  util.Format(parsed, PhoneNumberUtil::E164, &out);
+  return out;
 }
 
 Identity handle_identity(std::string_view platform, std::string_view handle) {

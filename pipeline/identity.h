@@ -25,9 +25,10 @@ struct IdentityRules {
 // ("\"ana lopez\"@x") keeps its quotes, unless it needs none. Empty when it is not an address.
 Identity email_identity(std::string_view address, const IdentityRules& rules = {});
 
-// A phone number in E.164 ("+441632960961"): "+44 (0)1632 960961", "0044…", and national
-// numbers in `default_country` ("01632 960961" with "GB"). Empty when it cannot be read as
-// one (too short or long, or national without a country).
+// A phone number in E.164 ("+441632960961"), read by libphonenumber: "+44 (0)1632 960961",
+// "0044…", and national numbers in `default_country` ("01632 960961" with "GB", "8 (912)
+// 345-67-89" with "RU"); an extension is the same line. Empty when it cannot be read as one:
+// not a possible length for its country, local-only, or national without a country.
 std::string e164(std::string_view raw, std::string_view default_country);
 
 // A handle on a platform: "platform:handle", both lower-cased, without a leading "@".

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "pipeline/resolve.h"
 
 namespace rapport::pipeline {
@@ -59,7 +62,26 @@ TEST(E164, ReadsInternationalAndNationalNumbers) {
   EXPECT_EQ(e164("06 1234 5678", "IT"), "+390612345678");  // Italy keeps its leading 0
   EXPECT_EQ(e164("07700 900123", ""), "");                 // national, no country: unknown
   EXPECT_EQ(e164("555-0132", "US"), "");                   // too short
-  EXPECT_EQ(e164("+44 7700 900123 ext. 4", ""), "");       // not a plain number
+  EXPECT_EQ(e164("+44 7700 900123 ext. 4", ""), "+447700900123");  // an extension: the line
+}
+
+// tests/data/phones.tsv: numbers as listeners write them in 70 countries, national prefixes
+// and all ("8 (912)…", "06 20…", "011 15…"), with what each is in E.164.
+TEST(E164, ReadsTheNumbersOfEveryCountryAsPeopleWriteThem) {
+  std::ifstream in(std::string(RAPPORT_SOURCE_DIR) + "/tests/data/phones.tsv");
+  std::string line;
+  int cases = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::stringstream fields(line);
+    std::string region, raw, want;
+    std::getline(fields, region, '\t');
+    std::getline(fields, raw, '\t');
+    std::getline(fields, want, '\t');
+    EXPECT_EQ(e164(raw, region == "-" ? "" : region), want) << region << " " << raw;
+    ++cases;
+  }
+  EXPECT_GE(cases, 80);
 }
 
 TEST(Resolve, AFormWithAnEmailAPhoneAndAHandleCarriesAllThree) {
