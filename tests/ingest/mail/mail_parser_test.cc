@@ -238,6 +238,20 @@ TEST(MailParser, RawUtf8HeadersReadAsUtf8WhateverTheBodySays) {
   EXPECT_EQ(m.subject, "Frösche und Kröten");
 }
 
+TEST(MailParser, APartWithoutACharsetIsReadInTheOneItsBytesShow) {
+  // An old Japanese mail program: ISO-2022-JP would declare itself; Shift_JIS often did not.
+  std::string body =
+      "\x8D\xA1\x93\xFA\x82\xCC\x95\xFA\x91\x97\x82\xF0\x95\xB7\x82\xAB\x82\xDC\x82\xB5"
+      "\x82\xBD\x81\x42\x8E\xED\x82\xCC\x95\xDB\x91\xB6\x82\xC9\x82\xC2\x82\xA2\x82\xC4"
+      "\x8E\xBF\x96\xE2\x82\xAA\x82\xA0\x82\xE8\x82\xDC\x82\xB7\x81\x42\n";
+  Message m = parse_mail("From: a@example.jp\nMessage-ID: <sj@example.jp>\nMIME-Version: 1.0\n"
+                         "Content-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\n" + body,
+                         0);
+  EXPECT_EQ(m.text, "今日の放送を聞きました。種の保存について質問があります。");
+  ASSERT_FALSE(m.warnings.empty());
+  EXPECT_NE(m.warnings[0].find("read as"), std::string::npos) << m.warnings[0];
+}
+
 TEST(MailParser, Utf7BodiesAndEncodedWords) {
   Message m = parse_mail(
       "From: =?utf-7?Q?J+AOk-r+APQ-me?= <jerome@example.fr>\n"
