@@ -79,10 +79,11 @@ bool list_item(std::string_view s, size_t i) {
   return j > i && j + 1 < s.size() && (s[j] == '.' || s[j] == ')') && s[j + 1] == ' ';
 }
 
+// The first `n` bytes of a sentence, ASCII letters lower-cased (other bytes as they are).
 std::string folded_start(std::string_view sentence, size_t n) {
-  std::string out;
-  for (char c : sentence.substr(0, n)) {
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string out(sentence.substr(0, n));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
@@ -121,7 +122,9 @@ std::vector<std::pair<size_t, size_t>> split_sentences(std::string_view text) {
       ++i;
       continue;
     }
-    if (size_t w = wide_terminator(text, i)) {
+    // The wide terminators (。！？ ؟) start with one of three bytes: look no further otherwise.
+    const unsigned char lead = static_cast<unsigned char>(c);
+    if (size_t w = lead == 0xE3 || lead == 0xEF || lead == 0xD8 ? wide_terminator(text, i) : 0) {
       size_t end = i + w;
       while (end < text.size()) {
         size_t more = closing(text, end) ? closing(text, end) : wide_terminator(text, end);
@@ -195,9 +198,9 @@ bool asks(std::string_view sentence) {
       "talk about", "could we", "can we", "shall we", "share ", "recommend",
       // es, pt, fr, it, de, nl, pl, sv
       "puedes", "pode ", "est-ce que", "peux-tu", "kannst du", "kan du"};
-  std::string start = folded_start(s, 48);
+  std::string lower = folded_start(s, 2000);
   for (std::string_view k : kStarts) {
-    if (start.rfind(k, 0) == 0) return true;
+    if (lower.compare(0, k.size(), k) == 0) return true;
   }
   // A request anywhere in it: "could you", "I'd love to know", the word for "please" (ASCII
   // lower-cased; other scripts as written), in the languages the reply extractor reads.
@@ -220,7 +223,6 @@ bool asks(std::string_view sentence) {
     for (std::string_view k : kAnywhere) t[static_cast<unsigned char>(k[0])].push_back(k);
     return t;
   }();
-  std::string lower = folded_start(s, 2000);
   for (size_t at = 0; at < lower.size(); ++at) {
     // A word's start, not the inside of another ("displeased").
     if (at > 0 && std::isalpha(static_cast<unsigned char>(lower[at - 1]))) continue;

@@ -45,7 +45,7 @@ void process_message(Message& m, const EpisodeIndex& episodes, const IdentityRul
   m.message_class = c.cls;
   m.class_reason = c.reason;
   m.reply_text = extract_reply(m.text);
-  m.asks = asks_anything(m.reply_text);
+  m.asks = m.message_class == MessageClass::kHuman && asks_anything(m.reply_text);
   m.episode_id = episodes.link(m);
   resolve(m, rules);
 }

@@ -670,7 +670,9 @@ namespace {
 // and not history): the part every question about waiting people shares. ?5 is
 // [digest] start; `listed` is when each person was last in a delivered digest of another
 // slot than ?4.
-constexpr const char* kWaitingSql = R"sql(
+// @SIGNALS@ is where the conversation's signals go: the digest's candidates need them, the
+// count of those set aside does not (and is spared the work on every message).
+constexpr const char* kWaitingSqlTemplate = R"sql(
 WITH last_answer AS (
   SELECT contact_id, MAX(at) AS at FROM (
     SELECT contact_id, answered_at AS at FROM answers
@@ -700,15 +702,7 @@ newest AS (
          COUNT(*) OVER (PARTITION BY f.contact_id) AS total,
          SUM(f.open) OVER (PARTITION BY f.contact_id) AS n,
          MIN(CASE WHEN f.open THEN f.received_at END) OVER (PARTITION BY f.contact_id) AS since,
-         MAX(CASE WHEN f.open THEN f.reply_chars ELSE 0 END)
-           OVER (PARTITION BY f.contact_id) AS open_chars,
-         MAX(CASE WHEN f.open THEN f.asks_question ELSE 0 END)
-           OVER (PARTITION BY f.contact_id) AS open_question,
-         FIRST_VALUE(CASE WHEN f.open THEN f.episode_id END)
-           OVER (PARTITION BY f.contact_id
-                 ORDER BY (f.open AND f.episode_id IS NOT NULL) DESC, f.episode_id DESC)
-           AS open_episode
-  FROM flagged f
+@SIGNALS@  FROM flagged f
 ),
 waiting AS (
   SELECT * FROM newest WHERE rn = 1 AND open
@@ -720,10 +714,31 @@ listed AS (
 )
 )sql";
 
+std::string waiting_sql(bool signals) {
+  std::string sql = kWaitingSqlTemplate;
+  const std::string kSignals = R"sql(         MAX(CASE WHEN f.open THEN f.reply_chars ELSE 0 END)
+           OVER (PARTITION BY f.contact_id) AS open_chars,
+         MAX(CASE WHEN f.open THEN f.asks_question ELSE 0 END)
+           OVER (PARTITION BY f.contact_id) AS open_question,
+         -- the newest episode (the highest id) their open messages answer; one window with
+         -- the others, so no second sort of every message
+         MAX(CASE WHEN f.open THEN f.episode_id END)
+           OVER (PARTITION BY f.contact_id) AS open_episode
+)sql";
+  size_t at = sql.find("@SIGNALS@");
+  sql.replace(at, 9, signals ? kSignals : std::string());
+  if (!signals) {
+    // Without the signals, "since" ends the select list: drop the comma after it.
+    size_t since = sql.rfind("AS since,", at);
+    sql.erase(since + 8, 1);
+  }
+  return sql;
+}
+
 }  // namespace
 
 Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates(const CandidateFilter& f) {
-  auto stmt = db_.prepare(std::string(kWaitingSql) + R"sql(,
+  auto stmt = db_.prepare(waiting_sql(true) + R"sql(,
 idents AS (
   SELECT contact_id, group_concat(shown, char(10)) AS list
   FROM (SELECT contact_id, CASE WHEN written <> '' THEN written ELSE value END AS shown
@@ -800,7 +815,7 @@ ORDER BY c.first_seen_at DESC, c.id DESC
 
 Result<SetAside> SqliteStore::waiting_set_aside(const CandidateFilter& f) {
   // The candidates' conditions, each turned around: the first that holds says why.
-  auto stmt = db_.prepare(std::string(kWaitingSql) + R"sql(
+  auto stmt = db_.prepare(waiting_sql(false) + R"sql(
 SELECT why, COUNT(*), MIN(back_at) FROM (
   SELECT CASE WHEN c.snoozed_until > ?1 THEN 'snoozed'
               WHEN w.since > ?1 - ?2 THEN 'new'
