@@ -110,18 +110,7 @@ std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
 }
 
 std::string excerpt(std::string_view s, size_t max_chars) {
-  std::string folded;
-  folded.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v') {
-      space = true;
-      continue;
-    }
-    if (space && !folded.empty()) folded += ' ';
-    space = false;
-    folded += c;
-  }
+  std::string folded = collapse_spaces(s);
   // Count characters, not bytes.
   size_t chars = 0;
   size_t cut = folded.size();
@@ -177,6 +166,26 @@ bool iequals(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
+}
+
+bool is_web_url(std::string_view url) {
+  return istarts_with(url, "https://") || istarts_with(url, "http://");
+}
+
+std::string collapse_spaces(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {

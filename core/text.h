@@ -33,6 +33,11 @@ std::string ascii_lower(std::string_view s);
 std::string ascii_upper(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
+// Whether `url` is an http or https address (any case): the only links listener text and
+// feeds may become.
+bool is_web_url(std::string_view url);
+// Runs of white space as one space, none at the ends: text as it reads on one line.
+std::string collapse_spaces(std::string_view s);
 std::vector<std::string> split_lines(std::string_view s);
 
 // The subject without reply and forward prefixes ("Re:", "AW:", "SV:", "R:", "Fwd:",

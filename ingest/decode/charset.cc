@@ -166,6 +166,14 @@ std::string detect_charset(std::string_view bytes) {
   return found;
 }
 
+std::optional<Detected> read_undeclared(std::string_view bytes) {
+  std::string guess = detect_charset(bytes);
+  if (guess.empty()) return std::nullopt;
+  Converted c = to_utf8(bytes, guess);
+  if (c.lossy || c.unknown) return std::nullopt;
+  return Detected{std::move(guess), std::move(c.text)};
+}
+
 std::string utf8_or_windows1252(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() + bytes.size() / 2);

@@ -2,6 +2,7 @@
 // ISO-8859-x, windows-125x, KOI8-R, ISO-2022-JP, GB18030, Big5, Shift_JIS, …).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,15 @@ Converted to_utf8(std::string_view bytes, std::string_view charset);
 // EUC-KR, KOI8-R, windows-1251, ISO-8859-x…), as an iconv name; "" when it cannot tell, or
 // when the bytes are ASCII or UTF-8. Reads at most the first 256 KB.
 std::string detect_charset(std::string_view bytes);
+
+// Bytes that are not UTF-8 and declare no charset (or a wrong one), read in the charset
+// detect_charset() sees in them — only when they convert in it without a loss. nullopt when
+// nothing fits: the caller keeps its own way (replacing what is broken).
+struct Detected {
+  std::string charset;  // iconv's name, for the warning that says so
+  std::string text;     // valid UTF-8
+};
+std::optional<Detected> read_undeclared(std::string_view bytes);
 
 // Raw 8-bit header text (RFC 6532 allows UTF-8 there; older mailers wrote their own charset):
 // every valid UTF-8 sequence as it is, every other byte read as windows-1252. So a header

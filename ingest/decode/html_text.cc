@@ -264,8 +264,7 @@ std::string link_target(std::string_view attrs, const std::string& lower) {
   }
   std::string href(trim(decode_entities(value)));
   if (href.size() > 2000) return "";
-  if (istarts_with(href, "https://") || istarts_with(href, "http://") ||
-      istarts_with(href, "mailto:")) {
+  if (is_web_url(href) || istarts_with(href, "mailto:")) {
     for (char c : href) {
       if (static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == '<' || c == '>') return "";
     }

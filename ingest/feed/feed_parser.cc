@@ -247,28 +247,12 @@ bool looks_like_markup(std::string_view s) {
   return false;
 }
 
-// Text written as it reads (Atom type="text"): runs of white space one space, nothing else
-// changed.
-std::string collapsed(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
 
 // Plain text from a field that may hold escaped HTML or undefined entities. Warnings of the
 // HTML reader (a cap reached) go to `warnings` when given.
 std::string plain(std::string_view s, std::vector<std::string>* warnings = nullptr) {
-  if (looks_like_markup(s)) return collapsed(html_to_text(s, warnings));
-  return collapsed(decode_entities(s));
+  if (looks_like_markup(s)) return collapse_spaces(html_to_text(s, warnings));
+  return collapse_spaces(decode_entities(s));
 }
 
 std::optional<int> to_int(std::string_view s) {
@@ -462,7 +446,7 @@ void parse_rss(const pugi::xml_node& rss, const Names& ns, const std::string& ur
       // A guid is a permalink unless it says otherwise (RSS 2.0): the item's link when the
       // item gives none, if it is a web address at all.
       std::string_view g = item.guid;
-      if (g.size() > 8 && (iequals(g.substr(0, 7), "http://") || iequals(g.substr(0, 8), "https://"))) {
+      if (g.size() > 8 && is_web_url(g)) {
         item.link = item.guid;
       }
     }
@@ -587,7 +571,7 @@ std::string atom_text(const pugi::xml_node& n, std::vector<std::string>* warning
     // Without the <div> the spec asks for, the element's own children are the markup.
     std::string markup = xhtml_markup(div && local_name(div) == "div" ? div : n);
     std::string text = html_to_text(markup, warnings);
-    return lines == Lines::kLine ? collapsed(text) : text;
+    return lines == Lines::kLine ? collapse_spaces(text) : text;
   }
   std::string text = raw_text(n);
   if (ascii_lower(n.attribute("mode").value()) == "base64") {
@@ -606,13 +590,13 @@ std::string atom_text(const pugi::xml_node& n, std::vector<std::string>* warning
   }
   if (type == "html" || type == "text/html") {
     text = html_to_text(text, warnings);
-    return lines == Lines::kLine ? collapsed(text) : text;
+    return lines == Lines::kLine ? collapse_spaces(text) : text;
   }
   if (lines == Lines::kKeep) return std::string(trim(text));
   // Text, by the spec. Feeds that forget type="html" around markup that closes its elements
   // ("The Hedge &lt;em&gt;Year&lt;/em&gt;") are read as the HTML they are; anything else,
   // "&lt;br&gt;" included, as written.
-  return looks_like_markup(text) ? collapsed(html_to_text(text, warnings)) : collapsed(text);
+  return looks_like_markup(text) ? collapse_spaces(html_to_text(text, warnings)) : collapse_spaces(text);
 }
 
 std::string atom_link(const pugi::xml_node& parent, const std::string& url) {
@@ -1041,15 +1025,12 @@ Result<ParsedFeed> parse_document(std::string_view bytes, std::string_view url_v
     // encoding nobody declared (EUC-JP, Shift_JIS, GB2312, EUC-KR, KOI8-R, windows-1251…):
     // read in the charset the bytes show, when they read in it without a loss. Otherwise the
     // broken bytes are replaced, so none reaches the database or the digest.
-    std::string guess = detect_charset(bytes);
-    Converted c;
-    if (!guess.empty()) c = to_utf8(bytes, guess);
-    if (!guess.empty() && !c.lossy && !c.unknown) {
+    if (std::optional<Detected> d = read_undeclared(bytes)) {
       feed.warnings.push_back(std::string(declared.empty() ? "no encoding declared"
                                                            : "declared " + declared +
                                                                  " but the bytes are not") +
-                              "; read as " + guess + ", which the bytes show");
-      converted = std::move(c.text);
+                              "; read as " + d->charset + ", which the bytes show");
+      converted = std::move(d->text);
     } else {
       converted = valid_utf8(bytes);
       feed.warnings.push_back("bytes that are not valid UTF-8 were replaced");

@@ -273,8 +273,7 @@ Converted convert(const Lookup& get, const Inbox& inbox, UnixTime now) {
       if (duration) m.details += ", " + clock_text(static_cast<int>(*duration));
       // The recording is where the message can be heard: a link in the digest when it is a
       // web address, words in the details otherwise.
-      if (!recording.empty() && m.url.empty() &&
-          (istarts_with(recording, "https://") || istarts_with(recording, "http://"))) {
+      if (!recording.empty() && m.url.empty() && is_web_url(recording)) {
         m.url = recording;
       } else if (!recording.empty()) {
         m.details += " · " + recording;

@@ -288,17 +288,20 @@ void walk(std::string_view, std::string_view body, const std::vector<RawField>& 
     decoded = std::string(body);
   }
   std::string charset = params.param("charset");
+  Converted text;
+  std::optional<Detected> detected;
   if (charset.empty() && !is_valid_utf8(decoded)) {
     // No charset declared and not UTF-8: the charset the bytes show (uchardet), when they read
     // in it without a loss; else they are read as UTF-8 with the broken bytes replaced.
-    std::string guess = detect_charset(decoded);
-    if (!guess.empty() && !to_utf8(decoded, guess).lossy) {
-      warnings.push_back("no charset declared in a " + type + " part; read as " + guess +
-                         ", which the bytes show");
-      charset = guess;
-    }
+    detected = read_undeclared(decoded);
   }
-  Converted text = to_utf8(decoded, charset);
+  if (detected) {
+    warnings.push_back("no charset declared in a " + type + " part; read as " +
+                       detected->charset + ", which the bytes show");
+    text.text = std::move(detected->text);
+  } else {
+    text = to_utf8(decoded, charset);
+  }
   if (text.unknown) warnings.push_back("unknown charset \"" + charset + "\"; read as windows-1252");
   if (text.lossy)
     warnings.push_back("bytes not valid in charset \"" +
