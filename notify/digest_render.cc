@@ -34,10 +34,6 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-// Whether `url` is a web address (the only links listener text may become).
-bool web_url(std::string_view url) {
-  return istarts_with(url, "https://") || istarts_with(url, "http://");
-}
 
 // The excerpt of an item: its own (what they asked across the conversation), else the start
 // of their newest words.
@@ -230,7 +226,7 @@ std::string linkify_html(std::string_view text) {
          k = in.find_first_of("hH", k + 1)) {
       bool word_start = k == 0 || std::isspace(static_cast<unsigned char>(in[k - 1])) ||
                         std::string_view("(<[\"'").find(in[k - 1]) != std::string_view::npos;
-      if (word_start && web_url(std::string_view(in).substr(k, 8))) {
+      if (word_start && is_web_url(std::string_view(in).substr(k, 8))) {
         at = k;
         break;
       }
@@ -342,14 +338,14 @@ std::string quoted(const DigestCandidate& who) {
 
 }  // namespace
 
-std::string reply_link(const DigestCandidate& who, std::string_view no_subject) {
+std::string reply_link(const DigestCandidate& who, std::string_view no_subject, Quote quote) {
   if (who.identity_kind == "phone") {
     return "tel:" + clean(who.identity_value.empty() ? who.address : who.identity_value);
   }
   // Only web links: a feed could carry a javascript: or data: URL. A handle or a website is
   // answered where they wrote, when that place is known; never by a mailto that cannot work.
   if (who.identity_kind != "email" && !who.identity_kind.empty()) {
-    return web_url(who.url) ? clean(who.url) : std::string();
+    return is_web_url(who.url) ? clean(who.url) : std::string();
   }
   // The thread: their newest email (so a reply to a form message still continues it).
   std::string thread_subject = who.thread_subject.empty() ? who.subject : who.thread_subject;
@@ -376,7 +372,7 @@ std::string reply_link(const DigestCandidate& who, std::string_view no_subject) 
   }
   // Their words, quoted, so the reply starts with them in front of the creator; cut at a line
   // so the link stays under kMaxMailto.
-  std::string body = quoted(who);
+  std::string body = quote == Quote::kTheirWords ? quoted(who) : std::string();
   if (!body.empty() && link.size() + 6 < kMaxMailto) {
     std::string encoded;
     size_t room = kMaxMailto - link.size() - 6;
@@ -394,8 +390,8 @@ std::string reply_link(const DigestCandidate& who, std::string_view no_subject) 
   return link;
 }
 
-std::string how_to_answer(const DigestCandidate& who, std::string_view no_subject) {
-  std::string link = reply_link(who, no_subject);
+std::string how_to_answer(const DigestCandidate& who, std::string_view no_subject, Quote quote) {
+  std::string link = reply_link(who, no_subject, quote);
   if (who.identity_kind == "phone") return "Call or text: " + link;
   if (who.identity_kind == "unknown") return "No address to answer: the sender's could not be read";
   if (who.identity_kind == "handle") {
@@ -456,9 +452,9 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     for (const ExcerptPart& part : excerpt_of(item, o)) {
       out += "   " + part_label(item, part) + "\xE2\x80\x9C" + clean(part.text) + "\xE2\x80\x9D\n";
     }
-    if (web_url(c.url) && c.message_kind == "voicemail") out += "   Recording: " + clean(c.url) + "\n";
+    if (is_web_url(c.url) && c.message_kind == "voicemail") out += "   Recording: " + clean(c.url) + "\n";
     if (std::string ids = message_ids(c); !ids.empty()) out += "   " + ids + "\n";
-    out += "   " + how_to_answer(c, o.reply_subject) + "\n";
+    out += "   " + how_to_answer(c, o.reply_subject, Quote::kNone) + "\n";
   }
   out += "\n";
   if (d.waiting_total > static_cast<int>(d.items.size())) {
@@ -527,7 +523,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     for (const auto& r : item.reasons) {
       std::string shown = escape_html(r);
       // The episode they answered links to its page (from the feed).
-      if (r.rfind("replied to ", 0) == 0 && web_url(c.episode_link)) {
+      if (r.rfind("replied to ", 0) == 0 && is_web_url(c.episode_link)) {
         shown = "<a href=\"" + escape_html(c.episode_link) + "\" style=\"color:#8a4b2a;\">" + shown + "</a>";
       }
       reasons += (reasons.empty() ? "" : " &middot; ") + shown;
@@ -562,7 +558,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
           (label.empty() ? "" : "<em style=\"color:#6b655c;font-size:13px;\">" + escape_html(label) + "</em>") +
           linkify_html(part.text) + "</blockquote>\n";
     }
-    if (web_url(c.url) && c.message_kind == "voicemail") {
+    if (is_web_url(c.url) && c.message_kind == "voicemail") {
       out += "<p style=\"margin:6px 0 0 0;font-size:13px;\"><a href=\"" + escape_html(c.url) +
              "\" style=\"color:#1d5c8f;\">Listen to the recording</a></p>\n";
     }

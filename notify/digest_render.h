@@ -31,10 +31,17 @@ std::string render_html(const Digest& digest, const RenderOptions& options);
 // "Rapport: 3 people to answer today" / "Rapport: nobody waiting today".
 std::string digest_subject(const Digest& digest);
 
-// A mailto: URL that opens a reply to `who`: address, "Re: subject" (`no_subject` when they
-// wrote none), In-Reply-To. For someone known only by a website or a name (a commenter), the
-// link to their comment instead.
-std::string reply_link(const DigestCandidate& who, std::string_view no_subject = {});
+// Whether a reply link carries the person's words quoted as its body: the HTML part's does
+// (behind "Reply to NAME"); the text part's does not, where the percent-encoded words would
+// be a wall of text under an excerpt that already shows them.
+enum class Quote { kTheirWords, kNone };
+
+// A mailto: URL that opens a reply to `who` on their email thread: address, "Re: subject"
+// (`no_subject` when they wrote none), In-Reply-To and References, and their words quoted
+// (kTheirWords; cut at a line under 2,000 characters). A phone: tel:. For someone known only
+// by a handle, a website or a name, the web link to where they wrote, or "".
+std::string reply_link(const DigestCandidate& who, std::string_view no_subject = {},
+                       Quote quote = Quote::kTheirWords);
 
 // The digest's health section, one line per source that needs a look.
 std::vector<std::string> health_lines(const Digest& digest);
@@ -49,6 +56,7 @@ std::string linkify_html(std::string_view text);
 // How the creator answers someone, in words, as the text part shows it: "Reply: mailto:…",
 // "Call or text: +44…", "Answer on mastodon as @ana@…", "Answer where they wrote: https://…",
 // or that no address is known.
-std::string how_to_answer(const DigestCandidate& who, std::string_view no_subject = {});
+std::string how_to_answer(const DigestCandidate& who, std::string_view no_subject = {},
+                          Quote quote = Quote::kTheirWords);
 
 }  // namespace rapport::notify

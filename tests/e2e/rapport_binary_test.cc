@@ -891,11 +891,12 @@ TEST(RapportBinary, TheDigestShowsWhatAPersonAskedAcrossTheirConversation) {
   EXPECT_TRUE(contains(tove, "Reply: mailto:tove.lindstrom@gmail.com?subject=Re%3A%20one%20more%20thing"
                              "&In-Reply-To=%3CCAO%2Btove-2@mail.gmail.com%3E"))
       << tove;
-  EXPECT_TRUE(contains(tove, "&body=On%20"));
-  // The HTML part says the same, the survey a link.
+  EXPECT_FALSE(contains(tove, "&body=")) << "the text part's link is short; its excerpt shows her words";
+  // The HTML part says the same, the survey a link, and its reply link quotes her words.
   fs::path html = dir.path() / "digest.html";
   ASSERT_EQ(rapport(dir, "digest --preview --html " + html.string() + c).status, 0);
   EXPECT_TRUE(contains(read_file(html), "<a href=\"https://botanic.example/meadow-survey-2026\""));
+  EXPECT_TRUE(contains(read_file(html), "&amp;body=On%20Tuesday%2024%20November%202026%2C%20Tove"));
 }
 
 }  // namespace
