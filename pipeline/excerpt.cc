@@ -39,9 +39,15 @@ bool abbreviation(std::string_view word) {
       "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "vs", "etc", "eg", "ie", "e.g", "i.e",
       "approx", "no", "nr", "ca", "cf", "fig", "vol", "ep", "inc", "ltd", "co", "mt", "ft",
       "sra", "srta", "dra", "z.b", "bzw", "usw", "ggf", "evtl", "mme", "mlle", "sig", "ecc"};
-  std::string w = ascii_lower(word);
+  if (word.size() > 6) return false;
+  char w[6];
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    w[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  std::string_view lower(w, word.size());
   for (std::string_view k : kWords) {
-    if (w == k) return true;
+    if (lower == k) return true;
   }
   return false;
 }
@@ -79,14 +85,22 @@ bool list_item(std::string_view s, size_t i) {
   return j > i && j + 1 < s.size() && (s[j] == '.' || s[j] == ')') && s[j + 1] == ' ';
 }
 
-// The first `n` bytes of a sentence, ASCII letters lower-cased (other bytes as they are).
-std::string folded_start(std::string_view sentence, size_t n) {
-  std::string out(sentence.substr(0, n));
+// The text with its ASCII letters lower-cased (other bytes as they are).
+std::string ascii_folded(std::string_view text) {
+  std::string out(text);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
+
+bool ascii_letter(char c) { return static_cast<unsigned char>((c | 0x20) - 'a') < 26; }
+
+// How far into a sentence requests are looked for.
+constexpr size_t kRequestReach = 2000;
+
+// asks() on a trimmed sentence `s`, given `lower`: the same bytes, ASCII lower-cased.
+bool asks_folded(std::string_view s, std::string_view lower);
 
 // A salutation on its own ("Hi Sam,", "Hola Sam,", "Dear Sam!"): no context for anyone.
 bool salutation(std::string_view sentence) {
@@ -172,6 +186,12 @@ std::vector<std::pair<size_t, size_t>> split_sentences(std::string_view text) {
 
 bool asks(std::string_view sentence) {
   std::string_view s = trim(sentence);
+  return asks_folded(s, ascii_folded(s.substr(0, kRequestReach)));
+}
+
+namespace {
+
+bool asks_folded(std::string_view s, std::string_view lower) {
   if (s.empty()) return false;
   // A question: a question mark at its end (before closing marks), or a Spanish opening one.
   size_t e = s.size();
@@ -190,7 +210,6 @@ bool asks(std::string_view sentence) {
   if (e >= 3 && s.substr(e - 3, 3) == "\xEF\xBC\x9F") return true;  // ？
   if (e >= 2 && s.substr(e - 2, 2) == "\xD8\x9F") return true;      // ؟
   if (s.find("\xC2\xBF") != std::string_view::npos) return true;     // ¿
-  // A request, by how it starts.
   // A request, by how it starts: an imperative or a question without its mark.
   static constexpr std::string_view kStarts[] = {
       "could i", "can i", "may i", "tell me", "tell us", "send me", "do you", "are you",
@@ -198,7 +217,7 @@ bool asks(std::string_view sentence) {
       "talk about", "could we", "can we", "shall we", "share ", "recommend",
       // es, pt, fr, it, de, nl, pl, sv
       "puedes", "pode ", "est-ce que", "peux-tu", "kannst du", "kan du"};
-  std::string lower = folded_start(s, 2000);
+  lower = lower.substr(0, kRequestReach);
   for (std::string_view k : kStarts) {
     if (lower.compare(0, k.size(), k) == 0) return true;
   }
@@ -225,7 +244,7 @@ bool asks(std::string_view sentence) {
   }();
   for (size_t at = 0; at < lower.size(); ++at) {
     // A word's start, not the inside of another ("displeased").
-    if (at > 0 && std::isalpha(static_cast<unsigned char>(lower[at - 1]))) continue;
+    if (at > 0 && ascii_letter(lower[at - 1])) continue;
     for (std::string_view k : kByFirst[static_cast<unsigned char>(lower[at])]) {
       if (lower.compare(at, k.size(), k) != 0) continue;
       if (k == "please" && at + 6 < lower.size() && lower[at + 6] == 'd') continue;  // "pleased"
@@ -235,9 +254,16 @@ bool asks(std::string_view sentence) {
   return false;
 }
 
+}  // namespace
+
 bool asks_anything(std::string_view text) {
+  // Lower-cased once for every sentence, not copied sentence by sentence.
+  const std::string lower = ascii_folded(text);
   for (auto [b, e] : split_sentences(text)) {
-    if (asks(text.substr(b, e - b))) return true;
+    std::string_view sentence = text.substr(b, e - b);
+    std::string_view s = trim(sentence);
+    size_t from = b + static_cast<size_t>(s.data() - sentence.data());
+    if (asks_folded(s, std::string_view(lower).substr(from, s.size()))) return true;
   }
   return false;
 }

@@ -341,31 +341,41 @@ int hex_value(char c) {
 
 }  // namespace
 
+namespace {
+
+// Each byte's value in base64 (both alphabets: '+' '/' and the URL-safe '-' '_'); 64 for the
+// white space that may separate lines, 65 for '=', 66 for anything else.
+struct Base64Table {
+  unsigned char value[256];
+  constexpr Base64Table() : value() {
+    for (int i = 0; i < 256; ++i) value[i] = 66;
+    for (int i = 0; i < 26; ++i) value['A' + i] = static_cast<unsigned char>(i);
+    for (int i = 0; i < 26; ++i) value['a' + i] = static_cast<unsigned char>(26 + i);
+    for (int i = 0; i < 10; ++i) value['0' + i] = static_cast<unsigned char>(52 + i);
+    value[static_cast<unsigned char>('+')] = value[static_cast<unsigned char>('-')] = 62;
+    value[static_cast<unsigned char>('/')] = value[static_cast<unsigned char>('_')] = 63;
+    for (char c : {'\r', '\n', ' ', '\t'}) value[static_cast<unsigned char>(c)] = 64;
+    value[static_cast<unsigned char>('=')] = 65;
+  }
+};
+constexpr Base64Table kBase64;
+
+}  // namespace
+
 std::string decode_base64(std::string_view in, bool& damaged) {
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
+  std::string out(in.size() * 3 / 4 + 3, '\0');
+  char* w = out.data();
   unsigned buffer = 0;
   int bits = 0;
   bool padding = false;
   for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+' || c == '-') {
-      v = 62;
-    } else if (c == '/' || c == '_') {
-      v = 63;
-    } else if (c == '=') {
-      padding = true;
-      continue;
-    } else if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
-      continue;
-    } else {
-      damaged = true;
+    unsigned v = kBase64.value[static_cast<unsigned char>(c)];
+    if (v >= 64) {
+      if (v == 65) {
+        padding = true;
+      } else if (v == 66) {
+        damaged = true;
+      }
       continue;
     }
     if (padding) {
@@ -374,14 +384,15 @@ std::string decode_base64(std::string_view in, bool& damaged) {
       buffer = 0;
       padding = false;
     }
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    buffer = (buffer << 6) | v;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
+      *w++ = static_cast<char>((buffer >> bits) & 0xFF);
     }
   }
   if (bits >= 6) damaged = true;  // a dangling partial group
+  out.resize(static_cast<size_t>(w - out.data()));
   return out;
 }
 
@@ -389,11 +400,14 @@ std::string decode_quoted_printable(std::string_view in, bool& damaged) {
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c != '=') {
-      out += c;
-      continue;
+    // Copy up to the next '=' at once: most of a quoted-printable body is plain.
+    size_t eq = in.find('=', i);
+    if (eq == std::string_view::npos) {
+      out.append(in.substr(i));
+      break;
     }
+    out.append(in.substr(i, eq - i));
+    i = eq;
     // Soft line break: "=" followed by optional whitespace and a line end.
     size_t j = i + 1;
     while (j < in.size() && (in[j] == ' ' || in[j] == '\t')) ++j;
