@@ -436,26 +436,23 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   filter.current_slot = local_date(now);
   filter.with_messages = false;  // read below for the people listed only
   filter.history_before = settings.history_before;
-  auto candidates = store.digest_candidates(filter);
-  if (!candidates) return candidates.error();
+  auto waiting = store.waiting(filter);
+  if (!waiting) return waiting.error();
+  std::vector<DigestCandidate>& candidates = waiting->candidates;
   auto counts = store.counts(settings.history_before);
   if (!counts) return counts.error();
   Digest d;
   d.slot = delivery_slot(settings.days, now);
   d.generated_at = now;
   d.show = settings.show;
-  d.waiting_total = static_cast<int>(candidates->size());
-  d.items = rank(std::move(*candidates), now, settings.max_people, settings.weights);
+  d.waiting_total = static_cast<int>(candidates.size());
+  d.items = rank(std::move(candidates), now, settings.max_people, settings.weights);
   std::vector<DigestCandidate*> listed;
   for (auto& item : d.items) listed.push_back(&item.who);
   if (auto s = store.load_newest_messages(listed); !s) return s.error();
   for (auto& item : d.items) item.excerpt = excerpt_for(item.who, settings.excerpt_chars);
   d.counts = *counts;
-  if (auto aside = store.waiting_set_aside(filter); aside) {
-    d.set_aside = *aside;
-  } else {
-    return aside.error();
-  }
+  d.set_aside = waiting->set_aside;
   // The period: since the last digest went out (a week at most, a day at least).
   auto last = store.last_delivery_time();
   UnixTime since = now - 7 * 86400;

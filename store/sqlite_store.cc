@@ -667,12 +667,9 @@ Result<std::vector<Episode>> SqliteStore::episodes() {
 namespace {
 
 // The people waiting for an answer (their newest human message is after their last answer,
-// and not history): the part every question about waiting people shares. ?5 is
-// [digest] start; `listed` is when each person was last in a delivered digest of another
-// slot than ?4.
-// @SIGNALS@ is where the conversation's signals go: the digest's candidates need them, the
-// count of those set aside does not (and is spared the work on every message).
-constexpr const char* kWaitingSqlTemplate = R"sql(
+// and not history), with their conversation's signals. ?5 is [digest] start; `listed` is when
+// each person was last in a delivered digest of another slot than ?4.
+constexpr const char* kWaitingSql = R"sql(
 WITH last_answer AS (
   SELECT contact_id, MAX(at) AS at FROM (
     SELECT contact_id, answered_at AS at FROM answers
@@ -702,7 +699,15 @@ newest AS (
          COUNT(*) OVER (PARTITION BY f.contact_id) AS total,
          SUM(f.open) OVER (PARTITION BY f.contact_id) AS n,
          MIN(CASE WHEN f.open THEN f.received_at END) OVER (PARTITION BY f.contact_id) AS since,
-@SIGNALS@  FROM flagged f
+         MAX(CASE WHEN f.open THEN f.reply_chars ELSE 0 END)
+           OVER (PARTITION BY f.contact_id) AS open_chars,
+         MAX(CASE WHEN f.open THEN f.asks_question ELSE 0 END)
+           OVER (PARTITION BY f.contact_id) AS open_question,
+         -- the newest episode (the highest id) their open messages answer; one window with
+         -- the others, so no second sort of every message
+         MAX(CASE WHEN f.open THEN f.episode_id END)
+           OVER (PARTITION BY f.contact_id) AS open_episode
+  FROM flagged f
 ),
 waiting AS (
   SELECT * FROM newest WHERE rn = 1 AND open
@@ -711,62 +716,55 @@ listed AS (
   SELECT di.contact_id, MAX(d.delivered_at) AS at FROM digest_items di
   JOIN digests d ON d.id = di.digest_id
   WHERE d.delivered_at IS NOT NULL AND d.slot <> ?4 GROUP BY di.contact_id
-)
-)sql";
-
-std::string waiting_sql(bool signals) {
-  std::string sql = kWaitingSqlTemplate;
-  const std::string kSignals = R"sql(         MAX(CASE WHEN f.open THEN f.reply_chars ELSE 0 END)
-           OVER (PARTITION BY f.contact_id) AS open_chars,
-         MAX(CASE WHEN f.open THEN f.asks_question ELSE 0 END)
-           OVER (PARTITION BY f.contact_id) AS open_question,
-         -- the newest episode (the highest id) their open messages answer; one window with
-         -- the others, so no second sort of every message
-         MAX(CASE WHEN f.open THEN f.episode_id END)
-           OVER (PARTITION BY f.contact_id) AS open_episode
-)sql";
-  size_t at = sql.find("@SIGNALS@");
-  sql.replace(at, 9, signals ? kSignals : std::string());
-  if (!signals) {
-    // Without the signals, "since" ends the select list: drop the comma after it.
-    size_t since = sql.rfind("AS since,", at);
-    sql.erase(since + 8, 1);
-  }
-  return sql;
-}
-
-}  // namespace
-
-Result<std::vector<DigestCandidate>> SqliteStore::digest_candidates(const CandidateFilter& f) {
-  auto stmt = db_.prepare(waiting_sql(true) + R"sql(,
+),
 idents AS (
   SELECT contact_id, group_concat(shown, char(10)) AS list
   FROM (SELECT contact_id, CASE WHEN written <> '' THEN written ELSE value END AS shown
           FROM identities ORDER BY contact_id, id)
   GROUP BY contact_id
+),
+judged AS (
+  -- Why the filter leaves someone out (the first reason that holds), or NULL: a candidate.
+  SELECT w.*,
+         CASE WHEN c.snoozed_until > ?1 THEN 'snoozed'
+              WHEN w.since > ?1 - ?2 THEN 'new'
+              WHEN NOT (listed.at IS NULL OR listed.at <= ?1 - ?3
+                        OR w.received_at > listed.at) THEN 'listed' END AS why,
+         CASE WHEN c.snoozed_until > ?1 THEN c.snoozed_until
+              WHEN w.since > ?1 - ?2 THEN w.since + ?2
+              ELSE listed.at + ?3 END AS back_at
+  FROM waiting w
+  JOIN contacts c ON c.id = w.contact_id
+  LEFT JOIN listed ON listed.contact_id = c.id
 )
 SELECT c.id, c.display_name, CASE WHEN wi.written <> '' THEN wi.written ELSE wi.value END,
        c.first_seen_at, c.last_seen_at,
        w.total, w.n, w.answered_at,
        w.id, w.open_chars, w.open_question, w.received_at, e.title, e.episode_number,
        w.since, wi.kind,
-       (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
-          JOIN identities i3 ON i3.id = m3.identity_id
-          WHERE i3.contact_id = c.id AND m3.amount_sats IS NOT NULL),
-       EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = 'supporter'),
+       CASE WHEN w.why IS NULL THEN
+         (SELECT COALESCE(SUM(m3.amount_sats), 0) FROM messages m3
+            JOIN identities i3 ON i3.id = m3.identity_id
+            WHERE i3.contact_id = c.id AND m3.amount_sats IS NOT NULL) END,
+       CASE WHEN w.why IS NULL THEN
+         EXISTS (SELECT 1 FROM contact_tags t
+                 WHERE t.contact_id = c.id AND t.tag = 'supporter') END,
        e.published_at,
-       ids.list, wi.value, e.link
-FROM waiting w
+       ids.list, wi.value, e.link,
+       w.why, w.back_at
+FROM judged w
 JOIN identities wi ON wi.id = w.identity_id
 JOIN contacts c ON c.id = w.contact_id
-LEFT JOIN idents ids ON ids.contact_id = c.id
+LEFT JOIN idents ids ON ids.contact_id = c.id AND w.why IS NULL
 LEFT JOIN episodes e ON e.id = w.open_episode
-LEFT JOIN listed ON listed.contact_id = c.id
-WHERE (c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
-  AND w.since <= ?1 - ?2
-  AND (listed.at IS NULL OR listed.at <= ?1 - ?3 OR w.received_at > listed.at)
 ORDER BY c.first_seen_at DESC, c.id DESC
-)sql");
+)sql";
+
+}  // namespace
+
+Result<Waiting> SqliteStore::waiting(const CandidateFilter& f) {
+  // One pass over every message for both: who is listed and who is set aside (and why).
+  auto stmt = db_.prepare(kWaitingSql);
   if (!stmt) return stmt.error();
   // No filter (now = 0) means every candidate: a far-future "now" with no waits.
   UnixTime now = f.now == 0 ? std::numeric_limits<std::int32_t>::max() * std::int64_t{4} : f.now;
@@ -775,11 +773,22 @@ ORDER BY c.first_seen_at DESC, c.id DESC
       .bind(3, f.relist_after_seconds)
       .bind(4, f.current_slot)
       .bind(5, f.history_before);
-  std::vector<DigestCandidate> out;
+  Waiting out;
   while (true) {
     auto row = stmt->step();
     if (!row) return row.error();
     if (!*row) break;
+    if (!stmt->is_null(22)) {
+      std::string why = stmt->text(22);
+      AsideGroup& g = why == "snoozed" ? out.set_aside.snoozed
+                      : why == "new"   ? out.set_aside.too_new
+                                       : out.set_aside.listed;
+      ++g.people;
+      if (auto back = stmt->optional_int64(23); back && (!g.first_back || *back < *g.first_back)) {
+        g.first_back = back;
+      }
+      continue;
+    }
     DigestCandidate c;
     c.contact_id = stmt->int64(0);
     c.display_name = stmt->text(1);
@@ -803,49 +812,12 @@ ORDER BY c.first_seen_at DESC, c.id DESC
     c.identities = split_lines(stmt->text(19));
     c.identity_value = stmt->text(20);
     c.episode_link = stmt->text(21);
-    out.push_back(std::move(c));
+    out.candidates.push_back(std::move(c));
   }
   if (f.with_messages) {
     std::vector<DigestCandidate*> all;
-    for (auto& c : out) all.push_back(&c);
+    for (auto& c : out.candidates) all.push_back(&c);
     if (auto s = load_newest_messages(all); !s) return s.error();
-  }
-  return out;
-}
-
-Result<SetAside> SqliteStore::waiting_set_aside(const CandidateFilter& f) {
-  // The candidates' conditions, each turned around: the first that holds says why.
-  auto stmt = db_.prepare(waiting_sql(false) + R"sql(
-SELECT why, COUNT(*), MIN(back_at) FROM (
-  SELECT CASE WHEN c.snoozed_until > ?1 THEN 'snoozed'
-              WHEN w.since > ?1 - ?2 THEN 'new'
-              ELSE 'listed' END AS why,
-         CASE WHEN c.snoozed_until > ?1 THEN c.snoozed_until
-              WHEN w.since > ?1 - ?2 THEN w.since + ?2
-              ELSE listed.at + ?3 END AS back_at
-  FROM waiting w
-  JOIN contacts c ON c.id = w.contact_id
-  LEFT JOIN listed ON listed.contact_id = c.id
-  WHERE NOT ((c.snoozed_until IS NULL OR c.snoozed_until <= ?1)
-             AND w.since <= ?1 - ?2
-             AND (listed.at IS NULL OR listed.at <= ?1 - ?3 OR w.received_at > listed.at)))
-GROUP BY why
-)sql");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, f.now)
-      .bind(2, f.min_wait_seconds)
-      .bind(3, f.relist_after_seconds)
-      .bind(4, f.current_slot)
-      .bind(5, f.history_before);
-  SetAside out;
-  while (true) {
-    auto row = stmt->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    std::string why = stmt->text(0);
-    AsideGroup& g = why == "snoozed" ? out.snoozed : why == "new" ? out.too_new : out.listed;
-    g.people = static_cast<int>(stmt->int64(1));
-    g.first_back = stmt->optional_int64(2);
   }
   return out;
 }

@@ -33,10 +33,8 @@ class SqliteStore final : public Store {
   Status forget_source(std::string_view name, UnixTime now) override;
   Status end_read(std::int64_t source_id) override;
   Result<std::optional<std::string>> last_delivered_digest() override;
-  using Store::digest_candidates;
-  Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) override;
+  Result<Waiting> waiting(const CandidateFilter& filter) override;
   Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) override;
-  Result<SetAside> waiting_set_aside(const CandidateFilter& filter) override;
   Result<std::int64_t> find_contact(std::string_view who) override;
   Result<std::vector<ContactRecord>> contacts_named(std::string_view folded, bool prefix,
                                                     int limit) override;

@@ -60,6 +60,12 @@ struct CandidateFilter {
   UnixTime history_before = 0;
 };
 
+// The people waiting for an answer, as a digest sees them (see Store::waiting).
+struct Waiting {
+  std::vector<DigestCandidate> candidates;  // those the filter lets through
+  SetAside set_aside;                       // those it leaves out, by why
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -119,13 +125,23 @@ class Store {
   // the unit: effort (reply_chars), a question (asks_question) and the episode are the
   // strongest across all their unanswered messages. Order: newest relationship (first seen)
   // first.
-  virtual Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) = 0;
+  // With them, in the same pass, the people waiting whom `filter` leaves out, grouped by why.
+  virtual Result<Waiting> waiting(const CandidateFilter& filter) = 0;
+  Result<std::vector<DigestCandidate>> digest_candidates(const CandidateFilter& filter) {
+    auto w = waiting(filter);
+    if (!w) return w.error();
+    return std::move(w->candidates);
+  }
   Result<std::vector<DigestCandidate>> digest_candidates() { return digest_candidates({}); }
   // Fills in the newest message of each candidate (see CandidateFilter::with_messages), its
   // conversation (the open messages, oldest first) and the email thread a reply continues.
   virtual Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) = 0;
   // The people waiting for an answer whom `filter` leaves out, grouped by why.
-  virtual Result<SetAside> waiting_set_aside(const CandidateFilter& filter) = 0;
+  Result<SetAside> waiting_set_aside(const CandidateFilter& filter) {
+    auto w = waiting(filter);
+    if (!w) return w.error();
+    return w->set_aside;
+  }
 
   // The contact `who` names: its id, one of its identities (an address as written), or its
   // display name when exactly one contact has it. kNotFound otherwise (with the candidates).
