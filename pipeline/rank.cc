@@ -100,22 +100,36 @@ std::vector<std::string> reasons_for(const DigestCandidate& c, UnixTime now) {
 
 std::vector<DigestItem> rank(std::vector<DigestCandidate> candidates, UnixTime now, int max_people,
                              const RankWeights& weights) {
+  // Scores are sorted, not the candidates: a show with 20,000 people waiting moves 20,000
+  // small keys, and only the people listed become items (with their reasons).
+  struct Key {
+    double score;
+    size_t at;
+  };
+  std::vector<Key> keys;
+  keys.reserve(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) keys.push_back({score(candidates[i], now, weights), i});
+  size_t n = std::min(keys.size(), static_cast<size_t>(std::max(max_people, 0)));
+  auto before = [&](const Key& a, const Key& b) {
+    if (a.score != b.score) return a.score > b.score;
+    const DigestCandidate& x = candidates[a.at];
+    const DigestCandidate& y = candidates[b.at];
+    if (x.first_seen_at != y.first_seen_at) return x.first_seen_at > y.first_seen_at;
+    if (x.contact_id != y.contact_id) return x.contact_id > y.contact_id;
+    return a.at < b.at;  // as given, for equal keys
+  };
+  std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n), keys.end(),
+                    before);
   std::vector<DigestItem> items;
-  items.reserve(candidates.size());
-  for (auto& c : candidates) {
+  items.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    DigestCandidate& c = candidates[keys[i].at];
     DigestItem item;
-    item.score = score(c, now, weights);
+    item.score = keys[i].score;
     item.reasons = reasons_for(c, now);
     item.who = std::move(c);
     items.push_back(std::move(item));
   }
-  std::stable_sort(items.begin(), items.end(), [](const DigestItem& a, const DigestItem& b) {
-    if (a.score != b.score) return a.score > b.score;
-    if (a.who.first_seen_at != b.who.first_seen_at)
-      return a.who.first_seen_at > b.who.first_seen_at;
-    return a.who.contact_id > b.who.contact_id;
-  });
-  if (static_cast<int>(items.size()) > max_people) items.resize(static_cast<size_t>(max_people));
   return items;
 }
 

@@ -4,7 +4,10 @@
 #include <chrono>
 #include <exception>
 #include <functional>
-#include <future>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "core/log.h"
 #include "core/text.h"
@@ -136,10 +139,95 @@ class ReadMark {
   std::int64_t id_;
 };
 
+// Reads a source's batches one after another on a thread of its own, each read and
+// understood, up to kAhead batches ahead of the one being committed: parsing goes on while the
+// database writes, and through the pauses when it checkpoints. Batches come out of next() in
+// the order read. The source's after_commit() runs on the reading thread, between two polls
+// (or after the thread has stopped), so a source never sees both at once.
+class ReadAhead {
+ public:
+  static constexpr size_t kAhead = 1;
+
+  ReadAhead(ingest::Source& source, std::string cursor, const EpisodeIndex& episodes,
+            const std::vector<std::string>& creator_addresses, const IdentityRules& rules)
+      : source_(source),
+        episodes_(episodes),
+        creator_addresses_(creator_addresses),
+        rules_(rules),
+        thread_([this, cursor = std::move(cursor)] { read_all(cursor); }) {}
+  ~ReadAhead() { stop(); }
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+  // The next batch, waiting for it; call only while the last one said there is more.
+  Result<Batch> next() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !ready_.empty(); });
+    Result<Batch> b = std::move(ready_.front());
+    ready_.pop_front();
+    changed_.notify_all();
+    return b;
+  }
+
+  // Hands a committed batch back for the source's after_commit().
+  void committed(Batch batch) {
+    std::lock_guard lock(mutex_);
+    committed_.push_back(std::move(batch));
+  }
+
+  // Stops reading (a read under way finishes first) and runs the after_commit() still due.
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+    after_commits();
+  }
+
+ private:
+  void read_all(std::string cursor) {
+    for (;;) {
+      after_commits();
+      Result<Batch> b = read_and_understand(source_, cursor, episodes_, creator_addresses_, rules_);
+      bool more = b && b->more && b->cursor != cursor;
+      if (b) cursor = b->cursor;
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return ready_.size() < kAhead || stopping_; });
+      if (stopping_) return;
+      ready_.push_back(std::move(b));
+      changed_.notify_all();
+      if (!more) return;
+    }
+  }
+
+  void after_commits() {
+    std::deque<Batch> done;
+    {
+      std::lock_guard lock(mutex_);
+      done.swap(committed_);
+    }
+    for (const Batch& b : done) source_.after_commit(b);
+  }
+
+  ingest::Source& source_;
+  const EpisodeIndex& episodes_;
+  const std::vector<std::string>& creator_addresses_;
+  const IdentityRules& rules_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Result<Batch>> ready_;
+  std::deque<Batch> committed_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: started once everything above is ready
+};
+
 // Polls a source that reads itself (not over the shared HTTP fetch) and stores what it gives,
 // batch after batch while it has more, each committed with its cursor: an interrupted run
-// keeps what was committed and the next one resumes there. While one batch commits, the next
-// is read and understood on a second thread, so parsing and the database work at once.
+// keeps what was committed and the next one resumes there. The batches are read and
+// understood ahead on a second thread (ReadAhead), so parsing and the database work at once.
 void poll_local(Store& store, const Pending& p, const std::vector<Episode>& episodes,
                 const Clock& clock, SourceOutcome& out,
                 const std::vector<std::string>& creator_addresses, const IdentityRules& rules,
@@ -151,36 +239,28 @@ void poll_local(Store& store, const Pending& p, const std::vector<Episode>& epis
   const EpisodeIndex index(episodes);
   ReadMark mark(store, p.state.id, clock.now());
   std::string cursor = p.state.cursor;
-  Result<Batch> batch = read_and_understand(*p.source, cursor, index, creator_addresses, rules);
-  for (;;) {
+  ReadAhead reader(*p.source, cursor, index, creator_addresses, rules);
+  for (bool first = true;; first = false) {
+    Result<Batch> batch = reader.next();
+    if (batch && !first) batch->continues_read = true;
     bool more = batch && batch->more && batch->cursor != cursor;
-    std::string next = batch ? batch->cursor : cursor;
-    std::future<Result<Batch>> ahead;
-    if (more) {
-      ahead = std::async(std::launch::async, [&, next] {
-        return read_and_understand(*p.source, next, index, creator_addresses, rules);
-      });
-    }
     bool committed = commit(store, p, batch, clock, out, rules);
-    Result<Batch> following = ahead.valid() ? ahead.get() : Result<Batch>(Batch{});
-    // After the read-ahead, so a source never sees poll() and after_commit() at once.
-    if (committed) {
-      p.source->after_commit(*batch);
-      if (progress) {
-        told.at = batch->progress;
-        told.messages += static_cast<std::int64_t>(batch->messages.size() + batch->episodes.size());
-        ++told.batches;
-        told.more = more && following;
-        told.elapsed_seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-        progress(told);
-      }
+    if (committed && progress) {
+      told.at = batch->progress;
+      told.messages += static_cast<std::int64_t>(batch->messages.size() + batch->episodes.size());
+      ++told.batches;
+      told.more = more;
+      told.elapsed_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      progress(told);
     }
-    if (!more || !committed) return;
-    cursor = std::move(next);
-    batch = std::move(following);
-    if (batch) batch->continues_read = true;
+    if (committed) {
+      cursor = batch->cursor;
+      reader.committed(std::move(*batch));
+    }
+    if (!more || !committed) break;
   }
+  reader.stop();
 }
 
 // Records when a source is due next, after a poll that failed with `failures` in a row.

@@ -125,6 +125,13 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bind_unowned(int index, std::string_view text) {
+  [[maybe_unused]] int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  assert(rc == SQLITE_OK);
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   [[maybe_unused]] int rc = sqlite3_bind_null(stmt_, index);
   assert(rc == SQLITE_OK);

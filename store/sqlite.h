@@ -68,6 +68,9 @@ class Statement {
   Statement& bind(int index, const std::string& text) {
     return bind(index, std::string_view(text));
   }
+  // Not copied: `text` must stay alive and unchanged until the statement is reset (run()
+  // resets it). For a message's long fields, which would otherwise be copied once more.
+  Statement& bind_unowned(int index, std::string_view text);
   Statement& bind_null(int index);
   template <typename T>
   Statement& bind(int index, const std::optional<T>& value) {

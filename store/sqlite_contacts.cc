@@ -24,11 +24,14 @@ constexpr const char kInsertIdentity[] =
 constexpr const char kUpdateWritten[] =
     "UPDATE identities SET written = ?2, written_at = ?3 "
     "WHERE id = ?1 AND written <> ?2 AND written_at <= ?3";
-// A name seen later replaces an older one; first/last seen widen to the message's time.
+// A name seen later replaces an older one. Only when the name differs: writing name_folded,
+// even unchanged, rewrites its index entry, and most messages come from a name already known.
+constexpr const char kRenameContact[] =
+    "UPDATE contacts SET display_name = ?2, name_folded = ?4 "
+    "WHERE id = ?1 AND ?2 <> '' AND ?3 >= display_name_at AND display_name <> ?2";
+// First/last seen widen to the message's time; the name's time follows a newer spelling.
 constexpr const char kTouchContact[] =
     "UPDATE contacts SET "
-    "name_folded = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?4 ELSE name_folded END, "
-    "display_name = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?2 ELSE display_name END, "
     "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
     "ELSE display_name_at END, "
     "first_seen_at = MIN(first_seen_at, ?3), last_seen_at = MAX(last_seen_at, ?3) "
@@ -224,13 +227,18 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
     if (auto s = (*identity)->run(); !s) return s.error();
     identity_of[i] = db_.last_insert_rowid();
   }
-  auto touch = cached(kTouchContact);
-  if (!touch) return touch.error();
-  (*touch)
+  // The rename first: it compares with the name's time before the touch moves it.
+  auto rename = cached(kRenameContact);
+  if (!rename) return rename.error();
+  (*rename)
       ->bind(1, target)
       .bind(2, m.display_name)
       .bind(3, m.received_at)
       .bind(4, fold_name(m.display_name));
+  if (auto s = (*rename)->run(); !s) return s.error();
+  auto touch = cached(kTouchContact);
+  if (!touch) return touch.error();
+  (*touch)->bind(1, target).bind(2, m.display_name).bind(3, m.received_at);
   if (auto s = (*touch)->run(); !s) return s.error();
   return identity_of[0];
 }

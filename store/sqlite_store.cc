@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <limits>
 #include <system_error>
@@ -411,7 +412,8 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
   auto insert = cached(kInsertMessage);
   if (!insert) return insert.error();
   sqlite::Statement& s = **insert;
-  s.bind(1, m.natural_key)
+  // The message outlives the run() below, which resets the statement: its text is not copied.
+  s.bind_unowned(1, m.natural_key)
       .bind(2, source_id)
       .bind(3, m.source_ref)
       .bind(4, to_string(m.kind))
@@ -421,12 +423,12 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
       .bind(8, m.date_text)
       .bind(9, m.from.name)
       .bind(10, m.from.address)
-      .bind(11, m.subject)
-      .bind(12, m.message_id)
-      .bind(13, m.in_reply_to)
+      .bind_unowned(11, m.subject)
+      .bind_unowned(12, m.message_id)
+      .bind_unowned(13, m.in_reply_to)
       .bind(14, join_refs(m.references))
-      .bind(15, m.text)
-      .bind(16, m.reply_text)
+      .bind_unowned(15, m.text)
+      .bind_unowned(16, m.reply_text)
       .bind(17, m.episode_id)
       .bind(18, identity_id)
       .bind(19, join_lines(m.warnings))
@@ -774,6 +776,9 @@ Result<Waiting> SqliteStore::waiting(const CandidateFilter& f) {
       .bind(4, f.current_slot)
       .bind(5, f.history_before);
   Waiting out;
+  // Gathered in a deque and moved into a vector of the exact size: a growing vector of
+  // 20,000 candidates would hold its old and its new buffer at once, twice the memory.
+  std::deque<DigestCandidate> gathered;
   while (true) {
     auto row = stmt->step();
     if (!row) return row.error();
@@ -812,7 +817,12 @@ Result<Waiting> SqliteStore::waiting(const CandidateFilter& f) {
     c.identities = split_lines(stmt->text(19));
     c.identity_value = stmt->text(20);
     c.episode_link = stmt->text(21);
-    out.candidates.push_back(std::move(c));
+    gathered.push_back(std::move(c));
+  }
+  out.candidates.reserve(gathered.size());
+  while (!gathered.empty()) {
+    out.candidates.push_back(std::move(gathered.front()));
+    gathered.pop_front();
   }
   if (f.with_messages) {
     std::vector<DigestCandidate*> all;

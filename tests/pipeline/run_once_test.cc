@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <thread>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -203,6 +206,65 @@ TEST(RunOnce, AFailingOrThrowingSourceNeverStopsTheOthers) {
   EXPECT_EQ((*states)[2].name, "throwing");
   EXPECT_EQ((*states)[2].consecutive_failures, 1);
   EXPECT_NE((*states)[2].last_error.find("library exploded"), std::string::npos);
+}
+
+// A source read in pages (cursor "0", "1", …): records what the read-ahead promises — its
+// after_commit() never runs during a poll, runs once per committed page in order, and reading
+// never runs more than a few pages ahead of what is committed.
+class PagedSource final : public ingest::Source {
+ public:
+  explicit PagedSource(int pages) : pages_(pages) {}
+  std::string_view kind() const override { return "maildir"; }
+  const std::string& name() const override { return name_; }
+  const std::string& location() const override { return name_; }
+  Result<Batch> poll(const std::string& cursor) override {
+    if (inside_.exchange(true)) overlapped = true;
+    int page = cursor.empty() ? 0 : std::stoi(cursor) + 1;
+    max_ahead = std::max(max_ahead, page - static_cast<int>(finished.size()));
+    Batch b;
+    for (int i = 0; i < 3; ++i) {
+      std::string id = std::to_string(page) + "." + std::to_string(i) + "@x";
+      b.messages.push_back(email(id, "reader" + std::to_string(i) + "@example.org",
+                                 "Re: page " + std::to_string(page), "Thanks!", 1795500000 + page));
+    }
+    b.cursor = std::to_string(page);
+    b.more = page + 1 < pages_;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    inside_ = false;
+    return b;
+  }
+  void after_commit(const Batch& batch) override {
+    if (inside_.exchange(true)) overlapped = true;
+    finished.push_back(batch.cursor);
+    inside_ = false;
+  }
+
+  std::vector<std::string> finished;  // the cursors after_commit() saw, in order
+  bool overlapped = false;
+  int max_ahead = 0;  // the most pages polled beyond those finished
+
+ private:
+  int pages_;
+  std::string name_ = "paged";
+  std::atomic<bool> inside_{false};
+};
+
+TEST(RunOnce, PagesAreReadAheadWhileEarlierOnesCommitWithoutTheSourceSeeingBothAtOnce) {
+  auto store = SqliteStore::open(":memory:");
+  FixedClock clock(1795600000);
+  PagedSource source(40);
+  std::vector<ingest::Source*> sources{&source};
+  auto outcomes = poll_sources(**store, sources, clock, {});
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_FALSE(outcomes[0].error.has_value());
+  EXPECT_EQ(outcomes[0].stored.messages_added, 120);
+  ASSERT_EQ(source.finished.size(), 40u);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(source.finished[i], std::to_string(i));
+  EXPECT_FALSE(source.overlapped);
+  // One page committing, one waiting, one being read, and after_commit() catching up on the
+  // reading thread: never more than three pages read beyond those finished.
+  EXPECT_LE(source.max_ahead, 3);
+  EXPECT_EQ((*store)->sources()->at(0).cursor, "39");
 }
 
 TEST(RunOnce, ASourceWhoseLastReadNeverFinishedIsAFailureRetriedLaterNotACrashEveryPass) {
