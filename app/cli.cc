@@ -68,14 +68,17 @@ const std::vector<CommandSpec>& commands() {
        "Nothing is stored. null stands for what the feed or message does not give.",
        2},
       {"serve",
-       "run the listener that takes messages from webhooks and forms",
+       "run the listener for webhooks and forms, and the web inbox",
        "[--config FILE]",
        {kConfig},
-       "Serves [listener] for every generic, voicemail, boostagram and form [[inbox]] until\n"
-       "interrupted (Ctrl-C or SIGTERM), which stops it after the requests in flight:\n"
+       "Serves [listener] for every generic, voicemail, boostagram and form [[inbox]], and the\n"
+       "web inbox when the config has a [web] table, until interrupted (Ctrl-C or SIGTERM),\n"
+       "which stops them after the requests in flight:\n"
        "  POST /v1/messages/NAME   JSON (a bearer token or an HMAC-SHA256 signature)\n"
        "  POST /v1/forms/NAME      a form post, answered with a redirect to thank_you_url\n"
-       "  GET  /healthz            200 while the database answers"},
+       "  GET  /healthz            200 while the database answers\n"
+       "  http://127.0.0.1:8788/   the web inbox ([web] port): today's list, everyone waiting,\n"
+       "                           each person's conversation, answered, snooze, tags, notes"},
       {"import",
        "import a CSV or JSON-lines file of listener messages",
        "FILE --source NAME [--config FILE] [--json]",
@@ -91,7 +94,8 @@ const std::vector<CommandSpec>& commands() {
        {kConfig, {"--log-format", "FORMAT", "text (default) or json: one object per line"}},
        "Polls each source every interval_minutes (with jitter, a feed's ttl and Retry-After\n"
        "honoured, failing sources backed off up to [daemon] max_backoff_minutes and never given\n"
-       "up), delivers the digest at [digest] at on [digest] days, and runs the [listener].\n"
+       "up), delivers the digest at [digest] at on [digest] days, and runs the [listener] and\n"
+       "the web inbox ([web]).\n"
        "One daemon per database. SIGHUP reloads the config (an invalid one is reported and the\n"
        "running one kept); SIGTERM or SIGINT stop it within 10 seconds."},
       {"digest",

@@ -20,6 +20,7 @@
 #include "app/progress.h"
 #include "app/from_config.h"
 #include "app/listener.h"
+#include "app/web_server.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -65,6 +66,7 @@ class Daemon {
     sources_ = std::move(*sources);
     retire_unlisted();
     if (!start_listener(std::move(*served))) return 1;
+    if (!start_web()) return 1;
     std::thread signals([this] { wait_for_signals(); });
     signals.detach();
     log::info("daemon started (pid " + std::to_string(::getpid()) +
@@ -115,6 +117,21 @@ class Daemon {
     return true;
   }
 
+  // The web inbox, when [web] asks for it; restarted with the config.
+  bool start_web() {
+    if (web_) web_->stop();
+    web_.reset();
+    if (!cfg_.web.enabled) return true;
+    auto w = WebServer::start(cfg_, clock_);
+    if (!w) {
+      log::error("web inbox: " + w.error().to_string());
+      return false;
+    }
+    web_ = std::move(*w);
+    log::info("the inbox is at " + web_->url());
+    return true;
+  }
+
   void wait_for_signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -160,6 +177,7 @@ class Daemon {
     retire_unlisted();
     discovered_at_ = 0;              // the comment-feed limit may have changed
     start_listener(std::move(*served));
+    start_web();
     log::info("reloaded " + path_ + ": " + std::to_string(sources_.size()) + " sources");
   }
 
@@ -346,6 +364,7 @@ class Daemon {
   }
 
   int shut_down() {
+    if (web_) web_->stop();
     if (listener_) listener_->stop();
     std::unique_lock<std::mutex> lk(mutex_);
     bool idle = wake_.wait_for(lk, std::chrono::seconds(kStopGraceSeconds),
@@ -366,6 +385,7 @@ class Daemon {
   std::unique_ptr<SqliteStore> store_;  // the main thread's connection
   std::unique_ptr<SqliteStore> listener_store_;
   std::unique_ptr<Listener> listener_;
+  std::unique_ptr<WebServer> web_;
   ingest::CurlHttpClient http_;  // used from worker threads: CurlHttpClient keeps no state
   SystemClock clock_;
   std::vector<Scheduled> sources_;

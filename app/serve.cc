@@ -1,4 +1,4 @@
-// rapport serve: the listener alone, until Ctrl-C or SIGTERM.
+// rapport serve: the listener and the web inbox, without polling, until Ctrl-C or SIGTERM.
 #include <signal.h>
 
 #include <iostream>
@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/from_config.h"
 #include "app/listener.h"
+#include "app/web_server.h"
 #include "core/log.h"
 
 namespace rapport::app {
@@ -20,9 +21,10 @@ int serve_command(const Invocation& inv) {
     return kUsage;
   }
   std::vector<ServedInbox> served = std::move(*inboxes);
-  if (served.empty()) {
-    print_error(make_error(ErrorCode::kConfig, "no [[inbox]] to serve", cfg->path,
-                           "add an [[inbox]] of kind generic, voicemail, boostagram or form"));
+  if (served.empty() && !cfg->web.enabled) {
+    print_error(make_error(ErrorCode::kConfig, "nothing to serve", cfg->path,
+                           "add an [[inbox]] of kind generic, voicemail, boostagram or form, "
+                           "or a [web] table for the inbox in a browser"));
     return kUsage;
   }
   auto store = SqliteStore::open(cfg->store.path);
@@ -31,18 +33,32 @@ int serve_command(const Invocation& inv) {
     return kFailure;
   }
   SystemClock clock;
-  ListenerOptions options;
-  options.address = cfg->listener.address;
-  options.port = cfg->listener.port;
-  options.max_body_bytes = cfg->listener.max_body_bytes;
-  options.trusted_proxy = cfg->listener.trusted_proxy;
-  options.identity_rules = identity_rules(*cfg);
-  Listener listener(options, std::move(served), **store, clock);
-  if (auto s = listener.start(); !s) {
-    print_error(s.error());
-    return kFailure;
+  std::unique_ptr<Listener> listener;
+  if (!served.empty()) {
+    ListenerOptions options;
+    options.address = cfg->listener.address;
+    options.port = cfg->listener.port;
+    options.max_body_bytes = cfg->listener.max_body_bytes;
+    options.trusted_proxy = cfg->listener.trusted_proxy;
+    options.identity_rules = identity_rules(*cfg);
+    listener = std::make_unique<Listener>(options, std::move(served), **store, clock);
+    if (auto s = listener->start(); !s) {
+      print_error(s.error());
+      return kFailure;
+    }
+    log::info("listening on http://" + options.address + ":" + std::to_string(listener->port()));
   }
-  log::info("listening on http://" + options.address + ":" + std::to_string(listener.port()));
+  std::unique_ptr<WebServer> web;
+  if (cfg->web.enabled) {
+    auto w = WebServer::start(*cfg, clock);
+    if (!w) {
+      print_error(w.error());
+      if (listener) listener->stop();
+      return kFailure;
+    }
+    web = std::move(*w);
+    log::info("the inbox is at " + web->url());
+  }
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -50,7 +66,8 @@ int serve_command(const Invocation& inv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   log::info(std::string("stopping (") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ")");
-  listener.stop();
+  if (web) web->stop();
+  if (listener) listener->stop();
   return kOk;
 }
 

@@ -107,6 +107,14 @@ struct ListenerConfig {
   std::string trusted_proxy;  // a reverse proxy's address: trust its X-Forwarded-For
 };
 
+// [web]: the inbox in a browser, served by `rapport serve` and the daemon. On this machine
+// only (a loopback address) for now: it has no login of its own.
+struct WebConfig {
+  bool enabled = false;  // a [web] table is present
+  std::string address = "127.0.0.1";
+  int port = 8788;  // 0: any free port
+};
+
 // A listener-message source: served by the listener (generic, voicemail, boostagram, form)
 // or read from files (csv, jsonl).
 struct InboxConfig {
@@ -161,6 +169,7 @@ struct Config {
   std::vector<MailboxConfig> mailboxes;
   std::vector<InboxConfig> inboxes;
   ListenerConfig listener;
+  WebConfig web;
   FetchConfig fetch;
   DaemonConfig daemon;
   ContactsConfig contacts;

@@ -46,6 +46,10 @@ inline constexpr KeySpec kListenerKeys[] = {
     {"max_body_bytes", Type::kInteger, false},
     {"trusted_proxy", Type::kString, false},
 };
+inline constexpr KeySpec kWebKeys[] = {
+    {"address", Type::kString, false},
+    {"port", Type::kInteger, false},
+};
 inline constexpr KeySpec kInboxKeys[] = {
     {"name", Type::kString, true},
     {"kind", Type::kString, true},
@@ -110,7 +114,7 @@ inline constexpr const char* kWeightNames[] = {"first_time",  "question",      "
                                                "supporter",   "recent_episode"};
 inline constexpr const char* kTopLevel[] = {"creator", "store",    "feed",    "mailbox",
                                             "inbox",   "listener", "fetch",   "daemon",
-                                            "digest",  "smtp",     "contacts"};
+                                            "digest",  "smtp",     "contacts", "web"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
 inline constexpr const char* kSecretWords[] = {"password", "pass",    "token",
                                                "secret",   "api_key", "apikey"};

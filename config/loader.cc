@@ -229,6 +229,27 @@ class Loader {
       cfg.listener.trusted_proxy = string(*l, "trusted_proxy");
     }
 
+    if (const toml::table* w = table(root, "web", false)) {
+      check_keys(*w, "web", kWebKeys);
+      cfg.web.enabled = true;
+      if (auto a = string(*w, "address"); !a.empty()) cfg.web.address = a;
+      cfg.web.port = static_cast<int>(integer(*w, "port", 8788, 0, 65535));
+      if (cfg.web.address != "127.0.0.1" && cfg.web.address != "::1" &&
+          cfg.web.address != "localhost") {
+        const toml::node* a = w->get("address");
+        problem(a ? a->source().begin : w->source().begin,
+                "web.address \"" + printable(cfg.web.address, 60) +
+                    "\" would open the inbox to other machines, and it has no login",
+                "keep 127.0.0.1 and reach it from elsewhere through an SSH tunnel "
+                "(ssh -L 8788:127.0.0.1:8788 your-server) or a VPN");
+      }
+      if (cfg.listener.enabled && cfg.web.port != 0 && cfg.web.port == cfg.listener.port) {
+        problem(w->source().begin,
+                "web.port " + std::to_string(cfg.web.port) + " is the listener's port too",
+                "give the inbox a port of its own (8788 by default)");
+      }
+    }
+
     if (const toml::table* m = table(root, "smtp", false)) {
       check_keys(*m, "smtp", kSmtpKeys);
       SmtpConfig& smtp = cfg.smtp;

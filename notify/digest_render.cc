@@ -35,15 +35,6 @@ std::string percent_encode(std::string_view s) {
 }
 
 
-// The excerpt of an item: its own (what they asked across the conversation), else the start
-// of their newest words.
-std::vector<ExcerptPart> excerpt_of(const DigestItem& item, const RenderOptions& o) {
-  if (!item.excerpt.empty()) return item.excerpt;
-  std::string words = excerpt(item.who.reply_text, static_cast<size_t>(o.excerpt_chars));
-  if (words.empty()) return {};
-  return {ExcerptPart{0, words}};
-}
-
 // "Messages 52, 58 (rapport message show ID)": where to read them whole.
 std::string message_ids(const DigestCandidate& c) {
   if (c.conversation.empty()) return "";
@@ -51,12 +42,6 @@ std::string message_ids(const DigestCandidate& c) {
   for (const auto& m : c.conversation) ids += (ids.empty() ? "" : ", ") + std::to_string(m.id);
   return std::string(c.conversation.size() == 1 ? "Message " : "Messages ") + ids +
          " (rapport message show ID)";
-}
-
-// "2nd message: " when the conversation has several messages.
-std::string part_label(const DigestItem& item, const ExcerptPart& part) {
-  if (item.who.conversation.size() < 2) return "";
-  return ordinal(part.message + 1) + " message: ";
 }
 
 std::string name_of(const DigestCandidate& c) {
@@ -189,6 +174,22 @@ std::string greeting(const std::string& creator_name) {
 
 }  // namespace
 
+// The excerpt of an item: its own (what they asked across the conversation), else the start
+// of their newest words.
+std::vector<ExcerptPart> excerpt_of(const DigestItem& item, const RenderOptions& o) {
+  if (!item.excerpt.empty()) return item.excerpt;
+  std::string words = excerpt(item.who.reply_text, static_cast<size_t>(o.excerpt_chars));
+  if (words.empty()) return {};
+  return {ExcerptPart{0, words}};
+}
+
+// "2nd message: " when the conversation has several messages.
+std::string part_label(const DigestItem& item, const ExcerptPart& part) {
+  if (item.who.conversation.size() < 2) return "";
+  return ordinal(part.message + 1) + " message: ";
+}
+
+
 // One line per source that needs the creator's attention.
 std::vector<std::string> health_lines(const Digest& d) {
   std::vector<std::string> out;
@@ -216,7 +217,7 @@ std::vector<std::string> health_lines(const Digest& d) {
   return out;
 }
 
-std::string linkify_html(std::string_view text) {
+std::string linkify_html(std::string_view text, std::string_view link_attributes) {
   std::string in = valid_utf8(text);
   std::string out;
   size_t i = 0;
@@ -249,8 +250,9 @@ std::string linkify_html(std::string_view text) {
     if (url.size() <= 8) {  // "https://" and nothing after it
       out += escape_html(url);
     } else {
-      out += "<a href=\"" + escape_html(url) + "\" style=\"color:#1d5c8f;\">" + escape_html(url) +
-             "</a>";
+      out += "<a href=\"" + escape_html(url) + "\"";
+      out += link_attributes;
+      out += ">" + escape_html(url) + "</a>";
     }
     i = end;
   }

@@ -46,12 +46,20 @@ std::string reply_link(const DigestCandidate& who, std::string_view no_subject =
 // The digest's health section, one line per source that needs a look.
 std::vector<std::string> health_lines(const Digest& digest);
 
+// What an item shows of their words: its excerpt (what they asked across the conversation),
+// else the start of their newest words, cut at `o.excerpt_chars`.
+std::vector<ExcerptPart> excerpt_of(const DigestItem& item, const RenderOptions& o);
+// "2nd message: " before a part when the conversation has several messages, else "".
+std::string part_label(const DigestItem& item, const ExcerptPart& part);
+
 // &, <, >, " and ' as character references.
 std::string escape_html(std::string_view text);
 
 // Listener text as HTML: escaped, with its http and https addresses as links (no other
-// scheme ever becomes one; punctuation after an address is left out of it).
-std::string linkify_html(std::string_view text);
+// scheme ever becomes one; punctuation after an address is left out of it). Each link gets
+// `link_attributes` (markup written by Rapport, never listener text), after its href.
+std::string linkify_html(std::string_view text,
+                         std::string_view link_attributes = " style=\"color:#1d5c8f;\"");
 
 // How the creator answers someone, in words, as the text part shows it: "Reply: mailto:…",
 // "Call or text: +44…", "Answer on mastodon as @ana@…", "Answer where they wrote: https://…",

@@ -508,31 +508,46 @@ std::vector<ExcerptPart> excerpt_for(const DigestCandidate& who, int budget) {
   return excerpt_conversation(words, static_cast<size_t>(std::max(budget, 40)));
 }
 
-Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now) {
+Result<RankedPage> ranked_waiting(Store& store, const DigestSettings& settings, UnixTime now,
+                                  int offset, int limit) {
   CandidateFilter filter;
   filter.now = now;
   filter.min_wait_seconds = settings.min_wait_seconds;
   filter.relist_after_seconds = settings.relist_after_seconds;
   filter.current_slot = local_date(now);
-  filter.with_messages = false;  // read below for the people listed only
+  filter.with_messages = false;  // read below for the people on the page only
   filter.history_before = settings.history_before;
   auto waiting = store.waiting(filter);
   if (!waiting) return waiting.error();
-  std::vector<DigestCandidate>& candidates = waiting->candidates;
+  RankedPage page;
+  page.total = static_cast<int>(waiting->candidates.size());
+  page.set_aside = waiting->set_aside;
+  offset = std::max(offset, 0);
+  std::vector<DigestItem> ranked = rank(std::move(waiting->candidates), now,
+                                        offset + std::max(limit, 0), settings.weights);
+  for (size_t i = static_cast<size_t>(offset); i < ranked.size(); ++i) {
+    page.items.push_back(std::move(ranked[i]));
+  }
+  std::vector<DigestCandidate*> shown;
+  for (auto& item : page.items) shown.push_back(&item.who);
+  if (auto s = store.load_newest_messages(shown); !s) return s.error();
+  for (auto& item : page.items) item.excerpt = excerpt_for(item.who, settings.excerpt_chars);
+  return page;
+}
+
+Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now) {
+  auto page = ranked_waiting(store, settings, now, 0, settings.max_people);
+  if (!page) return page.error();
   auto counts = store.counts(settings.history_before);
   if (!counts) return counts.error();
   Digest d;
   d.slot = delivery_slot(settings.days, now);
   d.generated_at = now;
   d.show = settings.show;
-  d.waiting_total = static_cast<int>(candidates.size());
-  d.items = rank(std::move(candidates), now, settings.max_people, settings.weights);
-  std::vector<DigestCandidate*> listed;
-  for (auto& item : d.items) listed.push_back(&item.who);
-  if (auto s = store.load_newest_messages(listed); !s) return s.error();
-  for (auto& item : d.items) item.excerpt = excerpt_for(item.who, settings.excerpt_chars);
+  d.waiting_total = page->total;
+  d.items = std::move(page->items);
   d.counts = *counts;
-  d.set_aside = waiting->set_aside;
+  d.set_aside = page->set_aside;
   // The period: since the last digest went out (a week at most, a day at least).
   auto last = store.last_delivery_time();
   UnixTime since = now - 7 * 86400;

@@ -129,6 +129,16 @@ struct DigestSettings {
 // Selects and ranks the people to answer now. Fails only when the store does.
 Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTime now);
 
+// The people waiting, ranked as the digest ranks them (build_digest is its first page):
+// `limit` of them from `offset`, each with their conversation and its excerpt.
+struct RankedPage {
+  std::vector<DigestItem> items;
+  int total = 0;       // everyone the settings let through
+  SetAside set_aside;  // those they leave out, by why
+};
+Result<RankedPage> ranked_waiting(Store& store, const DigestSettings& settings, UnixTime now,
+                                  int offset, int limit);
+
 // What a listed person asked, across their conversation (read by load_newest_messages), within
 // `budget` characters.
 std::vector<ExcerptPart> excerpt_for(const DigestCandidate& who, int budget);

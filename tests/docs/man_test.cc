@@ -46,6 +46,7 @@ TEST(ManPages, EveryConfigKeyIsInRapportToml5) {
   check("feed", config::kFeedKeys);
   check("mailbox", config::kMailboxKeys);
   check("listener", config::kListenerKeys);
+  check("web", config::kWebKeys);
   check("inbox", config::kInboxKeys);
   check("smtp", config::kSmtpKeys);
   check("contacts", config::kContactsKeys);

@@ -1,0 +1,384 @@
+// The web inbox over real HTTP: a WebInbox on the project's HttpServer, a SQLite file holding
+// listeners' mail as the pipeline stores it, and libcurl as the client.
+#include "web/inbox.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "app/http_server.h"
+#include "pipeline/run_once.h"
+#include "store/sqlite_store.h"
+#include "tests/support/http_post.h"
+#include "tests/support/temp_dir.h"
+#include "web/form.h"
+
+namespace rapport::web {
+namespace {
+
+using testing::http_request;
+
+constexpr UnixTime kNow = 1795600000;  // Thu 26 Nov 2026
+constexpr std::int64_t kDay = 86400;
+
+Message mail(const std::string& id, const std::string& name, const std::string& address,
+             const std::string& subject, const std::string& text, UnixTime at) {
+  Message m;
+  m.kind = MessageKind::kEmail;
+  m.natural_key = "mid:" + id;
+  m.message_id = id;
+  m.from = {name, address};
+  m.subject = subject;
+  m.text = text;
+  m.received_at = at;
+  return m;
+}
+
+class WebInboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::open((dir.path() / "rapport.db").string());
+    ASSERT_TRUE(s) << s.error().to_string();
+    store = std::move(*s);
+    Batch b;
+    b.cursor = "1";
+    b.messages.push_back(mail(
+        "a1@mail.gmail.com", "Ana López", "ana.lopez@example.org", "Re: Ep. 12: Compost",
+        "Loved the compost episode! How often do you turn the pile in winter?\n\n"
+        "On Tue, 3 Nov 2026 at 07:00, Sam Rivera <sam@slowgarden.example> wrote:\n"
+        "> This week: compost in the cold months.\n> Reply and tell me about yours.\n",
+        kNow - 6 * kDay));
+    b.messages.push_back(mail("a2@mail.gmail.com", "Ana López", "ana.lopez@example.org",
+                              "Re: Ep. 12: Compost", "Also: would you do an episode on leaf mould?",
+                              kNow - 5 * kDay));
+    b.messages.push_back(mail("b1@icloud.com", "Ben Okafor", "ben@example.net", "Thanks",
+                              "Just wanted to say thanks for the show.", kNow - 3 * kDay));
+    // A hostile sender: markup in the name, script in the text, a right-to-left override.
+    b.messages.push_back(mail(
+        "m1@evil.example", "<script>alert('name')</script>", "mallory@evil.example",
+        "Hi\r\nBcc: victim@example.org",
+        "<img src=x onerror=alert(1)> click javascript:alert(2) or "
+        "https://evil.example/\"><script>alert(3)</script> \xE2\x80\xAEgnp.exe",
+        kNow - 2 * kDay));
+    std::vector<Episode> episodes;
+    for (auto& m : b.messages) pipeline::process_message(m, episodes, {});
+    auto source = store->source("maildir", "replies", "/mail", kNow);
+    ASSERT_TRUE(source);
+    auto committed = store->commit_batch(source->id, b, kNow);
+    ASSERT_TRUE(committed) << committed.error().to_string();
+
+    options.digest.creator_name = "Sam Rivera";
+    options.digest.creator_email = "sam@slowgarden.example";
+    options.digest.max_people = 10;
+    options.page_size = 2;
+    restart();
+  }
+
+  void restart() {
+    if (server) server->stop();
+    server.reset();
+    inbox = std::make_unique<WebInbox>(*store, clock, options);
+    app::HttpServerOptions http;
+    http.port = 0;
+    WebInbox* in = inbox.get();
+    server = std::make_unique<app::HttpServer>(
+        http, [in](const HttpRequest& r) { return in->handle(r); });
+    ASSERT_TRUE(server->start());
+  }
+
+  void TearDown() override {
+    if (server) server->stop();
+  }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(server->port()) + path;
+  }
+  testing::HttpAnswer get(const std::string& path) { return http_request("GET", url(path), ""); }
+  testing::HttpAnswer post(const std::string& path, const std::string& fields,
+                           bool with_token = true) {
+    std::string body = fields;
+    if (with_token) body += std::string(body.empty() ? "" : "&") + "csrf=" + inbox->csrf_token();
+    return http_request("POST", url(path), body,
+                        {"Content-Type: application/x-www-form-urlencoded"});
+  }
+  std::int64_t id_of(const std::string& who) {
+    auto id = store->find_contact(who);
+    EXPECT_TRUE(id) << who;
+    return id ? *id : 0;
+  }
+  std::string person(const std::string& who) { return "/people/" + std::to_string(id_of(who)); }
+
+  rapport::testing::TempDir dir;
+  std::unique_ptr<SqliteStore> store;
+  FixedClock clock{kNow};
+  InboxOptions options;
+  std::unique_ptr<WebInbox> inbox;
+  std::unique_ptr<app::HttpServer> server;
+};
+
+TEST_F(WebInboxTest, TodayIsTheDigestsListInTheDigestsOrderWithReasonsAndAsks) {
+  auto digest = pipeline::build_digest(*store, options.digest, kNow);
+  ASSERT_TRUE(digest);
+  ASSERT_EQ(digest->items.size(), 3u);
+  auto page = get("/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  // Each person where the digest ranks them, with the digest's reasons.
+  size_t last = 0;
+  for (const auto& item : digest->items) {
+    std::string link = "href=\"/people/" + std::to_string(item.who.contact_id) + "\"";
+    size_t at = page.body.find(link);
+    ASSERT_NE(at, std::string::npos) << link;
+    EXPECT_GT(at, last);
+    last = at;
+    EXPECT_NE(page.body.find(item.reasons.front()), std::string::npos) << item.reasons.front();
+  }
+  EXPECT_NE(page.body.find("3 people to answer personally today"), std::string::npos);
+  // Ana's two messages: what she asked in each, labelled as the digest labels them.
+  EXPECT_NE(page.body.find("How often do you turn the pile in winter?"), std::string::npos);
+  EXPECT_NE(page.body.find("would you do an episode on leaf mould?"), std::string::npos);
+  EXPECT_NE(page.body.find("2nd message: "), std::string::npos);
+  EXPECT_EQ(page.body.find("This week: compost in the cold months"), std::string::npos);
+}
+
+TEST_F(WebInboxTest, EveryResponseForbidsFramingScriptsAndCaching) {
+  for (const std::string& path : std::vector<std::string>{"/", "/waiting", person("ana.lopez@example.org"), "/nowhere"}) {
+    auto r = get(path);
+    EXPECT_NE(r.headers["content-security-policy"].find("default-src 'none'"), std::string::npos)
+        << path;
+    EXPECT_NE(r.headers["content-security-policy"].find("frame-ancestors 'none'"),
+              std::string::npos);
+    EXPECT_EQ(r.headers["x-frame-options"], "DENY") << path;
+    EXPECT_EQ(r.headers["x-content-type-options"], "nosniff");
+    EXPECT_EQ(r.headers["cache-control"], "no-store");
+    EXPECT_EQ(r.body.find("<script"), std::string::npos) << path;
+    EXPECT_EQ(r.body.find(" style=\""), std::string::npos) << path;
+  }
+  auto css = get("/static/inbox.css");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.headers["content-type"], "text/css; charset=utf-8");
+  EXPECT_NE(css.body.find("@media (prefers-color-scheme: dark)"), std::string::npos);
+}
+
+TEST_F(WebInboxTest, APersonsPageShowsTheirWholeConversationWithTheQuotedPartBehindAToggle) {
+  auto page = get(person("ana.lopez@example.org"));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<h1><bdi>Ana López</bdi></h1>"), std::string::npos);
+  EXPECT_NE(page.body.find("2 messages since"), std::string::npos);
+  EXPECT_NE(page.body.find("waiting for an answer"), std::string::npos);
+  EXPECT_NE(page.body.find("ana.lopez@example.org"), std::string::npos);
+  // Her words first, oldest message first; the quoted history one click away.
+  size_t first = page.body.find("Loved the compost episode!");
+  size_t second = page.body.find("Also: would you do an episode on leaf mould?");
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_LT(first, second);
+  size_t toggle = page.body.find("<details><summary>Show the quoted part</summary>");
+  ASSERT_NE(toggle, std::string::npos);
+  EXPECT_GT(toggle, first);
+  EXPECT_NE(page.body.find("&gt; This week: compost in the cold months.", toggle),
+            std::string::npos);
+  // The second message is all her own words: no toggle for it.
+  EXPECT_EQ(page.body.find("<details>", second), std::string::npos);
+}
+
+TEST_F(WebInboxTest, HostileListenerTextComesOutInert) {
+  for (const std::string& path : std::vector<std::string>{"/", person("mallory@evil.example")}) {
+    auto page = get(path);
+    ASSERT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.body.find("<script"), std::string::npos) << path;
+    EXPECT_EQ(page.body.find("<img"), std::string::npos) << path;
+    EXPECT_EQ(page.body.find("href=\"javascript:"), std::string::npos) << path;
+    EXPECT_NE(page.body.find("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"),
+              std::string::npos)
+        << path;
+  }
+  auto page = get(person("mallory@evil.example"));
+  // The link stops before the quote that would close the attribute; the rest is text.
+  EXPECT_NE(page.body.find("<a href=\"https://evil.example/\" rel=\"noopener noreferrer "
+                           "nofollow\">https://evil.example/</a>&quot;&gt;&lt;script&gt;"),
+            std::string::npos);
+  // A right-to-left override stays inside its own isolated, direction-guessing box.
+  size_t rlo = page.body.find("\xE2\x80\xAEgnp.exe");
+  ASSERT_NE(rlo, std::string::npos);
+  size_t box = page.body.rfind("<div class=\"words\" dir=\"auto\">", rlo);
+  ASSERT_NE(box, std::string::npos);
+  EXPECT_EQ(page.body.find("</div>", box), page.body.find("</div>", rlo));
+  // The CR LF of the subject is not a line break anywhere in the page.
+  EXPECT_EQ(page.body.find("Hi\r\nBcc"), std::string::npos);
+}
+
+TEST_F(WebInboxTest, AnsweredNeedsThePagesTokenAndTakesThemOffTodayUntilUndone) {
+  const std::string ana = person("ana.lopez@example.org");
+  auto refused = post(ana + "/answered", "back=%2F", false);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("This page has expired"), std::string::npos);
+  auto forged = post(ana + "/answered", "back=%2F&csrf=" + std::string(64, 'a'), false);
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_NE(get("/").body.find("href=\"" + ana + "\""), std::string::npos);
+
+  auto done = post(ana + "/answered", "back=%2F");
+  EXPECT_EQ(done.status, 303);
+  EXPECT_EQ(done.headers["location"], "/");
+  EXPECT_EQ(get("/").body.find("href=\"" + ana + "\""), std::string::npos);
+  auto detail = store->contact_detail(id_of("ana.lopez@example.org"), false);
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(detail->contact.last_answered_at, kNow);
+  EXPECT_NE(get(ana).body.find("Undo the last answer"), std::string::npos);
+
+  auto undone = post(ana + "/answered", "undo=1");
+  EXPECT_EQ(undone.status, 303);
+  EXPECT_EQ(undone.headers["location"], ana);
+  EXPECT_NE(get("/").body.find("href=\"" + ana + "\""), std::string::npos);
+  // A second undo has nothing to take back: said, not a crash.
+  auto again = post(ana + "/answered", "undo=1");
+  EXPECT_EQ(again.status, 409);
+}
+
+TEST_F(WebInboxTest, SnoozeByPresetOrDateAndClear) {
+  const std::string ben = person("ben@example.net");
+  const std::int64_t id = id_of("ben@example.net");
+  EXPECT_EQ(post(ben + "/snooze", "for=7d&back=%2Fwaiting%3Fpage%3D1").headers["location"],
+            "/waiting?page=1");
+  EXPECT_EQ(store->contact_detail(id, false)->contact.snoozed_until, kNow + 7 * kDay);
+  EXPECT_EQ(get("/").body.find("href=\"" + ben + "\""), std::string::npos);
+  EXPECT_NE(get(ben).body.find("snoozed until"), std::string::npos);
+
+  EXPECT_EQ(post(ben + "/snooze", "until=2026-12-24").status, 303);
+  auto until = store->contact_detail(id, false)->contact.snoozed_until;
+  ASSERT_TRUE(until);
+  EXPECT_EQ(local_date(*until), "2026-12-24");
+
+  EXPECT_EQ(post(ben + "/snooze", "until=2026-11-01").status, 400);  // in the past
+  EXPECT_EQ(post(ben + "/snooze", "until=2026-02-31").status, 400);
+  EXPECT_EQ(post(ben + "/snooze", "for=soon").status, 400);
+  EXPECT_EQ(local_date(*store->contact_detail(id, false)->contact.snoozed_until), "2026-12-24");
+
+  EXPECT_EQ(post(ben + "/snooze", "clear=1").status, 303);
+  EXPECT_FALSE(store->contact_detail(id, false)->contact.snoozed_until);
+  EXPECT_NE(get("/").body.find("href=\"" + ben + "\""), std::string::npos);
+}
+
+TEST_F(WebInboxTest, TagsAndNotesAreAddedEditedAndRemoved) {
+  const std::string ana = person("ana.lopez@example.org");
+  const std::int64_t id = id_of("ana.lopez@example.org");
+  EXPECT_EQ(post(ana + "/tag", "tag=+Supporter+").status, 303);
+  EXPECT_EQ(store->contact_detail(id, false)->contact.tags, std::vector<std::string>{"supporter"});
+  EXPECT_EQ(post(ana + "/tag", "tag=" + std::string(65, 'x')).status, 400);
+  EXPECT_EQ(post(ana + "/tag", "tag=supporter&remove=1").status, 303);
+  EXPECT_TRUE(store->contact_detail(id, false)->contact.tags.empty());
+
+  EXPECT_EQ(post(ana + "/notes", "text=" + url_encode("Runs a community garden in <Leeds>")).status,
+            303);
+  auto notes = store->contact_detail(id, false)->notes;
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].text, "Runs a community garden in <Leeds>");
+  EXPECT_NE(get(ana).body.find("Runs a community garden in &lt;Leeds&gt;</textarea>"),
+            std::string::npos);
+  const std::string note = ana + "/notes/" + std::to_string(notes[0].id);
+  EXPECT_EQ(post(note, "text=Runs+two+gardens").status, 303);
+  EXPECT_EQ(store->contact_detail(id, false)->notes[0].text, "Runs two gardens");
+  EXPECT_EQ(post(ana + "/notes", "text=+++").status, 400);
+  EXPECT_EQ(post(note, "delete=1").status, 303);
+  EXPECT_TRUE(store->contact_detail(id, false)->notes.empty());
+  EXPECT_EQ(post(note, "delete=1").status, 409);  // gone already
+}
+
+TEST_F(WebInboxTest, AMergeIsUndoneFromThePersonsPageAndRecordedAsTwoPeople) {
+  const std::int64_t ana = id_of("ana.lopez@example.org");
+  const std::int64_t ben = id_of("ben@example.net");
+  ASSERT_TRUE(store->merge_contacts(ben, ana, "the creator said so", kNow));
+  auto page = get("/people/" + std::to_string(ana));
+  EXPECT_NE(page.body.find("Not the same person: undo"), std::string::npos);
+  auto merges = store->contact_detail(ana, false)->merges;
+  ASSERT_FALSE(merges.empty());
+  auto r = post("/people/" + std::to_string(ana) + "/unmerge",
+                "merge=" + std::to_string(merges.front().id));
+  EXPECT_EQ(r.status, 303);
+  auto after = store->contact_detail(ana, false);
+  bool split = false;
+  for (const auto& m : after->merges) split |= m.kind == "split";
+  EXPECT_TRUE(split);
+  EXPECT_NE(get("/").body.find("href=\"/people/" + std::to_string(ben) + "\""), std::string::npos);
+  // Someone else's merge is not undone from this page.
+  EXPECT_EQ(post("/people/" + std::to_string(ben) + "/unmerge", "merge=999").status, 404);
+}
+
+TEST_F(WebInboxTest, EveryoneWaitingIsPagedInTheSameOrder) {
+  auto all = pipeline::ranked_waiting(*store, options.digest, kNow, 0, 10);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->items.size(), 3u);
+  auto one = get("/waiting");
+  auto two = get("/waiting?page=2");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_NE(one.body.find("3 people wait"), std::string::npos);
+  auto link = [&](int i) {
+    return "href=\"/people/" + std::to_string(all->items[static_cast<size_t>(i)].who.contact_id) +
+           "\"";
+  };
+  EXPECT_NE(one.body.find(link(0)), std::string::npos);
+  EXPECT_NE(one.body.find(link(1)), std::string::npos);
+  EXPECT_EQ(one.body.find(link(2)), std::string::npos);
+  EXPECT_NE(one.body.find("href=\"/waiting?page=2\">Next"), std::string::npos);
+  EXPECT_NE(two.body.find(link(2)), std::string::npos);
+  EXPECT_NE(two.body.find("<ol class=\"people\" start=\"3\">"), std::string::npos);
+  EXPECT_NE(two.body.find("href=\"/waiting?page=1\">← Previous"), std::string::npos);
+  EXPECT_EQ(two.body.find("Next"), std::string::npos);
+  EXPECT_NE(get("/waiting?page=9").body.find("There is nobody on this page."), std::string::npos);
+}
+
+TEST_F(WebInboxTest, WrongRequestsAreAnsweredPlainly) {
+  EXPECT_EQ(get("/people/999999").status, 404);
+  EXPECT_EQ(get("/people/abc").status, 404);
+  EXPECT_EQ(get("/people/-1").status, 404);
+  EXPECT_EQ(get("/admin").status, 404);
+  auto wrong = http_request("DELETE", url("/"), "");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.headers["allow"], "GET, HEAD");
+  EXPECT_EQ(get(person("ben@example.net") + "/answered").status, 405);
+  EXPECT_EQ(post("/people/999999/answered", "").status, 404);
+  EXPECT_EQ(post(person("ben@example.net") + "/fly", "").status, 404);
+  auto json = http_request("POST", url(person("ben@example.net") + "/answered"),
+                           "{\"csrf\":\"" + inbox->csrf_token() + "\"}",
+                           {"Content-Type: application/json"});
+  EXPECT_EQ(json.status, 415);
+  // A name that is not this machine's: a page elsewhere reaching it by DNS rebinding.
+  auto foreign = http_request("GET", url("/"), "", {"Host: rapport.evil.example"});
+  EXPECT_EQ(foreign.status, 421);
+  EXPECT_EQ(foreign.body.find("people to answer"), std::string::npos);
+  EXPECT_EQ(http_request("GET", url("/"), "", {"Host: localhost:8788"}).status, 200);
+  // A redirect never leaves the inbox, whatever "back" says.
+  auto away = post(person("ben@example.net") + "/tag", "tag=x&back=%2F%2Fevil.example%2F");
+  EXPECT_EQ(away.headers["location"], person("ben@example.net"));
+  auto scheme = post(person("ben@example.net") + "/tag", "tag=x&back=https%3A%2F%2Fevil.example");
+  EXPECT_EQ(scheme.headers["location"], person("ben@example.net"));
+}
+
+TEST_F(WebInboxTest, AFormFromBeforeARestartIsRefusedAndSaysToReload) {
+  const std::string ben = person("ben@example.net");
+  const std::string old_token = inbox->csrf_token();
+  restart();
+  EXPECT_NE(inbox->csrf_token(), old_token);
+  auto r = post(ben + "/answered", "csrf=" + old_token, false);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("reload the page"), std::string::npos);
+}
+
+TEST(WebForm, DecodesFieldsAndBoundsTheirNumber) {
+  Form f = Form::parse("a=1&b=two+words%21&c=%zz&d&=x&a=2");
+  EXPECT_EQ(f.get("a"), "1");
+  EXPECT_EQ(f.get("b"), "two words!");
+  EXPECT_EQ(f.get("c"), "%zz");
+  EXPECT_TRUE(f.has("d"));
+  EXPECT_EQ(f.get("d"), "");
+  EXPECT_FALSE(f.has("e"));
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += "k" + std::to_string(i) + "=v&";
+  Form big = Form::parse(many);
+  EXPECT_TRUE(big.has("k63"));
+  EXPECT_FALSE(big.has("k64"));
+  EXPECT_EQ(url_decode(url_encode("ä ö/?&=")), "ä ö/?&=");
+}
+
+}  // namespace
+}  // namespace rapport::web

@@ -1,0 +1,608 @@
+#include "web/inbox.h"
+
+#include <sys/random.h>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <exception>
+
+#include "core/log.h"
+#include "core/text.h"
+#include "notify/digest_render.h"
+#include "pipeline/digest_reply.h"
+#include "web/form.h"
+#include "web/html.h"
+#include "web/style.h"
+
+namespace rapport::web {
+namespace {
+
+// How many of a person's newest messages their page shows whole.
+constexpr size_t kMaxShownMessages = 100;
+constexpr size_t kMaxNoteBytes = 10'000;
+constexpr size_t kMaxTagBytes = 64;
+
+std::string random_token() {
+  unsigned char bytes[32];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// Compares in time independent of where the strings differ.
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view s) {
+  std::int64_t v = 0;
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+// The host name of a Host header ("127.0.0.1:8788" -> "127.0.0.1", "[::1]:8788" -> "[::1]").
+std::string_view host_name(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    size_t close = host.find(']');
+    return close == std::string_view::npos ? host : host.substr(0, close + 1);
+  }
+  return host.substr(0, host.find(':'));
+}
+
+bool this_machine(const HttpRequest& r) {
+  const std::string* host = r.header("host");
+  if (!host) return false;
+  std::string name = ascii_lower(host_name(*host));
+  return name == "127.0.0.1" || name == "localhost" || name == "[::1]";
+}
+
+void secure(HttpResponse& r) {
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; style-src 'self'; img-src 'self'; "
+                         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("Cache-Control", "no-store");
+}
+
+HttpResponse html_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+// The page around `main` (already built), titled `title`.
+std::string page(std::string_view title, const Html& main) {
+  Html h;
+  h.lit("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>");
+  h.text(title).lit(" · Rapport</title><link rel=\"stylesheet\" href=\"/static/inbox.css\">"
+                    "</head><body><header><nav><a class=\"brand\" href=\"/\">Rapport</a>"
+                    "<a href=\"/\">Today</a><a href=\"/waiting\">Everyone waiting</a></nav>"
+                    "</header><main>");
+  std::string out = h.take();
+  out += main.str();
+  out += "</main></body></html>\n";
+  return out;
+}
+
+HttpResponse problem_page(int status, std::string_view title, std::string_view detail) {
+  Html m;
+  m.lit("<h1>").text(title).lit("</h1><p>").text(detail).lit("</p><p><a href=\"/\">Back to "
+                                                              "today</a></p>");
+  return html_response(status, page(title, m));
+}
+
+HttpResponse see_other(const std::string& location) {
+  HttpResponse r;
+  r.status = 303;
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
+// A hidden CSRF field and, when `back` is set, where to return.
+void form_start(Html& h, std::string_view action, const std::string& csrf, std::string_view back,
+                std::string_view css_class = "inline") {
+  h.lit("<form method=\"post\" class=\"").text(css_class).lit("\" action=\"").attr(action);
+  h.lit("\"><input type=\"hidden\" name=\"csrf\" value=\"").attr(csrf).lit("\">");
+  if (!back.empty()) h.lit("<input type=\"hidden\" name=\"back\" value=\"").attr(back).lit("\">");
+}
+
+std::string person_path(std::int64_t id) { return "/people/" + std::to_string(id); }
+
+// Where a POST returns: one of the inbox's own pages (a path, no scheme, no host), else the
+// person's page.
+std::string back_to(const Form& f, std::int64_t id) {
+  const std::string& back = f.get("back");
+  bool own = !back.empty() && back.front() == '/' && back.size() < 200 &&
+             (back.size() < 2 || (back[1] != '/' && back[1] != '\\')) &&
+             std::all_of(back.begin(), back.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) ||
+                      std::string_view("/?=&_-#").find(c) != std::string_view::npos;
+             });
+  return own ? back : person_path(id);
+}
+
+// One person in a ranked list: who, why, what they asked, and the two actions of the digest.
+void person_card(Html& h, const DigestItem& item, int rank, UnixTime now, const std::string& csrf,
+                 std::string_view back, int excerpt_chars) {
+  const DigestCandidate& c = item.who;
+  std::string name = c.display_name.empty() ? c.address : c.display_name;
+  h.lit("<li class=\"card\"><div class=\"who\"><span class=\"rank\">").number(rank);
+  h.lit("</span> <a class=\"name\" href=\"").attr(person_path(c.contact_id)).lit("\"><bdi>");
+  h.text(name).lit("</bdi></a>");
+  if (!c.display_name.empty() && !c.address.empty()) {
+    h.lit(" <span class=\"address\"><bdi>").text(c.address).lit("</bdi></span>");
+  }
+  h.lit("</div>");
+  if (!item.reasons.empty()) {
+    h.lit("<p class=\"reasons\">");
+    for (size_t i = 0; i < item.reasons.size(); ++i) {
+      if (i) h.lit(" · ");
+      h.text(item.reasons[i]);
+    }
+    h.lit("</p>");
+  }
+  if (!c.episode_title.empty()) {
+    h.lit("<p class=\"episode\">");
+    if (is_web_url(c.episode_link)) {
+      h.lit("<a rel=\"noopener noreferrer\" href=\"").web_url(c.episode_link).lit("\">");
+      h.text(c.episode_title).lit("</a>");
+    } else {
+      h.text(c.episode_title);
+    }
+    h.lit("</p>");
+  }
+  // What they asked, as the digest shows it: a quote a message, labelled when several.
+  for (const ExcerptPart& part : notify::excerpt_of(item, notify::RenderOptions("", excerpt_chars))) {
+    h.lit("<blockquote dir=\"auto\">");
+    if (std::string label = notify::part_label(item, part); !label.empty()) {
+      h.lit("<em class=\"label\">").text(label).lit("</em>");
+    }
+    h.text(part.text).lit("</blockquote>");
+  }
+  h.lit("<p class=\"meta\">waiting since ").text(format_local_short(c.waiting_since, now));
+  h.lit("</p><div class=\"actions\">");
+  std::string base = person_path(c.contact_id);
+  form_start(h, base + "/answered", csrf, back);
+  h.lit("<button>Answered</button></form>");
+  form_start(h, base + "/snooze", csrf, back);
+  h.lit("<input type=\"hidden\" name=\"for\" value=\"7d\"><button class=\"quiet\">Snooze a "
+        "week</button></form>");
+  h.lit("<a class=\"open\" href=\"").attr(base).lit("\">Open conversation</a></div></li>");
+}
+
+std::string aside_words(const SetAside& a) {
+  std::vector<std::string> parts;
+  if (a.listed.people) parts.push_back(std::to_string(a.listed.people) + " listed recently");
+  if (a.snoozed.people) parts.push_back(std::to_string(a.snoozed.people) + " snoozed");
+  if (a.too_new.people) parts.push_back(std::to_string(a.too_new.people) + " wrote just now");
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out;
+}
+
+// "YYYY-MM-DD" as 08:00 local time that day.
+std::optional<UnixTime> local_morning(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  auto num = [&](std::string_view s, int& v) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  if (!num(date.substr(0, 4), y) || !num(date.substr(5, 2), m) || !num(date.substr(8, 2), d)) {
+    return std::nullopt;
+  }
+  if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = 8;
+  tm.tm_isdst = -1;
+  std::time_t t = std::mktime(&tm);
+  if (t == -1 || tm.tm_mday != d) return std::nullopt;  // 31 February
+  return static_cast<UnixTime>(t);
+}
+
+}  // namespace
+
+WebInbox::WebInbox(Store& store, const Clock& clock, InboxOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)), csrf_(random_token()) {}
+
+HttpResponse WebInbox::handle(const HttpRequest& request) {
+  HttpResponse r;
+  try {
+    if (!this_machine(request)) {
+      r = problem_page(421, "Not this inbox",
+                       "The inbox answers only requests addressed to this machine "
+                       "(127.0.0.1 or localhost).");
+    } else {
+      std::lock_guard lock(mutex_);
+      r = route(request);
+    }
+  } catch (const std::exception& e) {
+    log::error(std::string("web inbox: unexpected failure: ") + e.what());
+    r = problem_page(500, "Something went wrong", "The inbox could not show this page.");
+  }
+  secure(r);
+  return r;
+}
+
+HttpResponse WebInbox::route(const HttpRequest& request) {
+  const std::string& path = request.path;
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool post = request.method == "POST";
+  auto wrong_method = [&](const char* allowed) {
+    HttpResponse r = problem_page(405, "Not allowed", "This address does not take that request.");
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  };
+  if (path == "/static/inbox.css") {
+    if (!get) return wrong_method("GET, HEAD");
+    HttpResponse r;
+    r.headers.emplace_back("Content-Type", "text/css; charset=utf-8");
+    r.body = std::string(kInboxCss);
+    return r;
+  }
+  if (path == "/") return get ? today() : wrong_method("GET, HEAD");
+  if (path == "/waiting") return get ? waiting(request) : wrong_method("GET, HEAD");
+  static constexpr std::string_view kPeople = "/people/";
+  if (path.compare(0, kPeople.size(), kPeople) == 0) {
+    std::string_view rest = std::string_view(path).substr(kPeople.size());
+    size_t slash = rest.find('/');
+    auto id = parse_id(rest.substr(0, slash));
+    if (!id) return problem_page(404, "Not found", "There is no such page in the inbox.");
+    if (slash == std::string_view::npos) return get ? person(*id) : wrong_method("GET, HEAD");
+    if (!post) return wrong_method("POST");
+    return act(request, *id, rest.substr(slash + 1));
+  }
+  return problem_page(404, "Not found", "There is no such page in the inbox.");
+}
+
+HttpResponse WebInbox::today() {
+  const UnixTime now = clock_.now();
+  auto list = pipeline::ranked_waiting(store_, options_.digest, now, 0, options_.digest.max_people);
+  if (!list) {
+    log::error("web inbox: " + list.error().to_string());
+    return problem_page(500, "The list could not be read", list.error().what);
+  }
+  Html m;
+  m.lit("<h1>Today</h1><p class=\"lede\">").text(long_local_date(now)).lit(" — ");
+  if (list->items.empty()) {
+    m.lit("nobody is waiting for an answer today.</p>");
+  } else {
+    m.number(static_cast<std::int64_t>(list->items.size()));
+    m.either(list->items.size() == 1, " person", " people");
+    m.lit(" to answer personally today.</p><ol class=\"people\">");
+    int rank = 0;
+    for (const auto& item : list->items) person_card(m, item, ++rank, now, csrf_, "/", options_.digest.excerpt_chars);
+    m.lit("</ol>");
+  }
+  if (list->total > static_cast<int>(list->items.size())) {
+    m.lit("<p><a href=\"/waiting\">Everyone waiting (").number(list->total);
+    m.lit(")</a>, ranked the same way.</p>");
+  }
+  if (std::string aside = aside_words(list->set_aside); !aside.empty()) {
+    m.lit("<p class=\"meta\">Set aside today: ").text(aside).lit(".</p>");
+  }
+  return html_response(200, page("Today", m));
+}
+
+HttpResponse WebInbox::waiting(const HttpRequest& request) {
+  const UnixTime now = clock_.now();
+  Form q = Form::parse(request.query);
+  int page_number = 1;
+  if (auto p = parse_id(q.get("page")); p && *p < 1'000'000) page_number = static_cast<int>(*p);
+  // Everyone waiting: the digest's ranking, without its pauses (who was listed recently,
+  // who wrote just now); the snoozed stay out until their snooze ends.
+  pipeline::DigestSettings everyone = options_.digest;
+  everyone.min_wait_seconds = 0;
+  everyone.relist_after_seconds = 0;
+  const int size = std::max(options_.page_size, 1);
+  auto list =
+      pipeline::ranked_waiting(store_, everyone, now, (page_number - 1) * size, size);
+  if (!list) return problem_page(500, "The list could not be read", list.error().what);
+  Html m;
+  m.lit("<h1>Everyone waiting</h1><p class=\"lede\">");
+  m.number(list->total).either(list->total == 1, " person waits", " people wait");
+  m.lit(" for an answer, most worth answering first.</p>");
+  if (!list->items.empty()) {
+    m.lit("<ol class=\"people\" start=\"").number((page_number - 1) * size + 1).lit("\">");
+    int rank = (page_number - 1) * size;
+    std::string back = "/waiting?page=" + std::to_string(page_number);
+    for (const auto& item : list->items) person_card(m, item, ++rank, now, csrf_, back, options_.digest.excerpt_chars);
+    m.lit("</ol>");
+  } else if (page_number > 1) {
+    m.lit("<p>There is nobody on this page.</p>");
+  }
+  m.lit("<nav class=\"pager\">");
+  if (page_number > 1) {
+    m.lit("<a href=\"/waiting?page=").number(page_number - 1).lit("\">← Previous</a>");
+  }
+  if (static_cast<std::int64_t>(page_number) * size < list->total) {
+    m.lit("<a href=\"/waiting?page=").number(page_number + 1).lit("\">Next →</a>");
+  }
+  m.lit("</nav>");
+  if (std::string aside = aside_words(list->set_aside); !aside.empty()) {
+    m.lit("<p class=\"meta\">Not shown: ").text(aside).lit(".</p>");
+  }
+  return html_response(200, page("Everyone waiting", m));
+}
+
+HttpResponse WebInbox::person(std::int64_t id) {
+  const UnixTime now = clock_.now();
+  auto detail = store_.contact_detail(id, true);
+  if (!detail) {
+    if (detail.error().code == ErrorCode::kNotFound) {
+      return problem_page(404, "Not found", "There is nobody with that number.");
+    }
+    return problem_page(500, "This person could not be read", detail.error().what);
+  }
+  const ContactSummary& c = detail->contact;
+  std::string name = c.display_name;
+  if (name.empty() && !c.identities.empty()) name = c.identities.front().shown();
+  const std::string base = person_path(id);
+  Html m;
+  m.lit("<h1><bdi>").text(name.empty() ? "(no name)" : name).lit("</bdi></h1>");
+  m.lit("<p class=\"lede\">").number(c.messages).either(c.messages == 1, " message", " messages");
+  m.lit(" since ").text(format_local_short(c.first_seen_at, now)).lit(" · ");
+  if (c.waiting) {
+    m.lit("<strong>waiting for an answer</strong>");
+  } else if (c.last_answered_at) {
+    m.lit("answered ").text(format_local_short(*c.last_answered_at, now));
+  } else {
+    m.lit("nothing to answer");
+  }
+  if (c.snoozed_until && *c.snoozed_until > now) {
+    m.lit(" · snoozed until ").text(format_local_short(*c.snoozed_until, now));
+  }
+  m.lit("</p>");
+
+  // Actions: answered (and its undo), snooze (presets, a date, clear).
+  m.lit("<section class=\"actions\">");
+  form_start(m, base + "/answered", csrf_, base);
+  m.lit("<button>Answered</button></form>");
+  if (c.last_answered_at) {
+    form_start(m, base + "/answered", csrf_, base);
+    m.lit("<input type=\"hidden\" name=\"undo\" value=\"1\"><button class=\"quiet\">Undo the "
+          "last answer</button></form>");
+  }
+  static constexpr std::pair<const char*, const char*> kPresets[] = {
+      {"1d", "Tomorrow"}, {"3d", "3 days"}, {"7d", "A week"}, {"14d", "2 weeks"}, {"30d", "A month"}};
+  m.lit("<div class=\"snooze\"><span>Snooze:</span>");
+  for (const auto& [span, words] : kPresets) {
+    form_start(m, base + "/snooze", csrf_, base);
+    m.lit("<input type=\"hidden\" name=\"for\" value=\"").attr(span).lit("\"><button "
+                                                                        "class=\"quiet\">");
+    m.text(words).lit("</button></form>");
+  }
+  form_start(m, base + "/snooze", csrf_, base);
+  m.lit("<label>until <input type=\"date\" name=\"until\" required></label><button "
+        "class=\"quiet\">Snooze</button></form>");
+  if (c.snoozed_until && *c.snoozed_until > now) {
+    form_start(m, base + "/snooze", csrf_, base);
+    m.lit("<input type=\"hidden\" name=\"clear\" value=\"1\"><button class=\"quiet\">Clear the "
+          "snooze</button></form>");
+  }
+  m.lit("</div></section>");
+
+  // Who they are: identities as written, tags, notes.
+  m.lit("<section><h2>Known as</h2><ul class=\"identities\">");
+  for (const Identity& i : c.identities) {
+    m.lit("<li><span class=\"kind\">").text(i.kind).lit("</span> <bdi>").text(i.shown());
+    m.lit("</bdi></li>");
+  }
+  m.lit("</ul><h2>Tags</h2><ul class=\"tags\">");
+  for (const std::string& t : c.tags) {
+    m.lit("<li>").text(t);
+    form_start(m, base + "/tag", csrf_, base);
+    m.lit("<input type=\"hidden\" name=\"tag\" value=\"").attr(t).lit("\"><input type=\"hidden\" "
+                                                                    "name=\"remove\" value=\"1\">"
+                                                                    "<button class=\"link\" "
+                                                                    "title=\"Remove the tag\">×"
+                                                                    "</button></form></li>");
+  }
+  m.lit("</ul>");
+  form_start(m, base + "/tag", csrf_, base, "row");
+  m.lit("<input name=\"tag\" maxlength=\"64\" required placeholder=\"Add a tag\" "
+        "aria-label=\"Tag\"><button class=\"quiet\">Add</button></form>");
+  m.lit("<h2>Notes</h2>");
+  for (const Note& n : detail->notes) {
+    m.lit("<div class=\"note\"><p class=\"meta\">").text(format_local_short(n.created_at, now));
+    if (n.edited_at) m.lit(", edited ").text(format_local_short(*n.edited_at, now));
+    m.lit("</p>");
+    std::string note_path = base + "/notes/" + std::to_string(n.id);
+    form_start(m, note_path, csrf_, base, "note-edit");
+    m.lit("<textarea name=\"text\" rows=\"2\" maxlength=\"10000\" aria-label=\"Note\">");
+    m.text(n.text).lit("</textarea><button class=\"quiet\">Save</button></form>");
+    form_start(m, note_path, csrf_, base);
+    m.lit("<input type=\"hidden\" name=\"delete\" value=\"1\"><button class=\"link\">Delete the "
+          "note</button></form></div>");
+  }
+  form_start(m, base + "/notes", csrf_, base, "note-edit");
+  m.lit("<textarea name=\"text\" rows=\"2\" maxlength=\"10000\" required placeholder=\"A note "
+        "about them, for you only\" aria-label=\"New note\"></textarea><button "
+        "class=\"quiet\">Add the note</button></form></section>");
+
+  // Merges they took part in, with their undo.
+  bool any_merge = false;
+  for (const MergeRecord& mr : detail->merges) {
+    if (mr.kind != "merge") continue;
+    if (!any_merge) m.lit("<section><h2>Merged</h2><ul>");
+    any_merge = true;
+    m.lit("<li>").text(format_local_short(mr.created_at, now)).lit(": ").text(mr.evidence);
+    if (mr.undone_at) {
+      m.lit(" <span class=\"meta\">(undone)</span>");
+    } else {
+      form_start(m, base + "/unmerge", csrf_, base);
+      m.lit("<input type=\"hidden\" name=\"merge\" value=\"").number(mr.id);
+      m.lit("\"><button class=\"link\">Not the same person: undo</button></form>");
+    }
+    m.lit("</li>");
+  }
+  if (any_merge) m.lit("</ul></section>");
+
+  // The conversation, oldest first; the newest kMaxShownMessages messages whole.
+  m.lit("<section><h2>Conversation</h2>");
+  size_t messages = 0;
+  for (const TimelineEntry& e : detail->timeline) messages += e.what == "message";
+  size_t skip = messages > kMaxShownMessages ? messages - kMaxShownMessages : 0;
+  if (skip) {
+    m.lit("<p class=\"meta\">").number(static_cast<std::int64_t>(skip));
+    m.lit(" older messages are not shown here: <code>rapport contacts show ").number(id);
+    m.lit(" --full</code> lists them.</p>");
+  }
+  size_t seen = 0;
+  for (const TimelineEntry& e : detail->timeline) {
+    if (e.what != "message") {
+      m.lit("<div class=\"answer\">You answered (").text(e.kind).lit(") ");
+      m.text(format_local_short(e.at, now)).lit("</div>");
+      continue;
+    }
+    if (seen++ < skip) continue;
+    auto whole = store_.stored_message(e.message_id);
+    m.lit("<article class=\"message").either(e.message_class == "human", "", " automatic");
+    m.lit("\" id=\"m").number(e.message_id).lit("\"><p class=\"meta\">");
+    m.text(format_local_short(e.at, now)).lit(" · ").text(e.kind).lit(" · ").text(e.source);
+    if (e.message_class != "human") m.lit(" · ").text(e.message_class);
+    m.lit("</p>");
+    if (!e.subject.empty()) m.lit("<h3 dir=\"auto\">").text(e.subject).lit("</h3>");
+    if (whole && !whole->episode_title.empty()) {
+      m.lit("<p class=\"episode\">");
+      if (is_web_url(whole->episode_link)) {
+        m.lit("<a rel=\"noopener noreferrer\" href=\"").web_url(whole->episode_link).lit("\">");
+        m.text(whole->episode_title).lit("</a>");
+      } else {
+        m.text(whole->episode_title);
+      }
+      m.lit("</p>");
+    }
+    std::string_view words = e.excerpt;
+    m.lit("<div class=\"words\" dir=\"auto\">").linked_text(words).lit("</div>");
+    if (whole && !whole->body_text.empty() && trim(whole->body_text) != trim(words)) {
+      m.lit("<details><summary>Show the quoted part</summary><div class=\"words whole\" "
+            "dir=\"auto\">");
+      m.linked_text(whole->body_text).lit("</div></details>");
+    }
+    if (whole && is_web_url(whole->url)) {
+      m.lit("<p><a rel=\"noopener noreferrer\" href=\"").web_url(whole->url);
+      m.lit("\">Where they wrote it</a></p>");
+    }
+    m.lit("</article>");
+  }
+  m.lit("</section>");
+  return html_response(200, page(name.empty() ? "A person" : name, m));
+}
+
+HttpResponse WebInbox::act(const HttpRequest& request, std::int64_t id, std::string_view action) {
+  const std::string* type = request.header("content-type");
+  if (!type || ascii_lower(*type).rfind("application/x-www-form-urlencoded", 0) != 0) {
+    return problem_page(415, "Not a form", "The inbox takes its own forms only.");
+  }
+  Form f = Form::parse(request.body);
+  if (!same_secret(f.get("csrf"), csrf_)) {
+    return problem_page(403, "This page has expired",
+                        "Rapport was restarted since this page was shown, or the form came "
+                        "from elsewhere. Go back, reload the page and try again.");
+  }
+  auto detail = store_.contact_detail(id, false);
+  if (!detail) {
+    if (detail.error().code == ErrorCode::kNotFound) {
+      return problem_page(404, "Not found", "There is nobody with that number.");
+    }
+    return problem_page(500, "This person could not be read", detail.error().what);
+  }
+  const UnixTime now = clock_.now();
+  Status done;
+  if (action == "answered") {
+    if (f.get("undo") == "1") {
+      auto undone = store_.undo_answer(id);
+      if (!undone) done = undone.error();
+    } else {
+      done = store_.record_answer(id, now, "manual", "");
+    }
+  } else if (action == "snooze") {
+    std::optional<UnixTime> until;
+    if (f.get("clear") != "1") {
+      if (f.has("until") && !f.get("until").empty()) {
+        until = local_morning(f.get("until"));
+        if (!until || *until <= now) {
+          return problem_page(400, "Not a date to snooze until",
+                              "Choose a day after today.");
+        }
+      } else {
+        auto span = pipeline::parse_span(f.get("for"));
+        if (!span || *span <= 0) {
+          return problem_page(400, "Not a length of time", "Snooze for a span like 7d or 2w.");
+        }
+        until = now + *span;
+      }
+    }
+    done = store_.snooze(id, until);
+  } else if (action == "tag") {
+    std::string tag = fold_case(trim(f.get("tag")));
+    if (tag.empty() || tag.size() > kMaxTagBytes) {
+      return problem_page(400, "Not a tag", "A tag is 1 to 64 characters.");
+    }
+    done = store_.tag_contact(id, tag, f.get("remove") != "1");
+  } else if (action == "notes") {
+    std::string_view text = trim(f.get("text"));
+    if (text.empty() || text.size() > kMaxNoteBytes) {
+      return problem_page(400, "Not a note", "A note is 1 to 10,000 characters.");
+    }
+    auto added = store_.add_note(id, text, now);
+    if (!added) done = added.error();
+  } else if (action.rfind("notes/", 0) == 0) {
+    auto note = parse_id(action.substr(6));
+    if (!note) return problem_page(404, "Not found", "There is no such note.");
+    if (f.get("delete") == "1") {
+      done = store_.delete_note(id, *note);
+    } else {
+      std::string_view text = trim(f.get("text"));
+      if (text.empty() || text.size() > kMaxNoteBytes) {
+        return problem_page(400, "Not a note", "A note is 1 to 10,000 characters.");
+      }
+      done = store_.edit_note(id, *note, text, now);
+    }
+  } else if (action == "unmerge") {
+    auto merge = parse_id(f.get("merge"));
+    if (!merge) return problem_page(400, "Not a merge", "Name the merge to undo.");
+    bool theirs = std::any_of(detail->merges.begin(), detail->merges.end(),
+                              [&](const MergeRecord& r) { return r.id == *merge; });
+    if (!theirs) return problem_page(404, "Not found", "That merge is not this person's.");
+    done = store_.unmerge(*merge, now);
+  } else {
+    return problem_page(404, "Not found", "There is no such action.");
+  }
+  if (!done) {
+    const Error& e = done.error();
+    bool theirs = e.code == ErrorCode::kNotFound || e.code == ErrorCode::kUsage;
+    if (!theirs) log::error("web inbox: " + e.to_string());
+    return problem_page(theirs ? 409 : 500, "That did not work", e.what);
+  }
+  return see_other(back_to(f, id));
+}
+
+}  // namespace rapport::web

@@ -1,0 +1,63 @@
+// WebInbox: the inbox in a browser — today's list, everyone waiting, and each person with
+// their whole conversation and the actions the CLI has (answered and its undo, snooze and
+// clear, tags, notes, unmerge). Server-rendered HTML that reads without JavaScript.
+//
+//   GET  /                          today: the digest's list, ranked by the digest's own code
+//   GET  /waiting?page=N            everyone waiting, ranked the same way, 25 a page
+//   GET  /people/ID                 a person: identities, notes, tags, merges, conversation
+//   GET  /static/inbox.css          the style sheet (no inline styles: the CSP forbids them)
+//   POST /people/ID/answered        answered (undo=1 takes the last manual answer back)
+//   POST /people/ID/snooze          for=7d (a span), until=YYYY-MM-DD, or clear=1
+//   POST /people/ID/tag             tag=NAME (remove=1 to take it off)
+//   POST /people/ID/notes           text=… adds a note
+//   POST /people/ID/notes/NID       text=… edits it, delete=1 removes it
+//   POST /people/ID/unmerge         merge=MID undoes a merge (they are two people)
+//
+// Every POST carries the page's CSRF token and answers 303 See Other (back to the page it
+// came from when that is one of the inbox's own). It serves only requests addressed to this
+// machine by name (Host 127.0.0.1, localhost or [::1]), so a web page elsewhere cannot reach
+// it through DNS rebinding. Every response forbids framing, inline script and style, and
+// caching. Everything a listener wrote goes through web::Html, which escapes it.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "core/clock.h"
+#include "core/http.h"
+#include "pipeline/run_once.h"
+#include "store/store.h"
+
+namespace rapport::web {
+
+struct InboxOptions {
+  pipeline::DigestSettings digest;  // today's list is the digest's first page
+  int page_size = 25;               // people a page of "everyone waiting"
+};
+
+class WebInbox {
+ public:
+  // `store` and `clock` must outlive the inbox; the inbox serialises its use of `store`.
+  WebInbox(Store& store, const Clock& clock, InboxOptions options);
+
+  // Answers one request. Thread-safe. Never throws.
+  HttpResponse handle(const HttpRequest& request);
+
+  // The token every form carries (random, new for each inbox).
+  const std::string& csrf_token() const { return csrf_; }
+
+ private:
+  HttpResponse route(const HttpRequest& request);
+  HttpResponse today();
+  HttpResponse waiting(const HttpRequest& request);
+  HttpResponse person(std::int64_t id);
+  HttpResponse act(const HttpRequest& request, std::int64_t id, std::string_view action);
+
+  Store& store_;
+  const Clock& clock_;
+  InboxOptions options_;
+  std::string csrf_;
+  std::mutex mutex_;
+};
+
+}  // namespace rapport::web
