@@ -61,6 +61,8 @@ std::string ascii(const std::string& s) {
 int main(int argc, char** argv) {
   const int messages = argc > 1 ? std::atoi(argv[1]) : 1000000;
   const int people_count = argc > 2 ? std::atoi(argv[2]) : 200000;
+  // A third argument keeps the database there (for rapport_search_bench), else it is removed.
+  const std::string keep = argc > 3 ? argv[3] : "";
   std::mt19937 rng(42);
   std::vector<Person> people;
   people.reserve(static_cast<size_t>(people_count));
@@ -153,6 +155,8 @@ int main(int argc, char** argv) {
       "suggestions: %zu contacts read in %.2f s, one pass in %.2f s (%.2f s in all); "
       "%zu suggestions (%zu people wrote from a second address)\n",
       records->size(), load, pass, load + pass, found.size(), planted);
+  store->reset();
+  if (!keep.empty()) fs::rename(dir / "bench.db", keep);
   fs::remove_all(dir);
   return 0;
 }

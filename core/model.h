@@ -250,6 +250,37 @@ struct ContactSummary {
   std::optional<UnixTime> snoozed_until;  // left out of digests until then
 };
 
+// What the web inbox's search looks for. `text` is matched against names (accents and case
+// aside, from the start of any word), addresses, phones and handles (any part), and the words
+// people wrote (each word as the start of a word); the other fields narrow it.
+struct SearchQuery {
+  std::string text;
+  std::string tag;      // only people with this tag
+  std::string source;   // only what came from this source (its name)
+  std::string episode;  // only what answers an episode whose title holds these words
+  int limit = 50;       // of people, and of messages
+};
+
+// A message the search found, with the words around what matched.
+struct MessageHit {
+  std::int64_t message_id = 0;
+  std::int64_t contact_id = 0;
+  std::string contact_name;
+  UnixTime received_at = 0;
+  std::string subject;
+  std::string source;
+  std::string kind;
+  // Their words around the match; each matched word between \x02 and \x03.
+  std::string snippet;
+};
+
+struct SearchResults {
+  std::vector<ContactSummary> people;  // newest first
+  std::vector<MessageHit> messages;    // newest first
+  bool more_people = false;            // beyond limit
+  bool more_messages = false;
+};
+
 struct ContactFilter {
   bool unanswered = false;  // only people waiting for an answer
   bool first_time = false;  // only people with one message

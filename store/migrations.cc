@@ -347,12 +347,31 @@ ALTER TABLE messages ADD COLUMN episode_ref TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_unlinked ON messages (received_at) WHERE episode_id IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 22> kMigrations = {
+// 23: the words people wrote, searchable (the web inbox's search): their own words and the
+// subject of each message, accents and case aside. Messages are written once and never
+// changed, so the index is brought up to date in bulk by the store (SqliteStore::search
+// indexes what arrived since `indexed_to` first, in chunks): an ingest does not pay for it
+// message by message (doing so by trigger doubled the time of a 100,000-message first read),
+// and an existing database is indexed at its first search. The quoted history is left out:
+// it is mostly the creator's own words, and larger than the reply. A later migration that
+// rewrites reply_text must set indexed_to to 0 and empty the index ('delete-all'). The people
+// who answered an episode, found without reading every message.
+constexpr std::string_view kMessageSearch = R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  subject, reply_text, content = 'messages', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE search_index (indexed_to INTEGER NOT NULL);
+INSERT INTO search_index (indexed_to) VALUES (0);
+CREATE INDEX messages_by_episode ON messages (episode_id, identity_id)
+  WHERE episode_id IS NOT NULL;
+)sql";
+
+constexpr std::array<std::string_view, 23> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
     kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources, kEpisodeRefs,
-    kPlusTagProviders, kAttachments};
+    kPlusTagProviders, kAttachments, kMessageSearch};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -1,6 +1,7 @@
 // SqliteStore, the contacts part: which person each identity belongs to, merges that can be
-// undone, and what `rapport contacts` shows.
+// undone, what `rapport contacts` shows, and search.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -726,6 +727,237 @@ Status SqliteStore::delete_note(std::int64_t contact_id, std::int64_t note_id) {
                       "`rapport contacts show WHO` lists their notes with their numbers");
   }
   return {};
+}
+
+namespace {
+
+// The words of a search as an FTS5 query: each word quoted (so nothing in it is syntax) and
+// taken as the start of a word; all of them must appear. Empty when the text has no word.
+std::string match_expression(std::string_view text) {
+  std::string out;
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += '"' + word + "\"*";
+    word.clear();
+  };
+  for (size_t i = 0; i < text.size() && out.size() < 1000; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    // Letters and digits (and every byte of a non-ASCII character) make words; the rest
+    // separates them, as the unicode61 tokenizer does.
+    if (c >= 0x80 || std::isalnum(c)) {
+      word += static_cast<char>(c);
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+// The digits of a phone as written, without a national trunk prefix ("07700 900123" is
+// "7700900123"), to be found inside an E.164 number ("+447700900123").
+std::string digits_of(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') out += c;
+  }
+  out.erase(0, out.find_first_not_of('0'));
+  return out;
+}
+
+}  // namespace
+
+Result<std::int64_t> SqliteStore::index_for_search(std::int64_t max_messages) {
+  auto tx = sqlite::Transaction::begin(db_);
+  if (!tx) return tx.error();
+  auto from = cached("SELECT indexed_to FROM search_index");
+  if (!from) return from.error();
+  auto row = (*from)->step();
+  if (!row) return row.error();
+  std::int64_t indexed_to = *row ? (*from)->int64(0) : 0;
+  (*from)->reset();
+  auto upto = cached(
+      "SELECT MAX(id) FROM (SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2)");
+  if (!upto) return upto.error();
+  (*upto)->bind(1, indexed_to).bind(2, max_messages);
+  row = (*upto)->step();
+  if (!row) return row.error();
+  std::optional<std::int64_t> to = (*upto)->optional_int64(0);
+  (*upto)->reset();
+  if (!to) return std::int64_t{0};
+  auto add = cached(
+      "INSERT INTO messages_fts (rowid, subject, reply_text) "
+      "SELECT id, subject, reply_text FROM messages WHERE id > ?1 AND id <= ?2");
+  if (!add) return add.error();
+  (*add)->bind(1, indexed_to).bind(2, *to);
+  if (auto s = (*add)->run(); !s) return s.error();
+  std::int64_t added = db_.changes();
+  auto mark = cached("UPDATE search_index SET indexed_to = ?1");
+  if (!mark) return mark.error();
+  (*mark)->bind(1, *to);
+  if (auto s = (*mark)->run(); !s) return s.error();
+  if (auto s = tx->commit(); !s) return s.error();
+  return added;
+}
+
+Result<SearchResults> SqliteStore::search(const SearchQuery& q) {
+  // Up to date first, in chunks, so a first search after a large import does not hold the
+  // database for long at a time.
+  for (;;) {
+    auto added = index_for_search(20'000);
+    if (!added) return added.error();
+    if (*added == 0) break;
+  }
+  SearchResults out;
+  const int limit = std::clamp(q.limit, 1, 500);
+  const std::string text(trim(q.text));
+  const std::string folded = fold_name(text);
+  const std::string lowered = ascii_lower(text);
+  const std::string digits = digits_of(text);
+  const std::string words = match_expression(text);
+  // People: by name (from the start of any word of it), by any part of an address, phone or
+  // handle; narrowed by tag, source and episode. ?1 folded name, ?2 lowered text, ?3 digits
+  // (6 or more, else none), ?4 tag, ?5 source, ?6 episode words, ?7 limit.
+  static constexpr const char* kPeople = R"sql(
+WITH hits AS (
+  SELECT id AS contact_id FROM contacts
+   WHERE ?1 <> '' AND merged_into IS NULL
+     AND (substr(name_folded, 1, length(?1)) = ?1 OR instr(name_folded, ' ' || ?1) > 0)
+  UNION
+  SELECT contact_id FROM identities
+   WHERE instr(value, ?2) > 0 OR instr(lower(written), ?2) > 0
+      OR (?3 <> '' AND kind = 'phone' AND instr(value, ?3) > 0)
+)
+SELECT c.id FROM contacts c
+WHERE c.merged_into IS NULL
+  AND (?2 = '' OR c.id IN (SELECT contact_id FROM hits))
+  AND (?4 = '' OR EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?4))
+  AND (?5 = '' OR EXISTS (SELECT 1 FROM identities i JOIN messages m ON m.identity_id = i.id
+                            JOIN sources s ON s.id = m.source_id
+                           WHERE i.contact_id = c.id AND s.name = ?5))
+  AND (?6 = '' OR c.id IN (SELECT i.contact_id FROM messages m
+                             JOIN identities i ON i.id = m.identity_id
+                            WHERE m.episode_id IN (SELECT id FROM episodes
+                                                    WHERE instr(lower(title), ?6) > 0)))
+ORDER BY c.last_seen_at DESC, c.id DESC
+LIMIT ?7
+)sql";
+  const std::string tag = fold_case(trim(q.tag));
+  const std::string episode = ascii_lower(trim(q.episode));
+  const bool narrowed = !tag.empty() || !q.source.empty() || !episode.empty();
+  if (!text.empty() || narrowed) {
+    auto people = db_.prepare(kPeople);
+    if (!people) return people.error();
+    people->bind(1, folded)
+        .bind(2, lowered)
+        .bind(3, digits.size() >= 6 ? digits : std::string())
+        .bind(4, tag)
+        .bind(5, q.source)
+        .bind(6, episode)
+        .bind(7, limit + 1);
+    std::vector<std::int64_t> ids;
+    for (;;) {
+      auto row = people->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      ids.push_back(people->int64(0));
+    }
+    if (static_cast<int>(ids.size()) > limit) {
+      out.more_people = true;
+      ids.resize(static_cast<size_t>(limit));
+    }
+    auto one = db_.prepare(std::string(kContactSummary) + " WHERE c.id = ?1");
+    if (!one) return one.error();
+    for (std::int64_t id : ids) {
+      one->bind(1, id);
+      auto row = one->step();
+      if (!row) return row.error();
+      if (*row) out.people.push_back(read_summary(*one));
+      one->reset();
+    }
+  }
+  // Messages: those holding every word, newest first (the index reads them in that order and
+  // stops at the limit, where ranking would score every match of a common word first); with
+  // no words, those answering the episode, newest first. Tag and source only narrow these.
+  static constexpr const char* kHitColumns =
+      "SELECT m.id, i.contact_id, c.display_name, m.received_at, m.subject, s.name, m.kind, ";
+  static constexpr const char* kHitFilters = R"sql(
+JOIN identities i ON i.id = m.identity_id
+JOIN contacts c ON c.id = i.contact_id
+JOIN sources s ON s.id = m.source_id
+WHERE m.class = 'human'
+  AND (?2 = '' OR EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?2))
+  AND (?3 = '' OR s.name = ?3)
+)sql";
+  auto read_hits = [&](sqlite::Statement& st) -> Status {
+    for (;;) {
+      auto row = st.step();
+      if (!row) return row.error();
+      if (!*row) return {};
+      if (static_cast<int>(out.messages.size()) == limit) {
+        out.more_messages = true;
+        return {};
+      }
+      MessageHit h;
+      h.message_id = st.int64(0);
+      h.contact_id = st.int64(1);
+      h.contact_name = st.text(2);
+      h.received_at = st.int64(3);
+      h.subject = st.text(4);
+      h.source = st.text(5);
+      h.kind = st.text(6);
+      h.snippet = st.text(7);
+      out.messages.push_back(std::move(h));
+    }
+  };
+  if (!words.empty()) {
+    std::string sql = std::string(kHitColumns) +
+                      "snippet(messages_fts, 1, char(2), char(3), '\u2026', 24) "
+                      "FROM messages_fts f JOIN messages m ON m.id = f.rowid " +
+                      kHitFilters +
+                      "  AND (?4 = '' OR m.episode_id IN (SELECT id FROM episodes "
+                      "WHERE instr(lower(title), ?4) > 0))\n"
+                      "  AND messages_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?5";
+    auto st = db_.prepare(sql);
+    if (!st) return st.error();
+    st->bind(1, words).bind(2, tag).bind(3, q.source).bind(4, episode).bind(5, limit + 1);
+    if (auto s = read_hits(*st); !s) return s.error();
+  } else if (!episode.empty()) {
+    // The episode's messages by id from its index, a window at a time, newest first; each
+    // window's rows read and filtered: never every message of a popular episode.
+    auto window = db_.prepare(
+        "SELECT id FROM messages WHERE episode_id IN "
+        "(SELECT id FROM episodes WHERE instr(lower(title), ?1) > 0) AND id < ?2 "
+        "ORDER BY id DESC LIMIT 256");
+    if (!window) return window.error();
+    auto rows = db_.prepare(std::string(kHitColumns) +
+                            "substr(m.reply_text, 1, 300) FROM messages m " + kHitFilters +
+                            "  AND m.id IN (SELECT value FROM json_each(?1)) "
+                            "ORDER BY m.id DESC");
+    if (!rows) return rows.error();
+    std::int64_t below = std::numeric_limits<std::int64_t>::max();
+    while (!out.more_messages) {
+      window->bind(1, episode).bind(2, below);
+      std::string ids;
+      for (;;) {
+        auto row = window->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        below = window->int64(0);
+        ids += (ids.empty() ? "[" : ",") + std::to_string(below);
+      }
+      window->reset();
+      if (ids.empty()) break;
+      ids += "]";
+      rows->bind(1, ids).bind(2, tag).bind(3, q.source);
+      Status s = read_hits(*rows);
+      rows->reset();
+      if (!s) return s.error();
+    }
+  }
+  return out;
 }
 
 }  // namespace rapport

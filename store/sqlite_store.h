@@ -50,6 +50,8 @@ class SqliteStore final : public Store {
   Status unmerge(std::int64_t merge_id, UnixTime now) override;
   Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) override;
   Result<ContactDetail> contact_detail(std::int64_t contact_id, bool full_text) override;
+  Result<SearchResults> search(const SearchQuery& query) override;
+  Result<std::int64_t> index_for_search(std::int64_t max_messages) override;
   using Store::contact_detail;
   Result<StoredMessage> stored_message(std::int64_t id) override;
   Result<std::vector<ContactRecord>> contact_records() override;

@@ -143,6 +143,13 @@ class Store {
     return w->set_aside;
   }
 
+  // People and messages matching `query` (see SearchQuery). Brings the message index up to
+  // date first (what arrived since the last search).
+  virtual Result<SearchResults> search(const SearchQuery& query) = 0;
+  // Indexes, for search, the messages stored since it last ran, at most `max_messages` of
+  // them; returns how many. The daemon runs it after its polls so search stays instant.
+  virtual Result<std::int64_t> index_for_search(std::int64_t max_messages) = 0;
+
   // The contact `who` names: its id, one of its identities (an address as written), or its
   // display name when exactly one contact has it. kNotFound otherwise (with the candidates).
   virtual Result<std::int64_t> find_contact(std::string_view who) = 0;

@@ -99,8 +99,10 @@ std::string page(std::string_view title, const Html& main) {
         "<title>");
   h.text(title).lit(" · Rapport</title><link rel=\"stylesheet\" href=\"/static/inbox.css\">"
                     "</head><body><header><nav><a class=\"brand\" href=\"/\">Rapport</a>"
-                    "<a href=\"/\">Today</a><a href=\"/waiting\">Everyone waiting</a></nav>"
-                    "</header><main>");
+                    "<a href=\"/\">Today</a><a href=\"/waiting\">Everyone waiting</a>"
+                    "<form class=\"find\" method=\"get\" action=\"/search\" role=\"search\">"
+                    "<input type=\"search\" name=\"q\" placeholder=\"Name, address, words…\" "
+                    "aria-label=\"Search\"></form></nav></header><main>");
   std::string out = h.take();
   out += main.str();
   out += "</main></body></html>\n";
@@ -268,6 +270,7 @@ HttpResponse WebInbox::route(const HttpRequest& request) {
   }
   if (path == "/") return get ? today() : wrong_method("GET, HEAD");
   if (path == "/waiting") return get ? waiting(request) : wrong_method("GET, HEAD");
+  if (path == "/search") return get ? search(request) : wrong_method("GET, HEAD");
   static constexpr std::string_view kPeople = "/people/";
   if (path.compare(0, kPeople.size(), kPeople) == 0) {
     std::string_view rest = std::string_view(path).substr(kPeople.size());
@@ -349,6 +352,90 @@ HttpResponse WebInbox::waiting(const HttpRequest& request) {
     m.lit("<p class=\"meta\">Not shown: ").text(aside).lit(".</p>");
   }
   return html_response(200, page("Everyone waiting", m));
+}
+
+HttpResponse WebInbox::search(const HttpRequest& request) {
+  const UnixTime now = clock_.now();
+  Form f = Form::parse(request.query);
+  SearchQuery q;
+  q.text = std::string(utf8_prefix(f.get("q"), 200));
+  q.tag = std::string(utf8_prefix(f.get("tag"), 64));
+  q.source = std::string(utf8_prefix(f.get("source"), 200));
+  q.episode = std::string(utf8_prefix(f.get("episode"), 200));
+  Html m;
+  m.lit("<h1>Search</h1><form class=\"search\" method=\"get\" action=\"/search\">"
+        "<input type=\"search\" name=\"q\" aria-label=\"Name, address, phone, handle or words "
+        "they wrote\" placeholder=\"Name, address, phone, handle or words they wrote\" value=\"");
+  m.attr(q.text).lit("\"><details");
+  if (!q.tag.empty() || !q.source.empty() || !q.episode.empty()) m.lit(" open");
+  m.lit("><summary>Narrow it</summary><label>Tag <input name=\"tag\" value=\"").attr(q.tag);
+  m.lit("\"></label><label>Source <input name=\"source\" value=\"").attr(q.source);
+  m.lit("\"></label><label>Episode <input name=\"episode\" value=\"").attr(q.episode);
+  m.lit("\"></label></details><button>Search</button></form>");
+  if (trim(q.text).empty() && trim(q.tag).empty() && trim(q.source).empty() &&
+      trim(q.episode).empty()) {
+    return html_response(200, page("Search", m));
+  }
+  auto found = store_.search(q);
+  if (!found) return problem_page(500, "The search did not work", found.error().what);
+  m.lit("<section><h2>People</h2>");
+  if (found->people.empty()) m.lit("<p class=\"meta\">Nobody.</p>");
+  m.lit("<ul class=\"results\">");
+  for (const ContactSummary& c : found->people) {
+    std::string name = c.display_name;
+    if (name.empty() && !c.identities.empty()) name = c.identities.front().shown();
+    m.lit("<li><a class=\"name\" href=\"").attr(person_path(c.id)).lit("\"><bdi>");
+    m.text(name.empty() ? "(no name)" : name).lit("</bdi></a> <span class=\"address\">");
+    for (size_t i = 0; i < c.identities.size() && i < 3; ++i) {
+      if (i) m.lit(", ");
+      m.lit("<bdi>").text(c.identities[i].shown()).lit("</bdi>");
+    }
+    m.lit("</span><br><span class=\"meta\">").number(c.messages);
+    m.either(c.messages == 1, " message", " messages").lit(", last ");
+    m.text(format_local_short(c.last_seen_at, now));
+    if (c.waiting) m.lit(" · <strong>waiting</strong>");
+    for (const std::string& t : c.tags) m.lit(" · #").text(t);
+    m.lit("</span></li>");
+  }
+  m.lit("</ul>");
+  if (found->more_people) m.lit("<p class=\"meta\">More people match: say more.</p>");
+  m.lit("</section><section><h2>Messages</h2>");
+  if (trim(q.text).empty() && trim(q.episode).empty()) {
+    m.lit("<p class=\"meta\">Add words, or an episode, to find messages.</p>");
+  } else if (found->messages.empty()) {
+    m.lit("<p class=\"meta\">None.</p>");
+  }
+  m.lit("<ul class=\"results\">");
+  for (const MessageHit& h : found->messages) {
+    m.lit("<li><a href=\"").attr(person_path(h.contact_id) + "#m" + std::to_string(h.message_id));
+    m.lit("\"><bdi>").text(h.contact_name.empty() ? "(no name)" : h.contact_name).lit("</bdi></a>");
+    m.lit(" <span class=\"meta\">").text(format_local_short(h.received_at, now)).lit(" · ");
+    m.text(h.kind).lit(" · ").text(h.source).lit("</span>");
+    if (!h.subject.empty()) m.lit("<br><strong dir=\"auto\">").text(h.subject).lit("</strong>");
+    // The snippet marks each match between \x02 and \x03: the marks become <mark>, the rest
+    // is text.
+    m.lit("<br><span class=\"snippet\" dir=\"auto\">");
+    std::string_view s = h.snippet;
+    bool marked = false;
+    while (!s.empty()) {
+      size_t at = s.find(marked ? '\x03' : '\x02');
+      m.text(s.substr(0, at));
+      if (at == std::string_view::npos) break;
+      if (marked) {
+        m.lit("</mark>");
+      } else {
+        m.lit("<mark>");
+      }
+      marked = !marked;
+      s.remove_prefix(at + 1);
+    }
+    if (marked) m.lit("</mark>");
+    m.lit("</span></li>");
+  }
+  m.lit("</ul>");
+  if (found->more_messages) m.lit("<p class=\"meta\">More messages match: say more.</p>");
+  m.lit("</section>");
+  return html_response(200, page("Search", m));
 }
 
 HttpResponse WebInbox::person(std::int64_t id) {

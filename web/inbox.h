@@ -5,6 +5,7 @@
 //   GET  /                          today: the digest's list, ranked by the digest's own code
 //   GET  /waiting?page=N            everyone waiting, ranked the same way, 25 a page
 //   GET  /people/ID                 a person: identities, notes, tags, merges, conversation
+//   GET  /search?q=…&tag=&source=&episode=   people and messages (SearchQuery)
 //   GET  /static/inbox.css          the style sheet (no inline styles: the CSP forbids them)
 //   POST /people/ID/answered        answered (undo=1 takes the last manual answer back)
 //   POST /people/ID/snooze          for=7d (a span), until=YYYY-MM-DD, or clear=1
@@ -51,6 +52,7 @@ class WebInbox {
   HttpResponse today();
   HttpResponse waiting(const HttpRequest& request);
   HttpResponse person(std::int64_t id);
+  HttpResponse search(const HttpRequest& request);
   HttpResponse act(const HttpRequest& request, std::int64_t id, std::string_view action);
 
   Store& store_;

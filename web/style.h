@@ -67,6 +67,15 @@ article.automatic { opacity: 0.75; }
 details summary { cursor: pointer; color: var(--accent); margin-top: 0.4rem; }
 .pager { display: flex; justify-content: space-between; margin: 1rem 0; }
 code { font-size: 0.9em; }
+form.find { flex: 1 1 12rem; display: flex; justify-content: flex-end; }
+form.find input { width: 100%; max-width: 18rem; }
+form.search { display: flex; flex-direction: column; gap: 0.5rem; }
+form.search details { display: flex; flex-direction: column; }
+form.search label { display: block; margin: 0.3rem 0; }
+ul.results { list-style: none; padding: 0; }
+ul.results li { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+                padding: 0.6rem 1rem; margin: 0 0 0.6rem; overflow-wrap: anywhere; }
+mark { background: #ffe9a8; color: #1d232b; }
 )css";
 
 }  // namespace rapport::web

@@ -327,6 +327,34 @@ TEST_F(WebInboxTest, EveryoneWaitingIsPagedInTheSameOrder) {
   EXPECT_NE(get("/waiting?page=9").body.find("There is nobody on this page."), std::string::npos);
 }
 
+TEST_F(WebInboxTest, SearchFindsPeopleByAccentFreeNameAndMessagesByTheirWords) {
+  auto by_name = get("/search?q=lopez");
+  ASSERT_EQ(by_name.status, 200);
+  EXPECT_NE(by_name.body.find("href=\"" + person("ana.lopez@example.org") + "\"><bdi>Ana López"),
+            std::string::npos);
+  EXPECT_EQ(by_name.body.find("Ben Okafor"), std::string::npos);
+  auto by_words = get("/search?q=leaf+MOULD");
+  ASSERT_EQ(by_words.status, 200);
+  // The message, linked at its place in the conversation, the words found marked.
+  EXPECT_NE(by_words.body.find("href=\"" + person("ana.lopez@example.org") + "#m"),
+            std::string::npos);
+  EXPECT_NE(by_words.body.find("<mark>leaf</mark> <mark>mould</mark>"), std::string::npos);
+  auto by_address = get("/search?q=evil.example");
+  EXPECT_NE(by_address.body.find("&lt;script&gt;alert(&#39;name&#39;)"), std::string::npos);
+  EXPECT_EQ(by_address.body.find("<script"), std::string::npos);
+  // What was typed comes back in the box, as text.
+  auto hostile = get("/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+  EXPECT_EQ(hostile.status, 200);
+  EXPECT_EQ(hostile.body.find("<script"), std::string::npos);
+  EXPECT_NE(hostile.body.find("value=\"&quot;&gt;&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(hostile.body.find("Nobody."), std::string::npos);
+  // Empty: the form alone.
+  auto empty = get("/search");
+  EXPECT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.body.find("<h2>People</h2>"), std::string::npos);
+  EXPECT_EQ(http_request("POST", url("/search"), "q=x").status, 405);
+}
+
 TEST_F(WebInboxTest, WrongRequestsAreAnsweredPlainly) {
   EXPECT_EQ(get("/people/999999").status, 404);
   EXPECT_EQ(get("/people/abc").status, 404);
