@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Rapport needs, when any is missing:
 #   scripts/install-deps.sh           to build and run it (what scripts/demo.sh needs)
-#   scripts/install-deps.sh --test    also the test suite's servers and tools, clang and libFuzzer
+#   scripts/install-deps.sh --test    also the test suite's servers and tools, clang and libFuzzer,
+#                                     and Chromium with Selenium for the web inbox's browser test
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     libgtest-dev libgmock-dev
     python3-aiosmtpd openssl dovecot-imapd dovecot-pop3d
+    chromium chromium-driver python3-selenium fonts-dejavu-core
     clang-14 libclang-rt-14-dev libfuzzer-14-dev
   )
 fi
