@@ -8,6 +8,8 @@
 #include "ingest/mail/pop3_source.h"
 #include "notify/digest_render.h"
 #include "notify/smtp_mailer.h"
+#include "core/log.h"
+#include "core/text.h"
 
 namespace rapport::app {
 
@@ -196,7 +198,49 @@ pipeline::DigestSettings digest_settings(const config::Config& cfg) {
   s.reply_subject = notify::reply_subject_for(cfg.digest.reply_subject, cfg.creator.show);
   s.days = cfg.digest.days;
   pipeline::apply_weights(cfg.digest.weights, s.weights);
+  if (!cfg.web.public_url.empty()) {
+    auto signer = tap_signer(cfg);
+    if (!signer) {
+      log::warn("the digest goes without one-tap links: " + signer.error().to_string());
+    } else {
+      const std::string base = cfg.web.public_url;
+      // The inbox itself answers this machine only: linked when public_url reaches it so (an
+      // SSH tunnel's 127.0.0.1), not through a proxy, where it would refuse.
+      const bool inbox_reachable = public_host(cfg).rfind("127.0.0.1", 0) == 0 ||
+                                   public_host(cfg).rfind("localhost", 0) == 0 ||
+                                   public_host(cfg).rfind("[::1]", 0) == 0;
+      std::shared_ptr<const web::TapSigner> taps = std::move(*signer);
+      s.action_links = [taps, base, inbox_reachable](std::int64_t contact,
+                                                     const std::string& slot, UnixTime at) {
+        std::vector<ActionLink> links;
+        UnixTime expires = at + web::kTapValidSeconds;
+        links.push_back(
+            {"Done", base + taps->path({web::TapAction::kDone, contact, slot, expires})});
+        links.push_back({"Snooze a week",
+                         base + taps->path({web::TapAction::kSnoozeWeek, contact, slot, expires})});
+        if (inbox_reachable) {
+          links.push_back({"Open in the inbox", base + "/people/" + std::to_string(contact)});
+        }
+        return links;
+      };
+    }
+  }
   return s;
+}
+
+std::string public_host(const config::Config& cfg) {
+  std::string_view url = cfg.web.public_url;
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  url.remove_prefix(scheme + 3);
+  return ascii_lower(url.substr(0, url.find('/')));
+}
+
+Result<std::unique_ptr<web::TapSigner>> tap_signer(const config::Config& cfg) {
+  std::filesystem::path folder = std::filesystem::path(cfg.store.path).parent_path();
+  auto key = web::load_or_create_tap_key(folder / "web-links.key");
+  if (!key) return key.error();
+  return std::make_unique<web::TapSigner>(std::move(*key));
 }
 
 }  // namespace rapport::app

@@ -12,6 +12,7 @@
 #include "ingest/source.h"
 #include "notify/mailer.h"
 #include "pipeline/run_once.h"
+#include "web/one_tap.h"
 
 namespace rapport::app {
 
@@ -39,7 +40,13 @@ Result<std::vector<ServedInbox>> served_inboxes(const config::Config& cfg);
 // [contacts]: when two spellings are one identity.
 pipeline::IdentityRules identity_rules(const config::Config& cfg);
 
-// What the digest needs from [creator] and [digest].
+// What the digest needs from [creator] and [digest], with one-tap links when [web] has a
+// public_url (a missing key is made; one that cannot be is logged, and the links left out).
 pipeline::DigestSettings digest_settings(const config::Config& cfg);
+
+// The signer of one-tap links, its key kept beside the database (web-links.key).
+Result<std::unique_ptr<web::TapSigner>> tap_signer(const config::Config& cfg);
+// The host[:port] of [web] public_url, lower case ("" when none).
+std::string public_host(const config::Config& cfg);
 
 }  // namespace rapport::app

@@ -12,6 +12,12 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const config::Config& cfg,
   w->store_ = std::move(*store);
   web::InboxOptions options;
   options.digest = digest_settings(cfg);
+  if (!cfg.web.public_url.empty()) {
+    auto signer = tap_signer(cfg);
+    if (!signer) return signer.error();
+    options.taps = std::move(*signer);
+    options.public_host = public_host(cfg);
+  }
   w->inbox_ = std::make_unique<web::WebInbox>(*w->store_, clock, options);
   HttpServerOptions http;
   http.address = cfg.web.address == "localhost" ? "127.0.0.1" : cfg.web.address;

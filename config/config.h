@@ -113,6 +113,9 @@ struct WebConfig {
   bool enabled = false;  // a [web] table is present
   std::string address = "127.0.0.1";
   int port = 8788;  // 0: any free port
+  // Where the creator's devices reach the inbox ("http://127.0.0.1:8788" through an SSH
+  // tunnel, or an https address of a proxy): the digest then carries one-tap links.
+  std::string public_url;
 };
 
 // A listener-message source: served by the listener (generic, voicemail, boostagram, form)

@@ -49,6 +49,7 @@ inline constexpr KeySpec kListenerKeys[] = {
 inline constexpr KeySpec kWebKeys[] = {
     {"address", Type::kString, false},
     {"port", Type::kInteger, false},
+    {"public_url", Type::kString, false},
 };
 inline constexpr KeySpec kInboxKeys[] = {
     {"name", Type::kString, true},

@@ -234,6 +234,19 @@ class Loader {
       cfg.web.enabled = true;
       if (auto a = string(*w, "address"); !a.empty()) cfg.web.address = a;
       cfg.web.port = static_cast<int>(integer(*w, "port", 8788, 0, 65535));
+      cfg.web.public_url = string(*w, "public_url");
+      while (!cfg.web.public_url.empty() && cfg.web.public_url.back() == '/') {
+        cfg.web.public_url.pop_back();
+      }
+      if (!cfg.web.public_url.empty() &&
+          (!is_web_url(cfg.web.public_url) ||
+           cfg.web.public_url.find_first_of("?#@ \t") != std::string::npos)) {
+        problem(w->get("public_url")->source().begin,
+                "web.public_url \"" + printable(cfg.web.public_url, 80) +
+                    "\" is not an http or https address",
+                "like \"http://127.0.0.1:8788\" (through an SSH tunnel) or "
+                "\"https://inbox.example.org\"");
+      }
       if (cfg.web.address != "127.0.0.1" && cfg.web.address != "::1" &&
           cfg.web.address != "localhost") {
         const toml::node* a = w->get("address");

@@ -369,8 +369,15 @@ struct ExcerptPart {
   std::string text;
 };
 
+// A link in the digest that acts on one person ("Done", "Snooze a week", "Open in the inbox").
+struct ActionLink {
+  std::string label;
+  std::string url;
+};
+
 struct DigestItem {
   DigestCandidate who;
+  std::vector<ActionLink> actions;  // one-tap links, when the web inbox has a public_url
   double score = 0;
   std::vector<std::string> reasons;  // plain words, most important first
   std::vector<ExcerptPart> excerpt;  // what they asked, across the conversation

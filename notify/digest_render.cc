@@ -457,6 +457,9 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
     if (is_web_url(c.url) && c.message_kind == "voicemail") out += "   Recording: " + clean(c.url) + "\n";
     if (std::string ids = message_ids(c); !ids.empty()) out += "   " + ids + "\n";
     out += "   " + how_to_answer(c, o.reply_subject, Quote::kNone) + "\n";
+    for (const ActionLink& a : item.actions) {
+      if (is_web_url(a.url)) out += "   " + clean(a.label) + ": " + clean(a.url) + "\n";
+    }
   }
   out += "\n";
   if (d.waiting_total > static_cast<int>(d.items.size())) {
@@ -574,6 +577,18 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     } else {
       out += "<p style=\"margin:10px 0 0 0;font-size:14px;color:#6b655c;\">" +
              escape_html(how_to_answer(c, o.reply_subject)) + "</p>\n";
+    }
+    if (!item.actions.empty()) {
+      std::string links;
+      for (const ActionLink& a : item.actions) {
+        if (!is_web_url(a.url)) continue;
+        if (!links.empty()) links += " &middot; ";
+        links += "<a href=\"" + escape_html(a.url) + "\" style=\"color:#1d5c8f;\">" +
+                 escape_html(a.label) + "</a>";
+      }
+      if (!links.empty()) {
+        out += "<p style=\"margin:6px 0 0 0;font-size:13px;\">" + links + "</p>\n";
+      }
     }
     out += "</div>\n";
   }

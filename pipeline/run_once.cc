@@ -546,6 +546,9 @@ Result<Digest> build_digest(Store& store, const DigestSettings& settings, UnixTi
   d.show = settings.show;
   d.waiting_total = page->total;
   d.items = std::move(page->items);
+  if (settings.action_links) {
+    for (auto& item : d.items) item.actions = settings.action_links(item.who.contact_id, d.slot, now);
+  }
   d.counts = *counts;
   d.set_aside = page->set_aside;
   // The period: since the last digest went out (a week at most, a day at least).

@@ -124,6 +124,11 @@ struct DigestSettings {
   std::string reply_subject;    // for people who wrote no subject; see notify::RenderOptions
   std::array<bool, 7> days = {true, true, true, true, true, true, true};  // [digest] days
   RankWeights weights;
+  // The one-tap links of a person listed in the digest of `slot` made at `at` ([web]
+  // public_url); unset: none.
+  std::function<std::vector<ActionLink>(std::int64_t contact_id, const std::string& slot,
+                                        UnixTime at)>
+      action_links;
 };
 
 // Selects and ranks the people to answer now. Fails only when the store does.

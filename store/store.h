@@ -163,7 +163,8 @@ class Store {
                                std::string_view reference) = 0;
   // Leaves the contact out of digests until `until`; nullopt clears a snooze.
   virtual Status snooze(std::int64_t contact_id, std::optional<UnixTime> until) = 0;
-  // Takes back the newest answer the creator recorded by hand or by a reply to the digest (an
+  // Takes back the newest answer the creator recorded by hand, by a reply to the digest or by
+  // one of its one-tap links (an
   // answer seen in the Sent folder is a fact, not taken back). Returns when it was; kNotFound
   // when there is none.
   virtual Result<UnixTime> undo_answer(std::int64_t contact_id) = 0;

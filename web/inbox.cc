@@ -236,7 +236,14 @@ WebInbox::WebInbox(Store& store, const Clock& clock, InboxOptions options)
 HttpResponse WebInbox::handle(const HttpRequest& request) {
   HttpResponse r;
   try {
-    if (!this_machine(request)) {
+    const std::string* host = request.header("host");
+    bool tap_path = request.path.rfind("/tap/", 0) == 0;
+    if (tap_path && options_.taps &&
+        (this_machine(request) ||
+         (host && !options_.public_host.empty() && ascii_lower(*host) == options_.public_host))) {
+      std::lock_guard lock(mutex_);
+      r = tap(request, this_machine(request));
+    } else if (!this_machine(request)) {
       r = problem_page(421, "Not this inbox",
                        "The inbox answers only requests addressed to this machine "
                        "(127.0.0.1 or localhost).");
@@ -282,6 +289,77 @@ HttpResponse WebInbox::route(const HttpRequest& request) {
     return act(request, *id, rest.substr(slash + 1));
   }
   return problem_page(404, "Not found", "There is no such page in the inbox.");
+}
+
+HttpResponse WebInbox::tap(const HttpRequest& request, bool from_this_machine) {
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (!get && request.method != "POST") {
+    HttpResponse r = problem_page(405, "Not allowed", "This address does not take that request.");
+    r.headers.emplace_back("Allow", "GET, HEAD, POST");
+    return r;
+  }
+  auto t = options_.taps->verify(request.path);
+  if (!t) return problem_page(404, "Not found", "This is not a link Rapport made.");
+  const UnixTime now = clock_.now();
+  if (now > t->expires) {
+    return problem_page(410, "This link has expired",
+                        "The links in a digest work for 14 days. Reply to a newer digest, or "
+                        "open the inbox.");
+  }
+  auto detail = store_.contact_detail(t->contact_id, false);
+  if (!detail) {
+    if (detail.error().code == ErrorCode::kNotFound) {
+      return problem_page(404, "Not found", "There is nobody with that number any more.");
+    }
+    return problem_page(500, "This person could not be read", detail.error().what);
+  }
+  const ContactSummary& c = detail->contact;
+  std::string name = c.display_name;
+  if (name.empty() && !c.identities.empty()) name = c.identities.front().shown();
+  const bool done = t->action == TapAction::kDone;
+  const UnixTime week_from_now = now + 7 * 86400;
+  // Already done (by this link, another or a command): said, and nothing is changed again.
+  std::optional<std::string> already;
+  if (done && c.last_answered_at && *c.last_answered_at >= t->issued()) {
+    already = "Already marked answered " + format_local_short(*c.last_answered_at, now) + ".";
+  } else if (!done && c.snoozed_until && *c.snoozed_until >= week_from_now - 86400) {
+    already = "Already snoozed until " + format_local_short(*c.snoozed_until, now) + ".";
+  }
+  Html m;
+  auto finish = [&](std::string_view title) {
+    if (from_this_machine) {
+      m.lit("<p><a href=\"").attr(person_path(t->contact_id)).lit("\">Open ");
+      m.text(name).lit(" in the inbox</a></p>");
+    }
+    return html_response(200, page(title, m));
+  };
+  if (already) {
+    m.lit("<h1><bdi>").text(name).lit("</bdi></h1><p class=\"lede\">").text(*already);
+    m.lit("</p>");
+    return finish(name);
+  }
+  if (get) {
+    // Asking only: a GET never acts, so a mail scanner opening every link changes nothing.
+    m.lit("<h1>");
+    m.either(done, "Mark ", "Snooze ").lit("<bdi>").text(name).lit("</bdi>");
+    m.either(done, " as answered?", " for a week?").lit("</h1><p class=\"lede\">From the digest of ");
+    m.text(t->digest_slot).lit(".</p><form method=\"post\" action=\"").attr(request.path);
+    m.lit("\"><button>").either(done, "Yes, answered", "Yes, snooze a week").lit("</button></form>");
+    return finish(done ? "Answered?" : "Snooze?");
+  }
+  // Recorded as an answer given through the digest, like a "done" line in a reply to it.
+  Status s = done ? store_.record_answer(t->contact_id, now, "digest_reply",
+                                         "one-tap link, digest of " + t->digest_slot)
+                  : store_.snooze(t->contact_id, week_from_now);
+  if (!s) return problem_page(500, "That did not work", s.error().what);
+  m.lit("<h1><bdi>").text(name).lit("</bdi></h1><p class=\"lede\">");
+  if (done) {
+    m.lit("Marked answered. They leave the digest until they write again.");
+  } else {
+    m.lit("Snoozed until ").text(format_local_short(week_from_now, now)).lit(".");
+  }
+  m.lit("</p>");
+  return finish(name);
 }
 
 HttpResponse WebInbox::today() {

@@ -13,19 +13,24 @@
 //   POST /people/ID/notes           text=… adds a note
 //   POST /people/ID/notes/NID       text=… edits it, delete=1 removes it
 //   POST /people/ID/unmerge         merge=MID undoes a merge (they are two people)
+//   GET  /tap/ACTION/ID/SLOT/EXPIRES/SIGNATURE   a one-tap link from the digest: a page that
+//                                   asks; POST to the same address acts (see one_tap.h)
 //
 // Every POST carries the page's CSRF token and answers 303 See Other (back to the page it
 // came from when that is one of the inbox's own). It serves only requests addressed to this
 // machine by name (Host 127.0.0.1, localhost or [::1]), so a web page elsewhere cannot reach
-// it through DNS rebinding. Every response forbids framing, inline script and style, and
+// it through DNS rebinding; the one-tap pages, which their signature protects, answer the
+// host of [web] public_url too, and nothing else does. Every response forbids framing, inline script and style, and
 // caching. Everything a listener wrote goes through web::Html, which escapes it.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "core/clock.h"
 #include "core/http.h"
+#include "web/one_tap.h"
 #include "pipeline/run_once.h"
 #include "store/store.h"
 
@@ -34,6 +39,8 @@ namespace rapport::web {
 struct InboxOptions {
   pipeline::DigestSettings digest;  // today's list is the digest's first page
   int page_size = 25;               // people a page of "everyone waiting"
+  std::shared_ptr<const TapSigner> taps;  // one-tap links; null: none are served
+  std::string public_host;  // the host[:port] of [web] public_url, lower case; may be empty
 };
 
 class WebInbox {
@@ -54,6 +61,7 @@ class WebInbox {
   HttpResponse person(std::int64_t id);
   HttpResponse search(const HttpRequest& request);
   HttpResponse act(const HttpRequest& request, std::int64_t id, std::string_view action);
+  HttpResponse tap(const HttpRequest& request, bool from_this_machine);
 
   Store& store_;
   const Clock& clock_;

@@ -4,14 +4,18 @@
 A creator's walk: open Today, open the first person, read the whole message (the quoted part
 behind its toggle), snooze them a week and clear it, mark them answered and see them leave
 Today, search for a name typed without its accents, add a note holding markup (it must stay
-text), all at 1280 px, then the same pages at 390 px (a phone) with nothing wider than the
-screen. Screenshots of each page at both widths are kept in the artifacts folder.
+text), follow a one-tap "Done" link from the digest email the run wrote, all at 1280 px, then
+the same pages at 390 px (a phone) with nothing wider than the screen. Screenshots of each page at both widths are kept in the artifacts folder.
 
 usage: inbox_browser_test.py --rapport PATH --source-dir DIR --artifacts DIR
 Exits 0 when every step showed what it should, 1 otherwise (with the step that failed).
 """
 import argparse
+import email
+import email.policy
+import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -63,10 +67,31 @@ def write_config(work, source_dir, web_port, listener_port):
     text = text.replace('path = "../state/demo.db"', 'path = "state/demo.db"')
     text = text.replace('output_dir = "../state/digests"', 'output_dir = "state/digests"')
     text = text.replace("port = 8787", f"port = {listener_port}")
-    text = text.replace("port = 8788", f"port = {web_port}")
+    text = text.replace("port = 8788", f"port = {web_port}\npublic_url = "
+                        f"\"http://127.0.0.1:{web_port}\"")
     with open(config, "w", encoding="utf-8") as f:
         f.write(text)
     return config
+
+
+def one_tap_links(work):
+    """The one-tap links of the digest the run wrote, by person: {name: {label: url}}."""
+    files = glob.glob(os.path.join(work, "state", "digests", "*.eml"))
+    if len(files) != 1:
+        raise AssertionError(f"one digest file expected, found {files}")
+    with open(files[0], "rb") as f:
+        message = email.message_from_binary_file(f, policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    links, name = {}, None
+    for line in text.splitlines():
+        entry = re.match(r"^\d+\. (.+?)( <.*>)?$", line)
+        if entry:
+            name = entry.group(1)
+            links[name] = {}
+        tap = re.match(r"^   (Done|Snooze a week|Open in the inbox): (http://\S+)$", line)
+        if tap and name:
+            links[name][tap.group(1)] = tap.group(2)
+    return links
 
 
 def submit(driver, element):
@@ -192,6 +217,30 @@ def main():
         check(len(hits) >= 1 and hits[0].text.lower().startswith("meadow"),
               "words in their messages are found and marked")
         shot("inbox-search-1280.png")
+
+        # A one-tap link from the digest email: it asks first, acts on the button, once.
+        taps = one_tap_links(work)
+        other = next((n for n, l in taps.items() if n != name and "Done" in l), None)
+        check(other is not None, f"the digest carries one-tap links ({len(taps)} people)")
+        check(all("Snooze a week" in l and "Open in the inbox" in l for l in taps.values()),
+              "each person has Done, Snooze a week and Open in the inbox")
+        driver.get(taps[other]["Done"])
+        check(driver.find_element(By.TAG_NAME, "h1").text == f"Mark {other} as answered?",
+              "the Done link asks before it acts")
+        driver.get(base + "/")
+        check(other in driver.find_element(By.TAG_NAME, "main").text,
+              f"opening the link left {other} on Today")
+        driver.get(taps[other]["Done"])
+        submit(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Yes, answered']"))
+        check("Marked answered" in driver.find_element(By.CSS_SELECTOR, "p.lede").text,
+              f"{other} is marked answered from the digest")
+        shot("inbox-one-tap-1280.png")
+        driver.get(taps[other]["Done"])
+        check("Already marked answered" in driver.find_element(By.CSS_SELECTOR, "p.lede").text,
+              "the link used again changes nothing")
+        driver.get(base + "/")
+        check(other not in driver.find_element(By.TAG_NAME, "main").text,
+              f"{other} is off Today")
 
         # The same pages on a phone.
         driver.set_window_size(390, 844)

@@ -117,6 +117,26 @@ TEST(DigestRender, EscapesHostileListenerText) {
   EXPECT_EQ(text.find("\nBcc:"), std::string::npos);
 }
 
+TEST(DigestRender, OneTapLinksFollowEachPersonAndOnlyWebAddressesBecomeLinks) {
+  Digest d = sample_digest();
+  ASSERT_FALSE(d.items.empty());
+  const std::string done = "https://inbox.example.org/tap/done/12/2026-11-25/1797000000/ab12";
+  d.items[0].actions = {{"Done", done},
+                        {"Snooze a week", "https://inbox.example.org/tap/snooze-week/12/x"},
+                        {"Evil", "javascript:alert(1)"}};
+  std::string text = render_text(d, {"Sam Rivera", 280});
+  EXPECT_NE(text.find("   Done: " + done + "\n"), std::string::npos);
+  EXPECT_NE(text.find("   Snooze a week: https://inbox.example.org/tap/snooze-week/12/x\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("javascript:"), std::string::npos);
+  std::string html = render_html(d, {"Sam Rivera", 280});
+  EXPECT_NE(html.find("<a href=\"" + done + "\" style=\"color:#1d5c8f;\">Done</a> &middot; "),
+            std::string::npos);
+  EXPECT_EQ(html.find("javascript:"), std::string::npos);
+  // Without links the digest is as before (the golden files above).
+  EXPECT_EQ(render_text(sample_digest(), {"Sam Rivera", 280}).find("/tap/"), std::string::npos);
+}
+
 TEST(DigestRender, ListsSourcesThatNeedALook) {
   Digest d = sample_digest();
   SourceState failing;

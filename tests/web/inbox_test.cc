@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "app/http_server.h"
@@ -12,6 +13,7 @@
 #include "tests/support/http_post.h"
 #include "tests/support/temp_dir.h"
 #include "web/form.h"
+#include "web/one_tap.h"
 
 namespace rapport::web {
 namespace {
@@ -390,6 +392,94 @@ TEST_F(WebInboxTest, AFormFromBeforeARestartIsRefusedAndSaysToReload) {
   auto r = post(ben + "/answered", "csrf=" + old_token, false);
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("reload the page"), std::string::npos);
+}
+
+TEST_F(WebInboxTest, AOneTapLinkAsksOnGetActsOnPostOnceAndOnlyWhileValid) {
+  auto signer = std::make_shared<TapSigner>(std::string(32, 'k'));
+  options.taps = signer;
+  options.public_host = "inbox.example.org";
+  restart();
+  const std::int64_t ben = id_of("ben@example.net");
+  Tap done{TapAction::kDone, ben, "2026-11-26", kNow + kTapValidSeconds};
+  const std::string link = signer->path(done);
+  // A GET asks and does nothing (a mail scanner opening it changes nothing).
+  auto ask = get(link);
+  ASSERT_EQ(ask.status, 200);
+  EXPECT_NE(ask.body.find("Mark <bdi>Ben Okafor</bdi> as answered?"), std::string::npos);
+  EXPECT_NE(ask.body.find("<form method=\"post\" action=\"" + link + "\">"), std::string::npos);
+  EXPECT_FALSE(store->contact_detail(ben, false)->contact.last_answered_at);
+  // The POST acts, once.
+  auto act = http_request("POST", url(link), "");
+  ASSERT_EQ(act.status, 200);
+  EXPECT_NE(act.body.find("Marked answered"), std::string::npos);
+  auto answers = [&] {
+    int n = 0;
+    for (const auto& e : store->contact_detail(ben, true)->timeline) n += e.what == "answer";
+    return n;
+  };
+  EXPECT_EQ(answers(), 1);
+  EXPECT_EQ(store->contact_detail(ben, false)->contact.last_answered_at, kNow);
+  auto again = http_request("POST", url(link), "");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_NE(again.body.find("Already marked answered"), std::string::npos);
+  EXPECT_EQ(answers(), 1);
+  // The digest link's answer is one `answered --undo` takes back.
+  EXPECT_TRUE(store->undo_answer(ben));
+
+  // Snooze a week, idempotent too.
+  const std::string snooze = signer->path({TapAction::kSnoozeWeek, ben, "2026-11-26",
+                                           kNow + kTapValidSeconds});
+  EXPECT_NE(http_request("POST", url(snooze), "").body.find("Snoozed until"), std::string::npos);
+  EXPECT_EQ(store->contact_detail(ben, false)->contact.snoozed_until, kNow + 7 * 86400);
+  EXPECT_NE(http_request("POST", url(snooze), "").body.find("Already snoozed"), std::string::npos);
+
+  // Forged, altered or foreign: not found; expired: said so.
+  std::string forged = link;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  EXPECT_EQ(http_request("POST", url(forged), "").status, 404);
+  Tap other = done;
+  other.contact_id = id_of("ana.lopez@example.org");
+  std::string swapped = signer->path(other);
+  swapped = swapped.substr(0, swapped.rfind('/')) + link.substr(link.rfind('/'));
+  EXPECT_EQ(http_request("POST", url(swapped), "").status, 404);
+  EXPECT_EQ(get("/tap/done/1/2026-11-26/1/abc").status, 404);
+  TapSigner stranger(std::string(32, 'x'));
+  EXPECT_EQ(get(stranger.path(done)).status, 404);
+  Tap old{TapAction::kDone, ben, "2026-11-01", kNow - 1};
+  auto expired = http_request("POST", url(signer->path(old)), "");
+  EXPECT_EQ(expired.status, 410);
+  EXPECT_NE(expired.body.find("expired"), std::string::npos);
+
+  // Through the public host (a proxy): the tap pages answer, nothing else does, and they do
+  // not link into the inbox.
+  auto via_proxy = http_request("GET", url(link), "", {"Host: inbox.example.org"});
+  EXPECT_EQ(via_proxy.status, 200);
+  EXPECT_EQ(via_proxy.body.find("in the inbox</a>"), std::string::npos);
+  EXPECT_EQ(http_request("GET", url("/"), "", {"Host: inbox.example.org"}).status, 421);
+  EXPECT_EQ(http_request("GET", url(person("ben@example.net")), "", {"Host: inbox.example.org"})
+                .status,
+            421);
+  EXPECT_EQ(http_request("GET", url(link), "", {"Host: evil.example"}).status, 421);
+}
+
+TEST(OneTap, TheKeyIsMadeOnceReadableByItsOwnerAndADamagedOneIsRefused) {
+  rapport::testing::TempDir dir;
+  auto file = dir.path() / "web-links.key";
+  auto first = load_or_create_tap_key(file);
+  ASSERT_TRUE(first) << first.error().to_string();
+  EXPECT_EQ(first->size(), 32u);
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto second = load_or_create_tap_key(file);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*first, *second);
+  // Two signers with the same key agree; a link survives a restart.
+  Tap t{TapAction::kSnoozeWeek, 7, "2026-11-29", 1797000000};
+  EXPECT_EQ(TapSigner(*first).verify(TapSigner(*second).path(t))->contact_id, 7);
+  std::filesystem::resize_file(file, 5);
+  auto damaged = load_or_create_tap_key(file);
+  ASSERT_FALSE(damaged);
+  EXPECT_NE(damaged.error().what.find("damaged"), std::string::npos);
 }
 
 TEST(WebForm, DecodesFieldsAndBoundsTheirNumber) {
