@@ -122,7 +122,7 @@ class Daemon {
     if (web_) web_->stop();
     web_.reset();
     if (!cfg_.web.enabled) return true;
-    auto w = WebServer::start(cfg_, clock_);
+    auto w = WebServer::start(cfg_, clock_, true);
     if (!w) {
       log::error("web inbox: " + w.error().to_string());
       return false;

@@ -5,13 +5,14 @@
 namespace rapport::app {
 
 Result<std::unique_ptr<WebServer>> WebServer::start(const config::Config& cfg,
-                                                    const Clock& clock) {
+                                                    const Clock& clock, bool in_daemon) {
   std::unique_ptr<WebServer> w(new WebServer());
   auto store = SqliteStore::open(cfg.store.path);
   if (!store) return store.error();
   w->store_ = std::move(*store);
   web::InboxOptions options;
   options.digest = digest_settings(cfg);
+  options.daemon = in_daemon;
   if (!cfg.web.public_url.empty()) {
     auto signer = tap_signer(cfg);
     if (!signer) return signer.error();

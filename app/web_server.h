@@ -16,7 +16,9 @@ class WebServer {
  public:
   // Opens its store connection, binds [web] address:port and starts serving. kNetwork when the
   // address cannot be bound. `clock` must outlive the server.
-  static Result<std::unique_ptr<WebServer>> start(const config::Config& cfg, const Clock& clock);
+  // `in_daemon`: the daemon serves it (a source marked due is read at once).
+  static Result<std::unique_ptr<WebServer>> start(const config::Config& cfg, const Clock& clock,
+                                                  bool in_daemon = false);
   ~WebServer();
 
   void stop();

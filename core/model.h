@@ -369,6 +369,30 @@ struct ExcerptPart {
   std::string text;
 };
 
+// A digest as it was recorded: who it listed, in order, and why.
+struct DigestRecord {
+  struct Listed {
+    int position = 0;
+    std::int64_t contact_id = 0;
+    std::string name;    // the person's name now
+    std::string reason;  // the reasons it gave, as recorded
+  };
+  std::int64_t id = 0;
+  std::string slot;
+  UnixTime generated_at = 0;
+  std::optional<UnixTime> delivered_at;
+  std::string delivery;  // where it went ("smtp …", a file path)
+  std::vector<Listed> listed;
+};
+
+// A line of a reply to the digest ("done 3") and what it did.
+struct DigestCommandRecord {
+  std::string line;
+  std::string result;
+  UnixTime at = 0;
+  std::string confirmed_slot;  // the digest that reported it back; empty until one did
+};
+
 // A link in the digest that acts on one person ("Done", "Snooze a week", "Open in the inbox").
 struct ActionLink {
   std::string label;

@@ -1275,4 +1275,58 @@ SELECT m.id, s.name, m.kind, m.class, m.class_reason, m.received_at, m.date_text
   return m;
 }
 
+Result<std::vector<DigestRecord>> SqliteStore::digests(int limit) {
+  auto stmt = db_.prepare(
+      "SELECT id, slot, generated_at, delivered_at, delivery FROM digests "
+      "ORDER BY generated_at DESC, id DESC LIMIT ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, limit);
+  std::vector<DigestRecord> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    DigestRecord d;
+    d.id = stmt->int64(0);
+    d.slot = stmt->text(1);
+    d.generated_at = stmt->int64(2);
+    d.delivered_at = stmt->optional_int64(3);
+    d.delivery = stmt->text(4);
+    out.push_back(std::move(d));
+  }
+  auto items = db_.prepare(
+      "SELECT di.position, di.contact_id, COALESCE(c.display_name, ''), di.reason "
+      "FROM digest_items di LEFT JOIN contacts c ON c.id = di.contact_id "
+      "WHERE di.digest_id = ?1 ORDER BY di.position");
+  if (!items) return items.error();
+  for (DigestRecord& d : out) {
+    items->bind(1, d.id);
+    for (;;) {
+      auto row = items->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      d.listed.push_back({static_cast<int>(items->int64(0)), items->int64(1), items->text(2),
+                          items->text(3)});
+    }
+    items->reset();
+  }
+  return out;
+}
+
+Result<std::vector<DigestCommandRecord>> SqliteStore::digest_commands(int limit) {
+  auto stmt = db_.prepare(
+      "SELECT line, result, created_at, COALESCE(confirmed_slot, '') FROM digest_commands "
+      "ORDER BY created_at DESC, id DESC LIMIT ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, limit);
+  std::vector<DigestCommandRecord> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({stmt->text(0), stmt->text(1), stmt->int64(2), stmt->text(3)});
+  }
+  return out;
+}
+
 }  // namespace rapport

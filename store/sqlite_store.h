@@ -51,6 +51,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ContactSummary>> contacts(const ContactFilter& filter) override;
   Result<ContactDetail> contact_detail(std::int64_t contact_id, bool full_text) override;
   Result<SearchResults> search(const SearchQuery& query) override;
+  Result<std::vector<DigestRecord>> digests(int limit) override;
+  Result<std::vector<DigestCommandRecord>> digest_commands(int limit) override;
   Result<std::int64_t> index_for_search(std::int64_t max_messages) override;
   using Store::contact_detail;
   Result<StoredMessage> stored_message(std::int64_t id) override;

@@ -213,6 +213,10 @@ class Store {
   // was already carried out (a reply read twice changes nothing).
   virtual Result<bool> record_digest_command(std::string_view reply_key, std::string_view line,
                                              std::string_view result, UnixTime at) = 0;
+  // The newest `limit` digests, newest first, each with the people it listed.
+  virtual Result<std::vector<DigestRecord>> digests(int limit) = 0;
+  // The newest `limit` lines of replies to the digest and what each did, newest first.
+  virtual Result<std::vector<DigestCommandRecord>> digest_commands(int limit) = 0;
   // Outcomes not yet shown in a digest, oldest first; and marking them shown in `slot`.
   virtual Result<std::vector<std::string>> unconfirmed_digest_commands() = 0;
   virtual Status confirm_digest_commands(std::string_view slot) = 0;

@@ -100,6 +100,7 @@ std::string page(std::string_view title, const Html& main) {
   h.text(title).lit(" · Rapport</title><link rel=\"stylesheet\" href=\"/static/inbox.css\">"
                     "</head><body><header><nav><a class=\"brand\" href=\"/\">Rapport</a>"
                     "<a href=\"/\">Today</a><a href=\"/waiting\">Everyone waiting</a>"
+                    "<a href=\"/sources\">Sources</a><a href=\"/digests\">Digests</a>"
                     "<form class=\"find\" method=\"get\" action=\"/search\" role=\"search\">"
                     "<input type=\"search\" name=\"q\" placeholder=\"Name, address, words…\" "
                     "aria-label=\"Search\"></form></nav></header><main>");
@@ -278,6 +279,9 @@ HttpResponse WebInbox::route(const HttpRequest& request) {
   if (path == "/") return get ? today() : wrong_method("GET, HEAD");
   if (path == "/waiting") return get ? waiting(request) : wrong_method("GET, HEAD");
   if (path == "/search") return get ? search(request) : wrong_method("GET, HEAD");
+  if (path == "/sources") return get ? sources() : wrong_method("GET, HEAD");
+  if (path == "/sources/read") return post ? read_now(request) : wrong_method("POST");
+  if (path == "/digests") return get ? digests() : wrong_method("GET, HEAD");
   static constexpr std::string_view kPeople = "/people/";
   if (path.compare(0, kPeople.size(), kPeople) == 0) {
     std::string_view rest = std::string_view(path).substr(kPeople.size());
@@ -514,6 +518,167 @@ HttpResponse WebInbox::search(const HttpRequest& request) {
   if (found->more_messages) m.lit("<p class=\"meta\">More messages match: say more.</p>");
   m.lit("</section>");
   return html_response(200, page("Search", m));
+}
+
+HttpResponse WebInbox::sources() {
+  const UnixTime now = clock_.now();
+  auto all = store_.sources();
+  if (!all) return problem_page(500, "The sources could not be read", all.error().what);
+  auto when = [&](const std::optional<UnixTime>& t) {
+    return t ? format_local_short(*t, now) : std::string("never");
+  };
+  Html m;
+  m.lit("<h1>Sources</h1><p class=\"lede\">Where Rapport reads what people send you, and how "
+        "each read went.</p>");
+  size_t retired = 0;
+  for (const SourceState& s : *all) {
+    if (s.retired_at) {
+      ++retired;
+      continue;
+    }
+    const bool failing = s.consecutive_failures > 0;
+    m.lit("<article class=\"message").either(failing || s.dead_since, " failing", "");
+    m.lit("\"><h3>").text(s.name).lit(" <span class=\"kind\">").text(s.kind).lit("</span></h3>");
+    m.lit("<p class=\"meta\">").text(printable(s.location, 300)).lit("</p><p>Last success ");
+    m.text(when(s.last_success_at)).lit(", last attempt ").text(when(s.last_attempt_at));
+    m.lit("</p>");
+    if (failing) {
+      m.lit("<p class=\"problem\">Failing ").number(s.consecutive_failures);
+      m.either(s.consecutive_failures == 1, " time: ", " times in a row: ");
+      m.text(printable(s.last_error, 1000)).lit("</p>");
+    }
+    if (size_t n = split_lines(s.last_warnings).size()) {
+      const bool import = s.kind == "import" || s.kind == "drop folder";
+      m.lit("<details><summary>Last read: ").number(static_cast<std::int64_t>(n));
+      if (import) {
+        m.either(n == 1, " row refused", " rows refused");
+      } else {
+        m.either(n == 1, " warning", " warnings");
+      }
+      m.lit("</summary><ul>");
+      size_t shown = 0;
+      for (const std::string& w : split_lines(s.last_warnings)) {
+        if (++shown > 100) break;
+        m.lit("<li>").text(printable(w, 500)).lit("</li>");
+      }
+      m.lit("</ul></details>");
+    }
+    if (!s.moved_to.empty()) {
+      m.lit("<p>Moved permanently to ").text(printable(s.moved_to, 300));
+      m.lit("; update its url in the config.</p>");
+    }
+    if (s.dead_since) {
+      m.lit("<p class=\"problem\">Gone since ").text(when(s.dead_since));
+      m.lit(" (HTTP 410): not read until its url changes in the config.</p>");
+    } else {
+      if (s.next_due_at && *s.next_due_at > now) {
+        m.lit("<p>The server asked to wait until ").text(when(s.next_due_at)).lit(".</p>");
+      } else if (s.next_poll_at) {
+        m.lit("<p>Next read ").text(when(s.next_poll_at)).lit(".</p>");
+      }
+      form_start(m, "/sources/read", csrf_, "/sources");
+      m.lit("<input type=\"hidden\" name=\"name\" value=\"").attr(s.name);
+      m.lit("\"><button class=\"quiet\">Read now</button></form>");
+    }
+    m.lit("</article>");
+  }
+  if (all->empty()) m.lit("<p>No source has been read yet: run <code>rapport run</code>.</p>");
+  if (retired) {
+    m.lit("<p class=\"meta\">").number(static_cast<std::int64_t>(retired));
+    m.either(retired == 1, " source is", " sources are");
+    m.lit(" no longer in the config; their messages are kept (<code>rapport sources</code>)."
+          "</p>");
+  }
+  return html_response(200, page("Sources", m));
+}
+
+HttpResponse WebInbox::read_now(const HttpRequest& request) {
+  const std::string* type = request.header("content-type");
+  if (!type || ascii_lower(*type).rfind("application/x-www-form-urlencoded", 0) != 0) {
+    return problem_page(415, "Not a form", "The inbox takes its own forms only.");
+  }
+  Form f = Form::parse(request.body);
+  if (!same_secret(f.get("csrf"), csrf_)) {
+    return problem_page(403, "This page has expired",
+                        "Rapport was restarted since this page was shown, or the form came "
+                        "from elsewhere. Go back, reload the page and try again.");
+  }
+  auto all = store_.sources();
+  if (!all) return problem_page(500, "The sources could not be read", all.error().what);
+  auto it = std::find_if(all->begin(), all->end(), [&](const SourceState& s) {
+    return s.name == f.get("name") && !s.retired_at;
+  });
+  if (it == all->end()) return problem_page(404, "Not found", "There is no such source.");
+  const UnixTime now = clock_.now();
+  // Due now: the daemon reads a due source within a second or two; `rapport run` at its next
+  // pass. A wait the server asked for (Retry-After) still holds.
+  if (auto s = store_.schedule_poll(it->id, now); !s) {
+    return problem_page(500, "That did not work", s.error().what);
+  }
+  Html m;
+  m.lit("<h1>").text(it->name).lit("</h1><p class=\"lede\">");
+  if (options_.daemon) {
+    m.lit("It will be read within a few seconds.");
+  } else {
+    m.lit("It will be read at the next <code>rapport run</code> (this inbox is served by "
+          "<code>rapport serve</code>, which reads no source itself).");
+  }
+  if (it->next_due_at && *it->next_due_at > now) {
+    m.lit(" The server asked to wait until ").text(format_local_short(*it->next_due_at, now));
+    m.lit(", and that is kept.");
+  }
+  m.lit("</p><p><a href=\"/sources\">Back to the sources</a></p>");
+  return html_response(200, page(it->name, m));
+}
+
+HttpResponse WebInbox::digests() {
+  const UnixTime now = clock_.now();
+  auto past = store_.digests(30);
+  if (!past) return problem_page(500, "The digests could not be read", past.error().what);
+  auto commands = store_.digest_commands(50);
+  if (!commands) return problem_page(500, "The digests could not be read", commands.error().what);
+  Html m;
+  m.lit("<h1>Digests</h1><p class=\"lede\">The last ").number(static_cast<std::int64_t>(past->size()));
+  m.lit(" digests, who each listed and why.</p>");
+  for (const DigestRecord& d : *past) {
+    m.lit("<article class=\"message\"><h3>").text(d.slot).lit("</h3><p class=\"meta\">");
+    if (d.delivered_at) {
+      m.lit("sent ").text(format_local_short(*d.delivered_at, now));
+      if (!d.delivery.empty()) m.lit(" · ").text(printable(d.delivery, 200));
+    } else {
+      m.lit("made ").text(format_local_short(d.generated_at, now)).lit(", not delivered");
+    }
+    m.lit("</p>");
+    if (d.listed.empty()) {
+      m.lit("<p>Nobody was waiting.</p>");
+    } else {
+      m.lit("<ol>");
+      for (const auto& l : d.listed) {
+        m.lit("<li><a href=\"").attr(person_path(l.contact_id)).lit("\"><bdi>");
+        m.text(l.name.empty() ? "(no name)" : l.name).lit("</bdi></a> <span class=\"meta\">");
+        m.text(l.reason).lit("</span></li>");
+      }
+      m.lit("</ol>");
+    }
+    m.lit("</article>");
+  }
+  if (past->empty()) m.lit("<p>No digest has been made yet.</p>");
+  m.lit("<section><h2>Replies to the digest</h2>");
+  if (commands->empty()) {
+    m.lit("<p class=\"meta\">None yet. Reply to a digest with lines like “done 3” or “snooze "
+          "2 7d”.</p>");
+  } else {
+    m.lit("<ul class=\"results\">");
+    for (const DigestCommandRecord& c : *commands) {
+      m.lit("<li><code>").text(c.line).lit("</code> → ").text(c.result);
+      m.lit("<br><span class=\"meta\">").text(format_local_short(c.at, now));
+      if (!c.confirmed_slot.empty()) m.lit(" · reported in the digest of ").text(c.confirmed_slot);
+      m.lit("</span></li>");
+    }
+    m.lit("</ul>");
+  }
+  m.lit("</section>");
+  return html_response(200, page("Digests", m));
 }
 
 HttpResponse WebInbox::person(std::int64_t id) {

@@ -6,6 +6,11 @@
 //   GET  /waiting?page=N            everyone waiting, ranked the same way, 25 a page
 //   GET  /people/ID                 a person: identities, notes, tags, merges, conversation
 //   GET  /search?q=…&tag=&source=&episode=   people and messages (SearchQuery)
+//   GET  /sources                   each source's state, as `rapport status` shows it
+//   POST /sources/read              name=… reads a source now (the daemon, within seconds;
+//                                   else at the next `rapport run`)
+//   GET  /digests                   past digests, who each listed and why, and what each
+//                                   line of a reply to the digest did
 //   GET  /static/inbox.css          the style sheet (no inline styles: the CSP forbids them)
 //   POST /people/ID/answered        answered (undo=1 takes the last manual answer back)
 //   POST /people/ID/snooze          for=7d (a span), until=YYYY-MM-DD, or clear=1
@@ -41,6 +46,7 @@ struct InboxOptions {
   int page_size = 25;               // people a page of "everyone waiting"
   std::shared_ptr<const TapSigner> taps;  // one-tap links; null: none are served
   std::string public_host;  // the host[:port] of [web] public_url, lower case; may be empty
+  bool daemon = false;      // served by the daemon, which reads a source marked due at once
 };
 
 class WebInbox {
@@ -60,6 +66,9 @@ class WebInbox {
   HttpResponse waiting(const HttpRequest& request);
   HttpResponse person(std::int64_t id);
   HttpResponse search(const HttpRequest& request);
+  HttpResponse sources();
+  HttpResponse read_now(const HttpRequest& request);
+  HttpResponse digests();
   HttpResponse act(const HttpRequest& request, std::int64_t id, std::string_view action);
   HttpResponse tap(const HttpRequest& request, bool from_this_machine);
 

@@ -62,6 +62,8 @@ ul.tags li { display: inline-block; margin-right: 0.6rem; }
 .words { white-space: pre-wrap; overflow-wrap: anywhere; }
 .whole { color: var(--muted); font-size: 0.95rem; margin-top: 0.4rem; }
 article.automatic { opacity: 0.75; }
+article.failing { border-left: 4px solid #b5522b; }
+.problem { color: #b5522b; }
 .answer { margin: 0 0 0.8rem; padding: 0.4rem 1rem; color: var(--muted); font-size: 0.95rem;
           border-left: 3px solid var(--accent); }
 details summary { cursor: pointer; color: var(--accent); margin-top: 0.4rem; }

@@ -242,10 +242,22 @@ def main():
         check(other not in driver.find_element(By.TAG_NAME, "main").text,
               f"{other} is off Today")
 
+        # The sources, and the digest the run made.
+        driver.get(base + "/sources")
+        names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "article h3")]
+        check(any(n.startswith("replies") for n in names) and
+              any(n.startswith("website-form") for n in names),
+              f"the sources page shows each source ({names})")
+        driver.get(base + "/digests")
+        listed = driver.find_elements(By.CSS_SELECTOR, "article ol li")
+        check(len(listed) == 10, f"the run's digest is there with the 10 it listed ({len(listed)})")
+
         # The same pages on a phone.
         driver.set_window_size(390, 844)
         for path, file in (("/", "inbox-today-390.png"), (person_url, "inbox-person-390.png"),
-                           ("/waiting", "inbox-waiting-390.png")):
+                           ("/waiting", "inbox-waiting-390.png"),
+                           ("/sources", "inbox-sources-390.png"),
+                           ("/digests", "inbox-digests-390.png")):
             driver.get(path if path.startswith("http") else base + path)
             check(no_wider_than_the_screen(driver), f"{path} fits 390 px")
             shot(file)

@@ -462,6 +462,64 @@ TEST_F(WebInboxTest, AOneTapLinkAsksOnGetActsOnPostOnceAndOnlyWhileValid) {
   EXPECT_EQ(http_request("GET", url(link), "", {"Host: evil.example"}).status, 421);
 }
 
+TEST_F(WebInboxTest, SourcesShowEachReadAndReadNowMakesOneDue) {
+  auto feed = store->source("feed", "podcast", "https://slowgarden.example/feed.xml", kNow);
+  ASSERT_TRUE(feed);
+  ASSERT_TRUE(store->record_failure(
+      feed->id, make_error(ErrorCode::kNetwork, "HTTP 503 <b>busy</b>", feed->location), kNow));
+  Batch refused;
+  refused.cursor = "rows";
+  refused.warnings = {"line 4: no email or phone", "line 9: the date \"31/02/2026\" is not a date"};
+  auto import = store->source("import", "website-form", "/exports/form.csv", kNow);
+  ASSERT_TRUE(store->commit_batch(import->id, refused, kNow));
+  auto page = get("/sources");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<h3>podcast <span class=\"kind\">feed</span></h3>"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("Failing 1 time: https://slowgarden.example/feed.xml: HTTP 503 "
+                           "&lt;b&gt;busy&lt;/b&gt;"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("Last read: 2 rows refused"), std::string::npos);
+  EXPECT_NE(page.body.find("line 9: the date &quot;31/02/2026&quot; is not a date"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("<h3>replies <span class=\"kind\">maildir</span></h3>"),
+            std::string::npos);
+
+  auto read = post("/sources/read", "name=podcast");
+  ASSERT_EQ(read.status, 200);
+  EXPECT_NE(read.body.find("at the next <code>rapport run</code>"), std::string::npos);
+  for (const auto& st : *store->sources()) {
+    if (st.name == "podcast") EXPECT_EQ(st.next_poll_at, kNow);
+  }
+  EXPECT_EQ(post("/sources/read", "name=nowhere").status, 404);
+  EXPECT_EQ(post("/sources/read", "name=podcast", false).status, 403);
+  options.daemon = true;
+  restart();
+  EXPECT_NE(post("/sources/read", "name=podcast").body.find("within a few seconds"),
+            std::string::npos);
+}
+
+TEST_F(WebInboxTest, PastDigestsShowWhoEachListedAndWhatRepliesToThemDid) {
+  EXPECT_NE(get("/digests").body.find("No digest has been made yet."), std::string::npos);
+  auto digest = pipeline::build_digest(*store, options.digest, kNow);
+  ASSERT_TRUE(digest);
+  auto id = store->record_digest(*digest);
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(store->mark_digest_delivered(*id, "file /home/sam/digests/x.eml", "<d@x>", kNow));
+  ASSERT_TRUE(store->record_digest_command("reply-1", "done 2", "answered: Ben Okafor", kNow));
+  auto page = get("/digests");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<h3>" + digest->slot + "</h3>"), std::string::npos);
+  EXPECT_NE(page.body.find("file /home/sam/digests/x.eml"), std::string::npos);
+  for (const auto& item : digest->items) {
+    EXPECT_NE(page.body.find("href=\"/people/" + std::to_string(item.who.contact_id) + "\""),
+              std::string::npos);
+  }
+  EXPECT_NE(page.body.find("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("<code>done 2</code> → answered: Ben Okafor"), std::string::npos);
+}
+
 TEST(OneTap, TheKeyIsMadeOnceReadableByItsOwnerAndADamagedOneIsRefused) {
   rapport::testing::TempDir dir;
   auto file = dir.path() / "web-links.key";
