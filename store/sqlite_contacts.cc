@@ -676,6 +676,19 @@ Result<std::set<std::pair<std::int64_t, std::int64_t>>> SqliteStore::contacts_ap
   return out;
 }
 
+Status SqliteStore::keep_apart(std::int64_t a, std::int64_t b, std::string_view evidence,
+                               UnixTime now) {
+  if (a == b) {
+    return make_error(ErrorCode::kUsage, "a person cannot be kept apart from themselves", "", "");
+  }
+  auto stmt = db_.prepare(
+      "INSERT INTO merges (kind, from_contact_id, into_contact_id, evidence, created_at) "
+      "VALUES ('split', ?1, ?2, ?3, ?4)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, a).bind(2, b).bind(3, evidence).bind(4, now);
+  return stmt->run();
+}
+
 Status SqliteStore::tag_contact(std::int64_t contact_id, std::string_view tag, bool add) {
   std::string folded = fold_case(trim(tag));
   auto stmt =

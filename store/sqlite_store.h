@@ -52,6 +52,8 @@ class SqliteStore final : public Store {
   Result<ContactDetail> contact_detail(std::int64_t contact_id, bool full_text) override;
   Result<SearchResults> search(const SearchQuery& query) override;
   Result<std::vector<DigestRecord>> digests(int limit) override;
+  Status keep_apart(std::int64_t a, std::int64_t b, std::string_view evidence,
+                    UnixTime now) override;
   Result<std::vector<DigestCommandRecord>> digest_commands(int limit) override;
   Result<std::int64_t> index_for_search(std::int64_t max_messages) override;
   using Store::contact_detail;

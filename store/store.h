@@ -196,6 +196,10 @@ class Store {
   virtual Result<std::vector<ContactRecord>> contact_records() = 0;
   // Pairs of contacts the creator said are two people (an undone merge), lower id first.
   virtual Result<std::set<std::pair<std::int64_t, std::int64_t>>> contacts_apart() = 0;
+  // Records that the creator said `a` and `b` are two people (a "split", as an undone merge
+  // leaves): they are never suggested or joined automatically again.
+  virtual Status keep_apart(std::int64_t a, std::int64_t b, std::string_view evidence,
+                            UnixTime now) = 0;
   // Tags are compared without case ("Supporter" is "supporter"). Removing a tag the contact
   // does not have fails with kNotFound.
   virtual Status tag_contact(std::int64_t contact_id, std::string_view tag, bool add) = 0;

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <ctime>
 #include <exception>
+#include <map>
 
 #include "core/log.h"
 #include "core/text.h"
@@ -364,6 +365,23 @@ HttpResponse WebInbox::tap(const HttpRequest& request, bool from_this_machine) {
   }
   m.lit("</p>");
   return finish(name);
+}
+
+const std::vector<pipeline::DuplicateSuggestion>& WebInbox::suggestions(UnixTime now) {
+  if (suggestions_at_ && now - *suggestions_at_ < 300 && now >= *suggestions_at_) {
+    return suggestions_;
+  }
+  suggestions_.clear();
+  auto records = store_.contact_records();
+  auto apart = store_.contacts_apart();
+  if (records && apart) {
+    suggestions_ = pipeline::suggest_duplicates(*records, *apart);
+    suggestions_at_ = now;
+  } else {
+    log::warn("web inbox: no suggestions: " +
+              (!records ? records.error() : apart.error()).to_string());
+  }
+  return suggestions_;
 }
 
 HttpResponse WebInbox::today() {
@@ -776,6 +794,40 @@ HttpResponse WebInbox::person(std::int64_t id) {
         "about them, for you only\" aria-label=\"New note\"></textarea><button "
         "class=\"quiet\">Add the note</button></form></section>");
 
+  // People they may also be, with the evidence: the same person (merge) or not (kept apart).
+  bool any_suggestion = false;
+  for (const auto& sug : suggestions(now)) {
+    if (sug.score < pipeline::kDefaultMinScore || (sug.a != id && sug.b != id)) continue;
+    std::int64_t other = sug.a == id ? sug.b : sug.a;
+    auto who = store_.contact_detail(other, false);
+    if (!who) continue;
+    if (!any_suggestion) m.lit("<section><h2>Maybe the same person as</h2><ul class=\"results\">");
+    any_suggestion = true;
+    std::string other_name = who->contact.display_name;
+    if (other_name.empty() && !who->contact.identities.empty()) {
+      other_name = who->contact.identities.front().shown();
+    }
+    m.lit("<li><a class=\"name\" href=\"").attr(person_path(other)).lit("\"><bdi>");
+    m.text(other_name).lit("</bdi></a> <span class=\"address\">");
+    for (size_t i = 0; i < who->contact.identities.size() && i < 3; ++i) {
+      if (i) m.lit(", ");
+      m.lit("<bdi>").text(who->contact.identities[i].shown()).lit("</bdi>");
+    }
+    m.lit("</span><br><span class=\"meta\">");
+    for (size_t i = 0; i < sug.evidence.size(); ++i) {
+      if (i) m.lit("; ");
+      m.text(sug.evidence[i]);
+    }
+    m.lit("</span><div class=\"actions\">");
+    form_start(m, base + "/merge", csrf_, base);
+    m.lit("<input type=\"hidden\" name=\"other\" value=\"").number(other);
+    m.lit("\"><button>Same person: merge</button></form>");
+    form_start(m, base + "/apart", csrf_, base);
+    m.lit("<input type=\"hidden\" name=\"other\" value=\"").number(other);
+    m.lit("\"><button class=\"quiet\">Not the same person</button></form></div></li>");
+  }
+  if (any_suggestion) m.lit("</ul></section>");
+
   // Merges they took part in, with their undo.
   bool any_merge = false;
   for (const MergeRecord& mr : detail->merges) {
@@ -916,6 +968,25 @@ HttpResponse WebInbox::act(const HttpRequest& request, std::int64_t id, std::str
       }
       done = store_.edit_note(id, *note, text, now);
     }
+  } else if (action == "merge" || action == "apart") {
+    auto other = parse_id(f.get("other"));
+    if (!other || *other == id) return problem_page(400, "Not a person", "Name another person.");
+    auto who = store_.contact_detail(*other, false);
+    if (!who) return problem_page(404, "Not found", "There is nobody with that number.");
+    // The evidence that made them a suggestion, kept with the merge or the split.
+    std::string evidence = action == "merge" ? "the creator said they are one person"
+                                             : "the creator said they are two people";
+    for (const auto& sug : suggestions(now)) {
+      if ((sug.a == id && sug.b == *other) || (sug.a == *other && sug.b == id)) {
+        for (const auto& e : sug.evidence) evidence += "; " + e;
+      }
+    }
+    if (action == "merge") {
+      auto merged = store_.merge_contacts(*other, id, evidence, now);
+      if (!merged) done = merged.error();
+    } else {
+      done = store_.keep_apart(id, *other, evidence, now);
+    }
   } else if (action == "unmerge") {
     auto merge = parse_id(f.get("merge"));
     if (!merge) return problem_page(400, "Not a merge", "Name the merge to undo.");
@@ -926,6 +997,7 @@ HttpResponse WebInbox::act(const HttpRequest& request, std::int64_t id, std::str
   } else {
     return problem_page(404, "Not found", "There is no such action.");
   }
+  suggestions_at_.reset();  // whatever changed, the next page suggests afresh
   if (!done) {
     const Error& e = done.error();
     bool theirs = e.code == ErrorCode::kNotFound || e.code == ErrorCode::kUsage;

@@ -18,6 +18,8 @@
 //   POST /people/ID/notes           text=… adds a note
 //   POST /people/ID/notes/NID       text=… edits it, delete=1 removes it
 //   POST /people/ID/unmerge         merge=MID undoes a merge (they are two people)
+//   POST /people/ID/merge           other=OID: a suggested duplicate accepted (OID joins ID)
+//   POST /people/ID/apart           other=OID: "not the same person", never suggested again
 //   GET  /tap/ACTION/ID/SLOT/EXPIRES/SIGNATURE   a one-tap link from the digest: a page that
 //                                   asks; POST to the same address acts (see one_tap.h)
 //
@@ -35,6 +37,7 @@
 
 #include "core/clock.h"
 #include "core/http.h"
+#include "pipeline/duplicates.h"
 #include "web/one_tap.h"
 #include "pipeline/run_once.h"
 #include "store/store.h"
@@ -75,8 +78,14 @@ class WebInbox {
   Store& store_;
   const Clock& clock_;
   InboxOptions options_;
+  // Likely duplicates over every contact, made when a person's page first needs them and
+  // again after any change or five minutes (a pass over 200,000 people takes about a second).
+  const std::vector<pipeline::DuplicateSuggestion>& suggestions(UnixTime now);
+
   std::string csrf_;
   std::mutex mutex_;
+  std::vector<pipeline::DuplicateSuggestion> suggestions_;
+  std::optional<UnixTime> suggestions_at_;
 };
 
 }  // namespace rapport::web

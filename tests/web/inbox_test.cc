@@ -520,6 +520,56 @@ TEST_F(WebInboxTest, PastDigestsShowWhoEachListedAndWhatRepliesToThemDid) {
   EXPECT_NE(page.body.find("<code>done 2</code> → answered: Ben Okafor"), std::string::npos);
 }
 
+TEST_F(WebInboxTest, ASuggestedDuplicateIsAcceptedOrSaidToBeSomeoneElse) {
+  // Ana writes again from her work address; Ben's namesake is someone else.
+  Batch b;
+  b.cursor = "2";
+  b.messages.push_back(mail("a3@work.example", "Ana López", "ana.lopez@work.example",
+                            "Compost at the office", "We started a bin at work!", kNow - kDay));
+  b.messages.push_back(mail("b2@other.example", "Ben Okafor", "ben.okafor@other.example",
+                            "Hello", "First time writing.", kNow - kDay));
+  std::vector<Episode> none;
+  for (auto& m : b.messages) pipeline::process_message(m, none, {});
+  ASSERT_TRUE(store->commit_batch(store->source("maildir", "replies", "/mail", kNow)->id, b, kNow));
+  const std::int64_t ana = id_of("ana.lopez@example.org");
+  const std::int64_t ana_work = id_of("ana.lopez@work.example");
+  const std::int64_t ben = id_of("ben@example.net");
+  const std::int64_t ben2 = id_of("ben.okafor@other.example");
+  ASSERT_NE(ana, ana_work);
+
+  auto page = get("/people/" + std::to_string(ana));
+  ASSERT_NE(page.body.find("Maybe the same person as"), std::string::npos);
+  EXPECT_NE(page.body.find("ana.lopez@work.example"), std::string::npos);
+  EXPECT_NE(page.body.find("Same person: merge"), std::string::npos);
+
+  // Accepted: one person, with the suggestion's evidence kept on the merge.
+  auto merged = post("/people/" + std::to_string(ana) + "/merge",
+                     "other=" + std::to_string(ana_work));
+  EXPECT_EQ(merged.status, 303);
+  EXPECT_EQ(*store->find_contact("ana.lopez@work.example"), ana);
+  auto merges = store->contact_detail(ana, false)->merges;
+  ASSERT_FALSE(merges.empty());
+  EXPECT_NE(merges.back().evidence.find("the creator said they are one person"),
+            std::string::npos);
+  EXPECT_EQ(get("/people/" + std::to_string(ana)).body.find("Maybe the same person as"),
+            std::string::npos);
+
+  // Not the same person: recorded, and never suggested again.
+  ASSERT_NE(get("/people/" + std::to_string(ben)).body.find("Not the same person"),
+            std::string::npos);
+  EXPECT_EQ(post("/people/" + std::to_string(ben) + "/apart", "other=" + std::to_string(ben2))
+                .status,
+            303);
+  EXPECT_TRUE(store->contacts_apart()->count(std::minmax(ben, ben2)));
+  EXPECT_EQ(get("/people/" + std::to_string(ben)).body.find("Maybe the same person as"),
+            std::string::npos);
+  EXPECT_NE(*store->find_contact("ben.okafor@other.example"), ben);
+  EXPECT_EQ(post("/people/" + std::to_string(ben) + "/apart", "other=" + std::to_string(ben))
+                .status,
+            400);
+  EXPECT_EQ(post("/people/" + std::to_string(ben) + "/merge", "other=999999").status, 404);
+}
+
 TEST(OneTap, TheKeyIsMadeOnceReadableByItsOwnerAndADamagedOneIsRefused) {
   rapport::testing::TempDir dir;
   auto file = dir.path() / "web-links.key";
