@@ -178,6 +178,16 @@ const std::vector<CommandSpec>& commands() {
        "                config still names it, it is read again from the start (nothing is\n"
        "                stored twice).",
        2},
+      {"web",
+       "the web inbox: set its password",
+       "passwd [--config FILE]",
+       {kConfig},
+       "  passwd   asks for a password twice (or reads one line from standard input when it is\n"
+       "           not a terminal) and writes its argon2id hash to [web] password_file, readable\n"
+       "           by you only. With a password the inbox asks for it, and may listen beyond\n"
+       "           this machine behind a TLS reverse proxy ([web] trusted_proxy). At least 10\n"
+       "           characters.",
+       1},
       {"help", "show help for a command", "[COMMAND]", {}, "", 1},
   };
   return kCommands;

@@ -19,5 +19,6 @@ int snooze_command(const Invocation& inv);
 int contacts_command(const Invocation& inv);
 int sources_command(const Invocation& inv);
 int message_command(const Invocation& inv);
+int web_command(const Invocation& inv);
 
 }  // namespace rapport::app

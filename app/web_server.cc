@@ -13,6 +13,12 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const config::Config& cfg,
   web::InboxOptions options;
   options.digest = digest_settings(cfg);
   options.daemon = in_daemon;
+  if (!cfg.web.password_file.empty()) {
+    auto hash = web::read_password_hash(cfg.web.password_file);
+    if (!hash) return hash.error();
+    options.login = std::make_shared<web::Login>(std::move(*hash));
+    options.trusted_proxy = cfg.web.trusted_proxy;
+  }
   if (!cfg.web.public_url.empty()) {
     auto signer = tap_signer(cfg);
     if (!signer) return signer.error();

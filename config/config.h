@@ -108,7 +108,7 @@ struct ListenerConfig {
 };
 
 // [web]: the inbox in a browser, served by `rapport serve` and the daemon. On this machine
-// only (a loopback address) for now: it has no login of its own.
+// only (a loopback address) unless it has a password and a TLS reverse proxy in front.
 struct WebConfig {
   bool enabled = false;  // a [web] table is present
   std::string address = "127.0.0.1";
@@ -116,6 +116,9 @@ struct WebConfig {
   // Where the creator's devices reach the inbox ("http://127.0.0.1:8788" through an SSH
   // tunnel, or an https address of a proxy): the digest then carries one-tap links.
   std::string public_url;
+  // An argon2id hash made by `rapport web passwd`: then every page needs a login.
+  std::string password_file;
+  std::string trusted_proxy;  // a reverse proxy's address (it terminates TLS)
 };
 
 // A listener-message source: served by the listener (generic, voicemail, boostagram, form)

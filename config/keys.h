@@ -50,6 +50,8 @@ inline constexpr KeySpec kWebKeys[] = {
     {"address", Type::kString, false},
     {"port", Type::kInteger, false},
     {"public_url", Type::kString, false},
+    {"password_file", Type::kString, false},
+    {"trusted_proxy", Type::kString, false},
 };
 inline constexpr KeySpec kInboxKeys[] = {
     {"name", Type::kString, true},

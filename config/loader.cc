@@ -247,14 +247,25 @@ class Loader {
                 "like \"http://127.0.0.1:8788\" (through an SSH tunnel) or "
                 "\"https://inbox.example.org\"");
       }
+      if (auto pf = string(*w, "password_file"); !pf.empty()) {
+        cfg.web.password_file = resolve_path(pf);
+      }
+      cfg.web.trusted_proxy = string(*w, "trusted_proxy");
       if (cfg.web.address != "127.0.0.1" && cfg.web.address != "::1" &&
-          cfg.web.address != "localhost") {
+          cfg.web.address != "localhost" &&
+          (cfg.web.password_file.empty() || cfg.web.trusted_proxy.empty())) {
         const toml::node* a = w->get("address");
         problem(a ? a->source().begin : w->source().begin,
                 "web.address \"" + printable(cfg.web.address, 60) +
-                    "\" would open the inbox to other machines, and it has no login",
-                "keep 127.0.0.1 and reach it from elsewhere through an SSH tunnel "
-                "(ssh -L 8788:127.0.0.1:8788 your-server) or a VPN");
+                    "\" would open the inbox to other machines" +
+                    (cfg.web.password_file.empty() ? " without a password"
+                                                   : " without TLS"),
+                cfg.web.password_file.empty()
+                    ? "keep 127.0.0.1 and use an SSH tunnel or a VPN, or set "
+                      "web.password_file (made by `rapport web passwd`) and a TLS reverse proxy "
+                      "in web.trusted_proxy"
+                    : "the inbox speaks plain HTTP: put a reverse proxy with TLS in front and "
+                      "name its address in web.trusted_proxy");
       }
       if (cfg.listener.enabled && cfg.web.port != 0 && cfg.web.port == cfg.listener.port) {
         problem(w->source().begin,

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libpugixml-dev libpoco-dev libsqlite3-dev libtomlplusplus-dev
-  zlib1g-dev libutf8proc-dev libuchardet-dev libphonenumber-dev tzdata
+  zlib1g-dev libutf8proc-dev libuchardet-dev libphonenumber-dev libsodium-dev tzdata
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(

@@ -104,7 +104,7 @@ std::string page(std::string_view title, const Html& main) {
                     "<a href=\"/sources\">Sources</a><a href=\"/digests\">Digests</a>"
                     "<form class=\"find\" method=\"get\" action=\"/search\" role=\"search\">"
                     "<input type=\"search\" name=\"q\" placeholder=\"Name, address, words…\" "
-                    "aria-label=\"Search\"></form></nav></header><main>");
+                    "aria-label=\"Search\"></form><!--account--></nav></header><main>");
   std::string out = h.take();
   out += main.str();
   out += "</main></body></html>\n";
@@ -134,6 +134,13 @@ void form_start(Html& h, std::string_view action, const std::string& csrf, std::
 }
 
 std::string person_path(std::int64_t id) { return "/people/" + std::to_string(id); }
+
+constexpr std::string_view kSessionCookie = "rapport_session";
+
+std::string session_of(const HttpRequest& r) {
+  const std::string* cookie = r.header("cookie");
+  return cookie ? cookie_value(*cookie, kSessionCookie) : std::string();
+}
 
 // Where a POST returns: one of the inbox's own pages (a path, no scheme, no host), else the
 // person's page.
@@ -240,7 +247,9 @@ HttpResponse WebInbox::handle(const HttpRequest& request) {
   try {
     const std::string* host = request.header("host");
     bool tap_path = request.path.rfind("/tap/", 0) == 0;
-    if (tap_path && options_.taps &&
+    if (options_.login) {
+      r = with_login(request, tap_path);
+    } else if (tap_path && options_.taps &&
         (this_machine(request) ||
          (host && !options_.public_host.empty() && ascii_lower(*host) == options_.public_host))) {
       std::lock_guard lock(mutex_);
@@ -257,7 +266,107 @@ HttpResponse WebInbox::handle(const HttpRequest& request) {
     log::error(std::string("web inbox: unexpected failure: ") + e.what());
     r = problem_page(500, "Something went wrong", "The inbox could not show this page.");
   }
+  // The account link: "Log out" for a visitor with a session, nothing otherwise.
+  if (size_t at = r.body.find("<!--account-->"); at != std::string::npos) {
+    bool in = options_.login && options_.login->valid(session_of(request), clock_.now());
+    r.body.replace(at, 14, in ? "<a href=\"/logout\">Log out</a>" : "");
+  }
   secure(r);
+  return r;
+}
+
+std::string WebInbox::visitor(const HttpRequest& request) const {
+  if (!options_.trusted_proxy.empty() && request.peer == options_.trusted_proxy) {
+    if (const std::string* hops = request.header("x-forwarded-for")) {
+      std::string_view last = *hops;
+      if (size_t comma = last.rfind(','); comma != std::string_view::npos) {
+        last.remove_prefix(comma + 1);
+      }
+      if (!trim(last).empty()) return std::string(trim(last));
+    }
+  }
+  return request.peer;
+}
+
+HttpResponse WebInbox::with_login(const HttpRequest& request, bool tap_path) {
+  const UnixTime now = clock_.now();
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (request.path == "/static/inbox.css") {
+    std::lock_guard lock(mutex_);
+    return route(request);
+  }
+  if (tap_path && options_.taps) {
+    std::lock_guard lock(mutex_);
+    return tap(request, false);
+  }
+  if (request.path == "/login") {
+    if (request.method == "POST") return log_in(request);
+    if (!get) return problem_page(405, "Not allowed", "This address does not take that request.");
+    if (options_.login->valid(session_of(request), now)) return see_other("/");
+    return login_page(request, 200, "");
+  }
+  if (!options_.login->valid(session_of(request), now)) {
+    // Nothing about anyone before a login: not whether a page, a person or an address exists.
+    if (get) return see_other("/login");
+    return login_page(request, 401, "Log in first.");
+  }
+  if (request.path == "/logout") {
+    if (get) {
+      Html m;
+      m.lit("<h1>Log out</h1>");
+      form_start(m, "/logout", csrf_, "", "row");
+      m.lit("<button>Log out</button></form>");
+      return html_response(200, page("Log out", m));
+    }
+    Form f = Form::parse(request.body);
+    if (request.method != "POST" || !same_secret(f.get("csrf"), csrf_)) {
+      return problem_page(403, "This page has expired", "Reload the page and try again.");
+    }
+    options_.login->end(session_of(request));
+    HttpResponse r = see_other("/login");
+    r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
+                                             "=; Path=/; Max-Age=0; HttpOnly; Secure; "
+                                             "SameSite=Strict");
+    return r;
+  }
+  std::lock_guard lock(mutex_);
+  return route(request);
+}
+
+HttpResponse WebInbox::login_page(const HttpRequest& request, int status,
+                                  std::string_view message) {
+  (void)request;
+  Html m;
+  m.lit("<h1>Log in</h1>");
+  if (!message.empty()) m.lit("<p class=\"problem\">").text(message).lit("</p>");
+  m.lit("<form method=\"post\" action=\"/login\" class=\"note-edit\">"
+        "<input type=\"hidden\" name=\"csrf\" value=\"").attr(csrf_);
+  m.lit("\"><label>Password <input type=\"password\" name=\"password\" required "
+        "autocomplete=\"current-password\" autofocus></label><button>Log in</button></form>");
+  return html_response(status, page("Log in", m));
+}
+
+HttpResponse WebInbox::log_in(const HttpRequest& request) {
+  const std::string* type = request.header("content-type");
+  if (!type || ascii_lower(*type).rfind("application/x-www-form-urlencoded", 0) != 0) {
+    return problem_page(415, "Not a form", "The inbox takes its own forms only.");
+  }
+  Form f = Form::parse(request.body);
+  if (!same_secret(f.get("csrf"), csrf_)) {
+    return login_page(request, 403, "This page had expired: try again.");
+  }
+  auto a = options_.login->attempt(visitor(request), f.get("password"), clock_.now());
+  if (a.outcome == Login::Outcome::kLimited) {
+    HttpResponse r = login_page(request, 429, "Too many wrong passwords from here: wait a few "
+                                              "minutes.");
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(a.retry_after, 1)));
+    return r;
+  }
+  if (a.outcome == Login::Outcome::kWrong) return login_page(request, 401, "Wrong password.");
+  HttpResponse r = see_other("/");
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + a.session +
+                                           "; Path=/; Max-Age=" + std::to_string(kSessionSeconds) +
+                                           "; HttpOnly; Secure; SameSite=Strict");
   return r;
 }
 

@@ -38,6 +38,7 @@
 #include "core/clock.h"
 #include "core/http.h"
 #include "pipeline/duplicates.h"
+#include "web/login.h"
 #include "web/one_tap.h"
 #include "pipeline/run_once.h"
 #include "store/store.h"
@@ -50,6 +51,12 @@ struct InboxOptions {
   std::shared_ptr<const TapSigner> taps;  // one-tap links; null: none are served
   std::string public_host;  // the host[:port] of [web] public_url, lower case; may be empty
   bool daemon = false;      // served by the daemon, which reads a source marked due at once
+  // A password to log in with ([web] password_file): then every page but the style sheet and
+  // the one-tap pages needs a session, and the inbox answers any Host. Null: no login, this
+  // machine only.
+  std::shared_ptr<Login> login;
+  // A reverse proxy's address: a request from it comes from the last X-Forwarded-For hop.
+  std::string trusted_proxy;
 };
 
 class WebInbox {
@@ -74,6 +81,10 @@ class WebInbox {
   HttpResponse digests();
   HttpResponse act(const HttpRequest& request, std::int64_t id, std::string_view action);
   HttpResponse tap(const HttpRequest& request, bool from_this_machine);
+  HttpResponse with_login(const HttpRequest& request, bool tap_path);
+  HttpResponse login_page(const HttpRequest& request, int status, std::string_view message);
+  HttpResponse log_in(const HttpRequest& request);
+  std::string visitor(const HttpRequest& request) const;
 
   Store& store_;
   const Clock& clock_;

@@ -171,6 +171,30 @@ INSTANTIATE_TEST_SUITE_P(
                 "6:7", "unknown scheme", "https://"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
+TEST(Config, TheWebInboxLeavesThisMachineOnlyWithAPasswordAndATlsProxy) {
+  TempDir dir;
+  auto with = [&](const std::string& web) {
+    return load(dir.write("rapport.toml", std::string(kValid) + "\n[web]\n" + web).string());
+  };
+  auto local = with("port = 8788\n");
+  ASSERT_TRUE(local.ok()) << local.error().to_string();
+  EXPECT_EQ(local->web.address, "127.0.0.1");
+  auto open = with("address = \"0.0.0.0\"\n");
+  ASSERT_FALSE(open.ok());
+  EXPECT_NE(open.error().what.find("without a password"), std::string::npos);
+  auto plain = with("address = \"0.0.0.0\"\npassword_file = \"web-password\"\n");
+  ASSERT_FALSE(plain.ok());
+  EXPECT_NE(plain.error().what.find("without TLS"), std::string::npos);
+  auto proxied = with("address = \"0.0.0.0\"\npassword_file = \"web-password\"\n"
+                      "trusted_proxy = \"10.0.0.2\"\npublic_url = \"https://inbox.example.org/\"\n");
+  ASSERT_TRUE(proxied.ok()) << proxied.error().to_string();
+  EXPECT_EQ(proxied->web.password_file, (dir.path() / "web-password").string());
+  EXPECT_EQ(proxied->web.public_url, "https://inbox.example.org");
+  auto bad_url = with("public_url = \"javascript:alert(1)\"\n");
+  ASSERT_FALSE(bad_url.ok());
+  EXPECT_NE(bad_url.error().what.find("public_url"), std::string::npos);
+}
+
 TEST(Config, SyntaxErrorsPointAtTheLine) {
   // The column of a TOML syntax error is toml++'s to choose; the line is ours to check.
   TempDir dir;

@@ -12,6 +12,7 @@
 
 #include "core/text.h"
 #include "tests/support/http_post.h"
+#include "web/login.h"
 #include "tests/support/smtp_server.h"
 #include "tests/support/temp_dir.h"
 
@@ -531,6 +532,38 @@ TEST(RapportBinary, ImportsACsvReportingBadRowsAndAddsNothingTheSecondTime) {
       rapport(dir, "import " + csv + " --source google-from --config " + config.string());
   EXPECT_EQ(wrong.status, 2);
   EXPECT_TRUE(contains(wrong.err, "did you mean \"google-form\"?")) << wrong.err;
+}
+
+TEST(RapportBinary, WebPasswdWritesAnArgon2idHashOnlyItsOwnerCanRead) {
+  TempDir dir;
+  fs::path config = dir.write("rapport.toml",
+                              "[creator]\nname = \"Sam\"\nemail = \"sam@x.example\"\n"
+                              "[store]\npath = \"db\"\n[web]\npassword_file = \"web-password\"\n");
+  auto passwd = [&](const std::string& password) {
+    fs::path in = dir.write("typed.txt", password + "\n");
+    fs::path err = dir.path() / "passwd.err";
+    std::string cmd = std::string(RAPPORT_BINARY) + " web passwd --config " + config.string() +
+                      " <" + in.string() + " >/dev/null 2>" + err.string();
+    int rc = std::system(cmd.c_str());
+    return std::make_pair(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, read_file(err));
+  };
+  auto [short_rc, short_err] = passwd("garden");
+  EXPECT_EQ(short_rc, 2);
+  EXPECT_NE(short_err.find("shorter than 10"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.path() / "web-password"));
+  auto [rc, err] = passwd("tomatoes on the balcony");
+  ASSERT_EQ(rc, 0) << err;
+  fs::path file = dir.path() / "web-password";
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  auto hash = web::read_password_hash(file.string());
+  ASSERT_TRUE(hash) << hash.error().to_string();
+  EXPECT_EQ(read_file(file).find("tomatoes"), std::string::npos);
+  web::Login login(*hash);
+  EXPECT_EQ(login.attempt("127.0.0.1", "tomatoes on the balcony", 1).outcome,
+            web::Login::Outcome::kIn);
+  EXPECT_EQ(login.attempt("127.0.0.1", "tomatoes on the balcon", 1).outcome,
+            web::Login::Outcome::kWrong);
 }
 
 TEST(RapportBinary, ServeTakesMessagesAndStopsOnSigterm) {

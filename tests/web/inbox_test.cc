@@ -13,6 +13,7 @@
 #include "tests/support/http_post.h"
 #include "tests/support/temp_dir.h"
 #include "web/form.h"
+#include "web/login.h"
 #include "web/one_tap.h"
 
 namespace rapport::web {
@@ -568,6 +569,77 @@ TEST_F(WebInboxTest, ASuggestedDuplicateIsAcceptedOrSaidToBeSomeoneElse) {
                 .status,
             400);
   EXPECT_EQ(post("/people/" + std::to_string(ben) + "/merge", "other=999999").status, 404);
+}
+
+TEST_F(WebInboxTest, WithAPasswordEveryPageNeedsALoginThatIsLimitedAndExpires) {
+  auto hash = hash_password("correct horse battery");
+  ASSERT_TRUE(hash);
+  EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);
+  options.login = std::make_shared<Login>(*hash);
+  options.trusted_proxy = "127.0.0.1";
+  restart();
+  // Before a login: every page leads to it, and none says whether anything exists.
+  for (const std::string& path : std::vector<std::string>{
+           "/", "/waiting", person("ana.lopez@example.org"), "/people/999999", "/search?q=ana",
+           "/sources", "/digests", "/nowhere"}) {
+    auto r = get(path);
+    EXPECT_EQ(r.status, 303) << path;
+    EXPECT_EQ(r.headers["location"], "/login") << path;
+    EXPECT_EQ(r.body.find("Ana"), std::string::npos) << path;
+  }
+  EXPECT_EQ(post(person("ben@example.net") + "/answered", "").status, 401);
+  EXPECT_FALSE(store->contact_detail(id_of("ben@example.net"), false)->contact.last_answered_at);
+  EXPECT_EQ(get("/static/inbox.css").status, 200);
+  auto form = get("/login");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("type=\"password\""), std::string::npos);
+
+  auto login = [&](const std::string& password, const std::string& from) {
+    return http_request("POST", url("/login"),
+                        "csrf=" + inbox->csrf_token() + "&password=" + url_encode(password),
+                        {"Content-Type: application/x-www-form-urlencoded",
+                         "X-Forwarded-For: " + from});
+  };
+  // Wrong passwords: five, then the address waits, even with the right one.
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = login("Correct horse battery", "203.0.113.7");
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_NE(wrong.body.find("Wrong password."), std::string::npos);
+  }
+  auto limited = login("correct horse battery", "203.0.113.7");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_GE(std::stoi(limited.headers["retry-after"]), 1);
+  // Another visitor behind the same proxy is not held up.
+  auto in = login("correct horse battery", "198.51.100.20");
+  ASSERT_EQ(in.status, 303);
+  EXPECT_EQ(in.headers["location"], "/");
+  const std::string& cookie = in.headers["set-cookie"];
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("Secure"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_NE(cookie.find("Max-Age=604800"), std::string::npos);
+  const std::string session = cookie.substr(0, cookie.find(';'));
+  auto today = http_request("GET", url("/"), "", {"Cookie: " + session});
+  EXPECT_EQ(today.status, 200);
+  EXPECT_NE(today.body.find("<a href=\"/logout\">Log out</a>"), std::string::npos);
+  // Behind a proxy the Host is the public name: with a login, that is fine.
+  EXPECT_EQ(http_request("GET", url("/"), "", {"Cookie: " + session, "Host: inbox.example.org"})
+                .status,
+            200);
+  EXPECT_EQ(http_request("GET", url("/"), "", {"Cookie: rapport_session=" + std::string(64, 'a')})
+                .status,
+            303);
+  // A week later the session is over.
+  clock.advance(kSessionSeconds + 1);
+  EXPECT_EQ(http_request("GET", url("/"), "", {"Cookie: " + session}).status, 303);
+  clock.set(kNow);
+  auto again = login("correct horse battery", "198.51.100.20");
+  const std::string second = again.headers["set-cookie"].substr(0, again.headers["set-cookie"].find(';'));
+  auto out = http_request("POST", url("/logout"), "csrf=" + inbox->csrf_token(),
+                          {"Cookie: " + second, "Content-Type: application/x-www-form-urlencoded"});
+  EXPECT_EQ(out.status, 303);
+  EXPECT_NE(out.headers["set-cookie"].find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(http_request("GET", url("/"), "", {"Cookie: " + second}).status, 303);
 }
 
 TEST(OneTap, TheKeyIsMadeOnceReadableByItsOwnerAndADamagedOneIsRefused) {
