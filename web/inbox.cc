@@ -937,6 +937,13 @@ HttpResponse WebInbox::person(std::int64_t id) {
   }
   if (any_suggestion) m.lit("</ul></section>");
 
+  // Someone the suggestions missed: merged by address, phone, name or number.
+  m.lit("<details class=\"merge-with\"><summary>Merge with someone else…</summary>");
+  form_start(m, base + "/merge", csrf_, base, "row");
+  m.lit("<input name=\"who\" required placeholder=\"Their address, phone or name\" "
+        "aria-label=\"Who to merge with\"><button class=\"quiet\">Merge into this "
+        "person</button></form></details>");
+
   // Merges they took part in, with their undo.
   bool any_merge = false;
   for (const MergeRecord& mr : detail->merges) {
@@ -1079,6 +1086,12 @@ HttpResponse WebInbox::act(const HttpRequest& request, std::int64_t id, std::str
     }
   } else if (action == "merge" || action == "apart") {
     auto other = parse_id(f.get("other"));
+    if (!other && action == "merge" && !trim(f.get("who")).empty()) {
+      // "Merge with…": someone named as the CLI takes them (address, phone, name, id).
+      auto found = store_.find_contact(trim(f.get("who")));
+      if (!found) return problem_page(404, "Not found", found.error().what + ". " + found.error().hint);
+      other = *found;
+    }
     if (!other || *other == id) return problem_page(400, "Not a person", "Name another person.");
     auto who = store_.contact_detail(*other, false);
     if (!who) return problem_page(404, "Not found", "There is nobody with that number.");

@@ -18,7 +18,8 @@
 //   POST /people/ID/notes           text=… adds a note
 //   POST /people/ID/notes/NID       text=… edits it, delete=1 removes it
 //   POST /people/ID/unmerge         merge=MID undoes a merge (they are two people)
-//   POST /people/ID/merge           other=OID: a suggested duplicate accepted (OID joins ID)
+//   POST /people/ID/merge           other=OID (a suggestion accepted) or who=ADDRESS|NAME|ID:
+//                                   that person joins ID
 //   POST /people/ID/apart           other=OID: "not the same person", never suggested again
 //   GET  /tap/ACTION/ID/SLOT/EXPIRES/SIGNATURE   a one-tap link from the digest: a page that
 //                                   asks; POST to the same address acts (see one_tap.h)

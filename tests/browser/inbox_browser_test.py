@@ -58,9 +58,28 @@ def check(condition, what):
     print(f"ok: {what}")
 
 
+# Amélie writes again from a new address: the same person, as the inbox should suggest.
+SECOND_ADDRESS = """From: =?UTF-8?B?QW3DqWxpZSBEdXJhbmQ=?= <amelie.durand@gmail.com>
+To: Sam Rivera <sam@slowgarden.example>
+Subject: Re: Ep. 9: Saving Seed for Beginners
+Date: Thu, 26 Nov 2026 19:12:40 +0100
+Message-ID: <CAK7x1Ezq=amelie.second@mail.gmail.com>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="UTF-8"
+
+Hello again Sam, writing from my new address. The bean seeds germinated!
+Which variety would you try next spring?
+
+Am\u00e9lie
+"""
+
+
 def write_config(work, source_dir, web_port, listener_port):
     demo = os.path.join(work, "demo")
     shutil.copytree(os.path.join(source_dir, "config", "demo"), demo)
+    with open(os.path.join(demo, "Maildir", "new", "1764180760.M1P1.mail"), "w",
+              encoding="utf-8") as f:
+        f.write(SECOND_ADDRESS)
     config = os.path.join(work, "rapport.toml")
     with open(os.path.join(source_dir, "config", "demo.toml"), encoding="utf-8") as f:
         text = f.read()
@@ -206,12 +225,29 @@ def main():
         check(driver.execute_script("return document.querySelectorAll('b, script').length") == 0,
               "no markup of theirs became page elements")
 
-        # Search by a name typed without its accents.
+        # Search by a name typed without its accents: Amélie, twice (two addresses).
         box = driver.find_element(By.CSS_SELECTOR, "form.find input[name='q']")
         box.send_keys("amelie durand")
         submit(driver, box)
         people = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "ul.results a.name")]
-        check("Amélie Durand" in people, f"'amelie durand' finds Amélie Durand ({people})")
+        check(people.count("Amélie Durand") == 2, f"'amelie durand' finds Amélie Durand ({people})")
+
+        # The suggestion that they are one person, accepted.
+        submit(driver, driver.find_elements(By.CSS_SELECTOR, "ul.results a.name")[0])
+        check("Maybe the same person as" in driver.find_element(By.TAG_NAME, "main").text,
+              "Amélie's page suggests her other address")
+        submit(driver, driver.find_element(By.XPATH, "//button[normalize-space()="
+                                                     "'Same person: merge']"))
+        known = driver.find_element(By.CSS_SELECTOR, "ul.identities").text
+        check("amelie.durand@orange.fr" in known and "amelie.durand@gmail.com" in known,
+              f"one Amélie, known by both addresses ({known!r})")
+        check("Maybe the same person as" not in driver.find_element(By.TAG_NAME, "main").text,
+              "the suggestion is gone once accepted")
+        box = driver.find_element(By.CSS_SELECTOR, "form.find input[name='q']")
+        box.send_keys("amelie")
+        submit(driver, box)
+        people = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "ul.results a.name")]
+        check(people.count("Amélie Durand") == 1, f"and search finds her once ({people})")
         driver.get(base + "/search?q=meadow")
         hits = driver.find_elements(By.CSS_SELECTOR, "ul.results mark")
         check(len(hits) >= 1 and hits[0].text.lower().startswith("meadow"),

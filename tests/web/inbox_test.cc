@@ -569,6 +569,14 @@ TEST_F(WebInboxTest, ASuggestedDuplicateIsAcceptedOrSaidToBeSomeoneElse) {
                 .status,
             400);
   EXPECT_EQ(post("/people/" + std::to_string(ben) + "/merge", "other=999999").status, 404);
+  // Merging someone the suggestions missed, named as the CLI names people.
+  EXPECT_EQ(post("/people/" + std::to_string(ben) + "/merge",
+                 "who=" + url_encode("Ben.Okafor@Other.example"))
+                .status,
+            303);
+  EXPECT_EQ(*store->find_contact("ben.okafor@other.example"), ben);
+  auto nobody = post("/people/" + std::to_string(ben) + "/merge", "who=nobody%40nowhere.example");
+  EXPECT_EQ(nobody.status, 404);
 }
 
 TEST_F(WebInboxTest, WithAPasswordEveryPageNeedsALoginThatIsLimitedAndExpires) {
