@@ -19,6 +19,9 @@
 #include "pipeline/digest_reply.h"
 #include "pipeline/excerpt.h"
 #include "pipeline/extract.h"
+#include "web/form.h"
+#include "web/login.h"
+#include "web/one_tap.h"
 
 namespace rapport::fuzz {
 namespace {
@@ -188,6 +191,21 @@ int http(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+// What the web inbox reads from a visitor before anything else: form and query fields, a
+// Cookie header, a one-tap path. Bounded (64 fields), and a path is only ever accepted with
+// its signature, so a forged one must never pass.
+int web(const std::uint8_t* data, std::size_t size) {
+  std::string_view text = as_text(data, size);
+  web::Form f = web::Form::parse(text);
+  if (f.has("k64_never")) (void)f.get("k64_never");
+  (void)web::cookie_value(text, "rapport_session");
+  (void)web::url_decode(text);
+  if (web::url_decode(web::url_encode(text)) != text) std::abort();
+  static const web::TapSigner signer(std::string(32, 'f'));
+  if (signer.verify(text)) std::abort();  // nobody can guess a signature
+  return 0;
+}
+
 const std::vector<Target>& targets() {
   static const std::vector<Target> kTargets = {
       {"feed", feed, "tests/data/feeds config/demo/feed.xml"},
@@ -202,6 +220,7 @@ const std::vector<Target>& targets() {
       {"dates", dates, "tests/data/fuzz-seeds/dates"},
       {"digest_commands", digest_commands, "tests/data/fuzz-seeds/digest_commands"},
       {"http", http, "tests/data/fuzz-seeds/http"},
+      {"web", web, "tests/data/fuzz-seeds/web"},
   };
   return kTargets;
 }

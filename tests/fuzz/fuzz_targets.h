@@ -36,5 +36,6 @@ int config(const std::uint8_t* data, std::size_t size);
 int dates(const std::uint8_t* data, std::size_t size);
 int digest_commands(const std::uint8_t* data, std::size_t size);
 int http(const std::uint8_t* data, std::size_t size);
+int web(const std::uint8_t* data, std::size_t size);
 
 }  // namespace rapport::fuzz
