@@ -277,6 +277,13 @@ class Daemon {
             clock_.now() - pipeline::kRelinkDays * 86400);
         if (!linked) log::warn("linking messages to new episodes: " + linked.error().to_string());
       }
+      // What it stored is made searchable now, on this connection, so a search never waits
+      // for a large read to be indexed.
+      while (out.stored.messages_added > 0) {
+        auto indexed = (*store)->index_for_search(20'000);
+        if (!indexed) log::warn("indexing for search: " + indexed.error().to_string());
+        if (!indexed || *indexed == 0) break;
+      }
       int failures = out.error ? state.consecutive_failures + 1 : 0;
       std::int64_t retry_after = out.error ? out.error->retry_after_seconds : 0;
       UnixTime next = pipeline::next_poll_time(s.policy, clock_.now(), failures, retry_after,

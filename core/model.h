@@ -382,6 +382,7 @@ struct DigestRecord {
   UnixTime generated_at = 0;
   std::optional<UnixTime> delivered_at;
   std::string delivery;  // where it went ("smtp …", a file path)
+  std::string text;      // its plain-text part as sent; empty for one made before it was kept
   std::vector<Listed> listed;
 };
 

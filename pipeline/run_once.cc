@@ -581,6 +581,7 @@ Result<DigestDelivery> deliver_digest(Store& store, const Digest& digest,
                                 settings.reply_subject};
   out.text = notify::render_text(digest, options);
   out.html = notify::render_html(digest, options);
+  if (auto s = store.keep_digest_text(*id, out.text); !s) return s.error();
 
   notify::OutgoingMessage msg;
   msg.from_name = "Rapport";

@@ -366,12 +366,17 @@ CREATE INDEX messages_by_episode ON messages (episode_id, identity_id)
   WHERE episode_id IS NOT NULL;
 )sql";
 
-constexpr std::array<std::string_view, 23> kMigrations = {
+// 24: each digest's text as it was sent, for the web inbox's list of past digests.
+constexpr std::string_view kDigestText = R"sql(
+ALTER TABLE digests ADD COLUMN text TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 24> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
     kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources, kEpisodeRefs,
-    kPlusTagProviders, kAttachments, kMessageSearch};
+    kPlusTagProviders, kAttachments, kMessageSearch, kDigestText};
 
 Result<int> user_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

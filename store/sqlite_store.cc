@@ -1275,9 +1275,16 @@ SELECT m.id, s.name, m.kind, m.class, m.class_reason, m.received_at, m.date_text
   return m;
 }
 
+Status SqliteStore::keep_digest_text(std::int64_t digest_id, std::string_view text) {
+  auto stmt = db_.prepare("UPDATE digests SET text = ?2 WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, digest_id).bind(2, text);
+  return stmt->run();
+}
+
 Result<std::vector<DigestRecord>> SqliteStore::digests(int limit) {
   auto stmt = db_.prepare(
-      "SELECT id, slot, generated_at, delivered_at, delivery FROM digests "
+      "SELECT id, slot, generated_at, delivered_at, delivery, text FROM digests "
       "ORDER BY generated_at DESC, id DESC LIMIT ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, limit);
@@ -1292,6 +1299,7 @@ Result<std::vector<DigestRecord>> SqliteStore::digests(int limit) {
     d.generated_at = stmt->int64(2);
     d.delivered_at = stmt->optional_int64(3);
     d.delivery = stmt->text(4);
+    d.text = stmt->text(5);
     out.push_back(std::move(d));
   }
   auto items = db_.prepare(

@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
   Result<ContactDetail> contact_detail(std::int64_t contact_id, bool full_text) override;
   Result<SearchResults> search(const SearchQuery& query) override;
   Result<std::vector<DigestRecord>> digests(int limit) override;
+  Status keep_digest_text(std::int64_t digest_id, std::string_view text) override;
   Status keep_apart(std::int64_t a, std::int64_t b, std::string_view evidence,
                     UnixTime now) override;
   Result<std::vector<DigestCommandRecord>> digest_commands(int limit) override;

@@ -217,6 +217,8 @@ class Store {
   // was already carried out (a reply read twice changes nothing).
   virtual Result<bool> record_digest_command(std::string_view reply_key, std::string_view line,
                                              std::string_view result, UnixTime at) = 0;
+  // Keeps the digest's text as it is sent (its plain-text part).
+  virtual Status keep_digest_text(std::int64_t digest_id, std::string_view text) = 0;
   // The newest `limit` digests, newest first, each with the people it listed.
   virtual Result<std::vector<DigestRecord>> digests(int limit) = 0;
   // The newest `limit` lines of replies to the digest and what each did, newest first.

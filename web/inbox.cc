@@ -776,6 +776,10 @@ HttpResponse WebInbox::digests() {
       m.lit("made ").text(format_local_short(d.generated_at, now)).lit(", not delivered");
     }
     m.lit("</p>");
+    if (!d.text.empty()) {
+      m.lit("<details><summary>The email as sent</summary><div class=\"words whole\">");
+      m.linked_text(d.text).lit("</div></details>");
+    }
     if (d.listed.empty()) {
       m.lit("<p>Nobody was waiting.</p>");
     } else {

@@ -288,7 +288,11 @@ def main():
         listed = driver.find_elements(By.CSS_SELECTOR, "article ol li")
         check(len(listed) == 10, f"the run's digest is there with the 10 it listed ({len(listed)})")
 
-        # The same pages on a phone.
+        driver.find_element(By.CSS_SELECTOR, "article details summary").click()
+        sent = driver.find_element(By.CSS_SELECTOR, "article details .whole").text
+        check("to answer personally today" in sent, "the digest reads as it was sent")
+
+        # The same pages on a phone, and the narrowest (360 px) fits too.
         driver.set_window_size(390, 844)
         for path, file in (("/", "inbox-today-390.png"), (person_url, "inbox-person-390.png"),
                            ("/waiting", "inbox-waiting-390.png"),
@@ -297,6 +301,10 @@ def main():
             driver.get(path if path.startswith("http") else base + path)
             check(no_wider_than_the_screen(driver), f"{path} fits 390 px")
             shot(file)
+        driver.set_window_size(360, 740)
+        for path in ("/", person_url, "/search?q=meadow", "/sources", "/digests"):
+            driver.get(path if path.startswith("http") else base + path)
+            check(no_wider_than_the_screen(driver), f"{path} fits 360 px")
         print("browser walk passed")
         return 0
     except (AssertionError, WebDriverException) as e:

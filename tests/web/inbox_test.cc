@@ -415,7 +415,8 @@ TEST_F(WebInboxTest, AOneTapLinkAsksOnGetActsOnPostOnceAndOnlyWhileValid) {
   EXPECT_NE(act.body.find("Marked answered"), std::string::npos);
   auto answers = [&] {
     int n = 0;
-    for (const auto& e : store->contact_detail(ben, true)->timeline) n += e.what == "answer";
+    auto detail = store->contact_detail(ben, true);
+    for (const auto& e : detail->timeline) n += e.what == "answer";
     return n;
   };
   EXPECT_EQ(answers(), 1);
@@ -489,8 +490,12 @@ TEST_F(WebInboxTest, SourcesShowEachReadAndReadNowMakesOneDue) {
   auto read = post("/sources/read", "name=podcast");
   ASSERT_EQ(read.status, 200);
   EXPECT_NE(read.body.find("at the next <code>rapport run</code>"), std::string::npos);
-  for (const auto& st : *store->sources()) {
-    if (st.name == "podcast") EXPECT_EQ(st.next_poll_at, kNow);
+  auto states = store->sources();
+  ASSERT_TRUE(states);
+  for (const auto& st : *states) {
+    if (st.name == "podcast") {
+      EXPECT_EQ(st.next_poll_at, kNow);
+    }
   }
   EXPECT_EQ(post("/sources/read", "name=nowhere").status, 404);
   EXPECT_EQ(post("/sources/read", "name=podcast", false).status, 403);
@@ -507,6 +512,7 @@ TEST_F(WebInboxTest, PastDigestsShowWhoEachListedAndWhatRepliesToThemDid) {
   auto id = store->record_digest(*digest);
   ASSERT_TRUE(id);
   ASSERT_TRUE(store->mark_digest_delivered(*id, "file /home/sam/digests/x.eml", "<d@x>", kNow));
+  ASSERT_TRUE(store->keep_digest_text(*id, "Good morning, Sam. 3 people to answer <today>."));
   ASSERT_TRUE(store->record_digest_command("reply-1", "done 2", "answered: Ben Okafor", kNow));
   auto page = get("/digests");
   ASSERT_EQ(page.status, 200);
@@ -519,6 +525,9 @@ TEST_F(WebInboxTest, PastDigestsShowWhoEachListedAndWhatRepliesToThemDid) {
   EXPECT_NE(page.body.find("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"),
             std::string::npos);
   EXPECT_NE(page.body.find("<code>done 2</code> → answered: Ben Okafor"), std::string::npos);
+  EXPECT_NE(page.body.find("<summary>The email as sent</summary><div class=\"words whole\">"
+                           "Good morning, Sam. 3 people to answer &lt;today&gt;."),
+            std::string::npos);
 }
 
 TEST_F(WebInboxTest, ASuggestedDuplicateIsAcceptedOrSaidToBeSomeoneElse) {
