@@ -56,6 +56,12 @@ Login::Attempt Login::attempt(std::string_view address, std::string_view passwor
   Attempt a;
   {
     std::lock_guard lock(mutex_);
+    // Bounded: addresses whose window has passed are forgotten once there are many.
+    if (failures_.size() > kMaxTrackedAddresses) {
+      for (auto it = failures_.begin(); it != failures_.end();) {
+        it = now - it->second.first >= kFailureWindowSeconds ? failures_.erase(it) : std::next(it);
+      }
+    }
     Failures& f = failures_[std::string(address)];
     if (now - f.first >= kFailureWindowSeconds) f = Failures{0, now};
     if (f.count >= kMaxFailures) {

@@ -19,6 +19,7 @@ inline constexpr std::int64_t kSessionSeconds = 7 * 86400;
 inline constexpr int kMaxFailures = 5;
 inline constexpr std::int64_t kFailureWindowSeconds = 15 * 60;
 inline constexpr size_t kMinPasswordBytes = 10;
+inline constexpr size_t kMaxTrackedAddresses = 10'000;
 
 // An argon2id hash of `password` (libsodium's interactive limits), to keep in password_file.
 Result<std::string> hash_password(std::string_view password);
