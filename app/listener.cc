@@ -1,42 +1,25 @@
 #include "app/listener.h"
 
-#include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
-#include <Poco/HMACEngine.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/PartHandler.h>
-#include <Poco/SHA2Engine.h>
 
 #include <cmath>
 #include <sstream>
 
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/text.h"
 #include "pipeline/run_once.h"
 
 namespace rapport::app {
 namespace {
 
-// SHA-256 for Poco's HMACEngine, which needs a default-constructible digest.
-class Sha256 : public Poco::SHA2Engine {
- public:
-  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
-  Sha256() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
-};
-
-bool constant_time_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return diff == 0;
-}
 
 // A token bucket per client address, for open forms.
 class RateLimiter {
@@ -159,7 +142,7 @@ std::optional<Reply> authenticate(const ServedInbox& served, const HttpRequest& 
       return r;
     }
     if (!istarts_with(auth, "Bearer ") ||
-        !constant_time_equal(trim(std::string_view(auth).substr(7)), served.token)) {
+        !equal_secrets(trim(std::string_view(auth).substr(7)), served.token)) {
       return json_error(403, "Authorization", "the token is not valid for this inbox");
     }
     return std::nullopt;
@@ -172,10 +155,8 @@ std::optional<Reply> authenticate(const ServedInbox& served, const HttpRequest& 
     }
     std::string_view sig = trim(given);
     if (istarts_with(sig, "sha256=")) sig.remove_prefix(7);
-    Poco::HMACEngine<Sha256> hmac(served.hmac_secret);
-    hmac.update(body.data(), static_cast<unsigned>(body.size()));
-    std::string expected = Poco::DigestEngine::digestToHex(hmac.digest());
-    if (!constant_time_equal(ascii_lower(sig), expected)) {
+    std::string expected = hmac_sha256_hex(served.hmac_secret, body);
+    if (!equal_secrets(ascii_lower(sig), expected)) {
       return json_error(403, served.signature_header, "the signature does not match the body");
     }
     return std::nullopt;

@@ -1,14 +1,14 @@
 #include "web/inbox.h"
 
-#include <sys/random.h>
-
 #include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <exception>
 #include <map>
+#include <variant>
 
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/text.h"
 #include "notify/digest_render.h"
 #include "pipeline/digest_reply.h"
@@ -23,32 +23,6 @@ namespace {
 constexpr size_t kMaxShownMessages = 100;
 constexpr size_t kMaxNoteBytes = 10'000;
 constexpr size_t kMaxTagBytes = 64;
-
-std::string random_token() {
-  unsigned char bytes[32];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
-// Compares in time independent of where the strings differ.
-bool same_secret(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return diff == 0;
-}
 
 std::optional<std::int64_t> parse_id(std::string_view s) {
   std::int64_t v = 0;
@@ -134,6 +108,22 @@ void form_start(Html& h, std::string_view action, const std::string& csrf, std::
 }
 
 std::string person_path(std::int64_t id) { return "/people/" + std::to_string(id); }
+
+// The fields of one of the inbox's own forms, or the answer that refuses it: not a form
+// (415), or without the token of the page it came from (403).
+std::variant<Form, HttpResponse> own_form(const HttpRequest& request, const std::string& csrf) {
+  const std::string* type = request.header("content-type");
+  if (!type || ascii_lower(*type).rfind("application/x-www-form-urlencoded", 0) != 0) {
+    return problem_page(415, "Not a form", "The inbox takes its own forms only.");
+  }
+  Form f = Form::parse(request.body);
+  if (!equal_secrets(f.get("csrf"), csrf)) {
+    return problem_page(403, "This page has expired",
+                        "Rapport was restarted since this page was shown, or the form came "
+                        "from elsewhere. Go back, reload the page and try again.");
+  }
+  return f;
+}
 
 constexpr std::string_view kSessionCookie = "rapport_session";
 
@@ -240,7 +230,7 @@ std::optional<UnixTime> local_morning(std::string_view date) {
 }  // namespace
 
 WebInbox::WebInbox(Store& store, const Clock& clock, InboxOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)), csrf_(random_token()) {}
+    : store_(store), clock_(clock), options_(std::move(options)), csrf_(random_hex(32)) {}
 
 HttpResponse WebInbox::handle(const HttpRequest& request) {
   HttpResponse r;
@@ -319,7 +309,7 @@ HttpResponse WebInbox::with_login(const HttpRequest& request, bool tap_path) {
       return html_response(200, page("Log out", m));
     }
     Form f = Form::parse(request.body);
-    if (request.method != "POST" || !same_secret(f.get("csrf"), csrf_)) {
+    if (request.method != "POST" || !equal_secrets(f.get("csrf"), csrf_)) {
       return problem_page(403, "This page has expired", "Reload the page and try again.");
     }
     options_.login->end(session_of(request));
@@ -352,7 +342,7 @@ HttpResponse WebInbox::log_in(const HttpRequest& request) {
     return problem_page(415, "Not a form", "The inbox takes its own forms only.");
   }
   Form f = Form::parse(request.body);
-  if (!same_secret(f.get("csrf"), csrf_)) {
+  if (!equal_secrets(f.get("csrf"), csrf_)) {
     return login_page(request, 403, "This page had expired: try again.");
   }
   auto a = options_.login->attempt(visitor(request), f.get("password"), clock_.now());
@@ -720,16 +710,9 @@ HttpResponse WebInbox::sources() {
 }
 
 HttpResponse WebInbox::read_now(const HttpRequest& request) {
-  const std::string* type = request.header("content-type");
-  if (!type || ascii_lower(*type).rfind("application/x-www-form-urlencoded", 0) != 0) {
-    return problem_page(415, "Not a form", "The inbox takes its own forms only.");
-  }
-  Form f = Form::parse(request.body);
-  if (!same_secret(f.get("csrf"), csrf_)) {
-    return problem_page(403, "This page has expired",
-                        "Rapport was restarted since this page was shown, or the form came "
-                        "from elsewhere. Go back, reload the page and try again.");
-  }
+  auto form = own_form(request, csrf_);
+  if (auto* refused = std::get_if<HttpResponse>(&form)) return std::move(*refused);
+  const Form& f = std::get<Form>(form);
   auto all = store_.sources();
   if (!all) return problem_page(500, "The sources could not be read", all.error().what);
   auto it = std::find_if(all->begin(), all->end(), [&](const SourceState& s) {
@@ -1019,16 +1002,9 @@ HttpResponse WebInbox::person(std::int64_t id) {
 }
 
 HttpResponse WebInbox::act(const HttpRequest& request, std::int64_t id, std::string_view action) {
-  const std::string* type = request.header("content-type");
-  if (!type || ascii_lower(*type).rfind("application/x-www-form-urlencoded", 0) != 0) {
-    return problem_page(415, "Not a form", "The inbox takes its own forms only.");
-  }
-  Form f = Form::parse(request.body);
-  if (!same_secret(f.get("csrf"), csrf_)) {
-    return problem_page(403, "This page has expired",
-                        "Rapport was restarted since this page was shown, or the form came "
-                        "from elsewhere. Go back, reload the page and try again.");
-  }
+  auto form = own_form(request, csrf_);
+  if (auto* refused = std::get_if<HttpResponse>(&form)) return std::move(*refused);
+  const Form& f = std::get<Form>(form);
   auto detail = store_.contact_detail(id, false);
   if (!detail) {
     if (detail.error().code == ErrorCode::kNotFound) {

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "core/secret.h"
 #include "core/text.h"
 
 namespace rapport::web {
@@ -12,14 +13,6 @@ namespace {
 bool sodium_ready() {
   static const bool ready = sodium_init() >= 0;
   return ready;
-}
-
-std::string random_token() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[sizeof bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return hex;
 }
 
 }  // namespace
@@ -86,7 +79,7 @@ Login::Attempt Login::attempt(std::string_view address, std::string_view passwor
     it = it->second <= now ? sessions_.erase(it) : std::next(it);
   }
   a.outcome = Outcome::kIn;
-  a.session = random_token();
+  a.session = random_hex(32);
   sessions_[a.session] = now + kSessionSeconds;
   return a;
 }

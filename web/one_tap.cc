@@ -1,8 +1,5 @@
 #include "web/one_tap.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/HMACEngine.h>
-#include <Poco/SHA2Engine.h>
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -13,15 +10,10 @@
 #include <iterator>
 #include <vector>
 
+#include "core/secret.h"
+
 namespace rapport::web {
 namespace {
-
-// SHA-256 for Poco's HMACEngine, which needs a default-constructible digest.
-class Sha256 : public Poco::SHA2Engine {
- public:
-  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
-  Sha256() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
-};
 
 constexpr std::string_view kPrefix = "/tap/";
 constexpr size_t kKeyBytes = 32;
@@ -40,13 +32,6 @@ bool slot_like(std::string_view s) {
   return true;
 }
 
-bool same(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 }  // namespace
 
 std::string_view tap_word(TapAction a) {
@@ -54,11 +39,9 @@ std::string_view tap_word(TapAction a) {
 }
 
 std::string TapSigner::sign(const Tap& t) const {
-  Poco::HMACEngine<Sha256> hmac(key_);
   std::string message = std::string(tap_word(t.action)) + "\n" + std::to_string(t.contact_id) +
                         "\n" + t.digest_slot + "\n" + std::to_string(t.expires);
-  hmac.update(message.data(), static_cast<unsigned>(message.size()));
-  return Poco::DigestEngine::digestToHex(hmac.digest());
+  return hmac_sha256_hex(key_, message);
 }
 
 std::string TapSigner::path(const Tap& t) const {
@@ -91,7 +74,7 @@ std::optional<Tap> TapSigner::verify(std::string_view path) const {
     return std::nullopt;
   }
   t.digest_slot = std::string(parts[2]);
-  if (!same(parts[4], sign(t))) return std::nullopt;
+  if (!equal_secrets(parts[4], sign(t))) return std::nullopt;
   return t;
 }
 
