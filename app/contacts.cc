@@ -243,7 +243,7 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
   for (const auto& t : d->timeline) {
     std::cout << "  " << day(t.at) << "  ";
     if (t.what == "answer") {
-      std::cout << "answered (" << (t.kind == "sent_folder" ? "your Sent folder" : t.kind) << ")"
+      std::cout << "answered (" << answer_words(t.kind) << ")"
                 << (t.subject.empty() ? "" : ": " + t.subject) << "\n";
       continue;
     }

@@ -22,6 +22,13 @@ std::string_view to_string(MessageKind kind) {
   return "email";
 }
 
+std::string_view answer_words(std::string_view how) {
+  if (how == "manual") return "by hand";
+  if (how == "digest_reply") return "through the digest";
+  if (how == "sent_folder") return "your Sent folder";
+  return how;
+}
+
 std::string_view to_string(MessageClass cls) {
   switch (cls) {
     case MessageClass::kHuman:

@@ -35,6 +35,9 @@ enum class MessageClass { kHuman, kAutoReply, kBounce, kUnsubscribe, kList, kCom
 
 std::string_view to_string(MessageKind kind);
 std::string_view to_string(MessageClass cls);
+// How an answer was recorded, in words: "by hand" (rapport answered, the inbox), "through the
+// digest" (a reply line or a one-tap link), "your Sent folder"; anything else as it is.
+std::string_view answer_words(std::string_view how);
 std::optional<MessageClass> message_class_from_string(std::string_view s);
 
 struct Address {

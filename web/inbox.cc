@@ -962,7 +962,7 @@ HttpResponse WebInbox::person(std::int64_t id) {
   size_t seen = 0;
   for (const TimelineEntry& e : detail->timeline) {
     if (e.what != "message") {
-      m.lit("<div class=\"answer\">You answered (").text(e.kind).lit(") ");
+      m.lit("<div class=\"answer\">You answered (").text(answer_words(e.kind)).lit(") ");
       m.text(format_local_short(e.at, now)).lit("</div>");
       continue;
     }

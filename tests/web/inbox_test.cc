@@ -228,6 +228,7 @@ TEST_F(WebInboxTest, AnsweredNeedsThePagesTokenAndTakesThemOffTodayUntilUndone) 
   ASSERT_TRUE(detail);
   EXPECT_EQ(detail->contact.last_answered_at, kNow);
   EXPECT_NE(get(ana).body.find("Undo the last answer"), std::string::npos);
+  EXPECT_NE(get(ana).body.find("You answered (by hand)"), std::string::npos);
 
   auto undone = post(ana + "/answered", "undo=1");
   EXPECT_EQ(undone.status, 303);
@@ -421,6 +422,8 @@ TEST_F(WebInboxTest, AOneTapLinkAsksOnGetActsOnPostOnceAndOnlyWhileValid) {
   };
   EXPECT_EQ(answers(), 1);
   EXPECT_EQ(store->contact_detail(ben, false)->contact.last_answered_at, kNow);
+  EXPECT_NE(get(person("ben@example.net")).body.find("You answered (through the digest)"),
+            std::string::npos);
   auto again = http_request("POST", url(link), "");
   EXPECT_EQ(again.status, 200);
   EXPECT_NE(again.body.find("Already marked answered"), std::string::npos);
