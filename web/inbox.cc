@@ -293,12 +293,12 @@ HttpResponse WebInbox::with_login(const HttpRequest& request, bool tap_path) {
     if (request.method == "POST") return log_in(request);
     if (!get) return problem_page(405, "Not allowed", "This address does not take that request.");
     if (options_.login->valid(session_of(request), now)) return see_other("/");
-    return login_page(request, 200, "");
+    return login_page(200, "");
   }
   if (!options_.login->valid(session_of(request), now)) {
     // Nothing about anyone before a login: not whether a page, a person or an address exists.
     if (get) return see_other("/login");
-    return login_page(request, 401, "Log in first.");
+    return login_page(401, "Log in first.");
   }
   if (request.path == "/logout") {
     if (get) {
@@ -323,9 +323,7 @@ HttpResponse WebInbox::with_login(const HttpRequest& request, bool tap_path) {
   return route(request);
 }
 
-HttpResponse WebInbox::login_page(const HttpRequest& request, int status,
-                                  std::string_view message) {
-  (void)request;
+HttpResponse WebInbox::login_page(int status, std::string_view message) {
   Html m;
   m.lit("<h1>Log in</h1>");
   if (!message.empty()) m.lit("<p class=\"problem\">").text(message).lit("</p>");
@@ -343,16 +341,16 @@ HttpResponse WebInbox::log_in(const HttpRequest& request) {
   }
   Form f = Form::parse(request.body);
   if (!equal_secrets(f.get("csrf"), csrf_)) {
-    return login_page(request, 403, "This page had expired: try again.");
+    return login_page(403, "This page had expired: try again.");
   }
   auto a = options_.login->attempt(visitor(request), f.get("password"), clock_.now());
   if (a.outcome == Login::Outcome::kLimited) {
-    HttpResponse r = login_page(request, 429, "Too many wrong passwords from here: wait a few "
+    HttpResponse r = login_page(429, "Too many wrong passwords from here: wait a few "
                                               "minutes.");
     r.headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(a.retry_after, 1)));
     return r;
   }
-  if (a.outcome == Login::Outcome::kWrong) return login_page(request, 401, "Wrong password.");
+  if (a.outcome == Login::Outcome::kWrong) return login_page(401, "Wrong password.");
   HttpResponse r = see_other("/");
   r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + a.session +
                                            "; Path=/; Max-Age=" + std::to_string(kSessionSeconds) +

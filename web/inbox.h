@@ -83,7 +83,7 @@ class WebInbox {
   HttpResponse act(const HttpRequest& request, std::int64_t id, std::string_view action);
   HttpResponse tap(const HttpRequest& request, bool from_this_machine);
   HttpResponse with_login(const HttpRequest& request, bool tap_path);
-  HttpResponse login_page(const HttpRequest& request, int status, std::string_view message);
+  HttpResponse login_page(int status, std::string_view message);
   HttpResponse log_in(const HttpRequest& request);
   std::string visitor(const HttpRequest& request) const;
 
