@@ -65,18 +65,34 @@ bool generic_key(const std::string& k) {
   return k.size() < 4 || std::find(std::begin(kGeneric), std::end(kGeneric), k) != std::end(kGeneric);
 }
 
-// Whether an address key is spelt from a name ("anaperez", "aperez", "perezana", "ana",
-// "anaperez82"): then two people with that name may well both have it.
-bool spelt_from(const std::string& key, const std::vector<std::string>& t) {
-  if (t.empty()) return false;
+// How an address key is spelt from a name, which says how likely another person of that
+// name is to have it too: the name alone ("anaperez", "aperez", "perezana", "ana") often, with
+// a middle initial ("anaoperez") seldom, with a year or a number ("anaperez82") hardly ever.
+enum class Spelling { kNotFromName, kPlain, kInitial, kNumbered };
+
+Spelling spelling_of(const std::string& key, const std::vector<std::string>& t) {
+  if (t.empty()) return Spelling::kNotFromName;
   std::string k = key;
   while (!k.empty() && std::isdigit(static_cast<unsigned char>(k.back()))) k.pop_back();
+  const bool numbered = k.size() < key.size();
   const std::string& first = t.front();
   const std::string& last = t.back();
-  if (k == first || (t.size() > 1 && k == last)) return true;
-  if (t.size() < 2) return false;
-  return k == first + last || k == first.substr(0, 1) + last || k == last + first ||
-         k == first + last.substr(0, 1) || k == last + first.substr(0, 1);
+  bool plain = k == first || (t.size() > 1 && k == last);
+  if (!plain && t.size() > 1) {
+    plain = k == first + last || k == first.substr(0, 1) + last || k == last + first ||
+            k == first + last.substr(0, 1) || k == last + first.substr(0, 1);
+  }
+  if (plain) return numbered ? Spelling::kNumbered : Spelling::kPlain;
+  // "ana.o.perez": the first name, one letter, the last name.
+  if (t.size() > 1 && k.size() == first.size() + 1 + last.size() && k.starts_with(first) &&
+      k.ends_with(last)) {
+    return numbered ? Spelling::kNumbered : Spelling::kInitial;
+  }
+  return Spelling::kNotFromName;
+}
+
+bool spelt_from(const std::string& key, const std::vector<std::string>& t) {
+  return spelling_of(key, t) != Spelling::kNotFromName;
 }
 
 // What a folded name tells about a pair, from how common its words are among these contacts.
@@ -152,17 +168,34 @@ std::optional<std::pair<double, std::string>> shared_address(const Person& x, co
       if (ax.domain == ay.domain && ax.platform == ay.platform) continue;
       auto block = by_key.find(ax.key);
       double sharing = block == by_key.end() ? 2 : static_cast<double>(block->second.size());
-      bool from_name = spelt_from(ax.key, x.tokens) || spelt_from(ax.key, y.tokens);
-      bool numbered = std::isdigit(static_cast<unsigned char>(ax.key.back()));
-      // Spelt the same way to the dot ("ana.perez" twice) is one person's habit; "ana.perez"
-      // and "ana_perez" is what two people of one name write. A nickname ("zenfern455") is
-      // hardly ever someone else's too; a name with a year or a number seldom; the name alone
-      // ("ana.perez"), by any two people called so, one time in five or six.
+      Spelling spelt = std::max(spelling_of(ax.key, x.tokens), spelling_of(ax.key, y.tokens));
+      bool from_name = spelt != Spelling::kNotFromName;
+      // Spelt the same way to the dot ("ana.perez82" twice) is one person's habit; "ana.perez"
+      // and "ana_perez" is what two people of one name write. The ratios: how much likelier
+      // the shared spelling is if the two are one person (who keeps one address name at every
+      // provider about half the time) than if they are two people of one name who chose it
+      // apart — the name alone about one pair in five, with a middle initial one in a hundred
+      // or so, with a year or a number one in a thousand; a nickname ("zenfern455") hardly
+      // ever, a short one ("sriv") far more often than a long one.
       bool exact = ax.local == ay.local;
-      // A short nickname ("sriv") is someone else's too far more often than a long one.
       double nickname = std::min(5000.0, std::pow(8.0, static_cast<double>(ax.key.size()) - 2));
-      double ratio = !from_name ? nickname : numbered ? 80.0 : 2.5;
-      if (!exact) ratio = from_name ? 1.0 : 20.0;
+      double ratio = 1.0;
+      switch (spelt) {
+        case Spelling::kNotFromName: ratio = exact ? nickname : 20.0; break;
+        case Spelling::kPlain: ratio = exact ? 3.0 : 1.0; break;
+        case Spelling::kInitial: ratio = exact ? 40.0 : 4.0; break;
+        case Spelling::kNumbered: {
+          // One digit is often the provider's doing ("ana.perez2": the plain one was taken),
+          // so everyone of a common name has one; two or more are the person's choice.
+          size_t digits = 0;
+          while (digits < ax.key.size() &&
+                 std::isdigit(static_cast<unsigned char>(ax.key[ax.key.size() - 1 - digits]))) {
+            ++digits;
+          }
+          ratio = digits == 1 ? (exact ? 30.0 : 3.0) : (exact ? 400.0 : 30.0);
+          break;
+        }
+      }
       // A spelling many contacts share ("jsmith" at six providers) is shared by chance.
       double w = std::log(ratio) - std::log(std::max(1.0, sharing - 1.0));
       if (w <= 0 || (best && best->first >= w)) continue;
@@ -282,7 +315,7 @@ std::vector<DuplicateSuggestion> suggest_duplicates(
       // (a fifth of people known twice); among more contacts, any two less so.
       // Many contacts of one name are many people, whatever the words' shares say.
       double name_odds =
-          std::clamp(std::log(0.6 / std::max(expected, (carriers - 2) / 2.0)), -3.0, 4.0);
+          std::clamp(std::log(0.6 / std::max(expected, (carriers - 2) / 2.0)), -4.0, 4.0);
       std::string how = expected < 0.5   ? "a rare name here"
                         : expected < 3   ? "a name a few people here may share"
                                          : "a common name here";
