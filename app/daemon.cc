@@ -35,6 +35,11 @@ namespace rapport::app {
 namespace {
 
 constexpr int kStopGraceSeconds = 8;  // then abandon polls in flight; SQLite rolls them back
+// The longest the daemon sleeps without looking at the database: it wakes when something is
+// due, when a poll ends, when the inbox marks a source due, on a signal; and at least this
+// often, for what it cannot be told of: a laptop waking from sleep (the wait's clock stops
+// while the machine sleeps) or a `rapport serve` on the same database marking a source due.
+constexpr std::int64_t kLongestSleepSeconds = 60;
 
 using Scheduled = ScheduledSource;
 
@@ -64,6 +69,7 @@ class Daemon {
       return 2;
     }
     sources_ = std::move(*sources);
+    started_at_ = clock_.now();
     retire_unlisted();
     if (!start_listener(std::move(*served))) return 1;
     if (!start_web()) return 1;
@@ -72,14 +78,23 @@ class Daemon {
     log::info("daemon started (pid " + std::to_string(::getpid()) +
               "): " + std::to_string(sources_.size()) + " sources, database " + cfg_.store.path);
 
+    // Nothing ticks: each pass finds when the next thing is due and sleeps until then (or
+    // until woken), so an idle daemon costs next to nothing.
     while (!stop_) {
       if (reload_.exchange(false)) reload();
-      dispatch_due_polls();
-      send_digest_if_due();
-      report_outage();
+      const UnixTime now = clock_.now();
+      UnixTime next = std::min(dispatch_due_polls(now), send_digest_if_due(now));
+      if (polls_ended_.exchange(false)) report_outage();
+      ++passes_;
       std::unique_lock<std::mutex> lk(mutex_);
-      wake_.wait_for(lk, std::chrono::seconds(1),
-                     [this] { return stop_.load() || reload_.load(); });
+      if (woken_) {
+        woken_ = false;
+        continue;
+      }
+      std::int64_t sleep = std::clamp<std::int64_t>(next - clock_.now(), 1, kLongestSleepSeconds);
+      wake_.wait_for(lk, std::chrono::seconds(sleep),
+                     [this] { return stop_.load() || reload_.load() || woken_; });
+      woken_ = false;
     }
     return shut_down();
   }
@@ -122,7 +137,7 @@ class Daemon {
     if (web_) web_->stop();
     web_.reset();
     if (!cfg_.web.enabled) return true;
-    auto w = WebServer::start(cfg_, clock_, true);
+    auto w = WebServer::start(cfg_, clock_, [this] { wake(); });
     if (!w) {
       log::error("web inbox: " + w.error().to_string());
       return false;
@@ -176,6 +191,7 @@ class Daemon {
     sources_ = std::move(*sources);  // polls in flight keep their own source alive
     retire_unlisted();
     discovered_at_ = 0;              // the comment-feed limit may have changed
+    next_slot_at_ = 0;               // and the digest's time
     start_listener(std::move(*served));
     start_web();
     log::info("reloaded " + path_ + ": " + std::to_string(sources_.size()) + " sources");
@@ -186,6 +202,13 @@ class Daemon {
     std::vector<std::string> live;
     for (const auto& s : sources_) live.push_back(s.source->name());
     if (auto st = store_->retire_sources(live, clock_.now()); !st) log::warn(st.error().to_string());
+  }
+
+  // Ends the main loop's sleep: something may be due sooner than it planned.
+  void wake() {
+    std::lock_guard<std::mutex> lk(mutex_);
+    woken_ = true;
+    wake_.notify_all();
   }
 
   // The comment feeds (wfw:commentRss) of the newest episodes, polled like configured feeds.
@@ -210,11 +233,13 @@ class Daemon {
     return out;
   }
 
-  void dispatch_due_polls() {
-    UnixTime now = clock_.now();
-    // Episodes change only when a feed is read: look their comment feeds up once a minute,
-    // not on every tick.
-    if (now - discovered_at_ >= 60) {
+  // Starts the polls that are due; returns when the next one not under way is due (a poll
+  // under way wakes the loop when it ends).
+  UnixTime dispatch_due_polls(UnixTime now) {
+    UnixTime next = now + kLongestSleepSeconds;
+    // Episodes change only when a feed is read: their comment feeds are looked up again only
+    // after a poll brought new episodes.
+    if (episodes_changed_.exchange(false) || !discovered_at_) {
       discovered_ = episode_comment_feeds();
       discovered_at_ = now;
     }
@@ -223,7 +248,7 @@ class Daemon {
     for (const auto& s : all) {
       {
         std::lock_guard<std::mutex> lk(mutex_);
-        if (stop_ || static_cast<int>(in_flight_.size()) >= cfg_.daemon.concurrency) return;
+        if (stop_ || static_cast<int>(in_flight_.size()) >= cfg_.daemon.concurrency) return next;
         if (in_flight_.count(s.source->name())) continue;
       }
       auto state = store_->source(s.source->kind(), s.source->name(), s.source->location(), now);
@@ -238,14 +263,19 @@ class Daemon {
         int failures = state->consecutive_failures + 1;
         double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
         UnixTime next = pipeline::next_poll_time(s.policy, now, failures, 0, std::nullopt, jitter);
-        (void)store_->schedule_poll(state->id, next);
+        UnixTime retry = pipeline::next_poll_time(s.policy, now, failures, 0, std::nullopt, jitter);
+        (void)store_->schedule_poll(state->id, retry);
         log::warn(s.source->name() + " (" + std::string(s.source->kind()) + ") failed, " +
                   std::to_string(failures) + " in a row: " + interrupted->to_string() +
-                  " (next poll " + format_rfc3339_local(next) + ")");
+                  " (next poll " + format_rfc3339_local(retry) + ")");
+        next = std::min(next, retry);
         continue;
       }
-      if (state->next_due_at && *state->next_due_at > now) continue;    // Retry-After
-      if (state->next_poll_at && *state->next_poll_at > now) continue;  // not yet
+      UnixTime due = std::max(state->next_due_at.value_or(now), state->next_poll_at.value_or(now));
+      if (due > now) {  // not yet, or a wait the server asked for (Retry-After)
+        next = std::min(next, due);
+        continue;
+      }
       {
         std::lock_guard<std::mutex> lk(mutex_);
         in_flight_.insert(s.source->name());
@@ -257,6 +287,7 @@ class Daemon {
         poll(s, st, jitter, db, me, rules);
       }).detach();
     }
+    return next;
   }
 
   // On a worker thread, with its own database connection.
@@ -271,6 +302,7 @@ class Daemon {
                                        episodes ? *episodes : std::vector<Episode>{}, clock_,
                                        {creator_email}, rules, progress.sink());
       if (out.stored.episodes_added > 0) {
+        episodes_changed_ = true;
         auto all = (*store)->episodes();
         auto linked = pipeline::relink_messages(
             **store, all ? *all : std::vector<Episode>{},
@@ -302,29 +334,41 @@ class Daemon {
     } else {
       log::error(store.error().to_string());
     }
+    polls_ended_ = true;
     std::lock_guard<std::mutex> lk(mutex_);
     in_flight_.erase(s.source->name());
+    woken_ = true;
     wake_.notify_all();
   }
 
-  void send_digest_if_due() {
-    if (!cfg_.digest.at_minute) return;
+  // Sends the digest when its time has come; returns when to look again.
+  UnixTime send_digest_if_due(UnixTime now) {
+    const UnixTime later = now + kLongestSleepSeconds;
+    if (!cfg_.digest.at_minute) return later;
     {
-      // Let the polls under way finish first, so the digest includes what they bring.
+      // Let the polls under way finish first, so the digest includes what they bring (the
+      // last one to end wakes the loop).
       std::lock_guard<std::mutex> lk(mutex_);
-      if (!in_flight_.empty()) return;
+      if (!in_flight_.empty()) return later;
     }
     pipeline::DigestSchedule schedule;
     schedule.minute_of_day = *cfg_.digest.at_minute;
     schedule.days = cfg_.digest.days;
+    const UnixTime next_slot = pipeline::next_digest_slot(schedule, now).value_or(later);
+    // Looked up only when a slot may have come: the last delivered digest is in the database.
+    if (now < next_slot_at_ && retry_digest_at_ == 0) return next_slot_at_;
     auto last = store_->last_delivered_digest();
     if (!last) {
       log::error(last.error().to_string());
-      return;
+      return later;
     }
-    UnixTime now = clock_.now();
     auto due = pipeline::digest_due(schedule, *last, now);
-    if (!due || (failed_slot_ == *due && now < retry_digest_at_)) return;
+    if (!due) {
+      next_slot_at_ = next_slot;
+      retry_digest_at_ = 0;
+      return next_slot;
+    }
+    if (failed_slot_ == *due && now < retry_digest_at_) return retry_digest_at_;
     pipeline::DigestSettings settings = digest_settings(cfg_);
     apply_weights(cfg_.digest.weights, settings.weights);
     auto digest = pipeline::build_digest(*store_, settings, now);
@@ -335,14 +379,16 @@ class Daemon {
         log::error("digest for " + *due + " not delivered: " + mailer.error().to_string());
         failed_slot_ = *due;
         retry_digest_at_ = now + 3600;
-        return;
+        return retry_digest_at_;
       }
       auto sent = pipeline::deliver_digest(*store_, *digest, settings, **mailer, now);
       if (sent) {
         log::info("digest for " + *due + " delivered: " + sent->delivered + " (" +
                   std::to_string(digest->items.size()) + " people)");
         failed_slot_.clear();
-        return;
+        retry_digest_at_ = 0;
+        next_slot_at_ = next_slot;
+        return next_slot;
       }
       log::error("digest for " + *due + " not delivered: " + sent.error().to_string());
     } else {
@@ -354,6 +400,7 @@ class Daemon {
     failed_slot_ = *due;
     retry_digest_at_ =
         now + std::min<std::int64_t>(3600, std::int64_t{60} << std::min(digest_failures_++, 6));
+    return retry_digest_at_;
   }
 
   void report_outage() {
@@ -382,7 +429,9 @@ class Daemon {
       std::cerr.flush();
       std::_Exit(0);
     }
-    log::info("stopped");
+    // How often it woke: a daemon with nothing due sleeps (a minute at a time at the most).
+    log::info("stopped (woke " + std::to_string(passes_) + " times in " +
+              std::to_string(clock_.now() - started_at_) + " s)");
     return 0;
   }
 
@@ -406,7 +455,13 @@ class Daemon {
   std::mt19937_64 rng_;
   bool outage_reported_ = false;
   std::string failed_slot_;
-  UnixTime retry_digest_at_ = 0;
+  UnixTime retry_digest_at_ = 0;  // 0: no failed digest waiting to be tried again
+  UnixTime next_slot_at_ = 0;     // the next digest time, once known
+  bool woken_ = false;            // under mutex_: the sleep is to end
+  std::atomic<bool> polls_ended_{false};
+  std::atomic<bool> episodes_changed_{false};
+  std::uint64_t passes_ = 0;      // of the main loop
+  UnixTime started_at_ = 0;
   int digest_failures_ = 0;
 };
 

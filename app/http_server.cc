@@ -442,7 +442,10 @@ struct HttpServer::Impl {
         close_idle_for_stop();
         if (conns.empty() || now_ms() > stop_deadline) break;
       }
-      int n = ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), 100);
+      // With no connection open nothing can time out: sleep until a client or stop() comes
+      // (an idle daemon's servers cost nothing); else wake to sweep the slow ones.
+      const int timeout_ms = conns.empty() && !stopping ? -1 : 100;
+      int n = ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
       for (int i = 0; i < n; ++i) {
         std::uint64_t key = events[static_cast<size_t>(i)].data.u64;
         std::uint32_t ev = events[static_cast<size_t>(i)].events;

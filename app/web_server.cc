@@ -5,14 +5,15 @@
 namespace rapport::app {
 
 Result<std::unique_ptr<WebServer>> WebServer::start(const config::Config& cfg,
-                                                    const Clock& clock, bool in_daemon) {
+                                                    const Clock& clock,
+                                                    std::function<void()> schedule_changed) {
   std::unique_ptr<WebServer> w(new WebServer());
   auto store = SqliteStore::open(cfg.store.path);
   if (!store) return store.error();
   w->store_ = std::move(*store);
   web::InboxOptions options;
   options.digest = digest_settings(cfg);
-  options.daemon = in_daemon;
+  options.schedule_changed = std::move(schedule_changed);
   if (!cfg.web.password_file.empty()) {
     auto hash = web::read_password_hash(cfg.web.password_file);
     if (!hash) return hash.error();

@@ -2,6 +2,7 @@
 // connection, as `rapport serve` and the daemon run it when the config has a [web] table.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "app/http_server.h"
@@ -16,9 +17,9 @@ class WebServer {
  public:
   // Opens its store connection, binds [web] address:port and starts serving. kNetwork when the
   // address cannot be bound. `clock` must outlive the server.
-  // `in_daemon`: the daemon serves it (a source marked due is read at once).
+  // `schedule_changed`: the daemon serves it, and is woken when a source is marked due.
   static Result<std::unique_ptr<WebServer>> start(const config::Config& cfg, const Clock& clock,
-                                                  bool in_daemon = false);
+                                                  std::function<void()> schedule_changed = {});
   ~WebServer();
 
   void stop();

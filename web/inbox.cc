@@ -725,11 +725,13 @@ HttpResponse WebInbox::read_now(const HttpRequest& request) {
   }
   Html m;
   m.lit("<h1>").text(it->name).lit("</h1><p class=\"lede\">");
-  if (options_.daemon) {
+  if (options_.schedule_changed) {
+    options_.schedule_changed();
     m.lit("It will be read within a few seconds.");
   } else {
-    m.lit("It will be read at the next <code>rapport run</code> (this inbox is served by "
-          "<code>rapport serve</code>, which reads no source itself).");
+    m.lit("It will be read at the next <code>rapport run</code>, or within a minute by a "
+          "daemon running on this database (this inbox is served by <code>rapport serve</code>, "
+          "which reads no source itself).");
   }
   if (it->next_due_at && *it->next_due_at > now) {
     m.lit(" The server asked to wait until ").text(format_local_short(*it->next_due_at, now));

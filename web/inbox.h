@@ -32,6 +32,7 @@
 // caching. Everything a listener wrote goes through web::Html, which escapes it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,7 +52,9 @@ struct InboxOptions {
   int page_size = 25;               // people a page of "everyone waiting"
   std::shared_ptr<const TapSigner> taps;  // one-tap links; null: none are served
   std::string public_host;  // the host[:port] of [web] public_url, lower case; may be empty
-  bool daemon = false;      // served by the daemon, which reads a source marked due at once
+  // Served by the daemon: called when a source is marked due, so the daemon reads it at once
+  // (it sleeps until its next poll is due). Empty: `rapport serve`, which reads nothing.
+  std::function<void()> schedule_changed;
   // A password to log in with ([web] password_file): then every page but the style sheet and
   // the one-tap pages needs a session, and the inbox answers any Host. Null: no login, this
   // machine only.

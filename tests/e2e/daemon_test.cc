@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "tests/support/http_post.h"
 #include "tests/support/raw_socket.h"
 #include "tests/support/temp_dir.h"
 
@@ -160,6 +162,52 @@ TEST(Daemon, PollsSendsTheDigestReloadsAndStops) {
   EXPECT_EQ(daemon.wait_exit(10), 0) << daemon.log();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_NE(daemon.log().find("SIGTERM: stopping"), std::string::npos);
+}
+
+// A daemon with nothing due sleeps until the next poll or digest is due (it ticked every
+// second, querying the database each time); a source marked due in its inbox wakes it.
+TEST(Daemon, AnIdleDaemonSleepsAndASourceMarkedDueInTheInboxIsReadAtOnce) {
+  TempDir dir;
+  fs::path maildir = fs::path(RAPPORT_SOURCE_DIR) / "config/demo/Maildir";
+  fs::path config = dir.write("rapport.toml", config_text(maildir, "[web]\nport = 0\n"));
+  DaemonProcess daemon(config, dir.path() / "daemon.log");
+  ASSERT_TRUE(daemon.wait_for_log("replies (maildir): 0 new episodes, 30 new messages", 15))
+      << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("delivered: file ", 10)) << daemon.log();
+  std::string log = daemon.log();
+  size_t at = log.find("the inbox is at http://127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << log;
+  const std::string base = "http://127.0.0.1:" + std::to_string(std::atoi(log.c_str() + at + 33));
+
+  // Idle: the maildir is due again in five minutes, the digest tomorrow.
+  std::this_thread::sleep_for(std::chrono::seconds(7));
+
+  auto sources = testing::http_request("GET", base + "/sources", "");
+  ASSERT_EQ(sources.status, 200) << sources.body;
+  const std::string field = "name=\"csrf\" value=\"";
+  size_t c = sources.body.find(field);
+  ASSERT_NE(c, std::string::npos);
+  std::string csrf = sources.body.substr(c + field.size(), 64);
+  auto read = testing::http_request("POST", base + "/sources/read",
+                                    "csrf=" + csrf + "&name=replies",
+                                    {"Content-Type: application/x-www-form-urlencoded"});
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_NE(read.body.find("within a few seconds"), std::string::npos);
+  ASSERT_TRUE(daemon.wait_for_log("replies (maildir): 0 new episodes, 0 new messages", 3))
+      << daemon.log();
+
+  kill(daemon.pid(), SIGTERM);
+  ASSERT_EQ(daemon.wait_exit(10), 0) << daemon.log();
+  log = daemon.log();
+  at = log.find("stopped (woke ");
+  ASSERT_NE(at, std::string::npos) << log;
+  int passes = 0, seconds = 0;
+  ASSERT_EQ(std::sscanf(log.c_str() + at, "stopped (woke %d times in %d s)", &passes, &seconds), 2)
+      << log.substr(at);
+  // The first pass, the end of the first poll (the digest), the inbox's request, the end of
+  // that poll; a few more at most, however long it slept.
+  EXPECT_GE(seconds, 7);
+  EXPECT_LE(passes, 6) << log;
 }
 
 TEST(Daemon, SigtermStopsWithinTenSecondsWhileClientsTrickleBytesToTheListener) {

@@ -502,10 +502,15 @@ TEST_F(WebInboxTest, SourcesShowEachReadAndReadNowMakesOneDue) {
   }
   EXPECT_EQ(post("/sources/read", "name=nowhere").status, 404);
   EXPECT_EQ(post("/sources/read", "name=podcast", false).status, 403);
-  options.daemon = true;
+  // Served by the daemon, which sleeps until its next poll is due: it is woken.
+  int woken = 0;
+  options.schedule_changed = [&woken] { ++woken; };
   restart();
   EXPECT_NE(post("/sources/read", "name=podcast").body.find("within a few seconds"),
             std::string::npos);
+  EXPECT_EQ(woken, 1);
+  EXPECT_EQ(post("/sources/read", "name=nowhere").status, 404);
+  EXPECT_EQ(woken, 1);
 }
 
 TEST_F(WebInboxTest, PastDigestsShowWhoEachListedAndWhatRepliesToThemDid) {
