@@ -50,11 +50,15 @@ const std::vector<CommandSpec>& commands() {
        ""},
       {"inspect",
        "show what Rapport reads from a feed or from mail, so you can see why",
-       "feed PATH_OR_URL [--json] | mail FILE [--config FILE] [--json]",
-       {kConfig, kJson},
+       "feed PATH_OR_URL [--json] [--max-bytes N] | mail FILE [--config FILE] [--json]",
+       {kConfig, kJson,
+        {"--max-bytes", "N",
+         "feed: read a feed of up to N bytes (default 20971520, as [[feed]] max_bytes)"}},
        "inspect feed fetches the feed (http://, https://, file:// or a path) and prints its\n"
        "format, its fields and every item as Rapport reads them, with the warnings. --json\n"
        "prints one object: {\"format\", \"feed\": {…}, \"items\": […], \"warnings\": […]}.\n"
+       "A feed larger than --max-bytes is not read (it says so); set it as large as the\n"
+       "[[feed]] max_bytes you give that feed.\n"
        "\n"
        "inspect mail reads one message (.eml) or every message of an mbox and prints its\n"
        "headers decoded, its class and why, the reply text (the words the person wrote), the\n"

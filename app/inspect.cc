@@ -1,5 +1,6 @@
 // `rapport inspect feed|mail`: what Rapport reads from one feed, one message or an mbox, for
 // a person or a script. Nothing is stored.
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -317,9 +318,26 @@ int inspect_command(const Invocation& inv) {
   ingest::CurlHttpClient http;
   ingest::HttpRequest request;
   request.url = url;
+  if (inv.has("--max-bytes")) {
+    // The same bounds as [[feed]] max_bytes.
+    const std::string v = inv.get("--max-bytes");
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size() || n < 1024 ||
+        n > (std::int64_t{1} << 32)) {
+      std::cerr << "rapport: --max-bytes \"" << printable(v, 40)
+                << "\" is not a number of bytes from 1024 to 4294967296 (like 52428800 for 50 MB)\n";
+      return 2;
+    }
+    request.max_bytes = n;
+  }
   auto response = http.get(request);
   if (!response) {
-    std::cerr << "rapport: " << response.error().to_string() << "\n";
+    Error e = response.error();
+    if (e.what.rfind("larger than the limit", 0) == 0) {
+      e.hint = "read it with --max-bytes N; give its [[feed]] the same max_bytes";
+    }
+    std::cerr << "rapport: " << e.to_string() << "\n";
     return 1;
   }
   if (response->status < 200 || response->status >= 300) {

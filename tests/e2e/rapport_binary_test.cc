@@ -348,6 +348,38 @@ TEST(RapportBinary, InspectFeedPrintsTheStableJson) {
   EXPECT_EQ(usage.status, 2);
 }
 
+// A feed over the 20 MB default (a show with 3,000 episodes and full notes) is read when asked
+// with --max-bytes, as a [[feed]] with that max_bytes reads it; the refusal says how.
+TEST(RapportBinary, InspectFeedReadsAFeedOverTheDefaultLimitWithMaxBytes) {
+  TempDir dir;
+  std::string items;
+  const std::string notes(7000, 'n');
+  for (int i = 1; i <= 3000; ++i) {
+    items += "<item><title>Episode " + std::to_string(i) + "</title><guid>ep-" +
+             std::to_string(i) + "</guid><description>" + notes + "</description></item>\n";
+  }
+  fs::path feed = dir.write("big.xml", "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                                       "<title>The Long Show</title>" + items +
+                                       "</channel></rss>\n");
+  ASSERT_GT(fs::file_size(feed), 20u * 1024 * 1024);
+  Outcome refused = rapport(dir, "inspect feed " + feed.string());
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(contains(refused.err, "larger than the limit of 20971520 bytes")) << refused.err;
+  EXPECT_TRUE(contains(refused.err, "hint: read it with --max-bytes N")) << refused.err;
+  Outcome read = rapport(dir, "inspect feed " + feed.string() + " --max-bytes 31457280 --json");
+  ASSERT_EQ(read.status, 0) << read.err;
+  EXPECT_TRUE(contains(read.out, "{\"guid\":\"ep-3000\",\"title\":\"Episode 3000\"")) << read.err;
+  EXPECT_TRUE(contains(read.out, "],\"warnings\":[]}\n"));
+  Outcome small = rapport(dir, "inspect feed " + feed.string() + " --max-bytes 1048576");
+  EXPECT_EQ(small.status, 1);
+  EXPECT_TRUE(contains(small.err, "larger than the limit of 1048576 bytes")) << small.err;
+  for (const char* bad : {"12x", "-5", "100", "99999999999"}) {
+    Outcome wrong = rapport(dir, "inspect feed " + feed.string() + " --max-bytes " + bad);
+    EXPECT_EQ(wrong.status, 2) << bad;
+    EXPECT_TRUE(contains(wrong.err, "is not a number of bytes from 1024")) << wrong.err;
+  }
+}
+
 TEST(RapportBinary, InspectMailShowsWhatIsReadFromAMessageOrAnMbox) {
   TempDir dir;
   fs::path config = copy_demo(dir);
