@@ -11,13 +11,16 @@
 #include "ingest/mail/mail_parser.h"
 
 namespace rapport::ingest {
-namespace {
 
 // One untagged response with its literals. Each literal's place in `text` is marked by '\x01'.
-struct Untagged {
+struct ImapResponse {
   std::string text;
   std::vector<std::string> literals;
 };
+
+namespace {
+
+using Untagged = ImapResponse;
 
 // "{123}" or "{123+}" at the end of a line: the size of the literal that follows.
 std::optional<std::uint64_t> literal_size(const std::string& line) {
@@ -258,6 +261,8 @@ void ImapSource::disconnect() {
   session_.reset();
   pending_.clear();
   pending_after_.clear();
+  in_flight_.clear();
+  early_.clear();
 }
 
 Status ImapSource::connect() {
@@ -273,45 +278,80 @@ Result<Batch> ImapSource::poll(const std::string& cursor) {
   return batch;
 }
 
-Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
-  // Sends one command and reads its answer; each untagged response goes to `on_untagged`.
-  auto command = [&](const std::string& cmd,
-                     const std::function<void(const Untagged&)>& on_untagged) -> Status {
-    std::string tag = "R" + std::to_string(++tag_);
-    if (auto s = session_->send(tag + " " + cmd + "\r\n"); !s) return s;
-    for (;;) {
-      auto line = session_->read_line(64 << 20);
-      if (!line) return line.error();
-      if (line->rfind(tag + " ", 0) == 0) {
-        std::string status = ascii_upper(line->substr(tag.size() + 1, 3));
-        if (status == "OK ") return {};
-        return make_error(ErrorCode::kNetwork,
-                          "the server answered " + cmd.substr(0, cmd.find(' ')) +
-                              " with: " + line->substr(tag.size() + 1),
-                          location_, "", Retry::kYes);
-      }
-      if (line->rfind("* ", 0) != 0) continue;  // a continuation we did not ask for
-      Untagged u;
-      for (;;) {
-        auto n = literal_size(*line);
-        if (!n) {
-          u.text += *line;
-          break;
-        }
-        u.text.append(*line, 0, line->rfind('{'));
-        u.text += '\x01';
-        std::string literal;
-        std::uint64_t keep = static_cast<std::uint64_t>(options_.max_message_bytes);
-        literal.reserve(static_cast<size_t>(std::min<std::uint64_t>(*n, keep)));
-        if (auto s = session_->read_exact(*n, literal, keep); !s) return s;
-        u.literals.push_back(std::move(literal));
-        line = session_->read_line(64 << 20);
-        if (!line) return line.error();
-      }
-      on_untagged(u);
-    }
-  };
+Result<std::string> ImapSource::send_command(const std::string& cmd) {
+  std::string tag = "R" + std::to_string(++tag_);
+  if (auto s = session_->send(tag + " " + cmd + "\r\n"); !s) return s.error();
+  return tag;
+}
 
+Status ImapSource::read_until(const std::string& tag, const std::string& cmd,
+                              const OnUntagged& on_untagged) {
+  for (;;) {
+    auto line = session_->read_line(64 << 20);
+    if (!line) return line.error();
+    if (line->rfind(tag + " ", 0) == 0) {
+      std::string status = ascii_upper(line->substr(tag.size() + 1, 3));
+      if (status == "OK ") return {};
+      return make_error(ErrorCode::kNetwork,
+                        "the server answered " + cmd.substr(0, cmd.find(' ')) +
+                            " with: " + line->substr(tag.size() + 1),
+                        location_, "", Retry::kYes);
+    }
+    if (line->rfind("* ", 0) != 0) continue;  // a continuation we did not ask for
+    Untagged u;
+    for (;;) {
+      auto n = literal_size(*line);
+      if (!n) {
+        u.text += *line;
+        break;
+      }
+      u.text.append(*line, 0, line->rfind('{'));
+      u.text += '\x01';
+      std::string literal;
+      std::uint64_t keep = static_cast<std::uint64_t>(options_.max_message_bytes);
+      literal.reserve(static_cast<size_t>(std::min<std::uint64_t>(*n, keep)));
+      if (auto s = session_->read_exact(*n, literal, keep); !s) return s;
+      u.literals.push_back(std::move(literal));
+      line = session_->read_line(64 << 20);
+      if (!line) return line.error();
+    }
+    on_untagged(u);
+  }
+}
+
+Status ImapSource::send_fetches() {
+  while (in_flight_.size() < std::max<size_t>(1, options_.fetches_in_flight) && !pending_.empty()) {
+    Fetch f;
+    while (!pending_.empty() && f.uids.size() < static_cast<size_t>(options_.batch_size)) {
+      f.uids.push_back(pending_.front());
+      pending_.pop_front();
+    }
+    auto tag = send_command("UID FETCH " + uid_set(f.uids) +
+                            " (UID RFC822.SIZE INTERNALDATE BODY.PEEK[]<0." +
+                            std::to_string(options_.max_message_bytes) + ">)");
+    if (!tag) return tag.error();
+    f.tag = std::move(*tag);
+    in_flight_.push_back(std::move(f));
+  }
+  return {};
+}
+
+std::optional<std::pair<std::uint32_t, Message>> ImapSource::message_of(
+    const Untagged& u, std::vector<std::string>& warnings) {
+  FetchItems items = FetchReader(u).read();
+  if (!items.uid || !items.body) return std::nullopt;  // a flag update, not our message
+  Message m = parse_mail(*items.body, items.internal_date.value_or(std::time(nullptr)));
+  m.source_ref = options_.folder + "/" + std::to_string(validity_) + "/" + std::to_string(*items.uid);
+  m.outgoing = options_.sent;
+  if (items.size && *items.size > items.body->size()) {
+    m.warnings.push_back("larger than " + std::to_string(options_.max_message_bytes) +
+                         " bytes; only the beginning was read");
+  }
+  for (const auto& w : m.warnings) warnings.push_back("UID " + std::to_string(*items.uid) + ": " + w);
+  return std::make_pair(*items.uid, std::move(m));
+}
+
+Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
   std::uint64_t known_validity = 0;
   std::uint32_t last_uid = 0;
   if (!cursor.empty()) {
@@ -321,23 +361,27 @@ Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
   }
 
   Batch batch;
-  std::uint64_t validity = known_validity;
   bool continuing = session_ && !pending_after_.empty() && cursor == pending_after_;
   if (!continuing) {
     disconnect();
     if (auto s = connect(); !s) return s.error();
-    std::uint64_t exists = 0;
-    validity = 0;
-    auto examined =
-        command("EXAMINE " + imap_quoted_folder(options_.folder), [&](const Untagged& u) {
-          if (auto v = response_code_number(u.text, "UIDVALIDITY")) {
-            validity = *v;
-          }
-          std::string upper = ascii_upper(u.text);
-          if (upper.size() > 7 && upper.ends_with(" EXISTS")) {
-            exists = std::strtoull(u.text.c_str() + 2, nullptr, 10);
-          }
-        });
+    validity_ = 0;
+    // EXAMINE and the SEARCH that follows it go out together (one round trip, not two); the
+    // search assumes the folder is the one the cursor knows, and is made again from the start
+    // when EXAMINE says it is not.
+    const std::string examine = "EXAMINE " + imap_quoted_folder(options_.folder);
+    auto search_for = [&](std::uint32_t after) {
+      if (after == 0 && options_.since) return "UID SEARCH SINCE " + imap_date(*options_.since);
+      return "UID SEARCH UID " + std::to_string(after + 1) + ":*";
+    };
+    std::string search = search_for(last_uid);
+    auto tag = send_command(examine);
+    if (!tag) return tag.error();
+    auto searching = send_command(search);
+    if (!searching) return searching.error();
+    auto examined = read_until(*tag, examine, [&](const Untagged& u) {
+      if (auto v = response_code_number(u.text, "UIDVALIDITY")) validity_ = *v;
+    });
     if (!examined) {
       Error e = examined.error();
       if (e.what.find("answered EXAMINE") != std::string::npos) {
@@ -347,31 +391,35 @@ Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
       }
       return e;
     }
-    if (known_validity != 0 && validity != known_validity) {
-      batch.warnings.push_back("UIDVALIDITY changed from " + std::to_string(known_validity) +
-                               " to " + std::to_string(validity) +
-                               ": the folder is read again (nothing is stored twice)");
-      last_uid = 0;
-    }
     std::vector<std::uint32_t> found;
-    if (exists > 0) {
-      std::string search = "UID SEARCH UID " + std::to_string(last_uid + 1) + ":*";
-      if (last_uid == 0 && options_.since)
-        search = "UID SEARCH SINCE " + imap_date(*options_.since);
-      auto searched = command(search, [&](const Untagged& u) {
-        if (ascii_upper(u.text.substr(0, 9)) != "* SEARCH ") return;
-        std::string_view rest(u.text);
-        rest.remove_prefix(9);
-        while (!rest.empty()) {
-          std::uint32_t uid = 0;
-          auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), uid);
-          if (ec != std::errc()) break;
-          if (uid > last_uid) found.push_back(uid);
-          rest.remove_prefix(static_cast<size_t>(end - rest.data()));
-          while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-        }
-      });
-      if (!searched) return searched.error();
+    auto collect = [&](const Untagged& u) {
+      if (ascii_upper(u.text.substr(0, 9)) != "* SEARCH ") return;
+      std::string_view rest(u.text);
+      rest.remove_prefix(9);
+      while (!rest.empty()) {
+        std::uint32_t uid = 0;
+        auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), uid);
+        if (ec != std::errc()) break;
+        if (uid > last_uid) found.push_back(uid);
+        rest.remove_prefix(static_cast<size_t>(end - rest.data()));
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+      }
+    };
+    auto searched = read_until(*searching, search, collect);
+    if (!searched) return searched.error();
+    if (known_validity != 0 && validity_ != known_validity) {
+      batch.warnings.push_back("UIDVALIDITY changed from " + std::to_string(known_validity) +
+                               " to " + std::to_string(validity_) +
+                               ": the folder is read again (nothing is stored twice)");
+      if (last_uid != 0) {
+        last_uid = 0;
+        found.clear();
+        search = search_for(0);
+        searching = send_command(search);
+        if (!searching) return searching.error();
+        searched = read_until(*searching, search, collect);
+        if (!searched) return searched.error();
+      }
     }
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
@@ -379,38 +427,52 @@ Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
     pass_total_ = static_cast<std::int64_t>(found.size());
   }
 
-  std::vector<std::uint32_t> chunk;
-  while (!pending_.empty() && chunk.size() < static_cast<size_t>(options_.batch_size)) {
-    chunk.push_back(pending_.front());
-    pending_.pop_front();
-  }
+  // The next batches are asked for before this one is read, so they stream while it is
+  // parsed here and committed by the caller.
+  if (auto s = send_fetches(); !s) return s.error();
   std::uint32_t newest = last_uid;
-  if (!chunk.empty()) {
-    newest = std::max(newest, chunk.back());
-    std::string fetch = "UID FETCH " + uid_set(chunk) +
-                        " (UID RFC822.SIZE INTERNALDATE BODY.PEEK[]<0." +
-                        std::to_string(options_.max_message_bytes) + ">)";
-    std::string prefix = options_.folder + "/" + std::to_string(validity) + "/";
-    auto fetched = command(fetch, [&](const Untagged& u) {
-      FetchItems items = FetchReader(u).read();
-      if (!items.uid || !items.body) return;  // a flag update, not our message
-      Message m = parse_mail(*items.body, items.internal_date.value_or(std::time(nullptr)));
-      m.source_ref = prefix + std::to_string(*items.uid);
-      m.outgoing = options_.sent;
-      if (items.size && *items.size > items.body->size()) {
-        m.warnings.push_back("larger than " + std::to_string(options_.max_message_bytes) +
-                             " bytes; only the beginning was read");
+  if (!in_flight_.empty()) {
+    Fetch f = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    newest = std::max(newest, f.uids.back());
+    auto ours = [&f](std::uint32_t uid) {
+      return std::binary_search(f.uids.begin(), f.uids.end(), uid);
+    };
+    // What arrived with an earlier command's answers.
+    for (auto it = early_.begin(); it != early_.end();) {
+      if (!ours(it->first)) {
+        ++it;
+        continue;
       }
-      for (const auto& w : m.warnings)
-        batch.warnings.push_back("UID " + std::to_string(*items.uid) + ": " + w);
-      batch.messages.push_back(std::move(m));
+      batch.messages.push_back(std::move(it->second.first));
+      for (auto& w : it->second.second) batch.warnings.push_back(std::move(w));
+      it = early_.erase(it);
+    }
+    const std::string cmd = "UID FETCH";
+    auto fetched = read_until(f.tag, cmd, [&](const Untagged& u) {
+      std::vector<std::string> warnings;
+      auto read = message_of(u, warnings);
+      if (!read) return;
+      auto& [uid, m] = *read;
+      if (ours(uid)) {
+        batch.messages.push_back(std::move(m));
+        for (auto& w : warnings) batch.warnings.push_back(std::move(w));
+      } else if (!in_flight_.empty()) {
+        early_[uid] = {std::move(m), std::move(warnings)};
+      }
     });
     if (!fetched) return fetched.error();
+    // Keep the server busy while the caller commits this batch.
+    if (auto s = send_fetches(); !s) return s.error();
   }
-  batch.cursor = std::to_string(validity) + " " + std::to_string(newest);
-  batch.more = !pending_.empty();
-  batch.progress = {pass_total_ - static_cast<std::int64_t>(pending_.size()), pass_total_,
-                    Progress::Unit::kMessages};
+  batch.cursor = std::to_string(validity_) + " " + std::to_string(newest);
+  batch.more = !pending_.empty() || !in_flight_.empty();
+  const auto waiting = static_cast<std::int64_t>(pending_.size()) + [&] {
+    std::int64_t n = 0;
+    for (const auto& f : in_flight_) n += static_cast<std::int64_t>(f.uids.size());
+    return n;
+  }();
+  batch.progress = {pass_total_ - waiting, pass_total_, Progress::Unit::kMessages};
   pending_after_ = batch.more ? batch.cursor : std::string();
   return batch;
 }

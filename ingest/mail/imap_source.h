@@ -8,10 +8,16 @@
 // with Batch::more set when more are waiting: each batch commits with its cursor, so an
 // interrupted run resumes after the last committed message. The connection stays open
 // between the batches of one pass and is closed when the folder has been read.
+//
+// Fetches are pipelined: up to fetches_in_flight UID FETCH commands are outstanding, so the
+// server streams the next batches while this one is parsed and committed, and a distant
+// server costs one round trip per pass rather than one per batch.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +35,11 @@ struct ImapOptions {
   int batch_size = 200;
   std::int64_t max_message_bytes = 64 * 1024 * 1024;
   bool sent = false;  // the creator's Sent folder
+  // UID FETCH commands kept outstanding (1: one batch at a time, each waiting its round trip).
+  size_t fetches_in_flight = 16;
 };
+
+struct ImapResponse;  // one untagged response with its literals (imap_source.cc)
 
 class ImapSource final : public Source {
  public:
@@ -44,14 +54,36 @@ class ImapSource final : public Source {
   Result<Batch> poll(const std::string& cursor) override;
 
  private:
+  using OnUntagged = std::function<void(ImapResponse&)>;
+  struct Fetch {
+    std::string tag;
+    std::vector<std::uint32_t> uids;  // ascending
+  };
+
   Result<Batch> poll_connected(const std::string& cursor);
   Status connect();
   void disconnect();
+  // Sends `cmd` with a new tag, which it returns.
+  Result<std::string> send_command(const std::string& cmd);
+  // Reads responses up to `tag`'s completion; each untagged one goes to `on_untagged`.
+  Status read_until(const std::string& tag, const std::string& cmd, const OnUntagged& on_untagged);
+  // Sends the FETCH of the next batches while fewer than fetches_in_flight are outstanding.
+  Status send_fetches();
+  // One FETCH response as a message of the folder, with its UID; nullopt for a response that
+  // is not one (a flag update).
+  std::optional<std::pair<std::uint32_t, Message>> message_of(const ImapResponse& u,
+                                                              std::vector<std::string>& warnings);
 
   ImapOptions options_;
   std::string location_;  // imaps://host:port/folder
   std::unique_ptr<MailSession> session_;
   int tag_ = 0;
+  std::uint64_t validity_ = 0;  // of the folder the session has open
+  // FETCH commands sent and not yet read, oldest first.
+  std::deque<Fetch> in_flight_;
+  // Messages that arrived ahead of their command's turn (a server may answer pipelined
+  // commands interleaved), by UID, with their warnings.
+  std::map<std::uint32_t, std::pair<Message, std::vector<std::string>>> early_;
   // UIDs found by the last search and not yet returned, valid while the session is open and
   // the stored cursor is the one the last poll returned.
   std::deque<std::uint32_t> pending_;

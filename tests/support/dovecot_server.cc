@@ -129,6 +129,25 @@ bool DovecotTestServer::save(const std::string& raw, const std::string& folder) 
   return doveadm("save -u " + quote(user_) + " -m " + quote(folder), raw).ends_with("exit=0\n");
 }
 
+long DovecotTestServer::seed_inbox(const std::string& cur) {
+  namespace fs = std::filesystem;
+  const fs::path inbox = dir_.path() / "mail" / user_;
+  for (const char* sub : {"cur", "new", "tmp"}) fs::create_directories(inbox / sub);
+  long n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(cur, ec)) {
+    if (!e.is_regular_file()) continue;
+    const fs::path to = inbox / "cur" / e.path().filename();
+    fs::create_hard_link(e.path(), to, ec);
+    if (ec && !fs::copy_file(e.path(), to, ec)) return -1;
+    ++n;
+  }
+  if (ec) return -1;
+  std::system(("chown -R dovecot:dovecot " + (dir_.path() / "mail").string()).c_str());
+  if (!doveadm("index -u " + quote(user_) + " INBOX").ends_with("exit=0\n")) return -1;
+  return n;
+}
+
 std::string DovecotTestServer::flags(const std::string& folder) {
   std::string out = doveadm("-f flow fetch -u " + quote(user_) + " 'uid flags' mailbox " +
                             quote(folder) + " all");

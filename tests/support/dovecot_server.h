@@ -38,6 +38,9 @@ class DovecotTestServer {
   bool set_uidvalidity(const std::string& folder, unsigned value);
   // Expunges every message of `folder` (the server's side, not Rapport's).
   bool expunge_all(const std::string& folder = "INBOX");
+  // Puts every file of the Maildir folder `cur` (a benchmark's corpus) into INBOX as they are,
+  // hard-linked where it can, and has Dovecot index them. Returns how many, or -1.
+  long seed_inbox(const std::string& cur);
   // Appends `raw` over IMAP with the given INTERNALDATE ("02-Jan-2025 10:00:00 +0000").
   bool append(const std::string& raw, const std::string& internal_date,
               const std::string& folder = "INBOX");
