@@ -233,9 +233,10 @@ int main(int argc, char** argv) {
       }
       if (have_mbsync) {
         // A new folder each time: nothing of a run is seen by the next.
-      fs::path near = work.path() / ("mbsync-" + std::to_string(rtt) + "-" + std::to_string(attempt));
-      fs::create_directories(near);
-      fs::path rc = work.write("mbsyncrc",
+        fs::path near =
+            work.path() / ("mbsync-" + std::to_string(rtt) + "-" + std::to_string(attempt));
+        fs::create_directories(near);
+        fs::path rc = work.write("mbsyncrc",
                                  "FSync no\n"
                                  "IMAPAccount bench\nHost 127.0.0.1\nPort " +
                                      std::to_string(port) +
@@ -250,12 +251,14 @@ int main(int argc, char** argv) {
                                      "Channel bench\nFar :far:\nNear :near:\nPatterns INBOX\n"
                                      "Sync Pull\nCreate Near\n");
         // Its sync state goes to $HOME/.mbsync: a new home each time.
-      fs::create_directories(near / "home");
-      Run m = run({"/usr/bin/env", "HOME=" + (near / "home").string(), std::getenv("RAPPORT_BENCH_MBSYNC") ? std::getenv("RAPPORT_BENCH_MBSYNC") : "/usr/bin/mbsync", "-c",
-                   rc.string(), "-q", "-a"},
-                  work.path() / "mbsync.log");
+        fs::create_directories(near / "home");
+        Run m = run({"/usr/bin/env", "HOME=" + (near / "home").string(),
+                     std::getenv("RAPPORT_BENCH_MBSYNC") ? std::getenv("RAPPORT_BENCH_MBSYNC")
+                                                         : "/usr/bin/mbsync",
+                     "-c", rc.string(), "-q", "-a"},
+                    work.path() / "mbsync.log");
         long copied = files_in(near);
-      fs::remove_all(near);
+        fs::remove_all(near);
         std::printf(
             "round trip %3d ms  #%d mbsync (FSync no)   %7.2f s  cpu %6.2f s  peak %4ld MB  %ld "
             "messages%s\n",
@@ -264,7 +267,7 @@ int main(int argc, char** argv) {
         if (m.status != 0) std::cerr << rapport::testing::read_file(work.path() / "mbsync.log");
       }
       ::sync();
-    fs::path db = work.path() / "rapport.db";
+      fs::path db = work.path() / "rapport.db";
       for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
       fs::path config = work.write(
           "rapport.toml",

@@ -341,13 +341,15 @@ std::optional<std::pair<std::uint32_t, Message>> ImapSource::message_of(
   FetchItems items = FetchReader(u).read();
   if (!items.uid || !items.body) return std::nullopt;  // a flag update, not our message
   Message m = parse_mail(*items.body, items.internal_date.value_or(std::time(nullptr)));
-  m.source_ref = options_.folder + "/" + std::to_string(validity_) + "/" + std::to_string(*items.uid);
+  m.source_ref =
+      options_.folder + "/" + std::to_string(validity_) + "/" + std::to_string(*items.uid);
   m.outgoing = options_.sent;
   if (items.size && *items.size > items.body->size()) {
     m.warnings.push_back("larger than " + std::to_string(options_.max_message_bytes) +
                          " bytes; only the beginning was read");
   }
-  for (const auto& w : m.warnings) warnings.push_back("UID " + std::to_string(*items.uid) + ": " + w);
+  for (const auto& w : m.warnings)
+    warnings.push_back("UID " + std::to_string(*items.uid) + ": " + w);
   return std::make_pair(*items.uid, std::move(m));
 }
 
