@@ -116,6 +116,7 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
         o.folder = m.folder;
         o.since = m.since;
         o.batch_size = m.batch_size;
+        o.max_message_bytes = m.max_message_bytes;
         o.sent = sent;
         source = std::make_shared<ingest::ImapSource>(std::move(o));
       } else {
@@ -123,6 +124,7 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
         o.name = m.name;
         o.server = std::move(server);
         o.batch_size = m.batch_size;
+        o.max_message_bytes = m.max_message_bytes;
         o.sent = sent;
         source = std::make_shared<ingest::Pop3Source>(std::move(o));
       }
@@ -131,11 +133,12 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
       auto mbox = std::make_shared<ingest::MboxSource>(
           m.name, m.path,
           m.format == "mboxo" ? ingest::MboxFormat::kMboxo : ingest::MboxFormat::kMboxrd,
-          m.batch_size);
+          m.batch_size, m.max_message_bytes);
       mbox->set_sent_folder(sent);
       out.push_back({mbox, policy(m.interval_minutes)});
     } else {
-      auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path, m.batch_size);
+      auto maildir = std::make_shared<ingest::MaildirSource>(m.name, m.path, m.batch_size,
+                                                             m.max_message_bytes);
       maildir->set_sent_folder(sent);
       out.push_back({maildir, policy(m.interval_minutes)});
     }

@@ -70,6 +70,9 @@ struct MailboxConfig {
   std::string folder = "INBOX";   // imap
   std::optional<UnixTime> since;  // imap: the first run reads mail from this day on
   int batch_size = 200;           // messages committed at once (imap, pop3, mbox)
+  // What is read of one message: its beginning (the headers and the text parts, which come
+  // first); a larger one is stored from that with a warning, and memory stays bounded.
+  std::int64_t max_message_bytes = 16 * 1024 * 1024;
   std::string format = "mboxrd";  // mbox: "mboxrd" or "mboxo"
 };
 

@@ -39,6 +39,7 @@ inline constexpr KeySpec kMailboxKeys[] = {
     {"ca_file", Type::kString, false},       {"timeout_seconds", Type::kInteger, false},
     {"folder", Type::kString, false},        {"since", Type::kString, false},
     {"batch_size", Type::kInteger, false},   {"format", Type::kString, false},
+    {"max_message_bytes", Type::kInteger, false},
 };
 inline constexpr KeySpec kListenerKeys[] = {
     {"address", Type::kString, false},

@@ -129,6 +129,8 @@ class Loader {
       m.interval_minutes = static_cast<int>(integer(*t, "interval_minutes", 5, 1, 7 * 24 * 60));
       if (remote) read_mail_server(*t, m);
       m.batch_size = static_cast<int>(integer(*t, "batch_size", 200, 1, 10000));
+      m.max_message_bytes =
+          integer(*t, "max_message_bytes", m.max_message_bytes, 64 * 1024, std::int64_t{1} << 30);
       if (auto f = string(*t, "format"); !f.empty()) {
         m.format = f;
         if (f != "mboxrd" && f != "mboxo") {

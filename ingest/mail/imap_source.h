@@ -33,7 +33,7 @@ struct ImapOptions {
   std::string folder = "INBOX";
   std::optional<UnixTime> since;  // the first poll reads mail from this day on
   int batch_size = 200;
-  std::int64_t max_message_bytes = 64 * 1024 * 1024;
+  std::int64_t max_message_bytes = 16 * 1024 * 1024;
   bool sent = false;  // the creator's Sent folder
   // UID FETCH commands kept outstanding (1: one batch at a time, each waiting its round trip).
   size_t fetches_in_flight = 16;

@@ -21,7 +21,7 @@ class MaildirSource final : public Source {
  public:
   // Files larger than max_message_bytes are stored by their headers only, with a warning.
   MaildirSource(std::string name, std::string path, int batch_size = 500,
-                std::int64_t max_message_bytes = 64 * 1024 * 1024)
+                std::int64_t max_message_bytes = 16 * 1024 * 1024)
       : name_(std::move(name)),
         path_(std::move(path)),
         batch_size_(batch_size),

@@ -151,6 +151,12 @@ bool MboxReader::next(MboxEntry& out) {
       if (escaped) text.remove_prefix(1);
     }
     if (out.raw.size() + text.size() <= max_bytes_) {
+      if (out.raw.capacity() < out.raw.size() + text.size()) {
+        // Grown by doubling, but never past the cap: a message near it must not hold twice it.
+        out.raw.reserve(static_cast<size_t>(std::min<std::uint64_t>(
+            max_bytes_, std::max<std::uint64_t>(out.raw.capacity() * 2,
+                                                out.raw.size() + text.size()))));
+      }
       out.raw.append(text);
     } else {
       out.truncated = true;

@@ -34,7 +34,7 @@ class MboxReader {
  public:
   // Reads `path` from `offset`, which must be where a message starts (or the end).
   MboxReader(const std::string& path, std::uint64_t offset, MboxFormat format,
-             std::uint64_t max_message_bytes = 64 * 1024 * 1024);
+             std::uint64_t max_message_bytes = 16 * 1024 * 1024);
   ~MboxReader();
   MboxReader(const MboxReader&) = delete;
   MboxReader& operator=(const MboxReader&) = delete;
@@ -67,7 +67,7 @@ class MboxReader {
 class MboxSource final : public Source {
  public:
   MboxSource(std::string name, std::string path, MboxFormat format = MboxFormat::kMboxrd,
-             int batch_size = 500, std::int64_t max_message_bytes = 64 * 1024 * 1024)
+             int batch_size = 500, std::int64_t max_message_bytes = 16 * 1024 * 1024)
       : name_(std::move(name)),
         path_(std::move(path)),
         format_(format),

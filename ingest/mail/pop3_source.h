@@ -21,7 +21,7 @@ struct Pop3Options {
   std::string name;
   MailServer server;  // protocol "pop3"
   int batch_size = 200;
-  std::int64_t max_message_bytes = 64 * 1024 * 1024;
+  std::int64_t max_message_bytes = 16 * 1024 * 1024;
   bool sent = false;
 };
 

@@ -327,6 +327,7 @@ security = "starttls"
 username = "sam"
 password_file = "secrets/pop"
 batch_size = 50
+max_message_bytes = 1048576
 
 [[mailbox]]
 name = "archive"
@@ -345,10 +346,12 @@ role = "sent"
   EXPECT_EQ(imap.since, 1769817600);  // 2026-01-31T00:00:00Z
   EXPECT_EQ(imap.token_command, "oauth2-token gmail");
   EXPECT_EQ(imap.batch_size, 200);
+  EXPECT_EQ(imap.max_message_bytes, 16 * 1024 * 1024);
   const MailboxConfig& pop = cfg->mailboxes[1];
   EXPECT_EQ(pop.port, 110);
   EXPECT_EQ(pop.password.file, (dir.path() / "secrets/pop").string());
   EXPECT_EQ(pop.batch_size, 50);
+  EXPECT_EQ(pop.max_message_bytes, 1048576);
   const MailboxConfig& mbox = cfg->mailboxes[2];
   EXPECT_EQ(mbox.path, (dir.path() / "archive.mbox").string());
   EXPECT_EQ(mbox.format, "mboxo");

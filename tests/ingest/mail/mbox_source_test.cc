@@ -44,6 +44,35 @@ TEST(MboxSource, ReadsEveryMessageAndUndoesMboxrdQuoting) {
   EXPECT_TRUE(batch->warnings.empty());
 }
 
+// A message over max_message_bytes (a listener's whole recording, attached) is read from its
+// beginning — its headers and its text come first — with a warning, and the messages after it
+// are read as usual.
+TEST(MboxSource, AMessageOverTheLimitIsStoredFromItsBeginningAndTheNextIsRead) {
+  TempDir dir;
+  std::string recording;
+  for (int i = 0; i < 40000; ++i) recording += "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAA\n";
+  std::string big =
+      "From ines@example.org Tue Nov 24 10:00:00 2026\nFrom: Ines <ines@example.org>\n"
+      "To: sam@slowgarden.example\nSubject: my question, recorded\nMessage-ID: <rec@example.org>\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+      "Content-Type: text/plain; charset=utf-8\n\nThe recording of my question is attached.\n"
+      "--b\nContent-Type: audio/wav; name=\"question.wav\"\nContent-Transfer-Encoding: base64\n\n" +
+      recording + "--b--\n\n";
+  auto path = dir.write("replies.mbox", big + entry(2, "After the big one.\n"));
+  ASSERT_GT(big.size(), 2u << 20);
+  MboxSource source("archive", path.string(), MboxFormat::kMboxrd, 500, 1 << 20);
+  auto batch = source.poll("");
+  ASSERT_TRUE(batch.ok()) << batch.error().to_string();
+  ASSERT_EQ(batch->messages.size(), 2u);
+  const Message& m = batch->messages[0];
+  EXPECT_EQ(m.message_id, "rec@example.org");
+  EXPECT_NE(m.text.find("The recording of my question is attached."), std::string::npos) << m.text;
+  ASSERT_EQ(batch->warnings.size(), 1u);
+  EXPECT_EQ(batch->warnings[0], "offset 0: larger than 1048576 bytes; only the beginning was read");
+  EXPECT_EQ(batch->messages[1].message_id, "mbox-2@example.org");
+  EXPECT_NE(batch->messages[1].text.find("After the big one."), std::string::npos);
+}
+
 TEST(MboxSource, MboxoKeepsDeeperQuotesAsWritten) {
   TempDir dir;
   auto path = dir.write("o.mbox", entry(1, ">From here.\n>>From there.\n"));
