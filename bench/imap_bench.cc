@@ -163,6 +163,15 @@ Run run(const std::vector<std::string>& argv, const fs::path& log) {
   return r;
 }
 
+// One line of the table; a failed run's log follows it.
+void report(int rtt, int attempt, const char* who, const Run& r, long messages,
+            const fs::path& log) {
+  std::printf("round trip %3d ms  #%d %-18s %7.2f s  cpu %6.2f s  peak %4ld MB  %ld messages%s\n",
+              rtt, attempt, who, r.seconds, r.cpu, r.peak_kb / 1024, messages,
+              r.status == 0 ? "" : "  (it failed: see its log)");
+  if (r.status != 0) std::cerr << rapport::testing::read_file(log);
+}
+
 long count_rows(const fs::path& db, const char* sql) {
   sqlite3* h = nullptr;
   long v = -1;
@@ -259,12 +268,7 @@ int main(int argc, char** argv) {
                     work.path() / "mbsync.log");
         long copied = files_in(near);
         fs::remove_all(near);
-        std::printf(
-            "round trip %3d ms  #%d mbsync (FSync no)   %7.2f s  cpu %6.2f s  peak %4ld MB  %ld "
-            "messages%s\n",
-            rtt, attempt, m.seconds, m.cpu, m.peak_kb / 1024, copied,
-            m.status == 0 ? "" : "  (it failed: see its log)");
-        if (m.status != 0) std::cerr << rapport::testing::read_file(work.path() / "mbsync.log");
+        report(rtt, attempt, "mbsync (FSync no)", m, copied, work.path() / "mbsync.log");
       }
       ::sync();
       fs::path db = work.path() / "rapport.db";
@@ -283,12 +287,7 @@ int main(int argc, char** argv) {
       Run r = run({rapport, "run", "--quiet", "--config", config.string()},
                   work.path() / "rapport.log");
       long stored = count_rows(db, "SELECT COUNT(*) FROM messages");
-      std::printf(
-          "round trip %3d ms  #%d rapport run        %7.2f s  cpu %6.2f s  peak %4ld MB  %ld "
-          "messages%s\n",
-          rtt, attempt, r.seconds, r.cpu, r.peak_kb / 1024, stored,
-          r.status == 0 ? "" : "  (it failed: see its log)");
-      if (r.status != 0) std::cerr << rapport::testing::read_file(work.path() / "rapport.log");
+      report(rtt, attempt, "rapport run", r, stored, work.path() / "rapport.log");
     }
   }
   return 0;
