@@ -310,7 +310,7 @@ class Daemon {
     auto store = SqliteStore::open(db_path);
     if (store) {
       auto episodes = (*store)->episodes();
-      // A long read (a first IMAP read of years of mail) logs a line per committed batch.
+      // A long read (a first IMAP read of years of mail) logs how far it is every few seconds.
       ProgressLines progress(ProgressLines::Mode::kLog);
       auto out = pipeline::poll_source(**store, *s.source, state,
                                        episodes ? *episodes : std::vector<Episode>{}, clock_,

@@ -89,7 +89,15 @@ void ProgressLines::report(const pipeline::ReadProgress& p) {
   const std::string line = describe(p, eta);
   if (!p.more) starts_.erase(key);
   if (mode_ == Mode::kLog) {
+    auto last = logged_.find(key);
+    const bool first = last == logged_.end() || p.batches == 1;
+    if (!first && p.more && p.elapsed_seconds - last->second < kLogEverySeconds) return;
     log::info(line);
+    if (p.more) {
+      logged_[key] = p.elapsed_seconds;
+    } else {
+      logged_.erase(key);
+    }
     return;
   }
   std::fprintf(terminal_, "\r%s\x1b[K", printable(line, 300).c_str());

@@ -1,6 +1,8 @@
 // Progress lines for long reads: a first IMAP or mbox read of 100,000 messages takes minutes,
 // and a creator should see it moving. On a terminal, one line per source redrawn in place; in
-// logs (the daemon, --log-format json, stderr not a terminal), one line per committed batch.
+// logs (the daemon, --log-format json, stderr not a terminal), a line when a read starts, then
+// at most one every kLogEverySeconds, and its last: a journal holds a few lines, not one for
+// each of five hundred batches.
 #pragma once
 
 #include <cstdio>
@@ -13,10 +15,11 @@ namespace rapport::app {
 
 class ProgressLines {
  public:
+  static constexpr double kLogEverySeconds = 5;
   enum class Mode {
     kOff,       // --quiet
     kTerminal,  // redrawn in place on stderr
-    kLog,       // a log line per committed batch
+    kLog,       // log lines, every kLogEverySeconds at the most
   };
   // kTerminal when stderr is a terminal and logs are text, else kLog; kOff when quiet.
   static Mode mode_for(bool quiet);
@@ -46,6 +49,7 @@ class ProgressLines {
   Mode mode_;
   std::FILE* terminal_;
   std::map<std::string, Start> starts_;
+  std::map<std::string, double> logged_;  // a read's last logged line, at its elapsed seconds
   bool line_open_ = false;  // a terminal line is drawn and not yet ended
 };
 

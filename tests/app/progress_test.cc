@@ -72,6 +72,28 @@ TEST(ProgressLines, ATerminalLineIsRedrawnInPlaceAndEndedOnce) {
   EXPECT_EQ(drawn({at(500, 1500, 500, 1, true, 1.0)}).back(), '\n');
 }
 
+// In a log (the daemon's journal), a read of 500 batches is a few lines: its first, one every
+// five seconds at most, and its last.
+TEST(ProgressLines, ALogGetsALineEveryFiveSecondsNotOneABatch) {
+  ::testing::internal::CaptureStderr();
+  {
+    ProgressLines lines(ProgressLines::Mode::kLog);
+    for (int i = 1; i <= 12; ++i) lines.report(at(i * 100, 1200, i * 100, i, i < 12, i * 1.0));
+  }
+  std::string out = ::testing::internal::GetCapturedStderr();
+  std::vector<std::string> got;
+  for (size_t start = 0, nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1) {
+    got.push_back(out.substr(start, nl - start));
+  }
+  ASSERT_EQ(got.size(), 4u) << out;
+  EXPECT_NE(got[0].find("inbox (imap): 100 of 1,200 messages (8%)"), std::string::npos) << got[0];
+  EXPECT_NE(got[1].find("600 of 1,200 messages (50%)"), std::string::npos) << got[1];
+  EXPECT_NE(got[2].find("1,100 of 1,200 messages (91%)"), std::string::npos) << got[2];
+  EXPECT_NE(got[3].find("1,200 of 1,200 messages (100%), 100 a second, done in 12 s"),
+            std::string::npos)
+      << got[3];
+}
+
 TEST(ProgressLines, QuietDrawsNothing) {
   std::FILE* f = std::tmpfile();
   {
