@@ -276,7 +276,6 @@ class Daemon {
         // it): a failure, retried after the backoff, so one source cannot stop the rest.
         int failures = state->consecutive_failures + 1;
         double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-        UnixTime next = pipeline::next_poll_time(s.policy, now, failures, 0, std::nullopt, jitter);
         UnixTime retry = pipeline::next_poll_time(s.policy, now, failures, 0, std::nullopt, jitter);
         (void)store_->schedule_poll(state->id, retry);
         log::warn(s.source->name() + " (" + std::string(s.source->kind()) + ") failed, " +
