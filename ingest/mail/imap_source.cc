@@ -262,7 +262,7 @@ void ImapSource::disconnect() {
   pending_.clear();
   pending_after_.clear();
   in_flight_.clear();
-  early_.clear();
+  arrived_.clear();
 }
 
 Status ImapSource::connect() {
@@ -337,9 +337,11 @@ Status ImapSource::send_fetches() {
 }
 
 std::optional<std::pair<std::uint32_t, Message>> ImapSource::message_of(
-    const Untagged& u, std::vector<std::string>& warnings) {
+    const Untagged& u, const std::function<bool(std::uint32_t)>& asked,
+    std::vector<std::string>& warnings) {
   FetchItems items = FetchReader(u).read();
   if (!items.uid || !items.body) return std::nullopt;  // a flag update, not our message
+  if (!asked(*items.uid)) return std::nullopt;          // not one of ours, or not now
   Message m = parse_mail(*items.body, items.internal_date.value_or(std::time(nullptr)));
   m.source_ref =
       options_.folder + "/" + std::to_string(validity_) + "/" + std::to_string(*items.uid);
@@ -437,33 +439,28 @@ Result<Batch> ImapSource::poll_connected(const std::string& cursor) {
     Fetch f = std::move(in_flight_.front());
     in_flight_.pop_front();
     newest = std::max(newest, f.uids.back());
-    auto ours = [&f](std::uint32_t uid) {
-      return std::binary_search(f.uids.begin(), f.uids.end(), uid);
+    // A UID this batch or a later one in flight asked for (and has not been read yet).
+    auto asked = [&](std::uint32_t uid) {
+      auto in = [uid](const Fetch& x) {
+        return std::binary_search(x.uids.begin(), x.uids.end(), uid);
+      };
+      return in(f) || std::any_of(in_flight_.begin(), in_flight_.end(), in);
     };
-    // What arrived with an earlier command's answers.
-    for (auto it = early_.begin(); it != early_.end();) {
-      if (!ours(it->first)) {
-        ++it;
-        continue;
-      }
-      batch.messages.push_back(std::move(it->second.first));
-      for (auto& w : it->second.second) batch.warnings.push_back(std::move(w));
-      it = early_.erase(it);
-    }
-    const std::string cmd = "UID FETCH";
-    auto fetched = read_until(f.tag, cmd, [&](const Untagged& u) {
+    auto fetched = read_until(f.tag, "UID FETCH", [&](const Untagged& u) {
       std::vector<std::string> warnings;
-      auto read = message_of(u, warnings);
+      auto read = message_of(u, asked, warnings);
       if (!read) return;
-      auto& [uid, m] = *read;
-      if (ours(uid)) {
-        batch.messages.push_back(std::move(m));
-        for (auto& w : warnings) batch.warnings.push_back(std::move(w));
-      } else if (!in_flight_.empty()) {
-        early_[uid] = {std::move(m), std::move(warnings)};
-      }
+      arrived_.insert_or_assign(read->first,
+                                std::make_pair(std::move(read->second), std::move(warnings)));
     });
     if (!fetched) return fetched.error();
+    // The batches are slices of the sorted UIDs: what arrived between this one's first and
+    // last UID is this batch's, whichever command's answers brought it.
+    auto last = arrived_.upper_bound(f.uids.back());
+    for (auto it = arrived_.lower_bound(f.uids.front()); it != last; it = arrived_.erase(it)) {
+      batch.messages.push_back(std::move(it->second.first));
+      for (auto& w : it->second.second) batch.warnings.push_back(std::move(w));
+    }
     // Keep the server busy while the caller commits this batch.
     if (auto s = send_fetches(); !s) return s.error();
   }

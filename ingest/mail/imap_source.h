@@ -70,9 +70,10 @@ class ImapSource final : public Source {
   // Sends the FETCH of the next batches while fewer than fetches_in_flight are outstanding.
   Status send_fetches();
   // One FETCH response as a message of the folder, with its UID; nullopt for a response that
-  // is not one (a flag update).
-  std::optional<std::pair<std::uint32_t, Message>> message_of(const ImapResponse& u,
-                                                              std::vector<std::string>& warnings);
+  // is not one (a flag update) or is for a UID not `asked` for (it is not parsed).
+  std::optional<std::pair<std::uint32_t, Message>> message_of(
+      const ImapResponse& u, const std::function<bool(std::uint32_t)>& asked,
+      std::vector<std::string>& warnings);
 
   ImapOptions options_;
   std::string location_;  // imaps://host:port/folder
@@ -81,9 +82,10 @@ class ImapSource final : public Source {
   std::uint64_t validity_ = 0;  // of the folder the session has open
   // FETCH commands sent and not yet read, oldest first.
   std::deque<Fetch> in_flight_;
-  // Messages that arrived ahead of their command's turn (a server may answer pipelined
-  // commands interleaved), by UID, with their warnings.
-  std::map<std::uint32_t, std::pair<Message, std::vector<std::string>>> early_;
+  // Messages read and not yet returned, by UID, with their warnings: a server may answer
+  // pipelined fetches interleaved, so some arrive before their batch's turn. Only UIDs asked
+  // for are kept, once each: it holds at most what the fetches in flight asked for.
+  std::map<std::uint32_t, std::pair<Message, std::vector<std::string>>> arrived_;
   // UIDs found by the last search and not yet returned, valid while the session is open and
   // the stored cursor is the one the last poll returned.
   std::deque<std::uint32_t> pending_;
