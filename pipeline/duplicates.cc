@@ -67,14 +67,19 @@ bool generic_key(const std::string& k) {
 
 // How an address key is spelt from a name, which says how likely another person of that
 // name is to have it too: the name alone ("anaperez", "aperez", "perezana", "ana") often, with
-// a middle initial ("anaoperez") seldom, with a year or a number ("anaperez82") hardly ever.
-enum class Spelling { kNotFromName, kPlain, kInitial, kNumbered };
+// a middle initial ("anaoperez") seldom, with a year or a number ("anaperez82") hardly ever —
+// but with one digit ("anaperez2") often: that is mostly the provider's doing, the plain one
+// being taken.
+enum class Spelling { kNotFromName, kPlain, kOneDigit, kInitial, kNumbered };
 
 Spelling spelling_of(const std::string& key, const std::vector<std::string>& t) {
   if (t.empty()) return Spelling::kNotFromName;
   std::string k = key;
   while (!k.empty() && std::isdigit(static_cast<unsigned char>(k.back()))) k.pop_back();
-  const bool numbered = k.size() < key.size();
+  const size_t digits = key.size() - k.size();
+  auto with_digits = [digits](Spelling without) {
+    return digits == 0 ? without : digits == 1 ? Spelling::kOneDigit : Spelling::kNumbered;
+  };
   const std::string& first = t.front();
   const std::string& last = t.back();
   bool plain = k == first || (t.size() > 1 && k == last);
@@ -82,11 +87,11 @@ Spelling spelling_of(const std::string& key, const std::vector<std::string>& t) 
     plain = k == first + last || k == first.substr(0, 1) + last || k == last + first ||
             k == first + last.substr(0, 1) || k == last + first.substr(0, 1);
   }
-  if (plain) return numbered ? Spelling::kNumbered : Spelling::kPlain;
+  if (plain) return with_digits(Spelling::kPlain);
   // "ana.o.perez": the first name, one letter, the last name.
   if (t.size() > 1 && k.size() == first.size() + 1 + last.size() && k.starts_with(first) &&
       k.ends_with(last)) {
-    return numbered ? Spelling::kNumbered : Spelling::kInitial;
+    return with_digits(Spelling::kInitial);
   }
   return Spelling::kNotFromName;
 }
@@ -183,18 +188,9 @@ std::optional<std::pair<double, std::string>> shared_address(const Person& x, co
       switch (spelt) {
         case Spelling::kNotFromName: ratio = exact ? nickname : 20.0; break;
         case Spelling::kPlain: ratio = exact ? 3.0 : 1.0; break;
+        case Spelling::kOneDigit: ratio = exact ? 30.0 : 3.0; break;
         case Spelling::kInitial: ratio = exact ? 40.0 : 4.0; break;
-        case Spelling::kNumbered: {
-          // One digit is often the provider's doing ("ana.perez2": the plain one was taken),
-          // so everyone of a common name has one; two or more are the person's choice.
-          size_t digits = 0;
-          while (digits < ax.key.size() &&
-                 std::isdigit(static_cast<unsigned char>(ax.key[ax.key.size() - 1 - digits]))) {
-            ++digits;
-          }
-          ratio = digits == 1 ? (exact ? 30.0 : 3.0) : (exact ? 400.0 : 30.0);
-          break;
-        }
+        case Spelling::kNumbered: ratio = exact ? 400.0 : 30.0; break;
       }
       // A spelling many contacts share ("jsmith" at six providers) is shared by chance.
       double w = std::log(ratio) - std::log(std::max(1.0, sharing - 1.0));
