@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -9,6 +10,8 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/daemon.h"
+#include "core/clock.h"
+#include "ingest/decode/date_parse.h"
 #include "ingest/feed/http_client.h"
 #include "rapport_commit.h"  // generated: RAPPORT_COMMIT
 
@@ -42,6 +45,21 @@ int main(int argc, char** argv) {
   if (inv->help) {
     std::cout << app::command_help(*app::find_command(inv->command));
     return 0;
+  }
+  if (const char* fixed = std::getenv("RAPPORT_NOW"); fixed && *fixed) {
+    auto at = ingest::parse_date(fixed);
+    if (!at) {
+      std::cerr << "rapport: RAPPORT_NOW: \"" << fixed
+                << "\" is not a moment Rapport can read (hint: write it as "
+                   "2026-11-30T08:00:00Z, or unset it to use the machine's clock)\n";
+      return 2;
+    }
+    if (inv->command == "daemon") {
+      std::cerr << "rapport: RAPPORT_NOW is set, and a daemon whose clock stands still would "
+                   "read each source once and never again (hint: unset it for the daemon)\n";
+      return 2;
+    }
+    fix_system_clock(*at);
   }
   try {
     if (inv->command == "run") return app::run_command(*inv);

@@ -15,10 +15,18 @@ class Clock {
   virtual UnixTime now() const = 0;
 };
 
+// The time of the machine, or the moment fix_system_clock was given.
 class SystemClock final : public Clock {
  public:
   UnixTime now() const override;
 };
+
+// From now on, every SystemClock reads `t`: the program's RAPPORT_NOW, so the bundled demo
+// reads as of its own morning and a test of the built program gets the same digest any day.
+// Called once, before any thread starts.
+void fix_system_clock(UnixTime t);
+// Whether fix_system_clock was called.
+bool system_clock_fixed();
 
 // A clock that stands still until told to move; for tests.
 class FixedClock final : public Clock {

@@ -155,7 +155,9 @@ def main():
     work = tempfile.mkdtemp(prefix="rapport-browser-")
     web_port, listener_port = free_port(), free_port()
     config = write_config(work, args.source_dir, web_port, listener_port)
-    env = dict(os.environ, RAPPORT_DEMO_VOICEMAIL_TOKEN="browser-test", TZ="UTC")
+    # The demo as of its own morning (scripts/demo.sh), so the inbox reads the same any day.
+    env = dict(os.environ, RAPPORT_DEMO_VOICEMAIL_TOKEN="browser-test", TZ="UTC",
+               RAPPORT_NOW="2026-11-30T08:00:00Z")
     run = subprocess.run([args.rapport, "run", "--quiet", "--config", config], env=env,
                          capture_output=True, text=True, timeout=120)
     if run.returncode != 0:

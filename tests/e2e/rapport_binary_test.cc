@@ -30,10 +30,16 @@ struct Outcome {
 };
 
 // Runs the binary with `args` (already shell-safe), capturing stdout and stderr.
+// The bundled demo's mail arrived in late November 2026; a run on a copy of it (copy_demo) takes
+// the next morning as now, as scripts/demo.sh does, so its digest reads the same on any day.
+constexpr char kDemoMorning[] = "RAPPORT_NOW=2026-11-30T08:00:00Z";
+
 Outcome rapport(const TempDir& dir, const std::string& args, const std::string& env = "") {
   fs::path out = dir.path() / "stdout.txt";
   fs::path err = dir.path() / "stderr.txt";
-  std::string cmd = env + " " + std::string(RAPPORT_BINARY) + " " + args + " >" + out.string() +
+  const bool demo = fs::exists(dir.path() / "config/demo.toml");
+  std::string cmd = (demo ? std::string(kDemoMorning) + " " : std::string()) + env + " " +
+                    std::string(RAPPORT_BINARY) + " " + args + " >" + out.string() +
                     " 2>" + err.string() + " </dev/null";
   int rc = std::system(cmd.c_str());
   Outcome r;
@@ -132,8 +138,7 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
                "replies (maildir): 30 new messages (28 from people, 2 automatic), 16 new people"));
 
   fs::path db = dir.path() / "state/demo.db";
-  fs::path eml =
-      dir.path() / "state/digests" / ("digest-" + local_date(std::time(nullptr)) + ".eml");
+  fs::path eml = dir.path() / "state/digests/digest-2026-11-30.eml";  // the demo's morning
   ASSERT_TRUE(fs::exists(eml)) << first.err;
   std::string email = read_file(eml);
   EXPECT_TRUE(contains(email, "Subject: Rapport: 10 people to answer today\r\n"));
@@ -750,6 +755,38 @@ TEST(RapportBinary, ASentFolderAnswersPeopleWhoLeaveTheDigest) {
   EXPECT_FALSE(contains(r.out, "Lucía Fernández")) << r.out;
   EXPECT_TRUE(contains(r.out, "16 people are waiting in all")) << r.out;
   EXPECT_EQ(query(dir.path() / "state/demo.db", "SELECT COUNT(*) FROM messages"), 35);
+}
+
+TEST(RapportBinary, RapportNowIsTheMomentEveryCommandTakesAsNow) {
+  TempDir dir;
+  fs::path config = copy_demo(dir);  // runs as of the demo's morning, 2026-11-30 08:00 UTC
+  Outcome morning = rapport(dir, "run --config " + config.string(), "TZ=UTC");
+  ASSERT_EQ(morning.status, 0) << morning.err;
+  EXPECT_TRUE(contains(morning.out, "The Slow Garden · Monday 30 November 2026")) << morning.out;
+  // Marcus's last message came on 29 October.
+  EXPECT_TRUE(contains(morning.out, "never answered · asked a question · waiting 32 days · "
+                                    "replied to Ep. 7"))
+      << morning.out;
+  EXPECT_TRUE(fs::exists(dir.path() / "state/digests/digest-2026-11-30.eml"));
+
+  // A later one given on the command line wins: ten days on, he has waited 42.
+  TempDir later_dir;
+  fs::path later_config = copy_demo(later_dir);
+  Outcome later = rapport(later_dir, "run --config " + later_config.string(),
+                          "TZ=UTC RAPPORT_NOW=2026-12-10T08:00:00Z");
+  ASSERT_EQ(later.status, 0) << later.err;
+  EXPECT_TRUE(contains(later.out, "The Slow Garden · Thursday 10 December 2026")) << later.out;
+  EXPECT_TRUE(contains(later.out, "waiting 42 days · replied to Ep. 7")) << later.out;
+  EXPECT_TRUE(fs::exists(later_dir.path() / "state/digests/digest-2026-12-10.eml"));
+
+  Outcome bad = rapport(dir, "status --config " + config.string(), "RAPPORT_NOW=tomorrow");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.err,
+            "rapport: RAPPORT_NOW: \"tomorrow\" is not a moment Rapport can read (hint: write it "
+            "as 2026-11-30T08:00:00Z, or unset it to use the machine's clock)\n");
+  Outcome daemon = rapport(dir, "daemon --config " + config.string());
+  EXPECT_EQ(daemon.status, 2);
+  EXPECT_TRUE(contains(daemon.err, "a daemon whose clock stands still")) << daemon.err;
 }
 
 TEST(RapportBinary, HelpAndUsageErrors) {

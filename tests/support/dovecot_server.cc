@@ -46,13 +46,21 @@ DovecotTestServer::DovecotTestServer(const std::string& user, const std::string&
   // Dovecot's mail processes run as the dovecot user and must reach the mail below this folder.
   chmod(d.c_str(), 0755);
   if (!make_test_certificate(dir_.path())) return;
-  imap_ = closed_port();
-  imaps_ = closed_port();
-  pop3_ = closed_port();
-  pop3s_ = closed_port();
   dir_.write("users", user + ":{PLAIN}" + password + "\n");
   fs::create_directories(dir_.path() / "mail");
   fs::create_directories(dir_.path() / "state");
+  std::system(("chown -R dovecot:dovecot " + d + "/mail").c_str());
+  // A port found free can be taken by another test before Dovecot binds it (tests run in
+  // parallel, each with its servers); Dovecot then stops at once, and starts again on others.
+  for (int attempt = 0; attempt < 3 && !ready_; ++attempt) start();
+}
+
+void DovecotTestServer::start() {
+  const std::string d = dir_.str();
+  imap_ = closed_port();
+  do imaps_ = closed_port(); while (imaps_ == imap_);
+  do pop3_ = closed_port(); while (pop3_ == imap_ || pop3_ == imaps_);
+  do pop3s_ = closed_port(); while (pop3s_ == imap_ || pop3s_ == imaps_ || pop3s_ == pop3_);
   std::string conf =
       "base_dir = " + d + "/run\n" + "state_dir = " + d + "/state\n" + "log_path = " + d +
       "/dovecot.log\n" + "protocols = imap pop3\n" + "listen = 127.0.0.1\n" + "ssl = yes\n" +
@@ -74,7 +82,6 @@ DovecotTestServer::DovecotTestServer(const std::string& user, const std::string&
       "\n    ssl = yes\n  }\n}\n" + "service anvil {\n  chroot =\n}\n" +
       "service auth {\n  user = root\n}\n";
   dir_.write("dovecot.conf", conf);
-  std::system(("chown -R dovecot:dovecot " + d + "/mail").c_str());
   pid_ = fork();
   if (pid_ == 0) {
     setpgid(0, 0);  // its own process group, so the test can stop all of Dovecot at once
@@ -85,6 +92,13 @@ DovecotTestServer::DovecotTestServer(const std::string& user, const std::string&
   }
   for (int i = 0; i < 200; ++i) {
     if (accepts(imap_) && accepts(imaps_) && accepts(pop3_) && accepts(pop3s_)) {
+      // Dovecot binds every listener before it serves any; one that failed stops it within
+      // moments, and what accepted may have been another test's server.
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
       ready_ = true;
       break;
     }
@@ -93,6 +107,11 @@ DovecotTestServer::DovecotTestServer(const std::string& user, const std::string&
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!ready_ && pid_ > 0) {  // never came up in 5 s: stopped, so the next attempt is alone
+    kill(-pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
   }
 }
 

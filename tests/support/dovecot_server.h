@@ -46,6 +46,7 @@ class DovecotTestServer {
               const std::string& folder = "INBOX");
 
  private:
+  void start();  // one attempt on four free ports; sets ready_ or leaves pid_ at -1
   std::string doveadm(const std::string& args, const std::string& input = {});
 
   TempDir dir_;
