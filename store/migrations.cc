@@ -378,7 +378,7 @@ constexpr std::array<std::string_view, 24> kMigrations = {
     kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources, kEpisodeRefs,
     kPlusTagProviders, kAttachments, kMessageSearch, kDigestText};
 
-Result<int> user_version(sqlite::Database& db) {
+Result<int> user_version(db::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");
   if (!stmt) return stmt.error();
   auto row = stmt->step();
@@ -398,7 +398,7 @@ static_assert([] {
   return true;
 }());
 
-Result<int> migrate_to(sqlite::Database& db, int target) {
+Result<int> migrate_to(db::Database& db, int target) {
   auto current = user_version(db);
   if (!current) return current.error();
   int version = *current;
@@ -410,7 +410,7 @@ Result<int> migrate_to(sqlite::Database& db, int target) {
                       db.path(), "use a newer rapport with this database");
   }
   while (version < target) {
-    auto tx = sqlite::Transaction::begin(db);
+    auto tx = db::Transaction::begin(db);
     if (!tx) return tx.error();
     if (auto s = db.exec(kMigrations[static_cast<size_t>(version)]); !s) {
       Error e = s.error();
@@ -426,7 +426,7 @@ Result<int> migrate_to(sqlite::Database& db, int target) {
   return version;
 }
 
-Result<int> migrate(sqlite::Database& db) {
+Result<int> migrate(db::Database& db) {
   return migrate_to(db, static_cast<int>(kMigrations.size()));
 }
 

@@ -16,9 +16,9 @@ std::span<const std::string_view> migrations();
 // Applies the missing migrations, each in its own transaction with its user_version bump.
 // Returns the resulting version. Fails with kDatabase when the database is newer than this
 // program knows (it is never downgraded) or a migration fails (it is rolled back).
-Result<int> migrate(sqlite::Database& db);
+Result<int> migrate(db::Database& db);
 
 // Applies migrations up to `version` only; for tests that need an older schema.
-Result<int> migrate_to(sqlite::Database& db, int version);
+Result<int> migrate_to(db::Database& db, int version);
 
 }  // namespace rapport

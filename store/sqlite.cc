@@ -1,10 +1,124 @@
 #include "store/sqlite.h"
 
+#include <sqlite3.h>
+
+#include <cassert>
+#include <memory>
 #include <utility>
 
 namespace rapport::sqlite {
+namespace {
 
-Result<Database> Database::open(const std::string& path) {
+class SqliteStatement final : public db::StatementImpl {
+ public:
+  SqliteStatement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+
+  void bind_int64(int index, std::int64_t value) override {
+    [[maybe_unused]] int rc = sqlite3_bind_int64(stmt_, index, value);
+    assert(rc == SQLITE_OK);
+  }
+  void bind_real(int index, double value) override {
+    [[maybe_unused]] int rc = sqlite3_bind_double(stmt_, index, value);
+    assert(rc == SQLITE_OK);
+  }
+  void bind_text(int index, std::string_view text, bool copy) override {
+    [[maybe_unused]] int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(),
+                                                  copy ? SQLITE_TRANSIENT : SQLITE_STATIC,
+                                                  SQLITE_UTF8);
+    assert(rc == SQLITE_OK);
+  }
+  void bind_null(int index) override {
+    [[maybe_unused]] int rc = sqlite3_bind_null(stmt_, index);
+    assert(rc == SQLITE_OK);
+  }
+  Result<bool> step() override;
+  void reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  int column_count() const override { return sqlite3_column_count(stmt_); }
+  bool is_null(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
+  std::int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double real(int column) const override { return sqlite3_column_double(stmt_, column); }
+  std::string text(int column) const override {
+    const unsigned char* p = sqlite3_column_text(stmt_, column);
+    if (!p) return {};
+    return std::string(reinterpret_cast<const char*>(p),
+                       static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3* db_ = nullptr;
+};
+
+Result<bool> SqliteStatement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const char* sql = sqlite3_sql(stmt_);
+  int code = sqlite3_extended_errcode(db_);
+  Retry retry = (code & 0xff) == SQLITE_BUSY ? Retry::kYes : Retry::kNo;
+  std::string hint = (code & 0xff) == SQLITE_FULL ? "the disk is full" : "";
+  return make_error(ErrorCode::kDatabase, std::string(sqlite3_errmsg(db_)),
+                    sqlite3_db_filename(db_, "main") ? sqlite3_db_filename(db_, "main") : "",
+                    hint.empty() ? std::string("while running: ") + (sql ? sql : "") : hint, retry);
+}
+
+class SqliteConnection final : public db::ConnectionImpl {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+
+  db::Backend backend() const override { return db::Backend::kSqlite; }
+  Status exec(std::string_view sql) override {
+    std::string s(sql);
+    char* msg = nullptr;
+    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg);
+    sqlite3_free(msg);
+    if (rc != SQLITE_OK) return last_error("sql failed");
+    return {};
+  }
+  Result<std::unique_ptr<db::StatementImpl>> prepare(std::string_view sql) override {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return last_error("cannot prepare statement");
+    return std::unique_ptr<db::StatementImpl>(new SqliteStatement(stmt, db_));
+  }
+  // The write lock at once: two writers never both read and then fail to upgrade.
+  std::string_view begin_sql() const override { return "BEGIN IMMEDIATE"; }
+  int changes() const override { return sqlite3_changes(db_); }
+  const std::string& where() const override { return path_; }
+
+  // An Error for the connection's most recent failure, with `doing` as what failed.
+  Error last_error(std::string_view doing) const {
+    int code = sqlite3_extended_errcode(db_);
+    Retry retry =
+        (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? Retry::kYes : Retry::kNo;
+    std::string hint;
+    if ((code & 0xff) == SQLITE_FULL) hint = "the disk is full";
+    if ((code & 0xff) == SQLITE_BUSY) hint = "another process holds the database; try again";
+    if ((code & 0xff) == SQLITE_NOTADB) hint = "is this file a Rapport database?";
+    return make_error(ErrorCode::kDatabase, std::string(doing) + ": " + sqlite3_errmsg(db_),
+                      path_, hint, retry);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<db::Database> open(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -15,7 +129,7 @@ Result<Database> Database::open(const std::string& path) {
     return make_error(ErrorCode::kDatabase, "cannot open database: " + what, path,
                       "check that the folder exists and is writable");
   }
-  Database db(raw, path);
+  db::Database db(std::make_unique<SqliteConnection>(raw, path));
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 5000);
   if (auto s = db.exec("PRAGMA foreign_keys = ON"); !s) return s.error();
@@ -44,161 +158,6 @@ Result<Database> Database::open(const std::string& path) {
     if (auto s = db.exec("PRAGMA journal_size_limit = 33554432"); !s) return s.error();
   }
   return db;
-}
-
-Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
-
-Database& Database::operator=(Database&& other) noexcept {
-  if (this != &other) {
-    sqlite3_close_v2(db_);
-    db_ = std::exchange(other.db_, nullptr);
-    path_ = std::move(other.path_);
-  }
-  return *this;
-}
-
-Database::~Database() { sqlite3_close_v2(db_); }
-
-Error Database::last_error(std::string_view doing) const {
-  int code = sqlite3_extended_errcode(db_);
-  Retry retry =
-      (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? Retry::kYes : Retry::kNo;
-  std::string hint;
-  if ((code & 0xff) == SQLITE_FULL) hint = "the disk is full";
-  if ((code & 0xff) == SQLITE_BUSY) hint = "another process holds the database; try again";
-  if ((code & 0xff) == SQLITE_NOTADB) hint = "is this file a Rapport database?";
-  return make_error(ErrorCode::kDatabase, std::string(doing) + ": " + sqlite3_errmsg(db_), path_,
-                    hint, retry);
-}
-
-Status Database::exec(std::string_view sql) {
-  std::string s(sql);
-  char* msg = nullptr;
-  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg);
-  sqlite3_free(msg);
-  if (rc != SQLITE_OK) return last_error("sql failed");
-  return {};
-}
-
-Result<Statement> Database::prepare(std::string_view sql) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return last_error("cannot prepare statement");
-  return Statement(stmt, db_);
-}
-
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int Database::changes() const { return sqlite3_changes(db_); }
-
-Statement::Statement(Statement&& other) noexcept
-    : stmt_(std::exchange(other.stmt_, nullptr)), db_(other.db_) {}
-
-Statement& Statement::operator=(Statement&& other) noexcept {
-  if (this != &other) {
-    sqlite3_finalize(stmt_);
-    stmt_ = std::exchange(other.stmt_, nullptr);
-    db_ = other.db_;
-  }
-  return *this;
-}
-
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-Statement& Statement::bind(int index, std::int64_t value) {
-  [[maybe_unused]] int rc = sqlite3_bind_int64(stmt_, index, value);
-  assert(rc == SQLITE_OK);
-  return *this;
-}
-
-Statement& Statement::bind(int index, double value) {
-  [[maybe_unused]] int rc = sqlite3_bind_double(stmt_, index, value);
-  assert(rc == SQLITE_OK);
-  return *this;
-}
-
-Statement& Statement::bind(int index, std::string_view text) {
-  [[maybe_unused]] int rc =
-      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  assert(rc == SQLITE_OK);
-  return *this;
-}
-
-Statement& Statement::bind_unowned(int index, std::string_view text) {
-  [[maybe_unused]] int rc =
-      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-  assert(rc == SQLITE_OK);
-  return *this;
-}
-
-Statement& Statement::bind_null(int index) {
-  [[maybe_unused]] int rc = sqlite3_bind_null(stmt_, index);
-  assert(rc == SQLITE_OK);
-  return *this;
-}
-
-Result<bool> Statement::step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  const char* sql = sqlite3_sql(stmt_);
-  int code = sqlite3_extended_errcode(db_);
-  Retry retry = (code & 0xff) == SQLITE_BUSY ? Retry::kYes : Retry::kNo;
-  std::string hint = (code & 0xff) == SQLITE_FULL ? "the disk is full" : "";
-  return make_error(ErrorCode::kDatabase, std::string(sqlite3_errmsg(db_)),
-                    sqlite3_db_filename(db_, "main") ? sqlite3_db_filename(db_, "main") : "",
-                    hint.empty() ? std::string("while running: ") + (sql ? sql : "") : hint, retry);
-}
-
-Status Statement::run() {
-  auto r = step();
-  reset();
-  if (!r) return r.error();
-  return {};
-}
-
-void Statement::reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-int Statement::column_count() const { return sqlite3_column_count(stmt_); }
-
-bool Statement::is_null(int column) const {
-  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
-
-std::string Statement::text(int column) const {
-  const unsigned char* p = sqlite3_column_text(stmt_, column);
-  if (!p) return {};
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
-std::optional<std::int64_t> Statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
-}
-
-Result<Transaction> Transaction::begin(Database& db) {
-  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s.error();
-  return Transaction(&db);
-}
-
-Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
-
-Transaction::~Transaction() {
-  if (db_) (void)db_->exec("ROLLBACK");
-}
-
-Status Transaction::commit() {
-  assert(db_);
-  auto s = db_->exec("COMMIT");
-  if (s) db_ = nullptr;
-  return s;
 }
 
 }  // namespace rapport::sqlite

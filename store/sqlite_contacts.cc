@@ -17,10 +17,10 @@ constexpr const char kFindIdentity[] =
     "SELECT id, contact_id FROM identities WHERE kind = ?1 AND value = ?2";
 constexpr const char kInsertContact[] =
     "INSERT INTO contacts (display_name, display_name_at, first_seen_at, last_seen_at, "
-    "created_at, name_folded) VALUES (?1, ?2, ?3, ?3, ?4, ?5)";
+    "created_at, name_folded) VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id";
 constexpr const char kInsertIdentity[] =
     "INSERT INTO identities (kind, value, contact_id, first_seen_source_id, first_seen_at, "
-    "written, written_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)";
+    "written, written_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING id";
 // The spelling a person used most recently is the one shown (messages arrive in any order).
 constexpr const char kUpdateWritten[] =
     "UPDATE identities SET written = ?2, written_at = ?3 "
@@ -129,7 +129,7 @@ struct Moved {
 
 // Runs `body` inside a savepoint: all of it or none, inside or outside a transaction.
 template <typename T, typename F>
-Result<T> atomically(sqlite::Database& db, F body) {
+Result<T> atomically(db::Database& db, F body) {
   if (auto s = db.exec("SAVEPOINT contacts_change"); !s) return s.error();
   Result<T> out = body();
   if (!out) {
@@ -186,8 +186,9 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
         .bind(3, m.received_at)
         .bind(4, now)
         .bind(5, fold_name(m.display_name));
-    if (auto s = (*contact)->run(); !s) return s.error();
-    target = db_.last_insert_rowid();
+    auto id = (*contact)->insert_id();
+    if (!id) return id.error();
+    target = *id;
     ++r.contacts_added;
   }
   // One message carrying identities of two people joins them: a merge, with its evidence,
@@ -225,8 +226,9 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
         .bind(4, source_id)
         .bind(5, m.received_at)
         .bind(6, all[i]->written);
-    if (auto s = (*identity)->run(); !s) return s.error();
-    identity_of[i] = db_.last_insert_rowid();
+    auto id = (*identity)->insert_id();
+    if (!id) return id.error();
+    identity_of[i] = *id;
   }
   // The rename first: it compares with the name's time before the touch moves it.
   auto rename = cached(kRenameContact);
@@ -349,12 +351,12 @@ Result<std::int64_t> SqliteStore::merge_contacts(std::int64_t from, std::int64_t
       return s.error();
     if (auto s = run("UPDATE contacts SET merged_into = ?2 WHERE id = ?1", from, into); !s)
       return s.error();
-    if (auto s = run("INSERT INTO merges (kind, from_contact_id, into_contact_id, evidence, moved, "
-                     "created_at) VALUES ('merge', ?1, ?2, ?3, ?4, ?5)",
-                     from, into, std::string(evidence), moved.write(), now);
-        !s)
-      return s.error();
-    return db_.last_insert_rowid();
+    auto merge = db_.prepare(
+        "INSERT INTO merges (kind, from_contact_id, into_contact_id, evidence, moved, "
+        "created_at) VALUES ('merge', ?1, ?2, ?3, ?4, ?5) RETURNING id");
+    if (!merge) return merge.error();
+    merge->bind(1, from).bind(2, into).bind(3, evidence).bind(4, moved.write()).bind(5, now);
+    return merge->insert_id();
   });
 }
 
@@ -507,7 +509,7 @@ SELECT c.id, c.display_name, c.first_seen_at, c.last_seen_at,
 FROM contacts c
 )sql";
 
-ContactSummary read_summary(sqlite::Statement& s) {
+ContactSummary read_summary(db::Statement& s) {
   ContactSummary c;
   c.id = s.int64(0);
   c.display_name = s.text(1);
@@ -707,11 +709,11 @@ Status SqliteStore::tag_contact(std::int64_t contact_id, std::string_view tag, b
 Result<std::int64_t> SqliteStore::add_note(std::int64_t contact_id, std::string_view note,
                                            UnixTime now) {
   auto stmt =
-      db_.prepare("INSERT INTO contact_notes (contact_id, text, created_at) VALUES (?1, ?2, ?3)");
+      db_.prepare("INSERT INTO contact_notes (contact_id, text, created_at) VALUES (?1, ?2, ?3) "
+                  "RETURNING id");
   if (!stmt) return stmt.error();
   stmt->bind(1, contact_id).bind(2, trim(note)).bind(3, now);
-  if (auto s = stmt->run(); !s) return s.error();
-  return db_.last_insert_rowid();
+  return stmt->insert_id();
 }
 
 Status SqliteStore::edit_note(std::int64_t contact_id, std::int64_t note_id, std::string_view note,
@@ -783,7 +785,7 @@ std::string digits_of(std::string_view text) {
 }  // namespace
 
 Result<std::int64_t> SqliteStore::index_for_search(std::int64_t max_messages) {
-  auto tx = sqlite::Transaction::begin(db_);
+  auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   auto from = cached("SELECT indexed_to FROM search_index");
   if (!from) return from.error();
@@ -914,7 +916,7 @@ WHERE m.class = 'human'
   AND (?2 = '' OR EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?2))
   AND (?3 = '' OR s.name = ?3)
 )sql";
-  auto read_hits = [&](sqlite::Statement& st) -> Status {
+  auto read_hits = [&](db::Statement& st) -> Status {
     for (;;) {
       auto row = st.step();
       if (!row) return row.error();

@@ -56,7 +56,7 @@ std::vector<std::string> split_refs(const std::string& refs) {
   return out;
 }
 
-SourceState read_source(const sqlite::Statement& s) {
+SourceState read_source(const db::Statement& s) {
   SourceState st;
   st.id = s.int64(0);
   st.kind = s.text(1);
@@ -113,7 +113,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
                         "set [store] path to a writable location");
     }
   }
-  auto db = sqlite::Database::open(path);
+  auto db = sqlite::open(path);
   if (!db) return db.error();
   auto version = migrate(*db);
   if (!version) return version.error();
@@ -136,7 +136,7 @@ Status SqliteStore::move_text_notes() {
     todo.emplace_back(find->int64(0), find->text(1));
   }
   if (todo.empty()) return {};
-  auto tx = sqlite::Transaction::begin(db_);
+  auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   auto insert =
       db_.prepare("INSERT INTO contact_notes (contact_id, text, created_at) VALUES (?1, ?2, ?3)");
@@ -182,7 +182,7 @@ Status SqliteStore::fold_stored_names() {
     todo.emplace_back(find->int64(0), find->text(1));
   }
   if (todo.empty()) return {};
-  auto tx = sqlite::Transaction::begin(db_);
+  auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   auto update = db_.prepare("UPDATE contacts SET name_folded = ?2 WHERE id = ?1");
   if (!update) return update.error();
@@ -193,7 +193,7 @@ Status SqliteStore::fold_stored_names() {
   return tx->commit();
 }
 
-Result<sqlite::Statement*> SqliteStore::cached(const char* sql) {
+Result<db::Statement*> SqliteStore::cached(const char* sql) {
   for (auto& [key, stmt] : statements_) {
     if (key == sql) {
       stmt.reset();
@@ -255,12 +255,14 @@ Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view 
     return st;
   }
   auto insert =
-      db_.prepare("INSERT INTO sources (kind, name, location, created_at) VALUES (?1, ?2, ?3, ?4)");
+      db_.prepare("INSERT INTO sources (kind, name, location, created_at) VALUES (?1, ?2, ?3, ?4) "
+                  "RETURNING id");
   if (!insert) return insert.error();
   insert->bind(1, kind).bind(2, name).bind(3, location).bind(4, now);
-  if (auto s = insert->run(); !s) return s.error();
+  auto id = insert->insert_id();
+  if (!id) return id.error();
   SourceState st;
-  st.id = db_.last_insert_rowid();
+  st.id = *id;
   st.kind = kind;
   st.name = name;
   st.location = location;
@@ -285,7 +287,7 @@ Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, Unix
                                   BatchResult& r) {
   auto find = cached(kFindEpisode);
   if (!find) return find.error();
-  sqlite::Statement& f = **find;
+  db::Statement& f = **find;
   f.bind(1, source_id).bind(2, e.guid);
   auto row = f.step();
   if (!row) return row.error();
@@ -411,7 +413,7 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
   }
   auto insert = cached(kInsertMessage);
   if (!insert) return insert.error();
-  sqlite::Statement& s = **insert;
+  db::Statement& s = **insert;
   // The message outlives the run() below, which resets the statement: its text is not copied.
   s.bind_unowned(1, m.natural_key)
       .bind(2, source_id)
@@ -453,7 +455,7 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
 
 Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batch& batch,
                                               UnixTime now) {
-  auto tx = sqlite::Transaction::begin(db_);
+  auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   BatchResult r;
   for (const auto& e : batch.episodes) {
@@ -557,7 +559,7 @@ Result<std::vector<std::pair<std::int64_t, Message>>> SqliteStore::unlinked_mess
 
 Status SqliteStore::link_messages(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) {
   if (links.empty()) return {};
-  auto tx = sqlite::Transaction::begin(db_);
+  auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   auto stmt = db_.prepare("UPDATE messages SET episode_id = ?2 WHERE id = ?1 AND episode_id IS NULL");
   if (!stmt) return stmt.error();
@@ -1169,7 +1171,7 @@ SELECT (SELECT COUNT(*) FROM episodes),
 }
 
 Result<std::int64_t> SqliteStore::record_digest(const Digest& digest) {
-  auto tx = sqlite::Transaction::begin(db_);
+  auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   auto upsert = db_.prepare(
       "INSERT INTO digests (slot, generated_at) VALUES (?1, ?2) "

@@ -79,26 +79,26 @@ class SqliteStore final : public Store {
                                std::string_view message_id, UnixTime at) override;
 
   // The connection, for tests and maintenance commands.
-  sqlite::Database& database() { return db_; }
+  db::Database& database() { return db_; }
 
  private:
   Status fold_stored_names();
   Status move_text_notes();
-  explicit SqliteStore(sqlite::Database db) : db_(std::move(db)) {}
+  explicit SqliteStore(db::Database db) : db_(std::move(db)) {}
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
   Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
   Result<std::int64_t> resolve_identity(std::int64_t source_id, const Message& m, UnixTime now,
                                         BatchResult& r);
-  Result<sqlite::Statement*> cached(const char* sql);
+  Result<db::Statement*> cached(const char* sql);
   // Recomputes a contact's name and first/last seen from the messages of its identities.
   Status recompute_contact(std::int64_t contact_id);
   Result<bool> split_between(std::int64_t a, std::int64_t b);
 
-  sqlite::Database db_;
+  db::Database db_;
   // Prepared once, reused for every row: keyed by the SQL text's address.
   // A deque: a statement handed out stays where it is while others are added.
-  std::deque<std::pair<const char*, sqlite::Statement>> statements_;
+  std::deque<std::pair<const char*, db::Statement>> statements_;
 };
 
 }  // namespace rapport

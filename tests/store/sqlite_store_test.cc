@@ -13,7 +13,7 @@ namespace {
 
 using testing::TempDir;
 
-std::int64_t count(sqlite::Database& db, const std::string& sql) {
+std::int64_t count(db::Database& db, const std::string& sql) {
   auto stmt = db.prepare(sql);
   EXPECT_TRUE(stmt.ok());
   auto row = stmt->step();
@@ -21,7 +21,7 @@ std::int64_t count(sqlite::Database& db, const std::string& sql) {
   return stmt->int64(0);
 }
 
-int user_version(sqlite::Database& db) {
+int user_version(db::Database& db) {
   return static_cast<int>(count(db, "PRAGMA user_version"));
 }
 
@@ -41,7 +41,7 @@ Message human_email(const std::string& key, const std::string& address, const st
 }
 
 TEST(Migrations, CreateEveryTableOnAnEmptyDatabase) {
-  auto db = sqlite::Database::open(":memory:");
+  auto db = sqlite::open(":memory:");
   ASSERT_TRUE(db.ok());
   auto v = migrate(*db);
   ASSERT_TRUE(v.ok()) << v.error().to_string();
@@ -61,7 +61,7 @@ TEST(Migrations, UpgradeAnOlderDatabaseKeepingItsData) {
   TempDir dir;
   std::string path = (dir.path() / "old.db").string();
   {
-    auto db = sqlite::Database::open(path);
+    auto db = sqlite::open(path);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(migrate_to(*db, 1).ok());
     ASSERT_TRUE(
@@ -72,7 +72,7 @@ TEST(Migrations, UpgradeAnOlderDatabaseKeepingItsData) {
   }
   auto store = SqliteStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().to_string();
-  sqlite::Database& db = (*store)->database();
+  db::Database& db = (*store)->database();
   EXPECT_EQ(user_version(db), static_cast<int>(migrations().size()));
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sqlite_master WHERE name='messages_by_identity'"), 1);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sources WHERE name='show'"), 1);
@@ -82,7 +82,7 @@ TEST(Migrations, GmailIdentitiesTakeTheirNormalFormUnlessItIsTaken) {
   TempDir dir;
   std::string path = (dir.path() / "old.db").string();
   {
-    auto db = sqlite::Database::open(path);
+    auto db = sqlite::open(path);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(migrate_to(*db, 13).ok());
     ASSERT_TRUE(db->exec(R"sql(
@@ -97,7 +97,7 @@ INSERT INTO identities (kind, value, contact_id, first_seen_at) VALUES
   }
   auto store = SqliteStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().to_string();
-  sqlite::Database& db = (*store)->database();
+  db::Database& db = (*store)->database();
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'luciafernandez@gmail.com'"),
             1);
   // Its normal form belongs to another contact already: both stay, to be suggested as one.
@@ -110,7 +110,7 @@ TEST(Migrations, PlusTagsAtProvidersThatDeliverThemHomeGo) {
   TempDir dir;
   std::string path = (dir.path() / "old.db").string();
   {
-    auto db = sqlite::Database::open(path);
+    auto db = sqlite::open(path);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(migrate_to(*db, 20).ok());
     ASSERT_TRUE(db->exec(R"sql(
@@ -128,7 +128,7 @@ INSERT INTO sent_mail (natural_key, recipient, sent_at) VALUES ('k1', 'jo+show@p
   }
   auto store = SqliteStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().to_string();
-  sqlite::Database& db = (*store)->database();
+  db::Database& db = (*store)->database();
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'ana@outlook.com'"), 1);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'tom@hotmail.co.uk'"), 1);
   // Taken by another contact: both stay, for contacts suggest.
@@ -140,7 +140,7 @@ INSERT INTO sent_mail (natural_key, recipient, sent_at) VALUES ('k1', 'jo+show@p
 }
 
 TEST(Migrations, RefuseADatabaseFromANewerRapport) {
-  auto db = sqlite::Database::open(":memory:");
+  auto db = sqlite::open(":memory:");
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(db->exec("PRAGMA user_version = 999").ok());
   auto v = migrate(*db);
