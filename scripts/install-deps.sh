@@ -8,12 +8,12 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libpugixml-dev libpoco-dev libsqlite3-dev libtomlplusplus-dev
-  zlib1g-dev libutf8proc-dev libuchardet-dev libphonenumber-dev libsodium-dev tzdata
+  zlib1g-dev libutf8proc-dev libuchardet-dev libphonenumber-dev libsodium-dev tzdata libpq-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     libgtest-dev libgmock-dev
-    python3-aiosmtpd openssl dovecot-imapd dovecot-pop3d
+    python3-aiosmtpd openssl dovecot-imapd dovecot-pop3d postgresql-15
     chromium chromium-driver python3-selenium fonts-dejavu-core
     clang-14 libclang-rt-14-dev libfuzzer-14-dev
   )
@@ -37,4 +37,11 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
+# The tests start PostgreSQL servers of their own in temporary folders: the cluster the
+# package would create and start on port 5432 is turned off first, as Debian documents.
+if [[ " ${missing[*]} " == *" postgresql-15 "* ]]; then
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends postgresql-common
+  "${sudo_cmd[@]}" sed -ri 's/^#? *create_main_cluster *=.*/create_main_cluster = false/' \
+    /etc/postgresql-common/createcluster.conf
+fi
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

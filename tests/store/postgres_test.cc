@@ -1,0 +1,342 @@
+// The PostgreSQL backend of store/db.h against a real PostgreSQL 15 on 127.0.0.1.
+#include "store/postgres.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "core/text.h"
+#include "store/migrations.h"
+#include "store/postgres_schema.h"
+#include "store/sqlite.h"
+#include "tests/support/postgres_server.h"
+
+namespace rapport {
+namespace {
+
+using testing::PostgresTestServer;
+
+TEST(PostgresTranslate, NumberedParametersAndInsertOrIgnore) {
+  EXPECT_EQ(postgres::translate("SELECT id FROM t WHERE a = ?1 AND b = ?12"),
+            "SELECT id FROM t WHERE a = $1 AND b = $12");
+  EXPECT_EQ(postgres::translate("UPDATE t SET a = ? WHERE b = ?"),
+            "UPDATE t SET a = $1 WHERE b = $2");
+  // A question mark in a string or a quoted name is text, not a parameter.
+  EXPECT_EQ(postgres::translate("SELECT '?1 it''s ?', \"a?\" FROM t WHERE x = ?1"),
+            "SELECT '?1 it''s ?', \"a?\" FROM t WHERE x = $1");
+  EXPECT_EQ(postgres::translate("INSERT OR IGNORE INTO tags (a, b) VALUES (?1, ?2)"),
+            "INSERT INTO tags (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+  EXPECT_EQ(postgres::translate("  insert or ignore into tags (a) SELECT tag FROM x;"),
+            "  INSERT into tags (a) SELECT tag FROM x ON CONFLICT DO NOTHING");
+  EXPECT_EQ(postgres::translate("INSERT OR IGNORE INTO t (a) VALUES (?1) RETURNING id"),
+            "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id");
+  // A column called "returning_at" is not the clause.
+  EXPECT_EQ(postgres::translate("INSERT OR IGNORE INTO t (returning_at) VALUES (?1)"),
+            "INSERT INTO t (returning_at) VALUES ($1) ON CONFLICT DO NOTHING");
+  EXPECT_EQ(postgres::translate("INSERT INTO t (a) VALUES (?1)"), "INSERT INTO t (a) VALUES ($1)");
+}
+
+TEST(PostgresRedacted, TheUrlWithoutItsPassword) {
+  EXPECT_EQ(postgres::redacted("postgresql://sam:s3cret@db.example:5432/shows"),
+            "postgresql://sam@db.example:5432/shows");
+  EXPECT_EQ(postgres::redacted("postgresql://sam@db.example/shows?password=s3cret&sslmode=require"),
+            "postgresql://sam@db.example/shows?sslmode=require");
+  EXPECT_EQ(postgres::redacted("postgresql://db.example/shows?sslmode=require&password=s3cret"),
+            "postgresql://db.example/shows?sslmode=require");
+  EXPECT_EQ(postgres::redacted("postgresql://sam@[::1]:5432/shows"),
+            "postgresql://sam@[::1]:5432/shows");
+}
+
+class PostgresBackend : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server.ready()) << server.why_not_ready(); }
+  Result<db::Database> connect(const std::string& url_suffix = "") {
+    postgres::ConnectOptions o;
+    o.url = server.url() + url_suffix;
+    o.password = PostgresTestServer::password();
+    return postgres::open(o);
+  }
+  PostgresTestServer server;
+};
+
+TEST_F(PostgresBackend, RunsTheStoresSqlWithTypedParametersAndReadsEveryColumnKind) {
+  auto db = connect();
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  EXPECT_EQ(db->backend(), db::Backend::kPostgres);
+  ASSERT_TRUE(db->exec("CREATE TABLE people (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                       "seen_at BIGINT, score DOUBLE PRECISION, note TEXT)")
+                  .ok());
+
+  auto insert = db->prepare(
+      "INSERT INTO people (name, seen_at, score, note) VALUES (?1, ?2, ?3, ?4) RETURNING id");
+  ASSERT_TRUE(insert.ok()) << insert.error().to_string();
+  insert->bind(1, "Lucía Fernández").bind(2, std::int64_t{1795600000}).bind(3, 2.5).bind(4, "hola");
+  auto lucia = insert->insert_id();
+  ASSERT_TRUE(lucia.ok()) << lucia.error().to_string();
+  // The same statement again, this time with nulls: prepared for that signature too.
+  insert->bind(1, "Marcus Okafor").bind_null(2).bind_null(3).bind_null(4);
+  auto marcus = insert->insert_id();
+  ASSERT_TRUE(marcus.ok()) << marcus.error().to_string();
+  EXPECT_EQ(*marcus, *lucia + 1);
+
+  // A name met again is left alone, and nothing is counted as changed.
+  auto ignore = db->prepare("INSERT OR IGNORE INTO people (name) VALUES (?1)");
+  ASSERT_TRUE(ignore.ok());
+  ignore->bind(1, "Marcus Okafor");
+  ASSERT_TRUE(ignore->run().ok());
+  EXPECT_EQ(db->changes(), 0);
+  ignore->bind(1, "Grace Kim");
+  ASSERT_TRUE(ignore->run().ok());
+  EXPECT_EQ(db->changes(), 1);
+
+  auto read =
+      db->prepare("SELECT id, name, seen_at, score, note, seen_at IS NULL FROM people ORDER BY id");
+  ASSERT_TRUE(read.ok());
+  auto row = read->step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(read->int64(0), *lucia);
+  EXPECT_EQ(read->text(1), "Lucía Fernández");
+  EXPECT_EQ(read->optional_int64(2), 1795600000);
+  EXPECT_DOUBLE_EQ(read->real(3), 2.5);
+  EXPECT_EQ(read->text(4), "hola");
+  EXPECT_EQ(read->int64(5), 0);  // a boolean reads as 0 or 1
+  row = read->step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(read->text(1), "Marcus Okafor");
+  EXPECT_FALSE(read->optional_int64(2).has_value());
+  EXPECT_TRUE(read->is_null(4));
+  EXPECT_EQ(read->int64(5), 1);
+  row = read->step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(read->text(1), "Grace Kim");
+  row = read->step();
+  ASSERT_TRUE(row.ok());
+  EXPECT_FALSE(*row);
+
+  auto update = db->prepare("UPDATE people SET note = ?2 WHERE id <> ?1");
+  ASSERT_TRUE(update.ok());
+  update->bind(1, *lucia).bind(2, "answered");
+  ASSERT_TRUE(update->run().ok());
+  EXPECT_EQ(db->changes(), 2);
+}
+
+TEST_F(PostgresBackend, TextPostgresWouldRefuseIsKeptWithTheBadBytesMarked) {
+  auto db = connect();
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  ASSERT_TRUE(db->exec("CREATE TABLE notes (body TEXT)").ok());
+  auto insert = db->prepare("INSERT INTO notes (body) VALUES (?1)");
+  ASSERT_TRUE(insert.ok());
+  // Latin-1 "Frösche" in a body that said UTF-8, and a NUL: SQLite would keep the bytes;
+  // PostgreSQL refuses them, so they become U+FFFD and the rest is stored.
+  insert->bind(1, std::string_view("Fr\xF6sche and a \0NUL", 18));
+  ASSERT_TRUE(insert->run().ok());
+  EXPECT_EQ(server.psql("SELECT body FROM notes"), "Fr\xEF\xBF\xBDsche and a \xEF\xBF\xBDNUL");
+}
+
+TEST_F(PostgresBackend, AFailedStatementSaysWhatAndTheTransactionRollsBack) {
+  auto db = connect();
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  ASSERT_TRUE(db->exec("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
+  {
+    auto tx = db::Transaction::begin(*db);
+    ASSERT_TRUE(tx.ok());
+    auto insert = db->prepare("INSERT INTO t (k) VALUES (?1)");
+    ASSERT_TRUE(insert.ok());
+    insert->bind(1, "a");
+    ASSERT_TRUE(insert->run().ok());
+    insert->bind(1, "a");
+    auto again = insert->run();
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kDatabase);
+    EXPECT_NE(again.error().what.find("duplicate key"), std::string::npos) << again.error().what;
+    EXPECT_EQ(again.error().where, server.url());
+  }  // not committed: rolled back
+  EXPECT_EQ(server.psql("SELECT count(*) FROM t"), "0");
+  auto bad = db->prepare("SELECT nope FROM t WHERE k = ?1");
+  ASSERT_TRUE(bad.ok());  // prepared on the server when first run
+  bad->bind(1, "a");
+  auto row = bad->step();
+  ASSERT_FALSE(row.ok());
+  EXPECT_NE(row.error().what.find("column \"nope\" does not exist"), std::string::npos);
+}
+
+TEST_F(PostgresBackend, AWrongPasswordIsNamedAndNeverShown) {
+  postgres::ConnectOptions o;
+  o.url = server.url();
+  o.password = "not-the-password-9";
+  auto db = postgres::open(o);
+  ASSERT_FALSE(db.ok());
+  EXPECT_NE(db.error().what.find("password authentication failed"), std::string::npos)
+      << db.error().to_string();
+  EXPECT_NE(db.error().hint.find("password_env"), std::string::npos);
+  EXPECT_EQ(db.error().to_string().find("not-the-password-9"), std::string::npos);
+
+  // A password written in the URL is never shown either.
+  o.url =
+      "postgresql://rapport:in-the-url-3@127.0.0.1:" + std::to_string(server.port()) + "/postgres";
+  o.password.clear();
+  db = postgres::open(o);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.error().to_string().find("in-the-url-3"), std::string::npos)
+      << db.error().to_string();
+  EXPECT_NE(db.error().where.find("rapport@127.0.0.1"), std::string::npos);
+}
+
+TEST_F(PostgresBackend, VerifiesTheServersCertificateWhenAsked) {
+  auto verified = connect("?sslmode=verify-full&sslrootcert=" + server.ca_file());
+  ASSERT_TRUE(verified.ok()) << verified.error().to_string();
+  auto tls = verified->prepare("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+  ASSERT_TRUE(tls.ok());
+  auto row = tls->step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(tls->int64(0), 1);
+
+  // Without the authority that signed it, the certificate is not trusted.
+  auto refused = connect("?sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().hint.find("sslrootcert"), std::string::npos)
+      << refused.error().to_string();
+}
+
+TEST_F(PostgresBackend, ALostServerIsAnErrorToRetry) {
+  auto db = connect();
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  server.kill_now();
+  auto s = db->exec("SELECT 1");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().retry, Retry::kYes);
+  EXPECT_NE(s.error().hint.find("connection"), std::string::npos) << s.error().to_string();
+}
+
+// Every row of a query, columns joined by '|', rows by '\n'.
+std::string rows(db::Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
+  if (!st) return "ERROR " + st.error().to_string();
+  std::string out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return "ERROR " + row.error().to_string();
+    if (!*row) break;
+    if (!out.empty()) out += '\n';
+    for (int i = 0; i < st->column_count(); ++i) out += (i ? "|" : "") + st->text(i);
+  }
+  return out;
+}
+
+TEST_F(PostgresBackend, MigratesToTheSchemaSqliteHasAtTheSameVersion) {
+  auto pg = connect();
+  ASSERT_TRUE(pg.ok()) << pg.error().to_string();
+  auto version = postgres::migrate(*pg);
+  ASSERT_TRUE(version.ok()) << version.error().to_string();
+  auto lite = sqlite::open(":memory:");
+  ASSERT_TRUE(lite.ok());
+  auto lite_version = migrate(*lite);
+  ASSERT_TRUE(lite_version.ok());
+  // Numbered like SQLite's: a migration added to one backend only fails here.
+  EXPECT_EQ(*version, *lite_version);
+  EXPECT_EQ(postgres::migrations().back().version, static_cast<int>(migrations().size()));
+
+  // The same tables with the same columns in the same order, and the same indexes.
+  std::string tables = rows(*lite,
+                            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                            "LIKE 'messages_fts%' ORDER BY name");
+  ASSERT_NE(tables.find("messages"), std::string::npos);
+  for (const std::string& table : split_lines(tables)) {
+    std::string lite_columns = rows(*lite,
+                                    "SELECT group_concat(name, ',') FROM "
+                                    "(SELECT name FROM pragma_table_info('" +
+                                        table + "') ORDER BY cid) AS c");
+    std::string pg_columns =
+        rows(*pg,
+             "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
+             "information_schema.columns WHERE table_schema = 'public' AND table_name = '" +
+                 table + "'");
+    EXPECT_EQ(pg_columns, lite_columns) << table;
+  }
+  std::string lite_indexes = rows(*lite,
+                                  "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                                  "sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                  "ORDER BY name)");
+  std::string pg_indexes = rows(*pg,
+                                "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM "
+                                "pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE "
+                                "'%_pkey' AND indexname NOT LIKE '%_key' AND indexname NOT LIKE "
+                                "'messages_fts%'");
+  EXPECT_EQ(pg_indexes, lite_indexes);
+
+  // Run again: nothing to do.
+  auto again = postgres::migrate(*pg);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(*again, *version);
+  EXPECT_EQ(server.psql("SELECT count(*) FROM rapport_schema"), "1");
+}
+
+TEST_F(PostgresBackend, DaemonsStartingAtOnceMigrateOnce) {
+  constexpr int kDaemons = 4;
+  std::vector<std::string> outcomes(kDaemons);
+  std::vector<std::thread> daemons;
+  for (int i = 0; i < kDaemons; ++i) {
+    daemons.emplace_back([&, i] {
+      auto db = connect();
+      if (!db) {
+        outcomes[static_cast<size_t>(i)] = db.error().to_string();
+        return;
+      }
+      auto v = postgres::migrate(*db);
+      outcomes[static_cast<size_t>(i)] = v ? std::to_string(*v) : v.error().to_string();
+    });
+  }
+  for (auto& t : daemons) t.join();
+  const std::string newest = std::to_string(postgres::migrations().back().version);
+  for (const std::string& o : outcomes) EXPECT_EQ(o, newest);
+  EXPECT_EQ(server.psql("SELECT version FROM rapport_schema"), newest);
+  EXPECT_EQ(server.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'messages'"), "1");
+}
+
+TEST_F(PostgresBackend, ADatabaseFromANewerRapportIsLeftAlone) {
+  auto db = connect();
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  ASSERT_TRUE(postgres::migrate(*db).ok());
+  server.psql("UPDATE rapport_schema SET version = 99");
+  auto v = postgres::migrate(*db);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().what.find("schema version 99 is newer"), std::string::npos)
+      << v.error().to_string();
+  EXPECT_EQ(server.psql("SELECT version FROM rapport_schema"), "99");
+}
+
+TEST_F(PostgresBackend, SqliteFunctionsTheStoreCallsMeanTheSameOnBoth) {
+  auto pg = connect();
+  ASSERT_TRUE(pg.ok()) << pg.error().to_string();
+  ASSERT_TRUE(postgres::migrate(*pg).ok());
+  auto lite = sqlite::open(":memory:");
+  ASSERT_TRUE(lite.ok());
+  ASSERT_TRUE(migrate(*lite).ok());
+  for (db::Database* d : {&*pg, &*lite}) {
+    ASSERT_TRUE(d->exec("INSERT INTO contacts (display_name, first_seen_at, last_seen_at, "
+                        "created_at) VALUES ('Lucía', 1795600000, 1795700000, 1795600000)")
+                    .ok());
+    ASSERT_TRUE(d->exec("INSERT INTO contact_tags (contact_id, tag) VALUES (1, 'patron'), "
+                        "(1, 'supporter')")
+                    .ok());
+  }
+  const char* queries[] = {
+      "SELECT instr('lucia.fernandez@gmail.com', 'fern'), instr('abc', 'z'), instr('', '')",
+      "SELECT MIN(first_seen_at, 1795650000), MAX(last_seen_at, 1795650000), "
+      "MAX(first_seen_at, NULL) IS NULL FROM contacts",
+      "SELECT group_concat(tag, ',') FROM (SELECT tag FROM contact_tags ORDER BY tag) AS t",
+      "SELECT strftime('%Y-%m-%d', created_at, 'unixepoch') || ' ' || "
+      "strftime('%H:%M:%S', 1795600001, 'unixepoch') FROM contacts",
+      "SELECT count(*) FROM contact_tags WHERE tag NOT IN (SELECT value FROM "
+      "json_each('[\"patron\",\"x\"]'))",
+      "SELECT display_name FROM contacts WHERE name_folded = '' AND merged_into IS NULL",
+  };
+  for (const char* q : queries) EXPECT_EQ(rows(*pg, q), rows(*lite, q)) << q;
+  EXPECT_EQ(rows(*pg, queries[0]), "7|0|1");
+}
+
+}  // namespace
+}  // namespace rapport
