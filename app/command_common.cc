@@ -129,11 +129,11 @@ void write_digest(JsonWriter& j, const Digest& d, const config::Config& cfg,
   j.end_object();
 }
 
-int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<SqliteStore>& store,
+int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<SqlStore>& store,
                 std::int64_t& id) {
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto opened = SqliteStore::open(cfg->store.path);
+  auto opened = SqlStore::open(cfg->store.path);
   if (!opened) {
     print_error(opened.error());
     return kFailure;

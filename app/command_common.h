@@ -12,7 +12,7 @@
 #include "core/json_writer.h"
 #include "core/model.h"
 #include "core/result.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace rapport::app {
 
@@ -40,7 +40,7 @@ void write_digest(JsonWriter& j, const Digest& d, const config::Config& cfg,
 
 // Opens the database and finds the person `who` names. Prints the problem and returns the
 // exit status when it cannot; kOk otherwise.
-int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<SqliteStore>& store,
+int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<SqlStore>& store,
                 std::int64_t& id);
 
 }  // namespace rapport::app

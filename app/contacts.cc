@@ -14,7 +14,7 @@
 #include "pipeline/duplicates.h"
 #include "pipeline/identity.h"
 #include "pipeline/who.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace rapport::app {
 namespace {
@@ -23,7 +23,7 @@ std::string day(UnixTime t) { return local_date(t); }
 
 
 // WHO through the one resolver every command uses.
-Result<std::int64_t> find(SqliteStore& store, const std::string& who,
+Result<std::int64_t> find(SqlStore& store, const std::string& who,
                           const pipeline::IdentityRules& rules) {
   return pipeline::find_person(store, who, rules);
 }
@@ -127,7 +127,7 @@ std::string vcard_line(const std::string& line) {
   return out + "\r\n";
 }
 
-int list(SqliteStore& store, const Invocation& inv) {
+int list(SqlStore& store, const Invocation& inv) {
   ContactFilter f;
   f.unanswered = inv.has("--unanswered");
   f.first_time = inv.has("--first-time");
@@ -160,7 +160,7 @@ int list(SqliteStore& store, const Invocation& inv) {
   return kOk;
 }
 
-int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
+int show(SqlStore& store, std::int64_t id, const Invocation& inv) {
   const bool full = inv.has("--full");
   auto d = store.contact_detail(id, full);
   if (!d) {
@@ -273,7 +273,7 @@ int show(SqliteStore& store, std::int64_t id, const Invocation& inv) {
   return kOk;
 }
 
-int suggest(SqliteStore& store, const Invocation& inv) {
+int suggest(SqlStore& store, const Invocation& inv) {
   auto records = store.contact_records();
   if (!records) {
     print_error(records.error());
@@ -360,7 +360,7 @@ int suggest(SqliteStore& store, const Invocation& inv) {
   return kOk;
 }
 
-int export_all(SqliteStore& store, const Invocation& inv) {
+int export_all(SqlStore& store, const Invocation& inv) {
   std::string format = inv.get("--format", "csv");
   if (format != "csv" && format != "json" && format != "vcard") {
     std::cerr << "rapport: --format " << format << " is not known (hint: csv, json or vcard)\n";
@@ -443,12 +443,12 @@ int contacts_command(const Invocation& inv) {
     print_error(cfg.error());
     return kUsage;
   }
-  auto opened = SqliteStore::open(cfg->store.path);
+  auto opened = SqlStore::open(cfg->store.path);
   if (!opened) {
     print_error(opened.error());
     return kFailure;
   }
-  SqliteStore& store = **opened;
+  SqlStore& store = **opened;
   const pipeline::IdentityRules rules = identity_rules(*cfg);
   auto person = [&](const std::string& who, std::int64_t& id) {
     auto found = find(store, who, rules);

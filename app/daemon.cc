@@ -30,7 +30,7 @@
 #include "notify/mailer.h"
 #include "pipeline/run_once.h"
 #include "pipeline/schedule.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace rapport::app {
 namespace {
@@ -57,7 +57,7 @@ class Daemon {
       return 2;
     }
     lock_ = std::move(*lock);
-    auto store = SqliteStore::open(cfg_.store.path);
+    auto store = SqlStore::open(cfg_.store.path);
     if (!store) {
       std::cerr << "rapport: " << store.error().to_string() << "\n";
       return 1;
@@ -115,7 +115,7 @@ class Daemon {
     listener_.reset();
     listener_store_.reset();
     if (served.empty() || !cfg_.listener.enabled) return true;
-    auto s = SqliteStore::open(cfg_.store.path);  // the listener's own connection
+    auto s = SqlStore::open(cfg_.store.path);  // the listener's own connection
     if (!s) {
       log::error("listener: " + s.error().to_string());
       return false;
@@ -306,7 +306,7 @@ class Daemon {
   // On a worker thread, with its own database connection.
   void poll(Scheduled s, SourceState state, double jitter, const std::string& db_path,
             const std::string& creator_email, const pipeline::IdentityRules& rules) {
-    auto store = SqliteStore::open(db_path);
+    auto store = SqlStore::open(db_path);
     if (store) {
       auto episodes = (*store)->episodes();
       // A long read (a first IMAP read of years of mail) logs how far it is every few seconds.
@@ -451,8 +451,8 @@ class Daemon {
   std::string path_;
   config::Config cfg_;
   std::unique_ptr<DatabaseLock> lock_;
-  std::unique_ptr<SqliteStore> store_;  // the main thread's connection
-  std::unique_ptr<SqliteStore> listener_store_;
+  std::unique_ptr<SqlStore> store_;  // the main thread's connection
+  std::unique_ptr<SqlStore> listener_store_;
   std::unique_ptr<Listener> listener_;
   std::unique_ptr<WebServer> web_;
   ingest::CurlHttpClient http_;  // used from worker threads: CurlHttpClient keeps no state

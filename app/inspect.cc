@@ -15,7 +15,7 @@
 #include "ingest/mail/mail_parser.h"
 #include "ingest/mail/mbox_source.h"
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace rapport::app {
 namespace {
@@ -153,7 +153,7 @@ std::vector<Episode> known_episodes(const Invocation& inv) {
   }
   std::error_code ec;
   if (!std::filesystem::exists(cfg->store.path, ec)) return {};
-  auto store = SqliteStore::open(cfg->store.path);
+  auto store = SqlStore::open(cfg->store.path);
   if (!store) return {};
   auto episodes = (*store)->episodes();
   return episodes ? std::move(*episodes) : std::vector<Episode>{};

@@ -16,7 +16,7 @@ int answered_command(const Invocation& inv) {
                  "id or a name)\n";
     return kUsage;
   }
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   std::int64_t id = 0;
   if (int status = find_person(inv, inv.arguments.front(), store, id); status != kOk) return status;
   const std::string label = store->contact_label(id).value();
@@ -70,7 +70,7 @@ int snooze_command(const Invocation& inv) {
       return kUsage;
     }
   }
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   std::int64_t id = 0;
   if (int status = find_person(inv, inv.arguments.front(), store, id); status != kOk) return status;
   std::optional<UnixTime> until;

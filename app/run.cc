@@ -232,7 +232,7 @@ int run_command(const Invocation& inv) {
     print_error(lock.error());
     return kFailure;
   }
-  auto store = SqliteStore::open(cfg->store.path);
+  auto store = SqlStore::open(cfg->store.path);
   if (!store) {
     print_error(store.error());
     return kFailure;

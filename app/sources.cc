@@ -20,7 +20,7 @@ int sources_command(const Invocation& inv) {
   }
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto store = SqliteStore::open(cfg->store.path);
+  auto store = SqlStore::open(cfg->store.path);
   if (!store) {
     print_error(store.error());
     return kFailure;

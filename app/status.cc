@@ -37,7 +37,7 @@ size_t line_count(const std::string& text) {
 int status_command(const Invocation& inv) {
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto store = SqliteStore::open(cfg->store.path);
+  auto store = SqlStore::open(cfg->store.path);
   if (!store) {
     print_error(store.error());
     return kFailure;

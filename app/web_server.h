@@ -8,7 +8,7 @@
 #include "app/http_server.h"
 #include "config/config.h"
 #include "core/clock.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "web/inbox.h"
 
 namespace rapport::app {
@@ -30,7 +30,7 @@ class WebServer {
  private:
   WebServer() = default;
   std::string address_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqlStore> store_;
   std::unique_ptr<web::WebInbox> inbox_;
   std::unique_ptr<HttpServer> server_;
 };

@@ -17,7 +17,7 @@
 
 #include "pipeline/duplicates.h"
 #include "pipeline/resolve.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace fs = std::filesystem;
 using Wall = std::chrono::steady_clock;
@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   fs::path dir = fs::temp_directory_path() / "rapport-bench-contacts";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  auto store = SqliteStore::open((dir / "bench.db").string());
+  auto store = SqlStore::open((dir / "bench.db").string());
   if (!store) {
     std::cerr << store.error().to_string() << "\n";
     return 1;

@@ -17,7 +17,7 @@
 #include "ingest/feed/feed_parser.h"
 #include "ingest/feed/feed_source.h"
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/http_server.h"
 
 namespace fs = std::filesystem;
@@ -106,7 +106,7 @@ int not_modified(int feeds) {
   }
   fs::path dir = fs::temp_directory_path() / "rapport-bench-304";
   fs::remove_all(dir);
-  auto store = SqliteStore::open((dir / "bench.db").string());
+  auto store = SqlStore::open((dir / "bench.db").string());
   if (!store) {
     std::cerr << store.error().to_string() << "\n";
     return 1;

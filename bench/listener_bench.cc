@@ -19,7 +19,7 @@
 #include "ingest/feed/http_client.h"
 #include "ingest/inbound/import_source.h"
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace fs = std::filesystem;
 using Wall = std::chrono::steady_clock;
@@ -34,7 +34,7 @@ size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
 int webhook(int messages, int connections) {
   fs::path dir = fs::temp_directory_path() / "rapport-bench-listener";
   fs::remove_all(dir);
-  auto store = SqliteStore::open((dir / "bench.db").string());
+  auto store = SqlStore::open((dir / "bench.db").string());
   if (!store) return 1;
   SystemClock clock;
   app::ServedInbox site;
@@ -129,7 +129,7 @@ int csv(int rows) {
           << (i % 10 + 1) << ",2026-11-" << (10 + i % 15) << " 12:" << (10 + i % 50) << ":00\n";
     }
   }
-  auto store = SqliteStore::open((dir / "bench.db").string());
+  auto store = SqlStore::open((dir / "bench.db").string());
   if (!store) return 1;
   ingest::Inbox inbox{"form",
                       ingest::InboxKind::kCsv,

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 using namespace rapport;
 
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: rapport_search_bench DATABASE\n");
     return 2;
   }
-  auto store = SqliteStore::open(argv[1]);
+  auto store = SqlStore::open(argv[1]);
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().to_string().c_str());
     return 1;

@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  // As Rapport opens its database (store/sqlite_store.cc).
+  // As Rapport opens its database (store/sql_store.cc).
   exec(db, "PRAGMA page_size = 8192");
   exec(db, "PRAGMA journal_mode = WAL");
   exec(db, "PRAGMA synchronous = NORMAL");

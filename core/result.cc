@@ -1,5 +1,8 @@
 #include "core/result.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace rapport {
 
 std::string Error::message() const {
@@ -16,6 +19,12 @@ std::string Error::to_string() const {
 Error make_error(ErrorCode code, std::string what, std::string where, std::string hint,
                  Retry retry) {
   return Error{code, std::move(what), std::move(where), std::move(hint), retry};
+}
+
+void value_of_error(const Error& error) {
+  std::fprintf(stderr, "rapport: internal error: the value of an error was read: %s\n",
+               error.to_string().c_str());
+  std::abort();
 }
 
 }  // namespace rapport

@@ -46,7 +46,11 @@ struct Error {
 Error make_error(ErrorCode code, std::string what, std::string where = {}, std::string hint = {},
                  Retry retry = Retry::kNo);
 
-// Holds either a value or an Error. Accessing the wrong alternative is a bug (asserts).
+// A Result holding `error` was read as a value: a bug. Prints the error and aborts.
+[[noreturn]] void value_of_error(const Error& error);
+
+// Holds either a value or an Error. Reading the value of an error is a bug: it prints the
+// error and aborts; reading the error of a value asserts.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -57,15 +61,15 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
 
   T& value() & {
-    assert(ok());
+    if (!ok()) value_of_error(std::get<1>(v_));
     return std::get<0>(v_);
   }
   const T& value() const& {
-    assert(ok());
+    if (!ok()) value_of_error(std::get<1>(v_));
     return std::get<0>(v_);
   }
   T&& value() && {
-    assert(ok());
+    if (!ok()) value_of_error(std::get<1>(v_));
     return std::get<0>(std::move(v_));
   }
   T& operator*() & { return value(); }

@@ -46,6 +46,7 @@ class ConnectionImpl {
   // The statement that opens a writing transaction (SQLite takes its write lock at once).
   virtual std::string_view begin_sql() const = 0;
   virtual int changes() const = 0;
+  virtual bool in_transaction() const = 0;
   // Where the database is, for errors: a path, or a URL without its password.
   virtual const std::string& where() const = 0;
 };
@@ -125,6 +126,8 @@ class Database {
   Result<Statement> prepare(std::string_view sql);
   // Rows changed by the last INSERT, UPDATE or DELETE that ran.
   int changes() const { return impl_->changes(); }
+  // Whether a transaction is open.
+  bool in_transaction() const { return impl_->in_transaction(); }
   // Where the database is, for errors: a path, or a URL without its password.
   const std::string& path() const { return impl_->where(); }
   ConnectionImpl& impl() { return *impl_; }

@@ -349,7 +349,7 @@ CREATE INDEX messages_unlinked ON messages (received_at) WHERE episode_id IS NUL
 
 // 23: the words people wrote, searchable (the web inbox's search): their own words and the
 // subject of each message, accents and case aside. Messages are written once and never
-// changed, so the index is brought up to date in bulk by the store (SqliteStore::search
+// changed, so the index is brought up to date in bulk by the store (SqlStore::search
 // indexes what arrived since `indexed_to` first, in chunks): an ingest does not pay for it
 // message by message (doing so by trigger doubled the time of a 100,000-message first read),
 // and an existing database is indexed at its first search. The quoted history is left out:

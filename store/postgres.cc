@@ -215,6 +215,7 @@ class PgConnection final : public db::ConnectionImpl {
   }
   std::string_view begin_sql() const override { return "BEGIN"; }
   int changes() const override { return changes_; }
+  bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
   const std::string& where() const override { return where_; }
 
   PGconn* handle() { return conn_; }
@@ -299,6 +300,32 @@ Result<bool> PgStatement::step() {
   return true;
 }
 
+// Whether the last word of `out` (before spaces) is `word`, in any case.
+bool previous_word_is(const std::string& out, std::string_view word) {
+  size_t end = out.size();
+  while (end > 0 && std::isspace(static_cast<unsigned char>(out[end - 1]))) --end;
+  if (end < word.size()) return false;
+  size_t begin = end - word.size();
+  if (begin > 0 && (std::isalnum(static_cast<unsigned char>(out[begin - 1])) || out[begin - 1] == '_'))
+    return false;
+  return starts_with_word(out, begin, word);
+}
+
+// Whether a name follows `at` (a subquery's alias), rather than the next clause.
+bool named_next(std::string_view sql, size_t at) {
+  while (at < sql.size() && std::isspace(static_cast<unsigned char>(sql[at]))) ++at;
+  if (at == sql.size() || !(std::isalpha(static_cast<unsigned char>(sql[at])) || sql[at] == '_' ||
+                            sql[at] == '"')) {
+    return false;
+  }
+  for (std::string_view clause : {"WHERE", "GROUP", "ORDER", "LIMIT", "JOIN", "LEFT", "INNER",
+                                  "CROSS", "UNION", "HAVING", "WINDOW", "ON", "EXCEPT",
+                                  "INTERSECT", "OFFSET", "RETURNING"}) {
+    if (starts_with_word(sql, at, clause)) return false;
+  }
+  return true;
+}
+
 bool loopback_host(const std::string& host) {
   return host.empty() || host[0] == '/' || host == "localhost" || host == "127.0.0.1" ||
          host == "::1";
@@ -329,6 +356,8 @@ std::string translate(std::string_view sql) {
     }
   }
   int next_param = 0;
+  std::vector<int> derived;  // depths of the open subqueries in FROM or JOIN
+  int derived_names = 0;
   size_t returning = std::string::npos;  // where a top-level RETURNING begins in `out`
   int depth = 0;
   while (i < sql.size()) {
@@ -361,8 +390,32 @@ std::string translate(std::string_view sql) {
       i = j;
       continue;
     }
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
+    // SQLite's char(N) is PostgreSQL's chr(N) (char is a type there).
+    if ((c == 'c' || c == 'C') &&
+        (i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_')) &&
+        starts_with_word(sql, i, "CHAR") && i + 4 < sql.size() && sql[i + 4] == '(') {
+      out += "chr";
+      i += 4;
+      continue;
+    }
+    if (c == '(') {
+      ++depth;
+      if (previous_word_is(out, "FROM") || previous_word_is(out, "JOIN")) {
+        derived.push_back(depth);
+      }
+    }
+    if (c == ')') {
+      const bool closes_derived = !derived.empty() && derived.back() == depth;
+      --depth;
+      if (closes_derived) {
+        derived.pop_back();
+        out += c;
+        ++i;
+        // SQLite lets a subquery in FROM go unnamed; PostgreSQL 15 wants a name.
+        if (!named_next(sql, i)) out += " AS derived" + std::to_string(++derived_names);
+        continue;
+      }
+    }
     if (ignore && depth == 0 && returning == std::string::npos &&
         (i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_')) &&
         starts_with_word(sql, i, "RETURNING")) {

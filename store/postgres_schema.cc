@@ -228,6 +228,13 @@ CREATE FUNCTION strftime(format TEXT, seconds BIGINT, modifier TEXT) RETURNS TEX
                   replace(replace(replace(replace(replace(replace(format,
                     ''%Y'', ''YYYY''), ''%m'', ''MM''), ''%d'', ''DD''), ''%H'', ''HH24''),
                     ''%M'', ''MI''), ''%S'', ''SS''))';
+-- SQLite reads a comparison as 0 or 1: sum, max and min take them as they come.
+CREATE FUNCTION rapport_count_true(so_far BIGINT, value BOOLEAN) RETURNS BIGINT
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+  'SELECT CASE WHEN value IS NULL THEN so_far ELSE COALESCE(so_far, 0) + value::int END';
+CREATE AGGREGATE sum(BOOLEAN) (SFUNC = rapport_count_true, STYPE = BIGINT);
+CREATE AGGREGATE max(BOOLEAN) (SFUNC = boolor_statefunc, STYPE = BOOLEAN);
+CREATE AGGREGATE min(BOOLEAN) (SFUNC = booland_statefunc, STYPE = BOOLEAN);
 CREATE FUNCTION json_each(list TEXT) RETURNS TABLE (value TEXT)
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT json_array_elements_text(list::json)';
 )sql";

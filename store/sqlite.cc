@@ -96,6 +96,7 @@ class SqliteConnection final : public db::ConnectionImpl {
   // The write lock at once: two writers never both read and then fail to upgrade.
   std::string_view begin_sql() const override { return "BEGIN IMMEDIATE"; }
   int changes() const override { return sqlite3_changes(db_); }
+  bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
   const std::string& where() const override { return path_; }
 
   // An Error for the connection's most recent failure, with `doing` as what failed.

@@ -1,6 +1,5 @@
 // Store: everything Rapport keeps. The pipeline and the commands talk to this interface;
-// SqliteStore is the embedded implementation, and a server-backed one can serve a network
-// of shows later.
+// SqlStore implements it once, on an embedded SQLite file or a PostgreSQL server.
 //
 // Every method returns an Error with code kDatabase when the backend fails; nothing is
 // half-written then. Implementations are not thread-safe: one Store per thread.

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/http_post.h"
 #include "tests/support/raw_socket.h"
 #include "tests/support/temp_dir.h"
@@ -20,7 +20,7 @@ using testing::http_request;
 class ListenerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open((dir.path() / "rapport.db").string());
+    auto s = SqlStore::open((dir.path() / "rapport.db").string());
     ASSERT_TRUE(s.ok()) << s.error().to_string();
     store = std::move(*s);
     ServedInbox site;
@@ -59,7 +59,7 @@ class ListenerTest : public ::testing::Test {
 
   testing::TempDir dir;
   FixedClock clock{1795600000};
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   std::unique_ptr<Listener> listener;
 };
 

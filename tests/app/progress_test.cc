@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ingest/mail/maildir_source.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport::app {
@@ -125,7 +125,7 @@ TEST(ProgressLines, APipelineReadTellsEachCommittedBatch) {
     dir.write("Maildir/cur/1795600" + std::to_string(1000 + i) + ".M1P1.host:2,S", mail(i));
   }
   dir.write("Maildir/new/.keep", "");
-  auto store = SqliteStore::open((dir.path() / "rapport.db").string());
+  auto store = SqlStore::open((dir.path() / "rapport.db").string());
   ASSERT_TRUE(store.ok());
   std::vector<std::unique_ptr<ingest::Source>> sources;
   sources.push_back(

@@ -4,7 +4,7 @@
 
 #include "ingest/feed/feed_source.h"
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/http_server.h"
 
 namespace rapport::pipeline {
@@ -41,7 +41,7 @@ const char* kComments = R"(<?xml version="1.0"?>
 class FeedPass : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open(":memory:");
+    auto s = SqlStore::open(":memory:");
     ASSERT_TRUE(s.ok());
     store = std::move(*s);
     options.http = &http;
@@ -64,7 +64,7 @@ class FeedPass : public ::testing::Test {
   HttpTestServer server;
   ingest::CurlHttpClient http;
   FixedClock clock{1795600000};
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   PollOptions options;
   std::vector<std::unique_ptr<ingest::Source>> sources;
 };

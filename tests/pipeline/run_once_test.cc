@@ -13,7 +13,7 @@
 #include "ingest/inbound/import_source.h"
 #include "notify/digest_render.h"
 #include "pipeline/digest_reply.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport::pipeline {
@@ -75,7 +75,7 @@ Message email(const std::string& id, const std::string& from, const std::string&
 }
 
 TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   auto mail = std::make_unique<FakeSource>("maildir", "replies");
   mail->next.messages.push_back(email("1@x", "Ana Lopez <ana@example.org>", "Re: Ep. 3: Tomatoes",
@@ -116,7 +116,7 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
 }
 
 TEST(RunOnce, RepliesToSentNewslettersLinkToTheirEpisodeOrIssueAndAnswerNoOne) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   auto feed = std::make_unique<FakeSource>("feed", "podcast");
   feed->next.episodes.push_back(
@@ -175,7 +175,7 @@ TEST(RunOnce, RepliesToSentNewslettersLinkToTheirEpisodeOrIssueAndAnswerNoOne) {
 }
 
 TEST(RunOnce, AFailingOrThrowingSourceNeverStopsTheOthers) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto broken = std::make_unique<FakeSource>("feed", "broken");
@@ -250,7 +250,7 @@ class PagedSource final : public ingest::Source {
 };
 
 TEST(RunOnce, PagesAreReadAheadWhileEarlierOnesCommitWithoutTheSourceSeeingBothAtOnce) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   PagedSource source(40);
   std::vector<ingest::Source*> sources{&source};
@@ -270,7 +270,7 @@ TEST(RunOnce, PagesAreReadAheadWhileEarlierOnesCommitWithoutTheSourceSeeingBothA
 TEST(RunOnce, ASourceWhoseLastReadNeverFinishedIsAFailureRetriedLaterNotACrashEveryPass) {
   // A parser that crashed the process once crashed every later run too: no digest ever again.
   // The read is marked in the database before it starts; a mark left behind is a failure.
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   auto crashing = std::make_unique<FakeSource>("maildir", "crashing");
   crashing->next.messages.push_back(email("c@x", "ana@example.org", "Hi", "Hello", 1795500000));
@@ -331,7 +331,7 @@ TEST(RunOnce, ASourceWhoseLastReadNeverFinishedIsAFailureRetriedLaterNotACrashEv
 TEST(RunOnce, AMessageReadWhileTheFeedWasFailingIsLinkedWhenItsEpisodeArrives) {
   // It was never linked later: the digest's "replied to Ep. 9" and the per-episode counts
   // missed it for good.
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   auto feed = std::make_unique<FakeSource>("feed", "show");
   feed->fail = make_error(ErrorCode::kNetwork, "HTTP 503", "https://x.example/feed", "",
@@ -383,7 +383,7 @@ TEST(RunOnce, AnExportsRefusedRowsAreThoseOfItsWholeReadAndStayInView) {
            ",Row " + std::to_string(i) + "\n";
   }
   auto path = dir.write("export.csv", csv);
-  auto store = SqliteStore::open((dir.path() / "rapport.db").string());
+  auto store = SqlStore::open((dir.path() / "rapport.db").string());
   ASSERT_TRUE(store.ok());
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
@@ -422,7 +422,7 @@ TEST(RunOnce, AnExportsRefusedRowsAreThoseOfItsWholeReadAndStayInView) {
 }
 
 TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto mail = std::make_unique<FakeSource>("maildir", "replies");
@@ -461,7 +461,7 @@ TEST(RunOnce, ADigestIsMarkedDeliveredOnlyAfterTheMailerSucceeded) {
 
 TEST(RunOnce, TheDayAfterAListWasSentTheDigestSaysWhoStillWaitsAndWhenTheyReturn) {
   // The digest said "Nobody is waiting" while status counted six.
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto mail = std::make_unique<FakeSource>("maildir", "replies");
@@ -504,7 +504,7 @@ TEST(RunOnce, TheDayAfterAListWasSentTheDigestSaysWhoStillWaitsAndWhenTheyReturn
 }
 
 TEST(RunOnce, AMessageFromAMalformedAddressIsStoredAndListedAsAnUnknownSender) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto mail = std::make_unique<FakeSource>("maildir", "replies");
@@ -551,7 +551,7 @@ TEST(DigestReply, ParsesDoneAndSnoozeLinesOnly) {
 }
 
 TEST(DigestReply, ALineNamingSomeoneIsCarriedOutForThemOrReportedBack) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto mail = std::make_unique<FakeSource>("maildir", "replies");
@@ -594,7 +594,7 @@ TEST(DigestReply, ALineNamingSomeoneIsCarriedOutForThemOrReportedBack) {
 }
 
 TEST(DigestReply, AReplyToTheDigestIsCarriedOutOnceAndConfirmedInTheNext) {
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   FixedClock clock(1795600000);
   std::vector<std::unique_ptr<ingest::Source>> sources;
   auto mail = std::make_unique<FakeSource>("maildir", "replies");

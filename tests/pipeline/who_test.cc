@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace rapport::pipeline {
 namespace {
@@ -23,7 +23,7 @@ Message from(const std::string& key, const std::string& name, const std::string&
 class WhoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store = std::move(SqliteStore::open(":memory:").value());
+    store = std::move(SqlStore::open(":memory:").value());
     rules.default_country = "GB";
     auto src = store->source("maildir", "replies", "/mail", 0);
     Batch b;
@@ -46,7 +46,7 @@ class WhoTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << who << ": " << (r.ok() ? "" : r.error().to_string());
     return r.ok() ? *r : -1;
   }
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   IdentityRules rules;
 };
 

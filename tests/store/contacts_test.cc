@@ -7,7 +7,8 @@
 #include <set>
 
 #include "core/text.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
+#include "tests/support/store_backends.h"
 
 namespace rapport {
 namespace {
@@ -30,15 +31,20 @@ Message msg(const std::string& key, UnixTime at, const std::string& name, Identi
   return m;
 }
 
-std::unique_ptr<SqliteStore> open_store() {
-  auto s = SqliteStore::open(":memory:");
-  EXPECT_TRUE(s.ok());
-  return std::move(*s);
-}
+// The same on SQLite and PostgreSQL.
+class Contacts : public testing::StoreBackendTest {
+ protected:
+  std::unique_ptr<SqlStore> fresh_store() {
+    auto s = open_store();
+    EXPECT_TRUE(s.ok()) << s.error().to_string();
+    return s ? std::move(*s) : nullptr;
+  }
+};
+RAPPORT_ON_BOTH_BACKENDS(Contacts);
 
-std::int64_t source(SqliteStore& s) { return s.source("form", "site", "", 1).value().id; }
+std::int64_t source(SqlStore& s) { return s.source("form", "site", "", 1).value().id; }
 
-void commit(SqliteStore& s, std::vector<Message> messages) {
+void commit(SqlStore& s, std::vector<Message> messages) {
   Batch b;
   b.messages = std::move(messages);
   auto r = s.commit_batch(source(s), b, 1795600000);
@@ -46,7 +52,7 @@ void commit(SqliteStore& s, std::vector<Message> messages) {
 }
 
 // Everything a merge may touch, row by row, as text: equal text means equal state.
-std::string snapshot(SqliteStore& s) {
+std::string snapshot(SqlStore& s) {
   std::string out;
   for (const char* sql :
        {"SELECT id, display_name, display_name_at, first_seen_at, last_seen_at, notes, "
@@ -67,7 +73,7 @@ std::string snapshot(SqliteStore& s) {
 }
 
 // Who is one person: each contact's identities, as a set of sets (ids left out).
-std::set<std::set<std::string>> grouping(SqliteStore& s) {
+std::set<std::set<std::string>> grouping(SqlStore& s) {
   std::set<std::set<std::string>> out;
   auto records = s.contact_records();
   EXPECT_TRUE(records.ok());
@@ -79,8 +85,8 @@ std::set<std::set<std::string>> grouping(SqliteStore& s) {
   return out;
 }
 
-TEST(Contacts, AMessageWithTwoIdentitiesTiesThemToOnePerson) {
-  auto s = open_store();
+TEST_P(Contacts, AMessageWithTwoIdentitiesTiesThemToOnePerson) {
+  auto s = fresh_store();
   commit(*s, {msg("form:1", 100, "Ana López", email("ana@example.org"),
                   {phone("+447700900123"), handle("instagram:analopez")})});
   auto people = s->contact_records().value();
@@ -92,8 +98,8 @@ TEST(Contacts, AMessageWithTwoIdentitiesTiesThemToOnePerson) {
   EXPECT_EQ(s->counts()->contacts, 1);
 }
 
-TEST(Contacts, AMessageJoiningTwoPeopleIsAMergeWithItsEvidence) {
-  auto s = open_store();
+TEST_P(Contacts, AMessageJoiningTwoPeopleIsAMergeWithItsEvidence) {
+  auto s = fresh_store();
   commit(*s, {msg("mid:1@x", 100, "Ana López", email("ana@example.org")),
               msg("voicemail:1", 150, "", phone("+447700900123"))});
   ASSERT_EQ(s->counts()->contacts, 2);
@@ -114,8 +120,8 @@ TEST(Contacts, AMessageJoiningTwoPeopleIsAMergeWithItsEvidence) {
   EXPECT_EQ(s->find_contact(std::to_string(detail.merges[0].from_contact_id)).value(), ana);
 }
 
-TEST(Contacts, UnmergeRestoresTheExactStateEvenAfterLaterMessages) {
-  auto build = [](SqliteStore& s) {
+TEST_P(Contacts, UnmergeRestoresTheExactStateEvenAfterLaterMessages) {
+  auto build = [](SqlStore& s) {
     commit(s, {msg("mid:1@x", 100, "Ana López", email("ana@example.org")),
                msg("voicemail:1", 150, "A. Lopez", phone("+447700900123"))});
     std::int64_t ana = s.find_contact("ana@example.org").value();
@@ -126,7 +132,7 @@ TEST(Contacts, UnmergeRestoresTheExactStateEvenAfterLaterMessages) {
     ASSERT_TRUE(s.record_answer(caller, 160, "manual", "").ok());
     ASSERT_TRUE(s.snooze(ana, 999).ok());
   };
-  auto merged = open_store();
+  auto merged = fresh_store();
   build(*merged);
   std::int64_t ana = merged->find_contact("ana@example.org").value();
   std::int64_t caller = merged->find_contact("+447700900123").value();
@@ -140,7 +146,7 @@ TEST(Contacts, UnmergeRestoresTheExactStateEvenAfterLaterMessages) {
   ASSERT_TRUE(merged->unmerge(*id, 1795600100).ok());
 
   // The same history without the merge.
-  auto control = open_store();
+  auto control = fresh_store();
   build(*control);
   commit(*control, {msg("voicemail:2", 300, "Ana Lopez", phone("+447700900123"))});
   EXPECT_EQ(snapshot(*merged), snapshot(*control));
@@ -151,8 +157,8 @@ TEST(Contacts, UnmergeRestoresTheExactStateEvenAfterLaterMessages) {
   EXPECT_FALSE(merged->unmerge(*id, 1795600200).ok());  // undone already
 }
 
-TEST(Contacts, TwoPeopleSaidApartAreNotJoinedThroughAThirdIdentity) {
-  auto s = open_store();
+TEST_P(Contacts, TwoPeopleSaidApartAreNotJoinedThroughAThirdIdentity) {
+  auto s = fresh_store();
   commit(*s, {msg("a", 100, "Ana", email("ana@example.org")),
               msg("b", 110, "Ana", email("ana@work.example"))});
   std::int64_t home = s->find_contact("ana@example.org").value();
@@ -170,7 +176,7 @@ TEST(Contacts, TwoPeopleSaidApartAreNotJoinedThroughAThirdIdentity) {
   EXPECT_EQ(s->counts()->contacts, 2);
 }
 
-TEST(Contacts, TheGroupingDoesNotDependOnTheOrderMessagesArriveIn) {
+TEST_P(Contacts, TheGroupingDoesNotDependOnTheOrderMessagesArriveIn) {
   std::vector<Message> all = {
       msg("a", 100, "Ana", email("ana@example.org")),
       msg("b", 110, "", phone("+447700900123")),
@@ -180,11 +186,11 @@ TEST(Contacts, TheGroupingDoesNotDependOnTheOrderMessagesArriveIn) {
       msg("f", 150, "Ben K", email("ben.k@work.example"), {email("ben@example.org")}),
       msg("g", 160, "Cleo", email("cleo@example.org")),
   };
-  auto forward = open_store();
+  auto forward = fresh_store();
   for (const auto& m : all) commit(*forward, {m});
-  auto backward = open_store();
+  auto backward = fresh_store();
   for (auto it = all.rbegin(); it != all.rend(); ++it) commit(*backward, {*it});
-  auto shuffled = open_store();
+  auto shuffled = fresh_store();
   for (size_t i : {3u, 6u, 0u, 5u, 1u, 4u, 2u}) commit(*shuffled, {all[i]});
   auto expected = std::set<std::set<std::string>>{
       {"email:ana@example.org", "phone:+447700900123", "handle:instagram:analopez"},
@@ -202,8 +208,8 @@ TEST(Contacts, TheGroupingDoesNotDependOnTheOrderMessagesArriveIn) {
   }
 }
 
-TEST(Contacts, ReadingTheSameMessagesAgainChangesNothing) {
-  auto s = open_store();
+TEST_P(Contacts, ReadingTheSameMessagesAgainChangesNothing) {
+  auto s = fresh_store();
   std::vector<Message> batch = {
       msg("a", 100, "Ana", email("ana@example.org")), msg("b", 110, "", phone("+447700900123")),
       msg("c", 120, "Ana", email("ana@example.org"), {phone("+447700900123")})};
@@ -224,8 +230,8 @@ ContactFilter filter(bool unanswered, bool first_time, std::string tag = "",
   return f;
 }
 
-TEST(Contacts, ListFiltersAndMergeRefusals) {
-  auto s = open_store();
+TEST_P(Contacts, ListFiltersAndMergeRefusals) {
+  auto s = fresh_store();
   commit(*s, {msg("a", 100, "Ana", email("ana@example.org")),
               msg("b", 200, "Ben", email("ben@example.org")),
               msg("c", 300, "Ben", email("ben@example.org"))});
@@ -249,8 +255,8 @@ TEST(Contacts, ListFiltersAndMergeRefusals) {
   EXPECT_EQ(s->merge_contacts(ana, ben, "again", 1).error().code, ErrorCode::kUsage);
 }
 
-TEST(Contacts, NotesAreEditedAndRemovedOneByOneAndFollowAMergeAndItsUndoing) {
-  auto s = open_store();
+TEST_P(Contacts, NotesAreEditedAndRemovedOneByOneAndFollowAMergeAndItsUndoing) {
+  auto s = fresh_store();
   commit(*s, {msg("a", 100, "Ana", email("ana@example.org")),
               msg("b", 200, "Ana L.", email("ana@work.example"))});
   std::int64_t ana = s->find_contact("ana@example.org").value();
@@ -279,8 +285,8 @@ TEST(Contacts, NotesAreEditedAndRemovedOneByOneAndFollowAMergeAndItsUndoing) {
   EXPECT_EQ(s->delete_note(work, *second).error().code, ErrorCode::kNotFound);
 }
 
-TEST(Contacts, TagsAreOneWhateverTheirCaseAndRemovingAMissingOneSaysSo) {
-  auto s = open_store();
+TEST_P(Contacts, TagsAreOneWhateverTheirCaseAndRemovingAMissingOneSaysSo) {
+  auto s = fresh_store();
   commit(*s, {msg("a", 100, "Ana", email("ana@example.org"))});
   std::int64_t ana = s->find_contact("ana@example.org").value();
   ASSERT_TRUE(s->tag_contact(ana, "Supporter", true).ok());
@@ -297,11 +303,11 @@ TEST(Contacts, TagsAreOneWhateverTheirCaseAndRemovingAMissingOneSaysSo) {
   EXPECT_EQ(again.error().what, "no tag \"supporter\" to remove");
 }
 
-TEST(Contacts, NotesKeptAsTextByAnOlderVersionBecomeRowsWhenTheStoreOpens) {
+TEST(ContactsSqlite, NotesKeptAsTextByAnOlderVersionBecomeRowsWhenTheStoreOpens) {
   std::string path = ::testing::TempDir() + "/notes-upgrade.db";
   std::remove(path.c_str());
   {
-    auto s = SqliteStore::open(path).value();
+    auto s = SqlStore::open(path).value();
     commit(*s, {msg("a", 100, "Ana", email("ana@example.org"))});
     // What an older version wrote: the notes as dated lines of one column.
     ASSERT_TRUE(s->database()
@@ -309,7 +315,7 @@ TEST(Contacts, NotesKeptAsTextByAnOlderVersionBecomeRowsWhenTheStoreOpens) {
                           "'2026-11-20 Wants an episode on leeks'")
                     .ok());
   }
-  auto s = SqliteStore::open(path).value();
+  auto s = SqlStore::open(path).value();
   auto d = s->contact_detail(s->find_contact("ana@example.org").value()).value();
   ASSERT_EQ(d.notes.size(), 2u);
   EXPECT_EQ(d.notes[0].text, "Sent her seeds");

@@ -37,6 +37,17 @@ TEST(PostgresTranslate, NumberedParametersAndInsertOrIgnore) {
   EXPECT_EQ(postgres::translate("INSERT OR IGNORE INTO t (returning_at) VALUES (?1)"),
             "INSERT INTO t (returning_at) VALUES ($1) ON CONFLICT DO NOTHING");
   EXPECT_EQ(postgres::translate("INSERT INTO t (a) VALUES (?1)"), "INSERT INTO t (a) VALUES ($1)");
+  EXPECT_EQ(postgres::translate("SELECT group_concat(a || char(31) || b, char(10)), charge FROM t"),
+            "SELECT group_concat(a || chr(31) || b, chr(10)), charge FROM t");
+  // SQLite lets a subquery in FROM go unnamed; PostgreSQL 15 wants a name.
+  EXPECT_EQ(postgres::translate("SELECT MAX(id) FROM (SELECT id FROM m LIMIT ?2)"),
+            "SELECT MAX(id) FROM (SELECT id FROM m LIMIT $2) AS derived1");
+  EXPECT_EQ(postgres::translate("SELECT a FROM (SELECT 1 AS a UNION ALL SELECT 2) GROUP BY a"),
+            "SELECT a FROM (SELECT 1 AS a UNION ALL SELECT 2) AS derived1 GROUP BY a");
+  EXPECT_EQ(postgres::translate("SELECT x FROM t LEFT JOIN (SELECT y FROM u) a ON a.y = t.x "
+                                "WHERE t.x IN (SELECT z FROM (SELECT z FROM v))"),
+            "SELECT x FROM t LEFT JOIN (SELECT y FROM u) a ON a.y = t.x "
+            "WHERE t.x IN (SELECT z FROM (SELECT z FROM v) AS derived1)");
 }
 
 TEST(PostgresRedacted, TheUrlWithoutItsPassword) {

@@ -5,18 +5,20 @@
 #include <algorithm>
 
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
+#include "tests/support/store_backends.h"
 
 namespace rapport {
 namespace {
 
 constexpr UnixTime kNow = 1795600000;
 
-class SearchTest : public ::testing::Test {
+// The same on SQLite and PostgreSQL.
+class SearchTest : public testing::StoreBackendTest {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open(":memory:");
-    ASSERT_TRUE(s);
+    auto s = open_store();
+    ASSERT_TRUE(s) << s.error().to_string();
     store = std::move(*s);
     Episode e;
     e.guid = "ep-12";
@@ -79,13 +81,14 @@ class SearchTest : public ::testing::Test {
     return subjects(q);
   }
 
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   std::vector<Episode> episodes;
 };
+RAPPORT_ON_BOTH_BACKENDS(SearchTest);
 
 using Names = std::vector<std::string>;
 
-TEST_F(SearchTest, FindsPeopleByNameWithoutAccentsOrCaseFromTheStartOfAnyWord) {
+TEST_P(SearchTest, FindsPeopleByNameWithoutAccentsOrCaseFromTheStartOfAnyWord) {
   add("replies", "1@x", "José Müller", "jose.mueller@gmx.de", "Re: Ep. 12: Compost in Winter",
       "Hola!", kNow - 5 * 86400);
   add("replies", "2@x", "Zoë O'Brien", "zoe@example.ie", "Hi", "Hello there", kNow - 4 * 86400);
@@ -99,7 +102,7 @@ TEST_F(SearchTest, FindsPeopleByNameWithoutAccentsOrCaseFromTheStartOfAnyWord) {
   EXPECT_TRUE(people("üller").empty());  // not the middle of a word (nor of an address)
 }
 
-TEST_F(SearchTest, FindsPeopleByAnyPartOfAnAddressOrPhone) {
+TEST_P(SearchTest, FindsPeopleByAnyPartOfAnAddressOrPhone) {
   add("replies", "1@x", "Ana López", "Ana.Lopez@Gmail.com", "Hi", "Hello", kNow - 5 * 86400);
   add("forms", "f1", "Ben Okafor", "ben@example.net", "", "Call me back about the garden",
       kNow - 2 * 86400, "+44 7700 900123");
@@ -111,7 +114,7 @@ TEST_F(SearchTest, FindsPeopleByAnyPartOfAnAddressOrPhone) {
   EXPECT_TRUE(people("7700 900124").empty());
 }
 
-TEST_F(SearchTest, FindsMessagesByTheWordsPeopleWroteNotTheQuotedHistory) {
+TEST_P(SearchTest, FindsMessagesByTheWordsPeopleWroteNotTheQuotedHistory) {
   add("replies", "1@x", "Ana López", "ana@example.org", "Re: Ep. 12: Compost in Winter",
       "Would you do an episode on leaf mould? Our café garden has too many leaves.\n\n"
       "On Tue, Sam Rivera wrote:\n> Next week: worm farms and bokashi.\n",
@@ -132,7 +135,7 @@ TEST_F(SearchTest, FindsMessagesByTheWordsPeopleWroteNotTheQuotedHistory) {
       << r->messages[0].snippet;
 }
 
-TEST_F(SearchTest, WhatArrivesAfterASearchIsFoundByTheNextAndIndexedOnce) {
+TEST_P(SearchTest, WhatArrivesAfterASearchIsFoundByTheNextAndIndexedOnce) {
   add("replies", "1@x", "Ana López", "ana@example.org", "Hi", "Tomatoes split in the rain",
       kNow - 5 * 86400);
   EXPECT_EQ(subjects("tomatoes").size(), 1u);
@@ -148,7 +151,7 @@ TEST_F(SearchTest, WhatArrivesAfterASearchIsFoundByTheNextAndIndexedOnce) {
   EXPECT_EQ(subjects("tomatoes").size(), 3u);
 }
 
-TEST_F(SearchTest, NarrowsByTagSourceAndEpisode) {
+TEST_P(SearchTest, NarrowsByTagSourceAndEpisode) {
   add("replies", "1@x", "Ana López", "ana@example.org", "Re: Ep. 12: Compost in Winter",
       "Loved the compost episode", kNow - 5 * 86400);
   add("forms", "f1", "Ben Okafor", "ben@example.net", "", "Compost question from the site",
@@ -168,7 +171,7 @@ TEST_F(SearchTest, NarrowsByTagSourceAndEpisode) {
   EXPECT_EQ(subjects(q).size(), 1u);
 }
 
-TEST_F(SearchTest, QueryTextIsNeverSearchSyntax) {
+TEST_P(SearchTest, QueryTextIsNeverSearchSyntax) {
   add("replies", "1@x", "Ana López", "ana@example.org", "Hi", "Quotes \"and\" stars * here",
       kNow);
   for (const std::string& q :
@@ -181,7 +184,7 @@ TEST_F(SearchTest, QueryTextIsNeverSearchSyntax) {
   EXPECT_TRUE(people("%").empty());  // not a wildcard
 }
 
-TEST_F(SearchTest, SaysWhenThereIsMoreThanTheLimit) {
+TEST_P(SearchTest, SaysWhenThereIsMoreThanTheLimit) {
   for (int i = 0; i < 5; ++i) {
     add("replies", std::to_string(i) + "@x", "Reader " + std::to_string(i),
         "reader" + std::to_string(i) + "@example.org", "Hi", "Compost!", kNow - i);

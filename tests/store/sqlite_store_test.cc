@@ -1,4 +1,4 @@
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 #include <gtest/gtest.h>
 
@@ -6,12 +6,18 @@
 
 #include "pipeline/rank.h"
 #include "store/migrations.h"
+#include "tests/support/store_backends.h"
 #include "tests/support/temp_dir.h"
 
 namespace rapport {
 namespace {
 
+using testing::StoreBackendTest;
 using testing::TempDir;
+
+// What a store does, the same on SQLite and PostgreSQL.
+class StoreBehaviour : public StoreBackendTest {};
+RAPPORT_ON_BOTH_BACKENDS(StoreBehaviour);
 
 std::int64_t count(db::Database& db, const std::string& sql) {
   auto stmt = db.prepare(sql);
@@ -70,7 +76,7 @@ TEST(Migrations, UpgradeAnOlderDatabaseKeepingItsData) {
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM sqlite_master WHERE name='messages_by_identity'"),
               0);
   }
-  auto store = SqliteStore::open(path);
+  auto store = SqlStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().to_string();
   db::Database& db = (*store)->database();
   EXPECT_EQ(user_version(db), static_cast<int>(migrations().size()));
@@ -95,7 +101,7 @@ INSERT INTO identities (kind, value, contact_id, first_seen_at) VALUES
 )sql")
                     .ok());
   }
-  auto store = SqliteStore::open(path);
+  auto store = SqlStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().to_string();
   db::Database& db = (*store)->database();
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'luciafernandez@gmail.com'"),
@@ -126,7 +132,7 @@ INSERT INTO sent_mail (natural_key, recipient, sent_at) VALUES ('k1', 'jo+show@p
 )sql")
                     .ok());
   }
-  auto store = SqliteStore::open(path);
+  auto store = SqlStore::open(path);
   ASSERT_TRUE(store.ok()) << store.error().to_string();
   db::Database& db = (*store)->database();
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities WHERE value = 'ana@outlook.com'"), 1);
@@ -150,9 +156,9 @@ TEST(Migrations, RefuseADatabaseFromANewerRapport) {
   EXPECT_EQ(user_version(*db), 999);
 }
 
-TEST(SqliteStore, OpensFilesInWalModeWithForeignKeys) {
+TEST(SqlStore, OpensFilesInWalModeWithForeignKeys) {
   TempDir dir;
-  auto store = SqliteStore::open((dir.path() / "nested" / "rapport.db").string());
+  auto store = SqlStore::open((dir.path() / "nested" / "rapport.db").string());
   ASSERT_TRUE(store.ok()) << store.error().to_string();
   auto& db = (*store)->database();
   auto mode = db.prepare("PRAGMA journal_mode");
@@ -161,16 +167,16 @@ TEST(SqliteStore, OpensFilesInWalModeWithForeignKeys) {
   EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
 }
 
-TEST(SqliteStore, RefusesAFileThatIsNotADatabase) {
+TEST(SqlStore, RefusesAFileThatIsNotADatabase) {
   TempDir dir;
   auto path = dir.write("notes.db", "these are my garden notes, not a database\n");
-  auto store = SqliteStore::open(path.string());
+  auto store = SqlStore::open(path.string());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kDatabase);
 }
 
-TEST(SqliteStore, CommitsABatchAndItsCursorTogether) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, CommitsABatchAndItsCursorTogether) {
+  auto store = open_store();
   ASSERT_TRUE(store.ok());
   auto src = (*store)->source("maildir", "replies", "/mail", 100);
   ASSERT_TRUE(src.ok());
@@ -201,14 +207,22 @@ TEST(SqliteStore, CommitsABatchAndItsCursorTogether) {
   EXPECT_EQ(counts->contacts, 2);
 }
 
-TEST(SqliteStore, AFailedBatchLeavesNeitherDataNorCursor) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, AFailedBatchLeavesNeitherDataNorCursor) {
+  auto store = open_store();
   ASSERT_TRUE(store.ok());
   auto& db = (*store)->database();
   // Fault injection: the database refuses the third message of the batch.
-  ASSERT_TRUE(db.exec("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.natural_key = "
-                      "'mid:poison@x' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
-                  .ok());
+  if (postgres()) {
+    ASSERT_TRUE(db.exec("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        "RAISE EXCEPTION 'disk on fire'; END $$; CREATE TRIGGER refuse BEFORE "
+                        "INSERT ON messages FOR EACH ROW WHEN (NEW.natural_key = 'mid:poison@x') "
+                        "EXECUTE FUNCTION refuse()")
+                    .ok());
+  } else {
+    ASSERT_TRUE(db.exec("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.natural_key = "
+                        "'mid:poison@x' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+                    .ok());
+  }
   auto src = (*store)->source("maildir", "replies", "/mail", 1);
   Batch batch;
   batch.episodes.push_back(Episode{0, "ep-1", "Ep. 1", "", 10, "", 1, 1, 60, "", {}});
@@ -227,8 +241,8 @@ TEST(SqliteStore, AFailedBatchLeavesNeitherDataNorCursor) {
   EXPECT_FALSE(state->last_success_at.has_value());
 }
 
-TEST(SqliteStore, RecordsFailuresAndClearsThemOnSuccess) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, RecordsFailuresAndClearsThemOnSuccess) {
+  auto store = open_store();
   auto src = (*store)->source("feed", "show", "https://x.example/feed", 1);
   Error e = make_error(ErrorCode::kNetwork, "HTTP 503", "https://x.example/feed");
   ASSERT_TRUE((*store)->record_failure(src->id, e, 10).ok());
@@ -245,8 +259,8 @@ TEST(SqliteStore, RecordsFailuresAndClearsThemOnSuccess) {
   EXPECT_EQ(all->front().last_error, "");
 }
 
-TEST(SqliteStore, AChangedLocationStartsTheSourceAfresh) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, AChangedLocationStartsTheSourceAfresh) {
+  auto store = open_store();
   auto src = (*store)->source("feed", "show", "https://old.example/feed", 1);
   Batch b;
   b.cursor = "etag \"abc\"\n";
@@ -257,8 +271,8 @@ TEST(SqliteStore, AChangedLocationStartsTheSourceAfresh) {
   EXPECT_EQ(moved->location, "https://new.example/feed");
 }
 
-TEST(SqliteStore, UpsertsEpisodesByGuid) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, UpsertsEpisodesByGuid) {
+  auto store = open_store();
   auto src = (*store)->source("feed", "show", "file:///feed.xml", 1);
   Batch b;
   b.episodes.push_back(Episode{0, "g1", "Ep. 1: Soil", "https://x/1", 100, "", 1, 1, 600, "", {}});
@@ -277,8 +291,8 @@ TEST(SqliteStore, UpsertsEpisodesByGuid) {
   EXPECT_EQ(eps->front().duration_seconds, 700);
 }
 
-TEST(SqliteStore, AReorderedFeedAddsNothing) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, AReorderedFeedAddsNothing) {
+  auto store = open_store();
   auto src = (*store)->source("feed", "show", "https://x/feed", 1);
   Batch b;
   for (int i = 1; i <= 5; ++i) {
@@ -293,8 +307,8 @@ TEST(SqliteStore, AReorderedFeedAddsNothing) {
   EXPECT_EQ((*store)->counts()->episodes, 5);
 }
 
-TEST(SqliteStore, OneIdentityIsOneContactWithTheLatestName) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, OneIdentityIsOneContactWithTheLatestName) {
+  auto store = open_store();
   auto src = (*store)->source("maildir", "replies", "/m", 1);
   Batch b;
   b.messages.push_back(human_email("mid:1@x", "ana@example.org", "A. Lopez", 1000));
@@ -314,8 +328,8 @@ TEST(SqliteStore, OneIdentityIsOneContactWithTheLatestName) {
   EXPECT_EQ(c.message_id, "3@x");  // the newest waiting message
 }
 
-TEST(SqliteStore, TheConversationIsTheUnitAFollowUpNeverLowersAnyone) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, TheConversationIsTheUnitAFollowUpNeverLowersAnyone) {
+  auto store = open_store();
   auto src = (*store)->source("maildir", "replies", "/m", 1);
   Batch first;
   // Answered long ago: not part of what she waits on now.
@@ -372,8 +386,8 @@ TEST(SqliteStore, TheConversationIsTheUnitAFollowUpNeverLowersAnyone) {
   EXPECT_EQ(c.thread_references, std::vector<std::string>{"ep12@slowgarden.example"});
 }
 
-TEST(SqliteStore, DigestCandidatesSkipMachinesAndAnsweredPeopleNewestRelationshipFirst) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, DigestCandidatesSkipMachinesAndAnsweredPeopleNewestRelationshipFirst) {
+  auto store = open_store();
   auto src = (*store)->source("maildir", "replies", "/m", 1);
   Batch b;
   b.messages.push_back(human_email("mid:old@x", "old@example.org", "Old Friend", 1000));
@@ -399,8 +413,8 @@ TEST(SqliteStore, DigestCandidatesSkipMachinesAndAnsweredPeopleNewestRelationshi
   EXPECT_EQ(counts->human_messages, 3);
 }
 
-TEST(SqliteStore, FindsContactsByIdAddressOrUniqueName) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, FindsContactsByIdAddressOrUniqueName) {
+  auto store = open_store();
   auto src = (*store)->source("maildir", "replies", "/m", 1);
   Batch b;
   b.messages.push_back(human_email("mid:1@x", "ana@example.org", "Ana López", 1000));
@@ -418,8 +432,8 @@ TEST(SqliteStore, FindsContactsByIdAddressOrUniqueName) {
   EXPECT_EQ((*store)->contact_label(*ben).value(), "Ben <ben@example.org>");
 }
 
-TEST(SqliteStore, CandidatesLeaveOutTheAnsweredTheSnoozedTheTooRecentAndTheRecentlyListed) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, CandidatesLeaveOutTheAnsweredTheSnoozedTheTooRecentAndTheRecentlyListed) {
+  auto store = open_store();
   auto src = (*store)->source("maildir", "replies", "/m", 1);
   const UnixTime day = 86400;
   const UnixTime now = 100 * day;
@@ -465,8 +479,8 @@ TEST(SqliteStore, CandidatesLeaveOutTheAnsweredTheSnoozedTheTooRecentAndTheRecen
   EXPECT_EQ(names(f), (std::vector<std::string>{"Waiting", "Listed"}));
 }
 
-TEST(SqliteStore, SentMailAnswersItsRecipientsWhateverTheOrderOfReading) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, SentMailAnswersItsRecipientsWhateverTheOrderOfReading) {
+  auto store = open_store();
   auto sent_src = (*store)->source("sent folder", "sent", "/sent", 1);
   auto src = (*store)->source("maildir", "replies", "/m", 1);
   // The Sent folder is read first: Sam answered Ana at 2000, before Rapport knew Ana.
@@ -504,8 +518,8 @@ TEST(SqliteStore, SentMailAnswersItsRecipientsWhateverTheOrderOfReading) {
   EXPECT_EQ(ana.unanswered_messages, 1);
 }
 
-TEST(SqliteStore, ADigestPerSlotIsReplacedNotDuplicated) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(StoreBehaviour, ADigestPerSlotIsReplacedNotDuplicated) {
+  auto store = open_store();
   auto src = (*store)->source("maildir", "replies", "/m", 1);
   Batch b;
   b.messages.push_back(human_email("mid:1@x", "ana@example.org", "Ana", 1000));
@@ -533,10 +547,10 @@ TEST(SqliteStore, ADigestPerSlotIsReplacedNotDuplicated) {
   EXPECT_EQ(reason->text(0), "first time writing; asked a question");
 }
 
-TEST(SourceLifecycle, AChangedLocationIsReadAtOnceFromTheStart) {
+TEST_P(StoreBehaviour, AChangedLocationIsReadAtOnceFromTheStart) {
   // A fixed url kept the old schedule: the run after the fix read nothing, and the digest said
   // nobody was waiting.
-  auto store = SqliteStore::open(":memory:").value();
+  auto store = open_store().value();
   auto src = store->source("feed", "show", "https://old.example/feed", 100).value();
   Batch b;
   b.cursor = "etag x";
@@ -550,8 +564,8 @@ TEST(SourceLifecycle, AChangedLocationIsReadAtOnceFromTheStart) {
   EXPECT_EQ(store->sources().value()[0].next_poll_at, std::nullopt);
 }
 
-TEST(SourceLifecycle, ASourceTheConfigNoLongerNamesIsRetiredAndComesBackWhenNamedAgain) {
-  auto store = SqliteStore::open(":memory:").value();
+TEST_P(StoreBehaviour, ASourceTheConfigNoLongerNamesIsRetiredAndComesBackWhenNamedAgain) {
+  auto store = open_store().value();
   auto old = store->source("maildir", "replies", "/mail", 100).value();
   store->source("feed", "show", "https://x.example/feed", 100).value();
   store->source("feed", "comments of ep-1", "https://x.example/ep-1/comments", 100).value();

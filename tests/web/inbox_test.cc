@@ -9,7 +9,7 @@
 
 #include "app/http_server.h"
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/http_post.h"
 #include "tests/support/temp_dir.h"
 #include "web/form.h"
@@ -40,7 +40,7 @@ Message mail(const std::string& id, const std::string& name, const std::string& 
 class WebInboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open((dir.path() / "rapport.db").string());
+    auto s = SqlStore::open((dir.path() / "rapport.db").string());
     ASSERT_TRUE(s) << s.error().to_string();
     store = std::move(*s);
     Batch b;
@@ -112,7 +112,7 @@ class WebInboxTest : public ::testing::Test {
   std::string person(const std::string& who) { return "/people/" + std::to_string(id_of(who)); }
 
   rapport::testing::TempDir dir;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   FixedClock clock{kNow};
   InboxOptions options;
   std::unique_ptr<WebInbox> inbox;

@@ -6,7 +6,7 @@
 #include <climits>
 
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/dovecot_server.h"
 
 namespace rapport::ingest {
@@ -125,7 +125,7 @@ std::int64_t read_cut_and_resume(DovecotTestServer& server, size_t fetches, size
   o.batch_size = 2;
   o.fetches_in_flight = fetches;
   ImapSource source(o);
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   EXPECT_TRUE(store.ok());
   FixedClock clock(1795600000);
   std::vector<Source*> sources{&source};
@@ -172,7 +172,7 @@ TEST_F(ImapSourceTest, AChangedUidValidityReadsTheFolderAgainAndStoresNothingTwi
   ASSERT_TRUE(server.save(reply(1, "ana@example.org")));
   ASSERT_TRUE(server.save(reply(2, "ben@example.org")));
   ImapSource source(options(server));
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   ASSERT_TRUE(store.ok());
   FixedClock clock(1795600000);
   std::vector<Source*> sources{&source};
@@ -284,7 +284,7 @@ TEST_F(ImapSourceTest, AReplyInTheSentFolderMarksTheListenerAnswered) {
   sent_options.folder = "Sent";
   sent_options.sent = true;
   ImapSource sent(sent_options);
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   ASSERT_TRUE(store.ok());
   FixedClock clock(1795650000);  // 2026-11-25
   std::vector<Source*> sources{&replies, &sent};

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/run_once.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "tests/support/dovecot_server.h"
 
 namespace rapport::ingest {
@@ -99,7 +99,7 @@ TEST_F(Pop3SourceTest, ReadsInBatchesOverTlsAndForgetsWhatLeftTheServer) {
   Pop3Options o = options(server, "tls");
   o.batch_size = 2;
   Pop3Source source(o);
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   ASSERT_TRUE(store.ok());
   FixedClock clock(1795600000);
   std::vector<Source*> sources{&source};

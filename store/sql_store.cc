@@ -1,4 +1,4 @@
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "core/unicode.h"
 #include "store/migrations.h"
+#include "store/postgres_schema.h"
 
 namespace rapport {
 namespace {
@@ -103,7 +104,7 @@ constexpr const char kInsertMessage[] =
     "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+Result<std::unique_ptr<SqlStore>> SqlStore::open(const std::string& path) {
   if (path != ":memory:") {
     std::filesystem::path parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
@@ -117,13 +118,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (!db) return db.error();
   auto version = migrate(*db);
   if (!version) return version.error();
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db)));
+  std::unique_ptr<SqlStore> store(new SqlStore(std::move(*db)));
   if (auto s = store->fold_stored_names(); !s) return s.error();
   if (auto s = store->move_text_notes(); !s) return s.error();
   return store;
 }
 
-Status SqliteStore::move_text_notes() {
+Result<std::unique_ptr<SqlStore>> SqlStore::open_postgres(
+    const postgres::ConnectOptions& options) {
+  auto db = postgres::open(options);
+  if (!db) return db.error();
+  auto version = postgres::migrate(*db);
+  if (!version) return version.error();
+  // Notes as rows and folded names came with the schema PostgreSQL starts from: nothing of
+  // SQLite's upgrades to finish here.
+  return std::unique_ptr<SqlStore>(new SqlStore(std::move(*db)));
+}
+
+Status SqlStore::move_text_notes() {
   // Notes kept as lines of contacts.notes before migration 18 ("YYYY-MM-DD text"): one row
   // each, dated as written. Done once; nothing to do is found through a quick scan.
   auto find = db_.prepare("SELECT id, notes FROM contacts WHERE notes <> ''");
@@ -167,7 +179,7 @@ Status SqliteStore::move_text_notes() {
   return tx->commit();
 }
 
-Status SqliteStore::fold_stored_names() {
+Status SqlStore::fold_stored_names() {
   // Names stored before they were folded (migration 17 adds the column; folding is C++): done
   // once, found through the index when there is nothing to do.
   auto find = db_.prepare(
@@ -193,7 +205,7 @@ Status SqliteStore::fold_stored_names() {
   return tx->commit();
 }
 
-Result<db::Statement*> SqliteStore::cached(const char* sql) {
+Result<db::Statement*> SqlStore::cached(const char* sql) {
   for (auto& [key, stmt] : statements_) {
     if (key == sql) {
       stmt.reset();
@@ -206,7 +218,7 @@ Result<db::Statement*> SqliteStore::cached(const char* sql) {
   return &statements_.back().second;
 }
 
-Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view name,
+Result<SourceState> SqlStore::source(std::string_view kind, std::string_view name,
                                         std::string_view location, UnixTime now) {
   std::string select =
       std::string("SELECT ") + kSourceColumns + ", forgotten FROM sources WHERE name = ?1";
@@ -269,7 +281,7 @@ Result<SourceState> SqliteStore::source(std::string_view kind, std::string_view 
   return st;
 }
 
-Result<std::vector<SourceState>> SqliteStore::sources() {
+Result<std::vector<SourceState>> SqlStore::sources() {
   auto stmt = db_.prepare(std::string("SELECT ") + kSourceColumns +
                           " FROM sources WHERE forgotten = 0 ORDER BY name");
   if (!stmt) return stmt.error();
@@ -283,7 +295,7 @@ Result<std::vector<SourceState>> SqliteStore::sources() {
   return out;
 }
 
-Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, UnixTime now,
+Status SqlStore::write_episode(std::int64_t source_id, const Episode& e, UnixTime now,
                                   BatchResult& r) {
   auto find = cached(kFindEpisode);
   if (!find) return find.error();
@@ -338,7 +350,7 @@ Status SqliteStore::write_episode(std::int64_t source_id, const Episode& e, Unix
   return {};
 }
 
-Status SqliteStore::write_newsletter(std::int64_t source_id, const Message& m, UnixTime now,
+Status SqlStore::write_newsletter(std::int64_t source_id, const Message& m, UnixTime now,
                                      BatchResult& r) {
   if (m.message_id.empty()) return {};  // nothing a reply could name
   std::optional<std::int64_t> episode_id = m.episode_id;
@@ -366,7 +378,7 @@ Status SqliteStore::write_newsletter(std::int64_t source_id, const Message& m, U
   return (*insert)->run();
 }
 
-Status SqliteStore::write_message(std::int64_t source_id, const Message& m, UnixTime now,
+Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTime now,
                                   BatchResult& r) {
   if (m.outgoing && m.newsletter) return write_newsletter(source_id, m, now, r);
   if (m.outgoing) {
@@ -453,7 +465,7 @@ Status SqliteStore::write_message(std::int64_t source_id, const Message& m, Unix
   return {};
 }
 
-Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batch& batch,
+Result<BatchResult> SqlStore::commit_batch(std::int64_t source_id, const Batch& batch,
                                               UnixTime now) {
   auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
@@ -516,11 +528,11 @@ Result<BatchResult> SqliteStore::commit_batch(std::int64_t source_id, const Batc
   return r;
 }
 
-Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, UnixTime now) {
+Status SqlStore::record_failure(std::int64_t source_id, const Error& error, UnixTime now) {
   auto stmt = db_.prepare(
       "UPDATE sources SET last_attempt_at = ?2, last_error = ?3, "
       "consecutive_failures = consecutive_failures + 1, next_due_at = ?4, "
-      "dead_since = CASE WHEN ?5 THEN COALESCE(dead_since, ?2) ELSE NULL END WHERE id = ?1");
+      "dead_since = CASE WHEN ?5 <> 0 THEN COALESCE(dead_since, ?2) ELSE NULL END WHERE id = ?1");
   if (!stmt) return stmt.error();
   std::optional<UnixTime> due;
   if (error.retry_after_seconds > 0) due = now + error.retry_after_seconds;
@@ -532,7 +544,7 @@ Status SqliteStore::record_failure(std::int64_t source_id, const Error& error, U
   return stmt->run();
 }
 
-Result<std::vector<std::pair<std::int64_t, Message>>> SqliteStore::unlinked_messages(
+Result<std::vector<std::pair<std::int64_t, Message>>> SqlStore::unlinked_messages(
     UnixTime since, int limit) {
   auto stmt = db_.prepare(
       "SELECT id, subject, in_reply_to, refs, body_text, url, episode_ref, kind FROM messages "
@@ -557,7 +569,7 @@ Result<std::vector<std::pair<std::int64_t, Message>>> SqliteStore::unlinked_mess
   return out;
 }
 
-Status SqliteStore::link_messages(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) {
+Status SqlStore::link_messages(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) {
   if (links.empty()) return {};
   auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
@@ -570,7 +582,7 @@ Status SqliteStore::link_messages(const std::vector<std::pair<std::int64_t, std:
   return tx->commit();
 }
 
-Status SqliteStore::retire_sources(const std::vector<std::string>& live, UnixTime now) {
+Status SqlStore::retire_sources(const std::vector<std::string>& live, UnixTime now) {
   JsonWriter names;
   names.begin_array();
   for (const auto& n : live) names.value(n);
@@ -584,7 +596,7 @@ Status SqliteStore::retire_sources(const std::vector<std::string>& live, UnixTim
   return stmt->run();
 }
 
-Status SqliteStore::forget_source(std::string_view name, UnixTime now) {
+Status SqlStore::forget_source(std::string_view name, UnixTime now) {
   auto stmt = db_.prepare(
       "UPDATE sources SET forgotten = 1, cursor = '', last_error = '', last_warnings = '', "
       "consecutive_failures = 0, moved_to = '', dead_since = NULL, next_due_at = NULL, "
@@ -600,28 +612,28 @@ Status SqliteStore::forget_source(std::string_view name, UnixTime now) {
   return {};
 }
 
-Status SqliteStore::begin_read(std::int64_t source_id, UnixTime now) {
+Status SqlStore::begin_read(std::int64_t source_id, UnixTime now) {
   auto stmt = db_.prepare("UPDATE sources SET reading_since = ?2 WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, source_id).bind(2, now);
   return stmt->run();
 }
 
-Status SqliteStore::end_read(std::int64_t source_id) {
+Status SqlStore::end_read(std::int64_t source_id) {
   auto stmt = db_.prepare("UPDATE sources SET reading_since = NULL WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, source_id);
   return stmt->run();
 }
 
-Status SqliteStore::schedule_poll(std::int64_t source_id, UnixTime at) {
+Status SqlStore::schedule_poll(std::int64_t source_id, UnixTime at) {
   auto stmt = db_.prepare("UPDATE sources SET next_poll_at = ?2 WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, source_id).bind(2, at);
   return stmt->run();
 }
 
-Result<std::optional<std::string>> SqliteStore::last_delivered_digest() {
+Result<std::optional<std::string>> SqlStore::last_delivered_digest() {
   auto stmt = db_.prepare("SELECT MAX(slot) FROM digests WHERE delivered_at IS NOT NULL");
   if (!stmt) return stmt.error();
   auto row = stmt->step();
@@ -630,7 +642,7 @@ Result<std::optional<std::string>> SqliteStore::last_delivered_digest() {
   return std::optional<std::string>(stmt->text(0));
 }
 
-Result<std::vector<Episode>> SqliteStore::episodes() {
+Result<std::vector<Episode>> SqlStore::episodes() {
   auto stmt = db_.prepare(
       "SELECT id, guid, title, link, published_at, published_text, episode_number, season, "
       "duration_seconds, comments_feed FROM episodes ORDER BY published_at DESC, id DESC");
@@ -766,7 +778,7 @@ ORDER BY c.first_seen_at DESC, c.id DESC
 
 }  // namespace
 
-Result<Waiting> SqliteStore::waiting(const CandidateFilter& f) {
+Result<Waiting> SqlStore::waiting(const CandidateFilter& f) {
   // One pass over every message for both: who is listed and who is set aside (and why).
   auto stmt = db_.prepare(kWaitingSql);
   if (!stmt) return stmt.error();
@@ -834,7 +846,7 @@ Result<Waiting> SqliteStore::waiting(const CandidateFilter& f) {
   return out;
 }
 
-Status SqliteStore::load_newest_messages(const std::vector<DigestCandidate*>& candidates) {
+Status SqlStore::load_newest_messages(const std::vector<DigestCandidate*>& candidates) {
   // The open messages: the person's messages since the oldest one they wait on, newest first.
   auto open = cached(
       "SELECT m.id, m.received_at, m.kind, m.subject, m.reply_text, m.details, m.url, "
@@ -916,7 +928,7 @@ Status SqliteStore::load_newest_messages(const std::vector<DigestCandidate*>& ca
   return {};
 }
 
-Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {
+Result<std::int64_t> SqlStore::find_contact(std::string_view who) {
   std::string w(trim(who));
   if (!w.empty() && w.find_first_not_of("0123456789") == std::string::npos) {
     auto stmt = db_.prepare("SELECT id, merged_into FROM contacts WHERE id = ?1");
@@ -940,7 +952,7 @@ Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {
   if (!row) return row.error();
   if (*row) return by_identity->int64(0);
   auto by_name = db_.prepare(
-      "SELECT id FROM contacts WHERE display_name = ?1 COLLATE NOCASE AND merged_into IS NULL "
+      "SELECT id FROM contacts WHERE lower(display_name) = lower(?1) AND merged_into IS NULL "
       "ORDER BY id LIMIT 2");
   if (!by_name) return by_name.error();
   by_name->bind(1, w);
@@ -958,7 +970,7 @@ Result<std::int64_t> SqliteStore::find_contact(std::string_view who) {
       db_.path(), "name them by their address, or by their contact id");
 }
 
-Result<std::vector<ContactRecord>> SqliteStore::contacts_named(std::string_view folded,
+Result<std::vector<ContactRecord>> SqlStore::contacts_named(std::string_view folded,
                                                                bool prefix, int limit) {
   std::vector<ContactRecord> out;
   if (folded.empty()) return out;
@@ -997,7 +1009,7 @@ Result<std::vector<ContactRecord>> SqliteStore::contacts_named(std::string_view 
   return out;
 }
 
-Status SqliteStore::record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
+Status SqlStore::record_answer(std::int64_t contact_id, UnixTime at, std::string_view how,
                                   std::string_view reference) {
   auto stmt = db_.prepare(
       "INSERT INTO answers (contact_id, answered_at, how, message_ref, created_at) "
@@ -1007,14 +1019,14 @@ Status SqliteStore::record_answer(std::int64_t contact_id, UnixTime at, std::str
   return stmt->run();
 }
 
-Status SqliteStore::snooze(std::int64_t contact_id, std::optional<UnixTime> until) {
+Status SqlStore::snooze(std::int64_t contact_id, std::optional<UnixTime> until) {
   auto stmt = db_.prepare("UPDATE contacts SET snoozed_until = ?2 WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, contact_id).bind(2, until);
   return stmt->run();
 }
 
-Result<UnixTime> SqliteStore::undo_answer(std::int64_t contact_id) {
+Result<UnixTime> SqlStore::undo_answer(std::int64_t contact_id) {
   auto find = db_.prepare(
       "SELECT id, answered_at FROM answers WHERE contact_id = ?1 "
       "AND how IN ('manual', 'digest_reply') ORDER BY answered_at DESC, id DESC LIMIT 1");
@@ -1036,7 +1048,7 @@ Result<UnixTime> SqliteStore::undo_answer(std::int64_t contact_id) {
   return at;
 }
 
-Result<std::string> SqliteStore::contact_label(std::int64_t contact_id) {
+Result<std::string> SqlStore::contact_label(std::int64_t contact_id) {
   auto stmt = db_.prepare(
       "SELECT c.display_name, (SELECT CASE WHEN written <> '' THEN written ELSE value END "
       "FROM identities WHERE contact_id = c.id ORDER BY id LIMIT 1) FROM contacts c "
@@ -1051,7 +1063,7 @@ Result<std::string> SqliteStore::contact_label(std::int64_t contact_id) {
   return name.empty() ? identity : name + " <" + identity + ">";
 }
 
-Result<PeriodSummary> SqliteStore::period_summary(UnixTime since) {
+Result<PeriodSummary> SqlStore::period_summary(UnixTime since) {
   PeriodSummary p;
   p.since = since;
   auto totals = db_.prepare(
@@ -1078,7 +1090,7 @@ Result<PeriodSummary> SqliteStore::period_summary(UnixTime since) {
   return p;
 }
 
-Result<std::vector<std::int64_t>> SqliteStore::digest_listing(std::string_view message_id) {
+Result<std::vector<std::int64_t>> SqlStore::digest_listing(std::string_view message_id) {
   auto stmt = db_.prepare(
       "SELECT di.contact_id FROM digest_items di JOIN digests d ON d.id = di.digest_id "
       "WHERE d.message_id = ?1 AND d.delivered_at IS NOT NULL ORDER BY di.position");
@@ -1094,7 +1106,7 @@ Result<std::vector<std::int64_t>> SqliteStore::digest_listing(std::string_view m
   return out;
 }
 
-Result<bool> SqliteStore::record_digest_command(std::string_view reply_key, std::string_view line,
+Result<bool> SqlStore::record_digest_command(std::string_view reply_key, std::string_view line,
                                                 std::string_view result, UnixTime at) {
   auto stmt = db_.prepare(
       "INSERT OR IGNORE INTO digest_commands (reply_key, line, result, created_at) "
@@ -1105,7 +1117,7 @@ Result<bool> SqliteStore::record_digest_command(std::string_view reply_key, std:
   return db_.changes() == 1;
 }
 
-Result<std::vector<std::string>> SqliteStore::unconfirmed_digest_commands() {
+Result<std::vector<std::string>> SqlStore::unconfirmed_digest_commands() {
   auto stmt =
       db_.prepare("SELECT result FROM digest_commands WHERE confirmed_slot IS NULL ORDER BY id");
   if (!stmt) return stmt.error();
@@ -1119,7 +1131,7 @@ Result<std::vector<std::string>> SqliteStore::unconfirmed_digest_commands() {
   return out;
 }
 
-Status SqliteStore::confirm_digest_commands(std::string_view slot) {
+Status SqlStore::confirm_digest_commands(std::string_view slot) {
   auto stmt =
       db_.prepare("UPDATE digest_commands SET confirmed_slot = ?1 WHERE confirmed_slot IS NULL");
   if (!stmt) return stmt.error();
@@ -1127,7 +1139,7 @@ Status SqliteStore::confirm_digest_commands(std::string_view slot) {
   return stmt->run();
 }
 
-Result<std::optional<UnixTime>> SqliteStore::last_delivery_time() {
+Result<std::optional<UnixTime>> SqlStore::last_delivery_time() {
   auto stmt = db_.prepare("SELECT MAX(delivered_at) FROM digests");
   if (!stmt) return stmt.error();
   auto row = stmt->step();
@@ -1135,7 +1147,7 @@ Result<std::optional<UnixTime>> SqliteStore::last_delivery_time() {
   return stmt->optional_int64(0);
 }
 
-Result<Counts> SqliteStore::counts(UnixTime history_before) {
+Result<Counts> SqlStore::counts(UnixTime history_before) {
   auto stmt = db_.prepare(R"sql(
 SELECT (SELECT COUNT(*) FROM episodes),
        (SELECT COUNT(*) FROM messages),
@@ -1170,7 +1182,7 @@ SELECT (SELECT COUNT(*) FROM episodes),
   return c;
 }
 
-Result<std::int64_t> SqliteStore::record_digest(const Digest& digest) {
+Result<std::int64_t> SqlStore::record_digest(const Digest& digest) {
   auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   auto upsert = db_.prepare(
@@ -1211,7 +1223,7 @@ Result<std::int64_t> SqliteStore::record_digest(const Digest& digest) {
   return id;
 }
 
-Status SqliteStore::mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,
+Status SqlStore::mark_digest_delivered(std::int64_t digest_id, std::string_view delivery,
                                           std::string_view message_id, UnixTime at) {
   auto stmt = db_.prepare(
       "UPDATE digests SET delivered_at = ?2, delivery = ?3, message_id = ?4 WHERE id = ?1");
@@ -1220,7 +1232,7 @@ Status SqliteStore::mark_digest_delivered(std::int64_t digest_id, std::string_vi
   return stmt->run();
 }
 
-Result<StoredMessage> SqliteStore::stored_message(std::int64_t id) {
+Result<StoredMessage> SqlStore::stored_message(std::int64_t id) {
   auto stmt = db_.prepare(R"sql(
 SELECT m.id, s.name, m.kind, m.class, m.class_reason, m.received_at, m.date_text, m.from_name,
        m.from_address, m.subject, m.message_id, m.in_reply_to, m.refs, m.body_text, m.reply_text,
@@ -1277,14 +1289,14 @@ SELECT m.id, s.name, m.kind, m.class, m.class_reason, m.received_at, m.date_text
   return m;
 }
 
-Status SqliteStore::keep_digest_text(std::int64_t digest_id, std::string_view text) {
+Status SqlStore::keep_digest_text(std::int64_t digest_id, std::string_view text) {
   auto stmt = db_.prepare("UPDATE digests SET text = ?2 WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, digest_id).bind(2, text);
   return stmt->run();
 }
 
-Result<std::vector<DigestRecord>> SqliteStore::digests(int limit) {
+Result<std::vector<DigestRecord>> SqlStore::digests(int limit) {
   auto stmt = db_.prepare(
       "SELECT id, slot, generated_at, delivered_at, delivery, text FROM digests "
       "ORDER BY generated_at DESC, id DESC LIMIT ?1");
@@ -1323,7 +1335,7 @@ Result<std::vector<DigestRecord>> SqliteStore::digests(int limit) {
   return out;
 }
 
-Result<std::vector<DigestCommandRecord>> SqliteStore::digest_commands(int limit) {
+Result<std::vector<DigestCommandRecord>> SqlStore::digest_commands(int limit) {
   auto stmt = db_.prepare(
       "SELECT line, result, created_at, COALESCE(confirmed_slot, '') FROM digest_commands "
       "ORDER BY created_at DESC, id DESC LIMIT ?1");

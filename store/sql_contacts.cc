@@ -1,4 +1,4 @@
-// SqliteStore, the contacts part: which person each identity belongs to, merges that can be
+// SqlStore, the contacts part: which person each identity belongs to, merges that can be
 // undone, what `rapport contacts` shows, and search.
 #include <algorithm>
 #include <limits>
@@ -8,7 +8,7 @@
 
 #include "core/text.h"
 #include "core/unicode.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace rapport {
 namespace {
@@ -45,8 +45,8 @@ WITH RECURSIVE
   b(id) AS (SELECT ?2 UNION SELECT c.id FROM contacts c JOIN b ON c.merged_into = b.id)
 SELECT 1 FROM merges m
  WHERE m.kind = 'split'
-   AND ((m.from_contact_id IN a AND m.into_contact_id IN b)
-     OR (m.from_contact_id IN b AND m.into_contact_id IN a))
+   AND ((m.from_contact_id IN (SELECT id FROM a) AND m.into_contact_id IN (SELECT id FROM b))
+     OR (m.from_contact_id IN (SELECT id FROM b) AND m.into_contact_id IN (SELECT id FROM a)))
  LIMIT 1
 )sql";
 
@@ -127,9 +127,18 @@ struct Moved {
   }
 };
 
-// Runs `body` inside a savepoint: all of it or none, inside or outside a transaction.
+// Runs `body` all or nothing: in a transaction of its own, or inside a savepoint of the one
+// already open.
 template <typename T, typename F>
 Result<T> atomically(db::Database& db, F body) {
+  if (!db.in_transaction()) {
+    auto tx = db::Transaction::begin(db);
+    if (!tx) return tx.error();
+    Result<T> out = body();
+    if (!out) return out;  // rolled back
+    if (auto s = tx->commit(); !s) return s.error();
+    return out;
+  }
   if (auto s = db.exec("SAVEPOINT contacts_change"); !s) return s.error();
   Result<T> out = body();
   if (!out) {
@@ -143,7 +152,7 @@ Result<T> atomically(db::Database& db, F body) {
 
 }  // namespace
 
-Result<bool> SqliteStore::split_between(std::int64_t a, std::int64_t b) {
+Result<bool> SqlStore::split_between(std::int64_t a, std::int64_t b) {
   auto stmt = cached(kSplitBetween);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, a).bind(2, b);
@@ -154,7 +163,7 @@ Result<bool> SqliteStore::split_between(std::int64_t a, std::int64_t b) {
   return found;
 }
 
-Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const Message& m,
+Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Message& m,
                                                    UnixTime now, BatchResult& r) {
   std::vector<const Identity*> all{&m.identity};
   for (const Identity& a : m.also) all.push_back(&a);
@@ -246,7 +255,7 @@ Result<std::int64_t> SqliteStore::resolve_identity(std::int64_t source_id, const
   return identity_of[0];
 }
 
-Result<std::int64_t> SqliteStore::merge_contacts(std::int64_t from, std::int64_t into,
+Result<std::int64_t> SqlStore::merge_contacts(std::int64_t from, std::int64_t into,
                                                  std::string_view evidence, UnixTime now) {
   return atomically<std::int64_t>(db_, [&]() -> Result<std::int64_t> {
     if (from == into) {
@@ -360,7 +369,7 @@ Result<std::int64_t> SqliteStore::merge_contacts(std::int64_t from, std::int64_t
   });
 }
 
-Status SqliteStore::recompute_contact(std::int64_t id) {
+Status SqlStore::recompute_contact(std::int64_t id) {
   auto stmt = db_.prepare(R"sql(
 UPDATE contacts SET
   first_seen_at = COALESCE((SELECT MIN(m.received_at) FROM messages m
@@ -384,7 +393,7 @@ WHERE id = ?1
   return stmt->run();
 }
 
-Status SqliteStore::unmerge(std::int64_t merge_id, UnixTime now) {
+Status SqlStore::unmerge(std::int64_t merge_id, UnixTime now) {
   auto done = atomically<bool>(db_, [&]() -> Result<bool> {
     auto stmt = db_.prepare(
         "SELECT kind, from_contact_id, into_contact_id, moved, undone_at FROM merges WHERE id = "
@@ -536,7 +545,7 @@ ContactSummary read_summary(db::Statement& s) {
 
 }  // namespace
 
-Result<std::vector<ContactSummary>> SqliteStore::contacts(const ContactFilter& f) {
+Result<std::vector<ContactSummary>> SqlStore::contacts(const ContactFilter& f) {
   auto stmt = db_.prepare(std::string(kContactSummary) +
                           " WHERE c.merged_into IS NULL ORDER BY c.last_seen_at DESC, c.id DESC");
   if (!stmt) return stmt.error();
@@ -562,7 +571,7 @@ Result<std::vector<ContactSummary>> SqliteStore::contacts(const ContactFilter& f
   return out;
 }
 
-Result<ContactDetail> SqliteStore::contact_detail(std::int64_t id, bool full_text) {
+Result<ContactDetail> SqlStore::contact_detail(std::int64_t id, bool full_text) {
   ContactDetail d;
   {
     auto stmt = db_.prepare(std::string(kContactSummary) + " WHERE c.id = ?1");
@@ -591,7 +600,7 @@ Result<ContactDetail> SqliteStore::contact_detail(std::int64_t id, bool full_tex
   }
   auto timeline = db_.prepare(R"sql(
 SELECT m.received_at, 'message', s.name, m.kind, m.class, m.subject, COALESCE(e.title, ''),
-       CASE WHEN ?2 THEN m.reply_text ELSE substr(m.reply_text, 1, 200) END, m.id
+       CASE WHEN ?2 <> 0 THEN m.reply_text ELSE substr(m.reply_text, 1, 200) END, m.id
   FROM messages m JOIN identities i ON i.id = m.identity_id
   JOIN sources s ON s.id = m.source_id LEFT JOIN episodes e ON e.id = m.episode_id
  WHERE i.contact_id = ?1
@@ -637,7 +646,7 @@ ORDER BY 1, 2 DESC
   return d;
 }
 
-Result<std::vector<ContactRecord>> SqliteStore::contact_records() {
+Result<std::vector<ContactRecord>> SqlStore::contact_records() {
   std::vector<ContactRecord> out;
   std::map<std::int64_t, size_t> at;
   auto people =
@@ -664,7 +673,7 @@ Result<std::vector<ContactRecord>> SqliteStore::contact_records() {
   return out;
 }
 
-Result<std::set<std::pair<std::int64_t, std::int64_t>>> SqliteStore::contacts_apart() {
+Result<std::set<std::pair<std::int64_t, std::int64_t>>> SqlStore::contacts_apart() {
   auto stmt =
       db_.prepare("SELECT from_contact_id, into_contact_id FROM merges WHERE kind = 'split'");
   if (!stmt) return stmt.error();
@@ -678,7 +687,7 @@ Result<std::set<std::pair<std::int64_t, std::int64_t>>> SqliteStore::contacts_ap
   return out;
 }
 
-Status SqliteStore::keep_apart(std::int64_t a, std::int64_t b, std::string_view evidence,
+Status SqlStore::keep_apart(std::int64_t a, std::int64_t b, std::string_view evidence,
                                UnixTime now) {
   if (a == b) {
     return make_error(ErrorCode::kUsage, "a person cannot be kept apart from themselves", "", "");
@@ -691,7 +700,7 @@ Status SqliteStore::keep_apart(std::int64_t a, std::int64_t b, std::string_view 
   return stmt->run();
 }
 
-Status SqliteStore::tag_contact(std::int64_t contact_id, std::string_view tag, bool add) {
+Status SqlStore::tag_contact(std::int64_t contact_id, std::string_view tag, bool add) {
   std::string folded = fold_case(trim(tag));
   auto stmt =
       db_.prepare(add ? "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?1, ?2)"
@@ -706,7 +715,7 @@ Status SqliteStore::tag_contact(std::int64_t contact_id, std::string_view tag, b
   return {};
 }
 
-Result<std::int64_t> SqliteStore::add_note(std::int64_t contact_id, std::string_view note,
+Result<std::int64_t> SqlStore::add_note(std::int64_t contact_id, std::string_view note,
                                            UnixTime now) {
   auto stmt =
       db_.prepare("INSERT INTO contact_notes (contact_id, text, created_at) VALUES (?1, ?2, ?3) "
@@ -716,7 +725,7 @@ Result<std::int64_t> SqliteStore::add_note(std::int64_t contact_id, std::string_
   return stmt->insert_id();
 }
 
-Status SqliteStore::edit_note(std::int64_t contact_id, std::int64_t note_id, std::string_view note,
+Status SqlStore::edit_note(std::int64_t contact_id, std::int64_t note_id, std::string_view note,
                               UnixTime now) {
   auto stmt = db_.prepare(
       "UPDATE contact_notes SET text = ?3, edited_at = ?4 WHERE id = ?2 AND contact_id = ?1");
@@ -731,7 +740,7 @@ Status SqliteStore::edit_note(std::int64_t contact_id, std::int64_t note_id, std
   return {};
 }
 
-Status SqliteStore::delete_note(std::int64_t contact_id, std::int64_t note_id) {
+Status SqlStore::delete_note(std::int64_t contact_id, std::int64_t note_id) {
   auto stmt = db_.prepare("DELETE FROM contact_notes WHERE id = ?2 AND contact_id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, contact_id).bind(2, note_id);
@@ -771,6 +780,43 @@ std::string match_expression(std::string_view text) {
   return out;
 }
 
+// The same for PostgreSQL's full-text search: each word of the folded text (see
+// words_for_search) as the start of a word, all of them required; a to_tsquery expression.
+std::string tsquery_expression(std::string_view text) {
+  std::string out;
+  const std::string folded = fold_name(text);  // words and single spaces only
+  size_t at = 0;
+  while (at < folded.size() && out.size() < 1000) {
+    size_t end = folded.find(' ', at);
+    if (end == std::string::npos) end = folded.size();
+    if (end > at) {
+      if (!out.empty()) out += " & ";
+      out += '\'';
+      for (char c : folded.substr(at, end - at)) {
+        if (c == '\'' || c == '\\') out += '\\';
+        out += c;
+      }
+      out += "':*";
+    }
+    at = end + 1;
+  }
+  return out;
+}
+
+// What PostgreSQL's index holds of a message: its subject and words folded as names are
+// (case, accents and marks aside, as SQLite's unicode61 tokenizer with remove_diacritics reads
+// them), at most 256 KB of them (a tsvector holds at most 1 MB).
+std::string words_for_search(const std::string& subject, const std::string& reply_text) {
+  constexpr size_t kMaxBytes = 256 * 1024;
+  std::string text = subject + "\n" + reply_text.substr(0, kMaxBytes);
+  std::string folded = fold_name(text);
+  if (folded.size() > kMaxBytes) {
+    size_t cut = folded.rfind(' ', kMaxBytes);
+    folded.resize(cut == std::string::npos ? 0 : cut);
+  }
+  return folded;
+}
+
 // The digits of a phone as written, without a national trunk prefix ("07700 900123" is
 // "7700900123"), to be found inside an E.164 number ("+447700900123").
 std::string digits_of(std::string_view text) {
@@ -784,7 +830,7 @@ std::string digits_of(std::string_view text) {
 
 }  // namespace
 
-Result<std::int64_t> SqliteStore::index_for_search(std::int64_t max_messages) {
+Result<std::int64_t> SqlStore::index_for_search(std::int64_t max_messages) {
   auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   auto from = cached("SELECT indexed_to FROM search_index");
@@ -802,13 +848,34 @@ Result<std::int64_t> SqliteStore::index_for_search(std::int64_t max_messages) {
   std::optional<std::int64_t> to = (*upto)->optional_int64(0);
   (*upto)->reset();
   if (!to) return std::int64_t{0};
-  auto add = cached(
-      "INSERT INTO messages_fts (rowid, subject, reply_text) "
-      "SELECT id, subject, reply_text FROM messages WHERE id > ?1 AND id <= ?2");
-  if (!add) return add.error();
-  (*add)->bind(1, indexed_to).bind(2, *to);
-  if (auto s = (*add)->run(); !s) return s.error();
-  std::int64_t added = db_.changes();
+  std::int64_t added = 0;
+  if (db_.backend() == db::Backend::kPostgres) {
+    // Folded here, where fold_name is: PostgreSQL's own would keep the accents.
+    auto read = cached("SELECT id, subject, reply_text FROM messages WHERE id > ?1 AND id <= ?2");
+    if (!read) return read.error();
+    auto add = cached(
+        "INSERT INTO messages_fts (id, words) VALUES (?1, to_tsvector('simple', ?2)) "
+        "ON CONFLICT (id) DO NOTHING");
+    if (!add) return add.error();
+    (*read)->bind(1, indexed_to).bind(2, *to);
+    for (;;) {
+      auto more = (*read)->step();
+      if (!more) return more.error();
+      if (!*more) break;
+      (*add)->bind(1, (*read)->int64(0)).bind(2, words_for_search((*read)->text(1), (*read)->text(2)));
+      if (auto s = (*add)->run(); !s) return s.error();
+      added += db_.changes();
+    }
+    (*read)->reset();
+  } else {
+    auto add = cached(
+        "INSERT INTO messages_fts (rowid, subject, reply_text) "
+        "SELECT id, subject, reply_text FROM messages WHERE id > ?1 AND id <= ?2");
+    if (!add) return add.error();
+    (*add)->bind(1, indexed_to).bind(2, *to);
+    if (auto s = (*add)->run(); !s) return s.error();
+    added = db_.changes();
+  }
   auto mark = cached("UPDATE search_index SET indexed_to = ?1");
   if (!mark) return mark.error();
   (*mark)->bind(1, *to);
@@ -817,7 +884,7 @@ Result<std::int64_t> SqliteStore::index_for_search(std::int64_t max_messages) {
   return added;
 }
 
-Result<SearchResults> SqliteStore::search(const SearchQuery& q) {
+Result<SearchResults> SqlStore::search(const SearchQuery& q) {
   // Up to date first, in chunks, so a first search after a large import does not hold the
   // database for long at a time.
   for (;;) {
@@ -831,7 +898,8 @@ Result<SearchResults> SqliteStore::search(const SearchQuery& q) {
   const std::string folded = fold_name(text);
   const std::string lowered = ascii_lower(text);
   const std::string digits = digits_of(text);
-  const std::string words = match_expression(text);
+  const bool on_postgres = db_.backend() == db::Backend::kPostgres;
+  const std::string words = on_postgres ? tsquery_expression(text) : match_expression(text);
   // People: by name (from the start of any word of it), by any part of an address, phone or
   // handle; narrowed by tag, source and episode. ?1 folded name (letters, digits and spaces
   // only, so nothing in it is a LIKE wildcard), ?2 lowered text, ?8 the same without dots
@@ -937,7 +1005,23 @@ WHERE m.class = 'human'
       out.messages.push_back(std::move(h));
     }
   };
-  if (!words.empty()) {
+  if (!words.empty() && on_postgres) {
+    // The words marked as SQLite's snippet() marks them: \x02 before, \x03 after, about 24
+    // words around the first match.
+    std::string sql = std::string(kHitColumns) +
+                      "ts_headline('simple', m.reply_text, to_tsquery('simple', ?1), "
+                      "'StartSel=\"\x02\", StopSel=\"\x03\", MaxWords=24, MinWords=12, "
+                      "ShortWord=0, MaxFragments=1, FragmentDelimiter=\"\u2026\"') "
+                      "FROM messages_fts f JOIN messages m ON m.id = f.id " +
+                      kHitFilters +
+                      "  AND (?4 = '' OR m.episode_id IN (SELECT id FROM episodes "
+                      "WHERE instr(lower(title), ?4) > 0))\n"
+                      "  AND f.words @@ to_tsquery('simple', ?1) ORDER BY f.id DESC LIMIT ?5";
+    auto st = db_.prepare(sql);
+    if (!st) return st.error();
+    st->bind(1, words).bind(2, tag).bind(3, q.source).bind(4, episode).bind(5, limit + 1);
+    if (auto s = read_hits(*st); !s) return s.error();
+  } else if (!words.empty()) {
     std::string sql = std::string(kHitColumns) +
                       "snippet(messages_fts, 1, char(2), char(3), '\u2026', 24) "
                       "FROM messages_fts f JOIN messages m ON m.id = f.rowid " +
@@ -959,7 +1043,7 @@ WHERE m.class = 'human'
     if (!window) return window.error();
     auto rows = db_.prepare(std::string(kHitColumns) +
                             "substr(m.reply_text, 1, 300) FROM messages m " + kHitFilters +
-                            "  AND m.id IN (SELECT value FROM json_each(?1)) "
+                            "  AND m.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?1)) "
                             "ORDER BY m.id DESC");
     if (!rows) return rows.error();
     std::int64_t below = std::numeric_limits<std::int64_t>::max();

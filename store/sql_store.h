@@ -1,20 +1,25 @@
-// SqliteStore: the Store on an embedded SQLite file (or in memory, for tests).
+// SqlStore: the Store in SQL, on an embedded SQLite file (or in memory, for tests) or on a
+// PostgreSQL server (store/db.h: one code, two backends).
 #pragma once
 
 #include <deque>
 #include <memory>
 #include <string>
 
+#include "store/postgres.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
 namespace rapport {
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
  public:
   // Opens the database at path (":memory:" for a private one), creating the file's folder
   // when missing, and migrates it to the current schema. Fails with kDatabase or kIo.
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  static Result<std::unique_ptr<SqlStore>> open(const std::string& path);
+  // Connects to a PostgreSQL database and migrates it to the current schema (under an
+  // advisory lock: daemons starting at once migrate once). Fails with kDatabase or kConfig.
+  static Result<std::unique_ptr<SqlStore>> open_postgres(const postgres::ConnectOptions& options);
 
   Result<SourceState> source(std::string_view kind, std::string_view name,
                              std::string_view location, UnixTime now) override;
@@ -84,7 +89,7 @@ class SqliteStore final : public Store {
  private:
   Status fold_stored_names();
   Status move_text_notes();
-  explicit SqliteStore(db::Database db) : db_(std::move(db)) {}
+  explicit SqlStore(db::Database db) : db_(std::move(db)) {}
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
   Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
