@@ -133,7 +133,7 @@ int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<S
                 std::int64_t& id) {
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto opened = SqlStore::open(cfg->store.path);
+  auto opened = open_store(cfg->store);
   if (!opened) {
     print_error(opened.error());
     return kFailure;

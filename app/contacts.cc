@@ -443,7 +443,7 @@ int contacts_command(const Invocation& inv) {
     print_error(cfg.error());
     return kUsage;
   }
-  auto opened = SqlStore::open(cfg->store.path);
+  auto opened = open_store(cfg->store);
   if (!opened) {
     print_error(opened.error());
     return kFailure;

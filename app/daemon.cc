@@ -51,13 +51,13 @@ class Daemon {
 
   int run() {
     apply_timezone();
-    auto lock = DatabaseLock::acquire(cfg_.store.path, "daemon");
+    auto lock = DatabaseLock::acquire(cfg_.store, "daemon");
     if (!lock) {
       std::cerr << "rapport: " << lock.error().to_string() << "\n";
       return 2;
     }
     lock_ = std::move(*lock);
-    auto store = SqlStore::open(cfg_.store.path);
+    auto store = open_store(cfg_.store);
     if (!store) {
       std::cerr << "rapport: " << store.error().to_string() << "\n";
       return 1;
@@ -77,7 +77,7 @@ class Daemon {
     std::thread signals([this] { wait_for_signals(); });
     signals.detach();
     log::info("daemon started (pid " + std::to_string(::getpid()) +
-              "): " + std::to_string(sources_.size()) + " sources, database " + cfg_.store.path);
+              "): " + std::to_string(sources_.size()) + " sources, database " + cfg_.store.where());
 
     // Nothing ticks: each pass finds when the next thing is due and sleeps until then (or
     // until woken), so an idle daemon costs next to nothing.
@@ -115,7 +115,7 @@ class Daemon {
     listener_.reset();
     listener_store_.reset();
     if (served.empty() || !cfg_.listener.enabled) return true;
-    auto s = SqlStore::open(cfg_.store.path);  // the listener's own connection
+    auto s = open_store(cfg_.store);  // the listener's own connection
     if (!s) {
       log::error("listener: " + s.error().to_string());
       return false;
@@ -178,8 +178,8 @@ class Daemon {
                  cfg.error().to_string());
       return;
     }
-    if (cfg->store.path != cfg_.store.path) {
-      log::error("the new config names another database (" + cfg->store.path +
+    if (cfg->store.where() != cfg_.store.where()) {
+      log::error("the new config names another database (" + cfg->store.where() +
                  "); restart the daemon to switch; the running config is kept");
       return;
     }
@@ -295,7 +295,7 @@ class Daemon {
       }
       double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
       // The worker gets copies of what it needs from the config: a reload may replace it.
-      std::thread([this, s, st = *state, jitter, db = cfg_.store.path, me = cfg_.creator.email,
+      std::thread([this, s, st = *state, jitter, db = cfg_.store, me = cfg_.creator.email,
                    rules = identity_rules(cfg_)] {
         poll(s, st, jitter, db, me, rules);
       }).detach();
@@ -304,9 +304,9 @@ class Daemon {
   }
 
   // On a worker thread, with its own database connection.
-  void poll(Scheduled s, SourceState state, double jitter, const std::string& db_path,
+  void poll(Scheduled s, SourceState state, double jitter, const config::StoreConfig& db,
             const std::string& creator_email, const pipeline::IdentityRules& rules) {
-    auto store = SqlStore::open(db_path);
+    auto store = open_store(db);
     if (store) {
       auto episodes = (*store)->episodes();
       // A long read (a first IMAP read of years of mail) logs how far it is every few seconds.

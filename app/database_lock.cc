@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "store/postgres.h"
 
 namespace rapport::app {
 
@@ -55,6 +56,65 @@ Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const std::string& d
   return std::unique_ptr<DatabaseLock>(new DatabaseLock(fd));
 }
 
-DatabaseLock::~DatabaseLock() { ::close(fd_); }
+namespace {
+
+// The lock every process reading sources into one PostgreSQL database takes.
+constexpr std::int64_t kSourcesLock = 0x7261'7070'6f72'7402;  // "rapport" and 2
+
+}  // namespace
+
+Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const config::StoreConfig& store,
+                                                            const std::string& role) {
+  if (!store.postgres()) return acquire(store.path, role);
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  postgres::ConnectOptions options;
+  options.url = store.url;
+  options.application_name = "rapport " + role + " (pid " + std::to_string(::getpid()) + " on " +
+                             printable(host, 60) + ")";
+  if (!store.password.empty()) {
+    auto password = store.password.resolve();
+    if (!password) return password.error();
+    options.password = std::move(*password);
+  }
+  auto db = postgres::open(options);
+  if (!db) return db.error();
+  auto take = db->prepare("SELECT pg_try_advisory_lock(?1)");
+  if (!take) return take.error();
+  take->bind(1, kSourcesLock);
+  auto row = take->step();
+  if (!row) return row.error();
+  if (*row && take->int64(0) == 1) {
+    take->reset();
+    return std::unique_ptr<DatabaseLock>(new DatabaseLock(std::move(*db)));
+  }
+  take->reset();
+  // Who has it: the connection holding the lock, by the name it gave the server.
+  auto who = db->prepare(
+      "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+      "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND l.classid = CAST(?1 AS BIGINT) AND l.objid = CAST(?2 AS BIGINT) LIMIT 1");
+  std::string holder = "another Rapport";
+  if (who) {
+    who->bind(1, kSourcesLock >> 32).bind(2, kSourcesLock & 0xFFFFFFFF);
+    if (auto found = who->step(); found && *found) holder = printable(who->text(0), 120);
+  }
+  const bool run = holder.find("rapport run") == 0;
+  return make_error(ErrorCode::kUsage,
+                    (run ? "a `" + holder.substr(0, 11) + "`" + holder.substr(11)
+                         : holder) +
+                        " is already reading sources into this database",
+                    store.url,
+                    run ? "wait for it to finish, then run again"
+                    : role == "daemon"
+                        ? "stop it first, or give this one another database"
+                        : "the daemon reads every source on its own schedule; `rapport status` "
+                          "shows what it did");
+}
+
+DatabaseLock::~DatabaseLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 }  // namespace rapport::app

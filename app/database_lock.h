@@ -1,11 +1,15 @@
 // DatabaseLock: one process at a time reads sources into a database (the daemon, or one
-// `rapport run`). An advisory flock on DB.lock, with the holder's pid and role in it.
+// `rapport run`). For an SQLite file, an advisory flock on DB.lock with the holder's pid and
+// role in it; for PostgreSQL, an advisory lock held by a connection of its own, which names
+// the holder (role, pid, host) to the server — it goes when the process or its machine does.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "config/config.h"
 #include "core/result.h"
+#include "store/db.h"
 
 namespace rapport::app {
 
@@ -16,13 +20,19 @@ class DatabaseLock {
   // or kIo when the file cannot be opened.
   static Result<std::unique_ptr<DatabaseLock>> acquire(const std::string& db_path,
                                                        const std::string& role);
+  // The same for the store the config names: the file's lock, or PostgreSQL's.
+  static Result<std::unique_ptr<DatabaseLock>> acquire(const config::StoreConfig& store,
+                                                       const std::string& role);
   ~DatabaseLock();
   DatabaseLock(const DatabaseLock&) = delete;
   DatabaseLock& operator=(const DatabaseLock&) = delete;
 
  private:
   explicit DatabaseLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit DatabaseLock(db::Database connection)
+      : connection_(std::make_unique<db::Database>(std::move(connection))) {}
+  int fd_ = -1;
+  std::unique_ptr<db::Database> connection_;  // holds PostgreSQL's lock while it is open
 };
 
 }  // namespace rapport::app

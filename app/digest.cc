@@ -21,7 +21,7 @@ int digest_command(const Invocation& inv) {
   }
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto store = SqlStore::open(cfg->store.path);
+  auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
     return kFailure;

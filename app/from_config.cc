@@ -239,6 +239,18 @@ std::string public_host(const config::Config& cfg) {
   return ascii_lower(url.substr(0, url.find('/')));
 }
 
+Result<std::unique_ptr<SqlStore>> open_store(const config::StoreConfig& store) {
+  if (!store.postgres()) return SqlStore::open(store.path);
+  postgres::ConnectOptions options;
+  options.url = store.url;
+  if (!store.password.empty()) {
+    auto password = store.password.resolve();
+    if (!password) return password.error();
+    options.password = std::move(*password);
+  }
+  return SqlStore::open_postgres(options);
+}
+
 Result<std::unique_ptr<web::TapSigner>> tap_signer(const config::Config& cfg) {
   std::filesystem::path folder = std::filesystem::path(cfg.store.path).parent_path();
   auto key = web::load_or_create_tap_key(folder / "web-links.key");

@@ -12,9 +12,15 @@
 #include "ingest/source.h"
 #include "notify/mailer.h"
 #include "pipeline/run_once.h"
+#include "store/sql_store.h"
 #include "web/one_tap.h"
 
 namespace rapport::app {
+
+// The store the config names: its SQLite file ([store] path), or its PostgreSQL database
+// ([store] url, the password read now). Migrated to the current schema. Fails with
+// kDatabase, kIo or kConfig (a password that cannot be read).
+Result<std::unique_ptr<SqlStore>> open_store(const config::StoreConfig& store);
 
 // How the digest is delivered: SMTP when [smtp] is set, else an .eml file. Resolves the SMTP
 // password now (fails with kConfig when it cannot be read).

@@ -39,7 +39,7 @@ int import_command(const Invocation& inv) {
     print_error(reader.error());
     return kFailure;
   }
-  auto store = SqlStore::open(cfg->store.path);
+  auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
     return kFailure;

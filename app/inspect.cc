@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/from_config.h"
 #include "app/commands.h"
 #include "config/config.h"
 #include "core/json_writer.h"
@@ -152,8 +153,8 @@ std::vector<Episode> known_episodes(const Invocation& inv) {
     return {};
   }
   std::error_code ec;
-  if (!std::filesystem::exists(cfg->store.path, ec)) return {};
-  auto store = SqlStore::open(cfg->store.path);
+  if (!cfg->store.postgres() && !std::filesystem::exists(cfg->store.path, ec)) return {};
+  auto store = open_store(cfg->store);
   if (!store) return {};
   auto episodes = (*store)->episodes();
   return episodes ? std::move(*episodes) : std::vector<Episode>{};

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/from_config.h"
 #include "app/command_common.h"
 #include "app/commands.h"
 #include "core/json_writer.h"
@@ -56,7 +57,7 @@ int message_command(const Invocation& inv) {
   }
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto store = SqlStore::open(cfg->store.path);
+  auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
     return kFailure;

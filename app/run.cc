@@ -227,12 +227,12 @@ int run_command(const Invocation& inv) {
     return kUsage;
   }
   // One process reads sources into a database at a time: a daemon, or this run.
-  auto lock = DatabaseLock::acquire(cfg->store.path, "run");
+  auto lock = DatabaseLock::acquire(cfg->store, "run");
   if (!lock) {
     print_error(lock.error());
     return kFailure;
   }
-  auto store = SqlStore::open(cfg->store.path);
+  auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
     return kFailure;

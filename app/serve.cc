@@ -27,7 +27,7 @@ int serve_command(const Invocation& inv) {
                            "or a [web] table for the inbox in a browser"));
     return kUsage;
   }
-  auto store = SqlStore::open(cfg->store.path);
+  auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
     return kFailure;

@@ -50,7 +50,7 @@ int check_command(const Invocation& inv) {
               << (cfg->feeds.size() == 1 ? " feed, " : " feeds, ") << cfg->mailboxes.size()
               << (cfg->mailboxes.size() == 1 ? " mailbox, " : " mailboxes, ")
               << cfg->inboxes.size() << (cfg->inboxes.size() == 1 ? " inbox" : " inboxes")
-              << "; database " << cfg->store.path << ")";
+              << "; database " << cfg->store.where() << ")";
     if (!audit.warnings.empty()) {
       std::cout << "; " << audit.warnings.size()
                 << (audit.warnings.size() == 1 ? " warning" : " warnings");

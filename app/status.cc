@@ -37,7 +37,7 @@ size_t line_count(const std::string& text) {
 int status_command(const Invocation& inv) {
   auto cfg = load_config(inv);
   if (!cfg) return kUsage;
-  auto store = SqlStore::open(cfg->store.path);
+  auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
     return kFailure;
@@ -75,7 +75,13 @@ int status_command(const Invocation& inv) {
   };
   if (inv.has("--json")) {
     JsonWriter j;
-    j.begin_object().key("database").value(cfg->store.path).key("sources").begin_array();
+    j.begin_object()
+        .key("database")
+        .value(cfg->store.where())
+        .key("backend")
+        .value(cfg->store.postgres() ? "postgresql" : "sqlite")
+        .key("sources")
+        .begin_array();
     for (const auto& s : sources) {
       j.begin_object();
       j.key("name").value(s.name);
@@ -110,7 +116,8 @@ int status_command(const Invocation& inv) {
   auto when = [&](const std::optional<UnixTime>& t) {
     return t ? format_local_short(*t, now) : std::string("never");
   };
-  std::cout << "database " << cfg->store.path << "\n\n";
+  std::cout << "database " << cfg->store.where()
+            << (cfg->store.postgres() ? " (PostgreSQL)" : " (SQLite)") << "\n\n";
   for (const auto& s : sources) {
     std::cout << printable(s.name) << " (" << s.kind << ") " << printable(s.location) << "\n"
               << "  last success " << when(s.last_success_at) << ", last attempt "

@@ -8,7 +8,7 @@ Result<std::unique_ptr<WebServer>> WebServer::start(const config::Config& cfg,
                                                     const Clock& clock,
                                                     std::function<void()> schedule_changed) {
   std::unique_ptr<WebServer> w(new WebServer());
-  auto store = SqlStore::open(cfg.store.path);
+  auto store = open_store(cfg.store);
   if (!store) return store.error();
   w->store_ = std::move(*store);
   web::InboxOptions options;

@@ -37,7 +37,14 @@ struct CreatorConfig {
 };
 
 struct StoreConfig {
-  std::string path;  // absolute path of the SQLite file
+  std::string path;  // absolute path of the SQLite file (when url is empty)
+  // A PostgreSQL database instead ("postgresql://USER@HOST:PORT/DATABASE?sslmode=…"), never
+  // with a password in it; the password comes from `password`.
+  std::string url;
+  Secret password;
+  bool postgres() const { return !url.empty(); }
+  // Where the database is, for people: the file, or the URL.
+  const std::string& where() const { return url.empty() ? path : url; }
 };
 
 struct FeedConfig {

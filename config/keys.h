@@ -21,6 +21,9 @@ inline constexpr KeySpec kCreatorKeys[] = {
 };
 inline constexpr KeySpec kStoreKeys[] = {
     {"path", Type::kString, false},
+    {"url", Type::kString, false},
+    {"password_env", Type::kString, false},
+    {"password_file", Type::kString, false},
 };
 inline constexpr KeySpec kFeedKeys[] = {
     {"name", Type::kString, true},           {"url", Type::kString, true},

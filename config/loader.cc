@@ -83,6 +83,29 @@ class Loader {
     if (const toml::table* store = table(root, "store", false)) {
       check_keys(*store, "store", kStoreKeys);
       if (auto p = string(*store, "path"); !p.empty()) cfg.store.path = resolve_path(p);
+      cfg.store.url = string(*store, "url");
+      cfg.store.password = secret(*store, "password");
+      if (const toml::node* url = store->get("url"); url && url->is_string()) {
+        const std::string& u = cfg.store.url;
+        const size_t scheme = u.find("://");
+        const size_t at = u.find('@');
+        const size_t slash = scheme == std::string::npos ? std::string::npos : u.find('/', scheme + 3);
+        if (store->get("path")) {
+          problem(url->source().begin, "give store.path (SQLite) or store.url (PostgreSQL), not both",
+                  "path is a file on this machine; url is a PostgreSQL server");
+        } else if (!u.starts_with("postgresql://") && !u.starts_with("postgres://")) {
+          problem(url->source().begin, "store.url \"" + u + "\" is not a PostgreSQL URL",
+                  "write it as postgresql://USER@HOST:PORT/DATABASE");
+        } else if ((at != std::string::npos && (slash == std::string::npos || at < slash) &&
+                    u.find(':', scheme + 3) < at) ||
+                   u.find("password=") != std::string::npos) {
+          problem(url->source().begin, "store.url holds a password, which would be kept in the config",
+                  "take it out of the URL and give store.password_env or store.password_file");
+        }
+      } else if (!cfg.store.password.empty()) {
+        problem(store->source().begin, "store.password_env/_file is for a PostgreSQL store.url",
+                "an SQLite file (store.path) has no password");
+      }
     }
 
     std::set<std::string> names;

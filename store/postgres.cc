@@ -482,7 +482,8 @@ Result<db::Database> open(const ConnectOptions& options) {
 
   std::vector<const char*> keys{"dbname", "application_name", "connect_timeout"};
   std::string timeout = std::to_string(options.connect_timeout_seconds);
-  std::vector<const char*> values{options.url.c_str(), "rapport", timeout.c_str()};
+  std::vector<const char*> values{options.url.c_str(), options.application_name.c_str(),
+                                  timeout.c_str()};
   if (!options.password.empty()) {
     keys.push_back("password");
     values.push_back(options.password.c_str());

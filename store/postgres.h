@@ -22,6 +22,8 @@ struct ConnectOptions {
   std::string url;
   std::string password;  // empty: none, or the URL's own, or ~/.pgpass
   int connect_timeout_seconds = 10;
+  // What the server shows of this connection (pg_stat_activity): who holds a lock, say.
+  std::string application_name = "rapport";
 };
 
 // Connects. Without sslmode in the URL, a server on another host must prove who it is

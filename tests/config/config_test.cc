@@ -165,11 +165,50 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"feed_must_be_array_of_tables",
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[feed]\nname = \"a\"\n", "4:1",
                 "[[feed]]", ""},
+        BadCase{"store_path_and_url",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\npath = \"db\"\n"
+                "url = \"postgresql://sam@db.example/shows\"\n",
+                "6:7", "not both", "PostgreSQL server"},
+        BadCase{"store_url_not_postgresql",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                "url = \"mysql://sam@db.example/shows\"\n",
+                "5:7", "is not a PostgreSQL URL", "postgresql://USER@HOST"},
+        BadCase{"store_url_with_a_password",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                "url = \"postgresql://sam:hunter2@db.example/shows\"\n",
+                "5:7", "holds a password", "store.password_env"},
+        BadCase{"store_url_with_a_password_parameter",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                "url = \"postgresql://db.example/shows?user=sam&password=hunter2\"\n",
+                "5:7", "holds a password", "store.password_file"},
+        BadCase{"store_password_without_url",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                "path = \"db\"\npassword_env = \"DB_PASSWORD\"\n",
+                "4:1", "for a PostgreSQL store.url", "no password"},
         BadCase{"unknown_url_scheme",
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[feed]]\nname = \"a\"\n"
                 "url = \"gopher://x.example/feed\"\n",
                 "6:7", "unknown scheme", "https://"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(Config, AStoreUrlIsAPostgresqlDatabaseWithItsPasswordApart) {
+  TempDir dir;
+  auto path = dir.write("rapport.toml",
+                        "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                        "url = \"postgresql://rapport@db.example:5432/shows?sslmode=verify-full\"\n"
+                        "password_env = \"RAPPORT_DB_PASSWORD\"\n");
+  auto cfg = load(path.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_TRUE(cfg->store.postgres());
+  EXPECT_EQ(cfg->store.where(), "postgresql://rapport@db.example:5432/shows?sslmode=verify-full");
+  EXPECT_EQ(cfg->store.password.env, "RAPPORT_DB_PASSWORD");
+  auto lite = load(dir.write("lite.toml", "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n"
+                                          "[store]\npath = \"db/rapport.db\"\n")
+                       .string());
+  ASSERT_TRUE(lite.ok());
+  EXPECT_FALSE(lite->store.postgres());
+  EXPECT_EQ(lite->store.where(), (dir.path() / "db/rapport.db").string());
+}
 
 TEST(Config, TheWebInboxLeavesThisMachineOnlyWithAPasswordAndATlsProxy) {
   TempDir dir;

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "tests/support/http_post.h"
 #include "web/login.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/smtp_server.h"
 #include "tests/support/temp_dir.h"
 
@@ -787,6 +788,85 @@ TEST(RapportBinary, RapportNowIsTheMomentEveryCommandTakesAsNow) {
   Outcome daemon = rapport(dir, "daemon --config " + config.string());
   EXPECT_EQ(daemon.status, 2);
   EXPECT_TRUE(contains(daemon.err, "a daemon whose clock stands still")) << daemon.err;
+}
+
+// A creator who grew: the same demo with [store] url on a PostgreSQL server reads the same
+// people and prints the same digest as on SQLite; a second pass adds nothing; the daemon's
+// lock is PostgreSQL's and names who holds it; the password is never shown.
+TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
+  testing::PostgresTestServer server;
+  ASSERT_TRUE(server.ready()) << server.why_not_ready();
+  ASSERT_TRUE(server.create_database("slowgarden"));
+  TempDir lite_dir, pg_dir;
+  fs::path lite = copy_demo(lite_dir);
+  fs::path pg = copy_demo(pg_dir);
+  {
+    std::string text = read_file(pg);
+    const std::string path_line = "path = \"../state/demo.db\"\n";
+    ASSERT_NE(text.find(path_line), std::string::npos);
+    text.replace(text.find(path_line), path_line.size(),
+                 "url = \"" + server.url("slowgarden") +
+                     "\"\npassword_env = \"RAPPORT_DB_PASSWORD\"\n");
+    // The daemon's listener and inbox on ports of their own (the demo's are fixed).
+    text.replace(text.find("port = 8787"), 11, "port = 0");
+    text.replace(text.find("port = 8788"), 11, "port = 0");
+    std::ofstream(pg) << text;
+  }
+  const std::string password = "RAPPORT_DB_PASSWORD=" + testing::PostgresTestServer::password();
+
+  Outcome on_sqlite = rapport(lite_dir, "run --config " + lite.string());
+  Outcome on_postgres = rapport(pg_dir, "run --config " + pg.string(), password);
+  ASSERT_EQ(on_postgres.status, 0) << on_postgres.err;
+  EXPECT_TRUE(contains(on_postgres.out, "Good morning, Sam. 10 people to answer personally today."))
+      << on_postgres.out;
+  EXPECT_EQ(on_postgres.out, on_sqlite.out);
+  EXPECT_TRUE(contains(on_postgres.err,
+                       "replies (maildir): 30 new messages (28 from people, 2 automatic), 16 new "
+                       "people"))
+      << on_postgres.err;
+  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "slowgarden"), "35");
+  EXPECT_EQ(server.psql("SELECT count(*) FROM contacts WHERE merged_into IS NULL", "slowgarden"),
+            "18");
+
+  Outcome again = rapport(pg_dir, "run --all --config " + pg.string(), password);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_TRUE(contains(again.err, "replies (maildir): 0 new messages (0 from people, 0 "
+                                  "automatic), 0 new people"))
+      << again.err;
+  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "slowgarden"), "35");
+
+  Outcome status = rapport(pg_dir, "status --config " + pg.string(), password);
+  ASSERT_EQ(status.status, 0) << status.err;
+  EXPECT_TRUE(contains(status.out, "database " + server.url("slowgarden") + " (PostgreSQL)"))
+      << status.out;
+
+  // The daemon holds the database; a run beside it is refused, naming it.
+  fs::path daemon_err = pg_dir.path() / "daemon.err";
+  std::string cmd = password + " RAPPORT_DEMO_VOICEMAIL_TOKEN=demo " +
+                    std::string(RAPPORT_BINARY) + " daemon --config " +
+                    pg.string() + " 2>" + daemon_err.string() + " >/dev/null & echo $!";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  int pid = 0;
+  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
+  pclose(p);
+  for (int i = 0; i < 100 && !contains(read_file(daemon_err), "started"); ++i) usleep(50 * 1000);
+  ASSERT_TRUE(contains(read_file(daemon_err), "started")) << read_file(daemon_err);
+  Outcome beside = rapport(pg_dir, "run --config " + pg.string(), password);
+  EXPECT_EQ(beside.status, 1);  // as beside a daemon on SQLite: try again later
+  EXPECT_TRUE(contains(beside.err, "rapport daemon (pid " + std::to_string(pid) + " on "))
+      << beside.err;
+  EXPECT_TRUE(contains(beside.err, "is already reading sources into this database"));
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) usleep(50 * 1000);
+  EXPECT_NE(kill(pid, 0), 0) << "the daemon did not stop";
+  Outcome after = rapport(pg_dir, "run --config " + pg.string(), password);
+  EXPECT_EQ(after.status, 0) << after.err;  // its lock went with it
+
+  for (const Outcome* o : {&on_postgres, &again, &status, &beside, &after}) {
+    EXPECT_FALSE(contains(o->out + o->err, testing::PostgresTestServer::password()));
+  }
+  EXPECT_FALSE(contains(read_file(daemon_err), testing::PostgresTestServer::password()));
 }
 
 TEST(RapportBinary, HelpAndUsageErrors) {
