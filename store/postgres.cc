@@ -230,7 +230,9 @@ class PgConnection final : public db::ConnectionImpl {
     std::string code = state ? state : "";
     // Serialization failures, deadlocks, a lock not available, the server going away: running
     // the same work again can succeed.
-    bool transient = code == "40001" || code == "40P01" || code == "55P03" ||
+    // A unique key another transaction took in the meantime (23505) too: run again, the
+    // work finds the row that is there now.
+    bool transient = code == "40001" || code == "40P01" || code == "55P03" || code == "23505" ||
                      code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0 ||
                      PQstatus(conn_) == CONNECTION_BAD;
     std::string hint;

@@ -467,6 +467,18 @@ Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTim
 
 Result<BatchResult> SqlStore::commit_batch(std::int64_t source_id, const Batch& batch,
                                               UnixTime now) {
+  // Another writer can get there first — a daemon of another show, or this daemon's listener,
+  // storing the same new person at the same moment: the loser's transaction is rolled back
+  // and run again, and then finds what the other stored. Never a duplicate, never a loss.
+  constexpr int kAttempts = 4;
+  for (int attempt = 1;; ++attempt) {
+    auto r = commit_batch_once(source_id, batch, now);
+    if (r || r.error().retry != Retry::kYes || attempt == kAttempts) return r;
+  }
+}
+
+Result<BatchResult> SqlStore::commit_batch_once(std::int64_t source_id, const Batch& batch,
+                                                   UnixTime now) {
   auto tx = db::Transaction::begin(db_);
   if (!tx) return tx.error();
   BatchResult r;

@@ -90,6 +90,7 @@ class SqlStore final : public Store {
   Status fold_stored_names();
   Status move_text_notes();
   explicit SqlStore(db::Database db) : db_(std::move(db)) {}
+  Result<BatchResult> commit_batch_once(std::int64_t source_id, const Batch& batch, UnixTime now);
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
   Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);

@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "store/migrations.h"
 #include "store/postgres_schema.h"
+#include "store/sql_store.h"
 #include "store/sqlite.h"
 #include "tests/support/postgres_server.h"
 
@@ -347,6 +348,58 @@ TEST_F(PostgresBackend, SqliteFunctionsTheStoreCallsMeanTheSameOnBoth) {
   };
   for (const char* q : queries) EXPECT_EQ(rows(*pg, q), rows(*lite, q)) << q;
   EXPECT_EQ(rows(*pg, queries[0]), "7|0|1");
+}
+
+// Two writers on one database — two shows' daemons, or a daemon's poller and its listener —
+// storing the same new people at the same moment: every message is kept once, every person
+// once, and neither writer fails.
+TEST_F(PostgresBackend, ConcurrentWritersOfTheSamePeopleNeitherFailNorDuplicate) {
+  postgres::ConnectOptions o;
+  o.url = server.url();
+  o.password = PostgresTestServer::password();
+  auto first = SqlStore::open_postgres(o);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  auto second = SqlStore::open_postgres(o);
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  constexpr int kPeople = 60;
+  auto writer = [&](SqlStore& store, const std::string& source, std::string* failure) {
+    auto src = store.source("form", source, source, 1795600000);
+    if (!src) {
+      *failure = src.error().to_string();
+      return;
+    }
+    for (int n = 0; n < kPeople; ++n) {
+      Message m;
+      m.natural_key = source + ":" + std::to_string(n);
+      m.kind = MessageKind::kForm;
+      m.received_at = 1795600000 + n;
+      m.display_name = "Listener " + std::to_string(n);
+      m.identity = {"email", "listener" + std::to_string(n) + "@example.org"};
+      m.text = m.reply_text = "Hello from " + source;
+      Batch b;
+      b.messages.push_back(m);
+      b.cursor = std::to_string(n);
+      auto r = store.commit_batch(src->id, b, 1795600000 + n);
+      if (!r) {
+        *failure = r.error().to_string();
+        return;
+      }
+    }
+  };
+  std::string failed_a, failed_b;
+  std::thread a([&] { writer(**first, "show-a-form", &failed_a); });
+  std::thread b([&] { writer(**second, "show-b-form", &failed_b); });
+  a.join();
+  b.join();
+  EXPECT_EQ(failed_a, "");
+  EXPECT_EQ(failed_b, "");
+  EXPECT_EQ(server.psql("SELECT count(*) FROM messages"), std::to_string(2 * kPeople));
+  EXPECT_EQ(server.psql("SELECT count(*) FROM identities"), std::to_string(kPeople));
+  EXPECT_EQ(server.psql("SELECT count(*) FROM contacts"), std::to_string(kPeople));
+  // Each person's two messages are theirs.
+  EXPECT_EQ(server.psql("SELECT count(*) FROM (SELECT identity_id FROM messages GROUP BY "
+                        "identity_id HAVING count(*) = 2) AS two"),
+            std::to_string(kPeople));
 }
 
 }  // namespace
