@@ -182,6 +182,21 @@ const std::vector<CommandSpec>& commands() {
        "                config still names it, it is read again from the start (nothing is\n"
        "                stored twice).",
        2},
+      {"store",
+       "copy the database into PostgreSQL (or into an SQLite file)",
+       "copy --to postgresql://USER@HOST:PORT/DATABASE | --to sqlite:PATH [--config FILE] "
+       "[--password-env VARIABLE]",
+       {kConfig,
+        {"--to", "DATABASE", "the new, empty database to copy into"},
+        {"--password-env", "VARIABLE",
+         "the environment variable holding the PostgreSQL password (else PGPASSWORD or "
+         "~/.pgpass, as for psql)"}},
+       "  copy   copies everything the config's database holds — sources and their places,\n"
+       "         episodes, messages, people, merges, answers, notes, tags, digests — into a\n"
+       "         new database, in one transaction, and checks it: every table's rows counted\n"
+       "         again, and the natural keys read back alike. Ids are kept. Nothing reads\n"
+       "         sources meanwhile (it takes the daemon's lock). Then point [store] at it.",
+       1},
       {"web",
        "the web inbox: set its password",
        "passwd [--config FILE]",

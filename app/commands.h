@@ -20,5 +20,6 @@ int contacts_command(const Invocation& inv);
 int sources_command(const Invocation& inv);
 int message_command(const Invocation& inv);
 int web_command(const Invocation& inv);
+int store_command(const Invocation& inv);
 
 }  // namespace rapport::app

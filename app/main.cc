@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
     if (inv->command == "sources") return app::sources_command(*inv);
     if (inv->command == "message") return app::message_command(*inv);
     if (inv->command == "web") return app::web_command(*inv);
+    if (inv->command == "store") return app::store_command(*inv);
   } catch (const std::exception& e) {
     // Every library error is turned into an Error at its wrapper; reaching here is a bug.
     std::cerr << "rapport: internal error: " << e.what()

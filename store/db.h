@@ -20,6 +20,9 @@ namespace rapport::db {
 
 enum class Backend { kSqlite, kPostgres };
 
+// What a column of the current row holds.
+enum class Kind { kNull, kInteger, kReal, kText };
+
 // What a backend implements; the store sees Database and Statement only.
 class StatementImpl {
  public:
@@ -32,6 +35,7 @@ class StatementImpl {
   virtual void reset() = 0;
   virtual int column_count() const = 0;
   virtual bool is_null(int column) const = 0;
+  virtual Kind kind(int column) const = 0;
   virtual std::int64_t int64(int column) const = 0;
   virtual double real(int column) const = 0;
   virtual std::string text(int column) const = 0;
@@ -101,6 +105,7 @@ class Statement {
 
   int column_count() const { return impl_->column_count(); }
   bool is_null(int column) const { return impl_->is_null(column); }
+  Kind kind(int column) const { return impl_->kind(column); }
   // A boolean expression reads as 1 or 0 on every backend.
   std::int64_t int64(int column) const { return impl_->int64(column); }
   double real(int column) const { return impl_->real(column); }

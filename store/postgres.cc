@@ -19,6 +19,9 @@ namespace {
 constexpr Oid kUnknownOid = 0;
 constexpr Oid kBoolOid = 16;
 constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kFloat4Oid = 700;
 constexpr Oid kTextOid = 25;
 constexpr Oid kFloat8Oid = 701;
 
@@ -136,6 +139,18 @@ class PgStatement final : public db::StatementImpl {
   }
   int column_count() const override { return result_ ? PQnfields(result_) : 0; }
   bool is_null(int column) const override { return PQgetisnull(result_, row_, column) == 1; }
+  db::Kind kind(int column) const override {
+    if (is_null(column)) return db::Kind::kNull;
+    switch (PQftype(result_, column)) {
+      case kBoolOid:
+      case kInt8Oid:
+      case kInt4Oid:
+      case kInt2Oid: return db::Kind::kInteger;
+      case kFloat8Oid:
+      case kFloat4Oid: return db::Kind::kReal;
+      default: return db::Kind::kText;
+    }
+  }
   std::int64_t int64(int column) const override {
     const char* v = PQgetvalue(result_, row_, column);
     if (v[0] == 't' && v[1] == '\0') return 1;  // a boolean

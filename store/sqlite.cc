@@ -43,6 +43,14 @@ class SqliteStatement final : public db::StatementImpl {
   bool is_null(int column) const override {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
   }
+  db::Kind kind(int column) const override {
+    switch (sqlite3_column_type(stmt_, column)) {
+      case SQLITE_NULL: return db::Kind::kNull;
+      case SQLITE_INTEGER: return db::Kind::kInteger;
+      case SQLITE_FLOAT: return db::Kind::kReal;
+      default: return db::Kind::kText;
+    }
+  }
   std::int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
   double real(int column) const override { return sqlite3_column_double(stmt_, column); }
   std::string text(int column) const override {

@@ -869,6 +869,78 @@ TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
   EXPECT_FALSE(contains(read_file(daemon_err), testing::PostgresTestServer::password()));
 }
 
+// A creator who grew moves: `rapport store copy` puts everything of the SQLite database into
+// an empty PostgreSQL one, verified; the config pointed at it shows the same people and the
+// same digest, reads nothing twice; and the way back to an SQLite file works the same.
+TEST(RapportBinary, StoreCopyMovesTheDemoIntoPostgresqlAndBack) {
+  testing::PostgresTestServer server;
+  ASSERT_TRUE(server.ready()) << server.why_not_ready();
+  ASSERT_TRUE(server.create_database("moved"));
+  TempDir dir;
+  fs::path lite = copy_demo(dir);
+  ASSERT_EQ(rapport(dir, "run --config " + lite.string()).status, 0);
+  // Snooze someone and note something, so more than the messages has to move.
+  ASSERT_EQ(rapport(dir, "snooze lucia.fernandez@gmail.com 7d --config " + lite.string()).status,
+            0);
+  ASSERT_EQ(rapport(dir, "contacts note marcus.okafor@gmail.com \"Sent him the verge letter\" "
+                         "--config " +
+                             lite.string())
+                .status,
+            0);
+  const std::string password = "RAPPORT_DB_PASSWORD=" + testing::PostgresTestServer::password();
+  const std::string url = server.url("moved");
+
+  Outcome copied = rapport(dir, "store copy --to " + url +
+                                    " --password-env RAPPORT_DB_PASSWORD --config " + lite.string(),
+                           password);
+  ASSERT_EQ(copied.status, 0) << copied.err;
+  EXPECT_TRUE(contains(copied.out, "  messages: 35\n")) << copied.out;
+  EXPECT_TRUE(contains(copied.out, "  contact_notes: 1\n")) << copied.out;
+  EXPECT_TRUE(contains(copied.out, "verified: ")) << copied.out;
+  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "moved"), "35");
+
+  // Into a database that already holds a show: refused, nothing touched.
+  Outcome twice = rapport(dir, "store copy --to " + url +
+                                   " --password-env RAPPORT_DB_PASSWORD --config " + lite.string(),
+                          password);
+  EXPECT_EQ(twice.status, 2);
+  EXPECT_TRUE(contains(twice.err, "already holds sources")) << twice.err;
+  Outcome secret_in_url =
+      rapport(dir, "store copy --to postgresql://rapport:hunter2@127.0.0.1/x --config " +
+                       lite.string());
+  EXPECT_EQ(secret_in_url.status, 2);
+  EXPECT_FALSE(contains(secret_in_url.err, "hunter2")) << secret_in_url.err;
+
+  fs::path pg = dir.path() / "config/on-postgres.toml";
+  {
+    std::string text = read_file(lite);
+    const std::string path_line = "path = \"../state/demo.db\"\n";
+    text.replace(text.find(path_line), path_line.size(),
+                 "url = \"" + url + "\"\npassword_env = \"RAPPORT_DB_PASSWORD\"\n");
+    std::ofstream(pg) << text;
+  }
+  for (const char* command : {"contacts list", "digest --preview",
+                              "contacts show marcus.okafor@gmail.com"}) {
+    Outcome on_sqlite = rapport(dir, std::string(command) + " --config " + lite.string());
+    Outcome on_postgres = rapport(dir, std::string(command) + " --config " + pg.string(), password);
+    ASSERT_EQ(on_postgres.status, 0) << command << ": " << on_postgres.err;
+    EXPECT_EQ(on_postgres.out, on_sqlite.out) << command;
+  }
+  Outcome next = rapport(dir, "run --all --config " + pg.string(), password);
+  ASSERT_EQ(next.status, 0) << next.err;
+  EXPECT_TRUE(contains(next.err, "replies (maildir): 0 new messages")) << next.err;
+
+  // And back into a new SQLite file.
+  fs::path back_db = dir.path() / "back/rapport.db";
+  Outcome back = rapport(dir, "store copy --to sqlite:" + back_db.string() + " --config " +
+                                  pg.string(),
+                         password);
+  ASSERT_EQ(back.status, 0) << back.err;
+  EXPECT_EQ(query(back_db, "SELECT COUNT(*) FROM messages"), 35);
+  EXPECT_EQ(query(back_db, "SELECT COUNT(*) FROM contacts WHERE snoozed_until IS NOT NULL"), 1);
+  EXPECT_EQ(query(back_db, "SELECT COUNT(*) FROM contact_notes"), 1);
+}
+
 TEST(RapportBinary, HelpAndUsageErrors) {
   TempDir dir;
   Outcome help = rapport(dir, "--help");
