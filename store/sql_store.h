@@ -102,6 +102,10 @@ class SqlStore final : public Store {
   Result<bool> split_between(std::int64_t a, std::int64_t b);
 
   db::Database db_;
+  // PostgreSQL's statistics: rows this store added since it last had them gathered, and
+  // before (see commit_batch).
+  std::int64_t rows_since_analyze_ = 0;
+  std::int64_t rows_analyzed_ = 0;
   // Prepared once, reused for every row: keyed by the SQL text's address.
   // A deque: a statement handed out stays where it is while others are added.
   std::deque<std::pair<const char*, db::Statement>> statements_;

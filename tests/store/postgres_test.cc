@@ -402,5 +402,36 @@ TEST_F(PostgresBackend, ConcurrentWritersOfTheSamePeopleNeitherFailNorDuplicate)
             std::to_string(kPeople));
 }
 
+// A first read of a large mailbox is queried at once (the digest): PostgreSQL has statistics
+// of the new rows by then, so it does not plan the digest's query for empty tables.
+TEST_F(PostgresBackend, AFirstLargeReadLeavesStatisticsForTheDigestsQuery) {
+  postgres::ConnectOptions o;
+  o.url = server.url();
+  o.password = PostgresTestServer::password();
+  auto store = SqlStore::open_postgres(o);
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  auto src = (*store)->source("mbox", "replies", "replies.mbox", 1795600000);
+  ASSERT_TRUE(src.ok());
+  EXPECT_EQ(server.psql("SELECT last_analyze IS NULL FROM pg_stat_user_tables "
+                        "WHERE relname = 'messages'"),
+            "t");
+  Batch b;
+  for (int n = 0; n < 1200; ++n) {
+    Message m;
+    m.natural_key = "mid:" + std::to_string(n) + "@mail.example";
+    m.kind = MessageKind::kEmail;
+    m.received_at = 1795600000 + n;
+    m.identity = {"email", "reader" + std::to_string(n % 700) + "@example.org"};
+    m.text = m.reply_text = "Loved the episode about seed saving.";
+    b.messages.push_back(m);
+  }
+  b.cursor = "1200";
+  ASSERT_TRUE((*store)->commit_batch(src->id, b, 1795600000).ok());
+  EXPECT_EQ(server.psql("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                        "WHERE relname = 'messages'"),
+            "t");
+  EXPECT_EQ(server.psql("SELECT reltuples FROM pg_class WHERE relname = 'messages'"), "1200");
+}
+
 }  // namespace
 }  // namespace rapport
