@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "store/postgres.h"
@@ -111,6 +112,23 @@ Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const config::StoreC
                         ? "stop it first, or give this one another database"
                         : "the daemon reads every source on its own schedule; `rapport status` "
                           "shows what it did");
+}
+
+std::optional<std::string> DatabaseLock::holder(const config::StoreConfig& store,
+                                                db::Database& db) {
+  if (!store.postgres()) return std::nullopt;
+  auto who = db.prepare(
+      "SELECT a.application_name, CAST(EXTRACT(EPOCH FROM a.backend_start) AS BIGINT) "
+      "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+      "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND l.classid = CAST(?1 AS BIGINT) AND l.objid = CAST(?2 AS BIGINT) LIMIT 1");
+  if (!who) return std::nullopt;
+  who->bind(1, kSourcesLock >> 32).bind(2, kSourcesLock & 0xFFFFFFFF);
+  auto found = who->step();
+  if (!found || !*found) return std::nullopt;
+  return printable(who->text(0), 120) + ", connected since " +
+         format_local_short(who->int64(1), SystemClock().now());
 }
 
 DatabaseLock::~DatabaseLock() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -23,6 +24,9 @@ class DatabaseLock {
   // The same for the store the config names: the file's lock, or PostgreSQL's.
   static Result<std::unique_ptr<DatabaseLock>> acquire(const config::StoreConfig& store,
                                                        const std::string& role);
+  // Who holds the lock of a PostgreSQL store ("rapport daemon (pid 4242 on studio-2)", and
+  // since when), read through `db`; nullopt when no one does, or for an SQLite store.
+  static std::optional<std::string> holder(const config::StoreConfig& store, db::Database& db);
   ~DatabaseLock();
   DatabaseLock(const DatabaseLock&) = delete;
   DatabaseLock& operator=(const DatabaseLock&) = delete;

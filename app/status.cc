@@ -5,6 +5,7 @@
 
 #include "app/command_common.h"
 #include "app/commands.h"
+#include "app/database_lock.h"
 #include "app/from_config.h"
 #include "core/json_writer.h"
 #include "core/text.h"
@@ -80,6 +81,8 @@ int status_command(const Invocation& inv) {
         .value(cfg->store.where())
         .key("backend")
         .value(cfg->store.postgres() ? "postgresql" : "sqlite")
+        .key("reading_sources")
+        .value(DatabaseLock::holder(cfg->store, (*store)->database()))
         .key("sources")
         .begin_array();
     for (const auto& s : sources) {
@@ -117,7 +120,13 @@ int status_command(const Invocation& inv) {
     return t ? format_local_short(*t, now) : std::string("never");
   };
   std::cout << "database " << cfg->store.where()
-            << (cfg->store.postgres() ? " (PostgreSQL)" : " (SQLite)") << "\n\n";
+            << (cfg->store.postgres() ? " (PostgreSQL)" : " (SQLite)") << "\n";
+  if (cfg->store.postgres()) {
+    auto holder = DatabaseLock::holder(cfg->store, (*store)->database());
+    std::cout << "reading sources: " << (holder ? *holder : std::string("no daemon or run now"))
+              << "\n";
+  }
+  std::cout << "\n";
   for (const auto& s : sources) {
     std::cout << printable(s.name) << " (" << s.kind << ") " << printable(s.location) << "\n"
               << "  last success " << when(s.last_success_at) << ", last attempt "

@@ -32,7 +32,8 @@ version="$("$bin" --version)"
   fail "--version printed: $version"
 for f in usr/share/rapport/rapport.example.toml usr/share/man/man1/rapport.1 \
          usr/share/man/man5/rapport.toml.5 usr/lib/systemd/user/rapport.service \
-         usr/lib/systemd/user/rapport-run.service usr/lib/systemd/user/rapport-run.timer; do
+         usr/lib/systemd/user/rapport-run.service usr/lib/systemd/user/rapport-run.timer \
+         usr/lib/systemd/user/rapport@.service; do
   [[ -f "$tmp/root/$f" ]] || fail "missing /$f"
 done
 grep -q "^ExecStart=/usr/bin/rapport daemon " "$tmp/root/usr/lib/systemd/user/rapport.service" ||

@@ -839,6 +839,7 @@ TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
   ASSERT_EQ(status.status, 0) << status.err;
   EXPECT_TRUE(contains(status.out, "database " + server.url("slowgarden") + " (PostgreSQL)"))
       << status.out;
+  EXPECT_TRUE(contains(status.out, "reading sources: no daemon or run now\n")) << status.out;
 
   // The daemon holds the database; a run beside it is refused, naming it.
   fs::path daemon_err = pg_dir.path() / "daemon.err";
@@ -857,6 +858,10 @@ TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
   EXPECT_TRUE(contains(beside.err, "rapport daemon (pid " + std::to_string(pid) + " on "))
       << beside.err;
   EXPECT_TRUE(contains(beside.err, "is already reading sources into this database"));
+  Outcome watching = rapport(pg_dir, "status --config " + pg.string(), password);
+  EXPECT_TRUE(contains(watching.out, "reading sources: rapport daemon (pid " +
+                                         std::to_string(pid) + " on "))
+      << watching.out;
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) usleep(50 * 1000);
   EXPECT_NE(kill(pid, 0), 0) << "the daemon did not stop";
