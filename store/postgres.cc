@@ -190,6 +190,7 @@ class PgStatement final : public db::StatementImpl {
   std::vector<Param> params_;
   // The server's name of this statement for each signature of parameter types.
   std::unordered_map<std::string, std::string> prepared_;
+  std::uint64_t generation_ = 0;  // of the connection prepared_ belongs to
   PGresult* result_ = nullptr;
   int row_ = -1;
   int rows_ = 0;
@@ -204,6 +205,7 @@ class PgConnection final : public db::ConnectionImpl {
 
   db::Backend backend() const override { return db::Backend::kPostgres; }
   Status exec(std::string_view sql) override {
+    if (auto s = ensure_connected(); !s) return s;
     PGresult* r = PQexec(conn_, std::string(sql).c_str());
     auto status = PQresultStatus(r);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -234,6 +236,23 @@ class PgConnection final : public db::ConnectionImpl {
   const std::string& where() const override { return where_; }
 
   PGconn* handle() { return conn_; }
+  // Which connection to the server this is: it changes when a lost one is made again, and
+  // every statement prepared on the old one is prepared again.
+  std::uint64_t generation() const { return generation_; }
+
+  // A connection the server dropped (it restarted, a network cut) is made again before the
+  // next statement. The statement that found it dropped failed (Retry::kYes), and with it the
+  // transaction it was part of, whose work went with the old connection: the store gives up
+  // that work at the first error, so nothing of it runs on the new connection.
+  Status ensure_connected() {
+    if (PQstatus(conn_) == CONNECTION_OK) return {};
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) return error(nullptr, "cannot connect again");
+    ++generation_;
+    PGresult* r = PQexec(conn_, "SET client_encoding = 'UTF8'");
+    PQclear(r);
+    return {};
+  }
   void set_changes(int n) { changes_ = n; }
   std::string next_name() { return "r" + std::to_string(++statements_); }
 
@@ -262,10 +281,16 @@ class PgConnection final : public db::ConnectionImpl {
   std::string where_;
   int changes_ = 0;
   std::int64_t statements_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 Result<bool> PgStatement::step() {
   if (!result_) {
+    if (auto s = conn_->ensure_connected(); !s) return s.error();
+    if (generation_ != conn_->generation()) {
+      prepared_.clear();  // those names went with the old connection
+      generation_ = conn_->generation();
+    }
     std::string signature;
     signature.reserve(params_.size());
     for (const Param& p : params_) {

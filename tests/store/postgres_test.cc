@@ -213,14 +213,35 @@ TEST_F(PostgresBackend, VerifiesTheServersCertificateWhenAsked) {
       << refused.error().to_string();
 }
 
-TEST_F(PostgresBackend, ALostServerIsAnErrorToRetry) {
+TEST_F(PostgresBackend, ALostServerIsAnErrorToRetryAndTheNextStatementConnectsAgain) {
   auto db = connect();
   ASSERT_TRUE(db.ok()) << db.error().to_string();
+  ASSERT_TRUE(db->exec("CREATE TABLE shows (name TEXT PRIMARY KEY)").ok());
+  auto insert = db->prepare("INSERT INTO shows (name) VALUES (?1)");
+  ASSERT_TRUE(insert.ok());
+  insert->bind(1, "The Slow Garden");
+  ASSERT_TRUE(insert->run().ok());
+  // The test's server does not wait for the disk on commit: written down before it dies.
+  server.psql("CHECKPOINT");
   server.kill_now();
   auto s = db->exec("SELECT 1");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().retry, Retry::kYes);
   EXPECT_NE(s.error().hint.find("connection"), std::string::npos) << s.error().to_string();
+  // While it is down, each attempt fails the same way, and nothing hangs.
+  insert->bind(1, "Long Letters");
+  auto down = insert->run();
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().retry, Retry::kYes);
+
+  // Back: the same Database and the same prepared statement work again (a daemon's
+  // long-lived connections outlive a restart of the server).
+  ASSERT_TRUE(server.restart()) << server.why_not_ready();
+  insert->bind(1, "Long Letters");
+  auto again = insert->run();
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(server.psql("SELECT string_agg(name, ',' ORDER BY name) FROM shows"),
+            "Long Letters,The Slow Garden");
 }
 
 // Every row of a query, columns joined by '|', rows by '\n'.

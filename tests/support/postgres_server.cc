@@ -111,9 +111,15 @@ PostgresTestServer::PostgresTestServer() {
   for (int attempt = 0; attempt < 3 && !ready_; ++attempt) ready_ = start();
 }
 
-bool PostgresTestServer::start() {
+bool PostgresTestServer::restart() {
+  kill_now();
+  const int port = port_;
+  return start(port);
+}
+
+bool PostgresTestServer::start(int port) {
   const std::string pg = (dir_.path() / "pg").string();
-  port_ = closed_port();
+  port_ = port > 0 ? port : closed_port();
   std::string options = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) + " -k " + pg +
                         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
                         " -c ssl=on -c ssl_cert_file=" +

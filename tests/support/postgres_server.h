@@ -37,9 +37,11 @@ class PostgresTestServer {
   std::string psql(const std::string& sql, const std::string& database = "postgres");
   // Stops the server at once, as a crashed machine would (every connection cut).
   void kill_now();
+  // Starts it again on the same port, with everything it had (after kill_now).
+  bool restart();
 
  private:
-  bool start();
+  bool start(int port = 0);  // on `port`, or on a free one
   std::string as_server_user(const std::string& command) const;
 
   TempDir dir_;
