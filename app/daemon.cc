@@ -83,6 +83,15 @@ class Daemon {
     // until woken), so an idle daemon costs next to nothing.
     while (!stop_) {
       if (reload_.exchange(false)) reload();
+      if (auto held = lock_->still_held(); !held) {
+        if (held.error().code == ErrorCode::kUsage) {
+          log::error(held.error().to_string());
+          lock_lost_ = true;
+          stop_ = true;
+          break;
+        }
+        // The server is away: polls fail and are retried as they would without the lock.
+      }
       const UnixTime now = clock_.now();
       UnixTime next = std::min(dispatch_due_polls(now), send_digest_if_due(now));
       if (polls_ended_.exchange(false)) {
@@ -445,12 +454,13 @@ class Daemon {
     // How often it woke: a daemon with nothing due sleeps (a minute at a time at the most).
     log::info("stopped (woke " + std::to_string(passes_) + " times in " +
               std::to_string(clock_.now() - started_at_) + " s)");
-    return 0;
+    return lock_lost_ ? 1 : 0;
   }
 
   std::string path_;
   config::Config cfg_;
   std::unique_ptr<DatabaseLock> lock_;
+  bool lock_lost_ = false;  // another daemon took the database while ours was away
   std::unique_ptr<SqlStore> store_;  // the main thread's connection
   std::unique_ptr<SqlStore> listener_store_;
   std::unique_ptr<Listener> listener_;

@@ -87,7 +87,7 @@ Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const config::StoreC
   if (!row) return row.error();
   if (*row && take->int64(0) == 1) {
     take->reset();
-    return std::unique_ptr<DatabaseLock>(new DatabaseLock(std::move(*db)));
+    return std::unique_ptr<DatabaseLock>(new DatabaseLock(std::move(*db), store.url));
   }
   take->reset();
   // Who has it: the connection holding the lock, by the name it gave the server.
@@ -112,6 +112,38 @@ Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const config::StoreC
                         ? "stop it first, or give this one another database"
                         : "the daemon reads every source on its own schedule; `rapport status` "
                           "shows what it did");
+}
+
+Status DatabaseLock::still_held() {
+  if (!connection_) return {};
+  // Held by this connection? (A lost connection fails here, and is made again next time.)
+  auto mine = connection_->prepare(
+      "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+      "AND pid = pg_backend_pid() AND classid = CAST(?1 AS BIGINT) AND objid = CAST(?2 AS BIGINT)");
+  if (!mine) return mine.error();
+  mine->bind(1, kSourcesLock >> 32).bind(2, kSourcesLock & 0xFFFFFFFF);
+  auto row = mine->step();
+  if (!row) return row.error();
+  if (*row && mine->int64(0) > 0) return {};
+  mine->reset();
+  auto take = connection_->prepare("SELECT pg_try_advisory_lock(?1)");
+  if (!take) return take.error();
+  take->bind(1, kSourcesLock);
+  auto taken = take->step();
+  if (!taken) return taken.error();
+  if (*taken && take->int64(0) == 1) {
+    log::info("the database's lock was lost with its connection, and is held again");
+    return {};
+  }
+  take->reset();
+  config::StoreConfig store;
+  store.url = where_;
+  auto other = holder(store, *connection_);
+  return make_error(ErrorCode::kUsage,
+                    "while this daemon's connection was lost, " +
+                        (other ? *other : std::string("another Rapport")) +
+                        " took the database's lock: two would read the same sources",
+                    where_, "this daemon stops; the other one goes on");
 }
 
 std::optional<std::string> DatabaseLock::holder(const config::StoreConfig& store,

@@ -24,6 +24,10 @@ class DatabaseLock {
   // The same for the store the config names: the file's lock, or PostgreSQL's.
   static Result<std::unique_ptr<DatabaseLock>> acquire(const config::StoreConfig& store,
                                                        const std::string& role);
+  // Whether this process still holds the lock. A PostgreSQL lock goes with its connection: when
+  // the server dropped it (a restart), the lock is taken again on a new one — unless another
+  // process took it meanwhile, which fails with kUsage naming it. Always true for a file lock.
+  Status still_held();
   // Who holds the lock of a PostgreSQL store ("rapport daemon (pid 4242 on studio-2)", and
   // since when), read through `db`; nullopt when no one does, or for an SQLite store.
   static std::optional<std::string> holder(const config::StoreConfig& store, db::Database& db);
@@ -33,10 +37,12 @@ class DatabaseLock {
 
  private:
   explicit DatabaseLock(int fd) : fd_(fd) {}
-  explicit DatabaseLock(db::Database connection)
-      : connection_(std::make_unique<db::Database>(std::move(connection))) {}
+  DatabaseLock(db::Database connection, std::string where)
+      : connection_(std::make_unique<db::Database>(std::move(connection))),
+        where_(std::move(where)) {}
   int fd_ = -1;
   std::unique_ptr<db::Database> connection_;  // holds PostgreSQL's lock while it is open
+  std::string where_;
 };
 
 }  // namespace rapport::app
