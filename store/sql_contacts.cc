@@ -1005,30 +1005,25 @@ WHERE m.class = 'human'
       out.messages.push_back(std::move(h));
     }
   };
-  if (!words.empty() && on_postgres) {
-    // The words marked as SQLite's snippet() marks them: \x02 before, \x03 after, about 24
-    // words around the first match.
-    std::string sql = std::string(kHitColumns) +
-                      "ts_headline('simple', m.reply_text, to_tsquery('simple', ?1), "
-                      "'StartSel=\"\x02\", StopSel=\"\x03\", MaxWords=24, MinWords=12, "
-                      "ShortWord=0, MaxFragments=1, FragmentDelimiter=\"\u2026\"') "
-                      "FROM messages_fts f JOIN messages m ON m.id = f.id " +
+  if (!words.empty()) {
+    // The words that match marked as \x02 before, \x03 after, about 24 words around the first
+    // match: SQLite's snippet(), and PostgreSQL's ts_headline told to do the same.
+    const char* kSqliteWords =
+        "snippet(messages_fts, 1, char(2), char(3), '\u2026', 24) "
+        "FROM messages_fts f JOIN messages m ON m.id = f.rowid ";
+    const char* kSqliteMatch = "  AND messages_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?5";
+    const char* kPostgresWords =
+        "ts_headline('simple', m.reply_text, to_tsquery('simple', ?1), "
+        "'StartSel=\"\x02\", StopSel=\"\x03\", MaxWords=24, MinWords=12, "
+        "ShortWord=0, MaxFragments=1, FragmentDelimiter=\"\u2026\"') "
+        "FROM messages_fts f JOIN messages m ON m.id = f.id ";
+    const char* kPostgresMatch =
+        "  AND f.words @@ to_tsquery('simple', ?1) ORDER BY f.id DESC LIMIT ?5";
+    std::string sql = std::string(kHitColumns) + (on_postgres ? kPostgresWords : kSqliteWords) +
                       kHitFilters +
                       "  AND (?4 = '' OR m.episode_id IN (SELECT id FROM episodes "
-                      "WHERE instr(lower(title), ?4) > 0))\n"
-                      "  AND f.words @@ to_tsquery('simple', ?1) ORDER BY f.id DESC LIMIT ?5";
-    auto st = db_.prepare(sql);
-    if (!st) return st.error();
-    st->bind(1, words).bind(2, tag).bind(3, q.source).bind(4, episode).bind(5, limit + 1);
-    if (auto s = read_hits(*st); !s) return s.error();
-  } else if (!words.empty()) {
-    std::string sql = std::string(kHitColumns) +
-                      "snippet(messages_fts, 1, char(2), char(3), '\u2026', 24) "
-                      "FROM messages_fts f JOIN messages m ON m.id = f.rowid " +
-                      kHitFilters +
-                      "  AND (?4 = '' OR m.episode_id IN (SELECT id FROM episodes "
-                      "WHERE instr(lower(title), ?4) > 0))\n"
-                      "  AND messages_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?5";
+                      "WHERE instr(lower(title), ?4) > 0))\n" +
+                      (on_postgres ? kPostgresMatch : kSqliteMatch);
     auto st = db_.prepare(sql);
     if (!st) return st.error();
     st->bind(1, words).bind(2, tag).bind(3, q.source).bind(4, episode).bind(5, limit + 1);
