@@ -247,8 +247,18 @@ constexpr std::array<Migration, 1> kMigrations{{
 constexpr std::int64_t kMigrationLock = 0x7261'7070'6f72'7401;  // "rapport" and 1
 
 Result<int> current_version(db::Database& db) {
-  if (auto s = db.exec("CREATE TABLE IF NOT EXISTS rapport_schema (version BIGINT NOT NULL)"); !s) {
-    return s.error();
+  // Created only when missing: a database already migrated needs no right to create tables
+  // (PostgreSQL 15 gives none in the public schema to users who do not own the database).
+  auto exists = db.prepare("SELECT to_regclass('rapport_schema') IS NOT NULL");
+  if (!exists) return exists.error();
+  auto found = exists->step();
+  if (!found) return found.error();
+  const bool missing = exists->int64(0) == 0;
+  exists->reset();
+  if (missing) {
+    if (auto s = db.exec("CREATE TABLE rapport_schema (version BIGINT NOT NULL)"); !s) {
+      return s.error();
+    }
   }
   auto stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM rapport_schema");
   if (!stmt) return stmt.error();

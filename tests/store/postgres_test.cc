@@ -307,6 +307,25 @@ TEST_F(PostgresBackend, MigratesToTheSchemaSqliteHasAtTheSameVersion) {
   EXPECT_EQ(server.psql("SELECT count(*) FROM rapport_schema"), "1");
 }
 
+TEST_F(PostgresBackend, AUserWhoMayNotCreateTablesOpensADatabaseAlreadyMigrated) {
+  auto owner = connect();
+  ASSERT_TRUE(owner.ok()) << owner.error().to_string();
+  ASSERT_TRUE(postgres::migrate(*owner).ok());
+  // A role that reads and writes the show's rows but may not change the schema (PostgreSQL 15
+  // gives no CREATE in the public schema to those who do not own the database).
+  server.psql("CREATE ROLE show_daemon LOGIN PASSWORD 'daemon-pass-5'; "
+              "REVOKE CREATE ON SCHEMA public FROM PUBLIC; "
+              "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO show_daemon; "
+              "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO show_daemon");
+  postgres::ConnectOptions o;
+  o.url = "postgresql://show_daemon@127.0.0.1:" + std::to_string(server.port()) + "/postgres";
+  o.password = "daemon-pass-5";
+  auto store = SqlStore::open_postgres(o);
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  auto src = (*store)->source("feed", "show", "https://slowgarden.example/feed", 1795600000);
+  EXPECT_TRUE(src.ok()) << src.error().to_string();
+}
+
 TEST_F(PostgresBackend, DaemonsStartingAtOnceMigrateOnce) {
   constexpr int kDaemons = 4;
   std::vector<std::string> outcomes(kDaemons);
