@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "app/from_config.h"
 #include "core/text.h"
 #include "store/postgres.h"
 
@@ -62,6 +63,26 @@ namespace {
 // The lock every process reading sources into one PostgreSQL database takes.
 constexpr std::int64_t kSourcesLock = 0x7261'7070'6f72'7402;  // "rapport" and 2
 
+struct Holder {
+  std::string name;  // the application_name it gave the server
+  UnixTime since = 0;
+};
+
+// The connection holding the lock of the database `db` is connected to, if any.
+std::optional<Holder> find_holder(db::Database& db) {
+  auto who = db.prepare(
+      "SELECT a.application_name, CAST(EXTRACT(EPOCH FROM a.backend_start) AS BIGINT) "
+      "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+      "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND l.classid = CAST(?1 AS BIGINT) AND l.objid = CAST(?2 AS BIGINT) LIMIT 1");
+  if (!who) return std::nullopt;
+  who->bind(1, kSourcesLock >> 32).bind(2, kSourcesLock & 0xFFFFFFFF);
+  auto found = who->step();
+  if (!found || !*found) return std::nullopt;
+  return Holder{printable(who->text(0), 120), who->int64(1)};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const config::StoreConfig& store,
@@ -69,16 +90,11 @@ Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const config::StoreC
   if (!store.postgres()) return acquire(store.path, role);
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
-  postgres::ConnectOptions options;
-  options.url = store.url;
-  options.application_name = "rapport " + role + " (pid " + std::to_string(::getpid()) + " on " +
-                             printable(host, 60) + ")";
-  if (!store.password.empty()) {
-    auto password = store.password.resolve();
-    if (!password) return password.error();
-    options.password = std::move(*password);
-  }
-  auto db = postgres::open(options);
+  auto options = connect_options(store);
+  if (!options) return options.error();
+  options->application_name = "rapport " + role + " (pid " + std::to_string(::getpid()) +
+                              " on " + printable(host, 60) + ")";
+  auto db = postgres::open(*options);
   if (!db) return db.error();
   auto take = db->prepare("SELECT pg_try_advisory_lock(?1)");
   if (!take) return take.error();
@@ -91,16 +107,8 @@ Result<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const config::StoreC
   }
   take->reset();
   // Who has it: the connection holding the lock, by the name it gave the server.
-  auto who = db->prepare(
-      "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-      "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
-      "(SELECT oid FROM pg_database WHERE datname = current_database()) "
-      "AND l.classid = CAST(?1 AS BIGINT) AND l.objid = CAST(?2 AS BIGINT) LIMIT 1");
-  std::string holder = "another Rapport";
-  if (who) {
-    who->bind(1, kSourcesLock >> 32).bind(2, kSourcesLock & 0xFFFFFFFF);
-    if (auto found = who->step(); found && *found) holder = printable(who->text(0), 120);
-  }
+  auto other = find_holder(*db);
+  const std::string holder = other ? other->name : "another Rapport";
   const bool run = holder.find("rapport run") == 0;
   return make_error(ErrorCode::kUsage,
                     (run ? "a `" + holder.substr(0, 11) + "`" + holder.substr(11)
@@ -136,12 +144,10 @@ Status DatabaseLock::still_held() {
     return {};
   }
   take->reset();
-  config::StoreConfig store;
-  store.url = where_;
-  auto other = holder(store, *connection_);
+  auto other = find_holder(*connection_);
   return make_error(ErrorCode::kUsage,
                     "while this daemon's connection was lost, " +
-                        (other ? *other : std::string("another Rapport")) +
+                        (other ? other->name : std::string("another Rapport")) +
                         " took the database's lock: two would read the same sources",
                     where_, "this daemon stops; the other one goes on");
 }
@@ -149,18 +155,9 @@ Status DatabaseLock::still_held() {
 std::optional<std::string> DatabaseLock::holder(const config::StoreConfig& store,
                                                 db::Database& db) {
   if (!store.postgres()) return std::nullopt;
-  auto who = db.prepare(
-      "SELECT a.application_name, CAST(EXTRACT(EPOCH FROM a.backend_start) AS BIGINT) "
-      "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-      "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
-      "(SELECT oid FROM pg_database WHERE datname = current_database()) "
-      "AND l.classid = CAST(?1 AS BIGINT) AND l.objid = CAST(?2 AS BIGINT) LIMIT 1");
-  if (!who) return std::nullopt;
-  who->bind(1, kSourcesLock >> 32).bind(2, kSourcesLock & 0xFFFFFFFF);
-  auto found = who->step();
-  if (!found || !*found) return std::nullopt;
-  return printable(who->text(0), 120) + ", connected since " +
-         format_local_short(who->int64(1), SystemClock().now());
+  auto found = find_holder(db);
+  if (!found) return std::nullopt;
+  return found->name + ", connected since " + format_local_short(found->since, SystemClock().now());
 }
 
 DatabaseLock::~DatabaseLock() {

@@ -239,8 +239,7 @@ std::string public_host(const config::Config& cfg) {
   return ascii_lower(url.substr(0, url.find('/')));
 }
 
-Result<std::unique_ptr<SqlStore>> open_store(const config::StoreConfig& store) {
-  if (!store.postgres()) return SqlStore::open(store.path);
+Result<postgres::ConnectOptions> connect_options(const config::StoreConfig& store) {
   postgres::ConnectOptions options;
   options.url = store.url;
   if (!store.password.empty()) {
@@ -248,7 +247,14 @@ Result<std::unique_ptr<SqlStore>> open_store(const config::StoreConfig& store) {
     if (!password) return password.error();
     options.password = std::move(*password);
   }
-  return SqlStore::open_postgres(options);
+  return options;
+}
+
+Result<std::unique_ptr<SqlStore>> open_store(const config::StoreConfig& store) {
+  if (!store.postgres()) return SqlStore::open(store.path);
+  auto options = connect_options(store);
+  if (!options) return options.error();
+  return SqlStore::open_postgres(*options);
 }
 
 Result<std::unique_ptr<web::TapSigner>> tap_signer(const config::Config& cfg) {

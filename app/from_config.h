@@ -21,6 +21,9 @@ namespace rapport::app {
 // ([store] url, the password read now). Migrated to the current schema. Fails with
 // kDatabase, kIo or kConfig (a password that cannot be read).
 Result<std::unique_ptr<SqlStore>> open_store(const config::StoreConfig& store);
+// How to reach the PostgreSQL database of [store] url, the password read now (kConfig when it
+// cannot be).
+Result<postgres::ConnectOptions> connect_options(const config::StoreConfig& store);
 
 // How the digest is delivered: SMTP when [smtp] is set, else an .eml file. Resolves the SMTP
 // password now (fails with kConfig when it cannot be read).
