@@ -83,7 +83,20 @@ std::string trimmed_message(const char* msg) {
   std::string s = msg ? msg : "";
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   if (s.rfind("ERROR:  ", 0) == 0) s.erase(0, 8);
-  return s;
+  // One line, as every error of Rapport's is: libpq continues a message on "\n\t" lines
+  // ("Is the server running on that host …?"), and the server adds DETAIL and HINT lines.
+  std::string line;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\n') {
+      line += s[i] == '\t' ? ' ' : s[i];
+    } else if (i + 1 < s.size() && s[i + 1] == '\t') {
+      line += ' ';
+      ++i;
+    } else {
+      line += "; ";
+    }
+  }
+  return line;
 }
 
 class PgConnection;

@@ -164,6 +164,10 @@ TEST_F(PostgresBackend, AFailedStatementSaysWhatAndTheTransactionRollsBack) {
     ASSERT_FALSE(again.ok());
     EXPECT_EQ(again.error().code, ErrorCode::kDatabase);
     EXPECT_NE(again.error().what.find("duplicate key"), std::string::npos) << again.error().what;
+    // One line, the server's DETAIL after a "; ".
+    EXPECT_EQ(again.error().what.find('\n'), std::string::npos) << again.error().what;
+    EXPECT_NE(again.error().what.find("; DETAIL:  Key (k)=(a) already exists."), std::string::npos)
+        << again.error().what;
     EXPECT_EQ(again.error().where, server.url());
   }  // not committed: rolled back
   EXPECT_EQ(server.psql("SELECT count(*) FROM t"), "0");
