@@ -185,17 +185,24 @@ const std::vector<CommandSpec>& commands() {
       {"store",
        "copy the database into PostgreSQL (or into an SQLite file)",
        "copy --to postgresql://USER@HOST:PORT/DATABASE | --to sqlite:PATH [--config FILE] "
-       "[--password-env VARIABLE]",
+       "[--password-env VARIABLE] [--show SLUG [--share-contacts]]",
        {kConfig,
         {"--to", "DATABASE", "the new, empty database to copy into"},
         {"--password-env", "VARIABLE",
          "the environment variable holding the PostgreSQL password (else PGPASSWORD or "
-         "~/.pgpass, as for psql)"}},
+         "~/.pgpass, as for psql)"},
+        {"--show", "SLUG",
+         "PostgreSQL: the show to copy into, a new one of the database's shows (else the "
+         "config's [store] show, or the database's one show)"},
+        {"--share-contacts", nullptr,
+         "with --show: the new show shares the network's people (as [store] share_contacts); "
+         "the network must have none yet"}},
        "  copy   copies everything the config's database holds — sources and their places,\n"
        "         episodes, messages, people, merges, answers, notes, tags, digests — into a\n"
        "         new database, in one transaction, and checks it: every table's rows counted\n"
        "         again, and the natural keys read back alike. Ids are kept. Nothing reads\n"
-       "         sources meanwhile (it takes the daemon's lock). Then point [store] at it.",
+       "         sources meanwhile (it takes the daemon's lock). Then point [store] at it\n"
+       "         (with show = \"SLUG\" for --show).",
        1},
       {"web",
        "the web inbox: set its password",

@@ -280,6 +280,13 @@ class Daemon {
         continue;
       }
       if (state->dead_since) continue;
+      if (auto elsewhere = pipeline::read_elsewhere(*store_, *state, now)) {
+        // Another process reads it (a lease left by a daemon whose connection was lost, or a
+        // machine of the network): looked at again when that lease runs out.
+        log::info(s.source->name() + " " + *elsewhere);
+        next = std::min(next, state->lease_until.value_or(now + 60));
+        continue;
+      }
       if (auto interrupted = pipeline::settle_interrupted_read(*store_, *state, now)) {
         // The last read of it never finished (this daemon, or one before it, stopped during
         // it): a failure, retried after the backoff, so one source cannot stop the rest.

@@ -254,7 +254,7 @@ Result<std::unique_ptr<SqlStore>> open_store(const config::StoreConfig& store) {
   if (!store.postgres()) return SqlStore::open(store.path);
   auto options = connect_options(store);
   if (!options) return options.error();
-  return SqlStore::open_postgres(*options);
+  return SqlStore::open_postgres(*options, postgres::layout_for(store.show, store.share_contacts));
 }
 
 Result<std::unique_ptr<web::TapSigner>> tap_signer(const config::Config& cfg) {

@@ -81,8 +81,18 @@ int status_command(const Invocation& inv) {
         .value(cfg->store.where())
         .key("backend")
         .value(cfg->store.postgres() ? "postgresql" : "sqlite")
+        .key("show")
+        .value(text_or_null(cfg->store.show))
+        .key("share_contacts")
+        .value(cfg->store.share_contacts)
         .key("reading_sources")
         .value(DatabaseLock::holder(cfg->store, (*store)->database()))
+        .key("other_shows")
+        .begin_array();
+    for (const auto& other : DatabaseLock::other_shows(cfg->store, (*store)->database())) {
+      j.value(other);
+    }
+    j.end_array()
         .key("sources")
         .begin_array();
     for (const auto& s : sources) {
@@ -122,9 +132,18 @@ int status_command(const Invocation& inv) {
   std::cout << "database " << cfg->store.where()
             << (cfg->store.postgres() ? " (PostgreSQL)" : " (SQLite)") << "\n";
   if (cfg->store.postgres()) {
+    if (!cfg->store.show.empty()) {
+      std::cout << "show " << cfg->store.show
+                << (cfg->store.share_contacts ? ", its people shared with the database's other shows"
+                                              : "")
+                << "\n";
+    }
     auto holder = DatabaseLock::holder(cfg->store, (*store)->database());
     std::cout << "reading sources: " << (holder ? *holder : std::string("no daemon or run now"))
               << "\n";
+    for (const auto& other : DatabaseLock::other_shows(cfg->store, (*store)->database())) {
+      std::cout << "another show: " << other << "\n";
+    }
   }
   std::cout << "\n";
   for (const auto& s : sources) {

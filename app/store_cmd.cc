@@ -16,7 +16,8 @@ int store_command(const Invocation& inv) {
   const auto& a = inv.arguments;
   if (a.size() != 1 || a[0] != "copy" || inv.get("--to").empty()) {
     std::cerr << "rapport: usage: rapport store copy --to postgresql://USER@HOST/DATABASE | "
-                 "--to sqlite:PATH [--config FILE] [--password-env VARIABLE]\n";
+                 "--to sqlite:PATH [--config FILE] [--password-env VARIABLE] "
+                 "[--show SLUG [--share-contacts]]\n";
     return kUsage;
   }
   auto cfg = load_config(inv);
@@ -37,8 +38,31 @@ int store_command(const Invocation& inv) {
                            "take it out and give --password-env VARIABLE (or PGPASSWORD)"));
     return kUsage;
   }
+  // The show to copy into: --show, else the config's (a database's shows are kept apart).
+  config::StoreConfig target_store;
+  target_store.url = to_postgres ? to : "";
+  target_store.show = inv.has("--show") ? inv.get("--show") : cfg->store.show;
+  target_store.share_contacts =
+      inv.has("--show") ? inv.has("--share-contacts") : cfg->store.share_contacts;
+  if (!to_postgres && (inv.has("--show") || inv.has("--share-contacts"))) {
+    print_error(make_error(ErrorCode::kUsage, "--show and --share-contacts are for PostgreSQL",
+                           "", "an SQLite file holds one show"));
+    return kUsage;
+  }
+  if (inv.has("--show") && !config::valid_show_slug(target_store.show)) {
+    print_error(make_error(ErrorCode::kUsage,
+                           "--show \"" + printable(target_store.show, 60) + "\" is not a show's slug",
+                           "", "lowercase letters, digits and dashes, starting with a letter"));
+    return kUsage;
+  }
+  if (inv.has("--share-contacts") && !inv.has("--show")) {
+    print_error(make_error(ErrorCode::kUsage, "--share-contacts needs --show", "",
+                           "name the show that shares the network's people"));
+    return kUsage;
+  }
   const std::string target_where = to_postgres ? to : to.substr(7);
-  if (target_where == cfg->store.where()) {
+  if (target_where == cfg->store.where() &&
+      (!to_postgres || target_store.show == cfg->store.show)) {
     print_error(make_error(ErrorCode::kUsage, "--to names the database the config uses",
                            target_where, "copy into a new, empty database"));
     return kUsage;
@@ -67,7 +91,8 @@ int store_command(const Invocation& inv) {
       }
       options.password = value;
     }
-    target = SqlStore::open_postgres(options);
+    target = SqlStore::open_postgres(
+        options, postgres::layout_for(target_store.show, target_store.share_contacts));
   } else {
     target = SqlStore::open(target_where);
   }
@@ -80,7 +105,11 @@ int store_command(const Invocation& inv) {
     print_error(report.error());
     return report.error().code == ErrorCode::kUsage ? kUsage : kFailure;
   }
-  std::cout << "copied " << cfg->store.where() << "\n  into " << target_where << "\n";
+  auto show_of = [](const config::StoreConfig& s) {
+    return s.show.empty() ? std::string() : " (show " + s.show + ")";
+  };
+  std::cout << "copied " << cfg->store.where() << show_of(cfg->store) << "\n  into "
+            << target_where << show_of(target_store) << "\n";
   for (const auto& t : report->tables) {
     std::cout << "  " << t.name << ": " << grouped(t.rows) << "\n";
   }
@@ -88,8 +117,10 @@ int store_command(const Invocation& inv) {
                "people, episodes, sources and digests read back alike (SHA-256 "
             << report->checksum.substr(0, 16) << "…)\n";
   if (to_postgres) {
-    std::cout << "To use it, in [store] of " << cfg->path << ": url = \"" << to
-              << "\" with password_env or password_file, and no path.\n";
+    std::cout << "To use it, in [store] of " << cfg->path << ": url = \"" << to << "\""
+              << (target_store.show.empty() ? "" : ", show = \"" + target_store.show + "\"")
+              << (target_store.share_contacts ? ", share_contacts = true" : "")
+              << " with password_env or password_file, and no path.\n";
   } else {
     std::cout << "To use it, in [store] of " << cfg->path << ": path = \"" << target_where
               << "\", and no url.\n";

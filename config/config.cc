@@ -169,4 +169,11 @@ std::string default_config_path() {
   return base + "/rapport/rapport.toml";
 }
 
+bool valid_show_slug(std::string_view slug) {
+  if (slug.empty() || slug.size() > 40 || slug[0] < 'a' || slug[0] > 'z') return false;
+  return std::all_of(slug.begin(), slug.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 }  // namespace rapport::config

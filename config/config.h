@@ -42,6 +42,14 @@ struct StoreConfig {
   // with a password in it; the password comes from `password`.
   std::string url;
   Secret password;
+  // On PostgreSQL, the show this config's daemon reads, writes and digests ("slowgarden": a
+  // slug of lowercase letters, digits and dashes). Several shows share one database, each in
+  // a schema of its own; empty: the database holds one show, in its public schema.
+  std::string show;
+  // With a show: the network's people are one — a listener who writes to two of its shows is
+  // one contact (names, identities, merges, notes, tags), while each show keeps its own
+  // messages, conversations, answers and digests.
+  bool share_contacts = false;
   bool postgres() const { return !url.empty(); }
   // Where the database is, for people: the file, or the URL.
   const std::string& where() const { return url.empty() ? path : url; }
@@ -196,6 +204,10 @@ struct Config {
 // Reads and validates the file. Fails with the first problem (kConfig, or kIo when the file
 // cannot be read); check() lists them all.
 Result<Config> load(const std::string& path);
+
+// Whether `slug` names a show in a shared database ([store] show): a lowercase letter, then
+// lowercase letters, digits and dashes, at most 40 in all.
+bool valid_show_slug(std::string_view slug);
 
 // Every problem in the file, in file order; empty when it is valid.
 std::vector<Error> check(const std::string& path);

@@ -24,6 +24,8 @@ inline constexpr KeySpec kStoreKeys[] = {
     {"url", Type::kString, false},
     {"password_env", Type::kString, false},
     {"password_file", Type::kString, false},
+    {"show", Type::kString, false},
+    {"share_contacts", Type::kBool, false},
 };
 inline constexpr KeySpec kFeedKeys[] = {
     {"name", Type::kString, true},           {"url", Type::kString, true},

@@ -106,6 +106,26 @@ class Loader {
         problem(store->source().begin, "store.password_env/_file is for a PostgreSQL store.url",
                 "an SQLite file (store.path) has no password");
       }
+      cfg.store.show = string(*store, "show");
+      if (const toml::node* s = store->get("show"); s && s->is_string()) {
+        if (cfg.store.url.empty()) {
+          problem(s->source().begin, "store.show is for a PostgreSQL store.url",
+                  "an SQLite file holds one show: give each show a file of its own");
+        } else if (!valid_show_slug(cfg.store.show)) {
+          problem(s->source().begin,
+                  "store.show \"" + printable(cfg.store.show, 60) + "\" is not a show's slug",
+                  "lowercase letters, digits and dashes, starting with a letter, at most 40 "
+                  "(\"slowgarden\", \"long-letters\")");
+        }
+      }
+      if (const toml::node* b = store->get("share_contacts"); b && b->is_boolean()) {
+        cfg.store.share_contacts = b->as_boolean()->get();
+        if (cfg.store.share_contacts && cfg.store.show.empty()) {
+          problem(b->source().begin, "store.share_contacts needs store.show",
+                  "contacts are shared between the shows of one database: name this one with "
+                  "show = \"slug\"");
+        }
+      }
     }
 
     std::set<std::string> names;

@@ -168,6 +168,10 @@ struct SourceState {
   // A read began then and has not finished: when no process is reading it now, the last one
   // stopped during the read (a crash or a kill).
   std::optional<UnixTime> reading_since;
+  // The process reading it now ("studio-2 pid 4242"; empty: none), until when unless it
+  // renews that with each batch it stores.
+  std::string lease_holder;
+  std::optional<UnixTime> lease_until;
   // No longer in the config since then: its messages and episodes stay, but it is not shown
   // in status or digests. Cleared when the config names it again.
   std::optional<UnixTime> retired_at;

@@ -24,6 +24,7 @@ enum class ErrorCode {
   kGone,      // a remote resource is permanently gone (HTTP 410); do not ask again
   kUsage,     // the command line was wrong
   kInternal,  // a library failed in a way we did not expect
+  kBusy,      // another process holds it now (a source's read): try again later
 };
 
 // Whether trying the same operation again later may succeed.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/process.h"
 #include "core/text.h"
 #include "ingest/feed/feed_source.h"
 #include "pipeline/excerpt.h"
@@ -122,21 +123,33 @@ Result<Batch> read_and_understand(ingest::Source& source, const std::string& cur
   return batch;
 }
 
-// Marks a source's read as under way for as long as it lives (see Store::begin_read).
+// Marks a source's read as under way, and holds its lease, for as long as it lives (see
+// Store::begin_read). When the mark cannot be made — another process reads the source, or the
+// database failed — the source is not read: taken() says so, and tell() puts why in the outcome.
 class ReadMark {
  public:
-  ReadMark(Store& store, std::int64_t source_id, UnixTime now) : store_(store), id_(source_id) {
-    if (auto s = store_.begin_read(id_, now); !s) log::warn(s.error().to_string());
-  }
+  ReadMark(Store& store, std::int64_t source_id, UnixTime now)
+      : store_(store), id_(source_id), status_(store_.begin_read(id_, now)) {}
   ~ReadMark() {
+    if (!status_) return;
     if (auto s = store_.end_read(id_); !s) log::warn(s.error().to_string());
   }
   ReadMark(const ReadMark&) = delete;
   ReadMark& operator=(const ReadMark&) = delete;
 
+  bool taken() const { return status_.ok(); }
+  void tell(SourceOutcome& out) const {
+    if (status_.error().code == ErrorCode::kBusy) {
+      out.skipped = status_.error().what;
+    } else {
+      out.error = status_.error();
+    }
+  }
+
  private:
   Store& store_;
   std::int64_t id_;
+  Status status_;
 };
 
 // Reads a source's batches one after another on a thread of its own, each read and
@@ -238,6 +251,10 @@ void poll_local(Store& store, const Pending& p, const std::vector<Episode>& epis
   told.kind = std::string(p.source->kind());
   const EpisodeIndex index(episodes);
   ReadMark mark(store, p.state.id, clock.now());
+  if (!mark.taken()) {
+    mark.tell(out);
+    return;
+  }
   std::string cursor = p.state.cursor;
   ReadAhead reader(*p.source, cursor, index, creator_addresses, rules);
   for (bool first = true;; first = false) {
@@ -293,6 +310,8 @@ std::vector<Pending> prepare(Store& store, const std::vector<ingest::Source*>& s
     } else if (state->dead_since) {
       out.skipped = "gone since " + format_rfc3339_local(*state->dead_since) +
                     " (HTTP 410); change its url in the config to read it again";
+    } else if (auto elsewhere = read_elsewhere(store, *state, clock.now())) {
+      out.skipped = std::move(*elsewhere);
     } else if (auto interrupted = settle_interrupted_read(store, *state, clock.now())) {
       out.error = std::move(interrupted);
       schedule_after(store, *state, options, out, state->consecutive_failures + 1, clock);
@@ -360,6 +379,10 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
                  options.identity_rules, options.on_progress);
     } else {
       ReadMark mark(store, p.state.id, clock.now());
+      if (!mark.taken()) {
+        mark.tell(outcomes[p.outcome]);
+        continue;
+      }
       Result<Batch> batch = make_error(ErrorCode::kInternal, "not polled");
       try {
         batch = static_cast<ingest::HttpSource*>(p.source)->receive(
@@ -469,8 +492,18 @@ std::optional<Error> settle_interrupted_read(Store& store, const SourceState& st
                        "source and report what it shows",
                        Retry::kYes);
   if (auto s = store.record_failure(state.id, e, now); !s) log::error(s.error().to_string());
-  if (auto s = store.end_read(state.id); !s) log::error(s.error().to_string());
+  if (auto s = store.abandon_read(state.id); !s) log::error(s.error().to_string());
   return e;
+}
+
+std::optional<std::string> read_elsewhere(const Store& store, const SourceState& state,
+                                          UnixTime now) {
+  if (state.lease_holder.empty() || state.lease_holder == store.lease_holder()) return std::nullopt;
+  if (state.lease_until && *state.lease_until <= now) return std::nullopt;  // it ran out
+  if (process_label_gone(state.lease_holder)) return std::nullopt;  // a crash on this machine
+  return "is being read by " + printable(state.lease_holder, 120) +
+         (state.lease_until ? ", its lease running to " + format_rfc3339_local(*state.lease_until)
+                            : "");
 }
 
 void mark_outgoing(std::vector<Message>& messages,

@@ -107,6 +107,13 @@ Result<int> relink_messages(Store& store, const std::vector<Episode>& episodes, 
 // nullopt. The caller schedules the retry. Call only while holding the database's lock.
 std::optional<Error> settle_interrupted_read(Store& store, const SourceState& state, UnixTime now);
 
+// When another process reads the source now (its lease on the read has not run out, and it is
+// not a process of this machine that has gone), what to say of it ("is being read by studio-2
+// pid 4242, its lease running to …"); else nullopt. Ask before settle_interrupted_read: a
+// read under way elsewhere is not an interrupted one.
+std::optional<std::string> read_elsewhere(const Store& store, const SourceState& state,
+                                          UnixTime now);
+
 // Marks messages from the creator's own addresses as outgoing (answers to their recipients).
 void mark_outgoing(std::vector<Message>& messages,
                    const std::vector<std::string>& creator_addresses);

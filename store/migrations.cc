@@ -371,12 +371,19 @@ constexpr std::string_view kDigestText = R"sql(
 ALTER TABLE digests ADD COLUMN text TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<std::string_view, 24> kMigrations = {
+// 25: a lease on each source's read (the process reading it, and until when unless it renews
+// it), so two processes never read one source at once, and a crashed machine's lease runs out.
+constexpr std::string_view kSourceLeases = R"sql(
+ALTER TABLE sources ADD COLUMN lease_holder TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN lease_until INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 25> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
     kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources, kEpisodeRefs,
-    kPlusTagProviders, kAttachments, kMessageSearch, kDigestText};
+    kPlusTagProviders, kAttachments, kMessageSearch, kDigestText, kSourceLeases};
 
 Result<int> user_version(db::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

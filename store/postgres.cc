@@ -539,6 +539,13 @@ Result<db::Database> open(const ConnectOptions& options) {
   std::string timeout = std::to_string(options.connect_timeout_seconds);
   std::vector<const char*> values{options.url.c_str(), options.application_name.c_str(),
                                   timeout.c_str()};
+  std::string server_options;
+  if (!options.search_path.empty()) {
+    // Set by the server at every connection, the ones libpq makes again after a loss too.
+    server_options = "-c search_path=" + options.search_path;
+    keys.push_back("options");
+    values.push_back(server_options.c_str());
+  }
   if (!options.password.empty()) {
     keys.push_back("password");
     values.push_back(options.password.c_str());

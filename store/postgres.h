@@ -24,6 +24,9 @@ struct ConnectOptions {
   int connect_timeout_seconds = 10;
   // What the server shows of this connection (pg_stat_activity): who holds a lock, say.
   std::string application_name = "rapport";
+  // Where the connection finds its tables (a show's schemas, postgres_schema.h's
+  // Layout::search_path()); empty: the server's default, the public schema.
+  std::string search_path;
 };
 
 // Connects. Without sslmode in the URL, a server on another host must prove who it is

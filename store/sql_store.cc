@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/json_writer.h"
+#include "core/process.h"
 #include "core/text.h"
 #include "core/unicode.h"
 #include "store/migrations.h"
@@ -75,13 +76,15 @@ SourceState read_source(const db::Statement& s) {
   st.next_poll_at = s.optional_int64(13);
   st.reading_since = s.optional_int64(14);
   st.retired_at = s.optional_int64(15);
+  st.lease_holder = s.text(16);
+  st.lease_until = s.optional_int64(17);
   return st;
 }
 
 constexpr const char* kSourceColumns =
     "id, kind, name, location, cursor, last_attempt_at, last_success_at, last_error, "
     "last_warnings, consecutive_failures, moved_to, dead_since, next_due_at, next_poll_at, "
-    "reading_since, retired_at";
+    "reading_since, retired_at, lease_holder, lease_until";
 
 // Statements used per row of a batch; prepared once per store.
 constexpr const char kFindEpisode[] =
@@ -104,6 +107,8 @@ constexpr const char kInsertMessage[] =
     "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 }  // namespace
 
+SqlStore::SqlStore(db::Database db) : db_(std::move(db)), lease_holder_(process_label()) {}
+
 Result<std::unique_ptr<SqlStore>> SqlStore::open(const std::string& path) {
   if (path != ":memory:") {
     std::filesystem::path parent = std::filesystem::path(path).parent_path();
@@ -125,10 +130,12 @@ Result<std::unique_ptr<SqlStore>> SqlStore::open(const std::string& path) {
 }
 
 Result<std::unique_ptr<SqlStore>> SqlStore::open_postgres(
-    const postgres::ConnectOptions& options) {
-  auto db = postgres::open(options);
+    const postgres::ConnectOptions& options, const postgres::Layout& layout) {
+  postgres::ConnectOptions show = options;
+  show.search_path = layout.search_path();
+  auto db = postgres::open(show);
   if (!db) return db.error();
-  auto version = postgres::migrate(*db);
+  auto version = postgres::migrate(*db, layout);
   if (!version) return version.error();
   // Notes as rows and folded names came with the schema PostgreSQL starts from: nothing of
   // SQLite's upgrades to finish here.
@@ -229,7 +236,7 @@ Result<SourceState> SqlStore::source(std::string_view kind, std::string_view nam
   if (!row) return row.error();
   if (*row) {
     SourceState st = read_source(*find);
-    bool forgotten = find->int64(16) != 0;
+    bool forgotten = find->int64(18) != 0;
     if (st.kind == kind && st.location == location && !forgotten) {
       if (st.retired_at) {
         // Named by the config again: back in status and digests, where it stopped.
@@ -534,22 +541,26 @@ Result<BatchResult> SqlStore::commit_batch_once(std::int64_t source_id, const Ba
       warnings = join_lines(all);
     }
   }
+  // The cursor moves on only for the process reading the source (or when no one holds a
+  // lease on it), and that renews the lease: a process that lost it — it paused longer than
+  // the lease, and another took over — stores nothing more.
   auto update = cached(
       "UPDATE sources SET cursor = ?2, last_attempt_at = ?3, last_success_at = ?3, "
       "last_error = '', consecutive_failures = 0, last_warnings = ?4, next_due_at = NULL, "
-      "dead_since = NULL, moved_to = CASE WHEN ?5 <> '' THEN ?5 ELSE moved_to END WHERE id = ?1");
+      "dead_since = NULL, moved_to = CASE WHEN ?5 <> '' THEN ?5 ELSE moved_to END, "
+      "lease_until = CASE WHEN lease_holder = ?6 THEN ?7 ELSE lease_until END WHERE id = ?1 "
+      "AND (lease_holder = '' OR lease_holder = ?6 OR lease_until IS NULL OR lease_until <= ?3)");
   if (!update) return update.error();
   (*update)
       ->bind(1, source_id)
       .bind(2, batch.cursor)
       .bind(3, now)
       .bind(4, warnings)
-      .bind(5, batch.moved_to);
+      .bind(5, batch.moved_to)
+      .bind(6, lease_holder_)
+      .bind(7, now + kReadLeaseSeconds);
   if (auto s = (*update)->run(); !s) return s.error();
-  if (db_.changes() != 1) {
-    return make_error(ErrorCode::kDatabase, "no source with id " + std::to_string(source_id),
-                      db_.path());
-  }
+  if (db_.changes() != 1) return read_elsewhere(source_id, "its read was taken over by ").error();
   if (auto s = tx->commit(); !s) return s.error();
   return r;
 }
@@ -639,14 +650,48 @@ Status SqlStore::forget_source(std::string_view name, UnixTime now) {
 }
 
 Status SqlStore::begin_read(std::int64_t source_id, UnixTime now) {
-  auto stmt = db_.prepare("UPDATE sources SET reading_since = ?2 WHERE id = ?1");
+  // One statement: of two processes taking the lease at once, one changes the row.
+  auto stmt = db_.prepare(
+      "UPDATE sources SET reading_since = ?2, lease_holder = ?3, lease_until = ?4 WHERE id = ?1 "
+      "AND (lease_holder = '' OR lease_holder = ?3 OR lease_until IS NULL OR lease_until <= ?2)");
   if (!stmt) return stmt.error();
-  stmt->bind(1, source_id).bind(2, now);
-  return stmt->run();
+  stmt->bind(1, source_id).bind(2, now).bind(3, lease_holder_).bind(4, now + kReadLeaseSeconds);
+  if (auto s = stmt->run(); !s) return s;
+  if (db_.changes() == 1) return {};
+  return read_elsewhere(source_id, "is being read by ");
+}
+
+Status SqlStore::read_elsewhere(std::int64_t source_id, const std::string& what) {
+  auto who = db_.prepare("SELECT name, lease_holder, lease_until FROM sources WHERE id = ?1");
+  if (!who) return who.error();
+  who->bind(1, source_id);
+  auto row = who->step();
+  if (!row) return row.error();
+  if (!*row) {
+    return make_error(ErrorCode::kDatabase, "no source with id " + std::to_string(source_id),
+                      db_.path());
+  }
+  std::optional<UnixTime> until = who->optional_int64(2);
+  return make_error(ErrorCode::kBusy,
+                    what + printable(who->text(1), 120) +
+                        (until ? ", its lease running to " + format_rfc3339_local(*until) : ""),
+                    who->text(0), "it is read here once that process lets go, or its lease runs out",
+                    Retry::kYes);
 }
 
 Status SqlStore::end_read(std::int64_t source_id) {
-  auto stmt = db_.prepare("UPDATE sources SET reading_since = NULL WHERE id = ?1");
+  auto stmt = db_.prepare(
+      "UPDATE sources SET reading_since = NULL, lease_holder = '', lease_until = NULL "
+      "WHERE id = ?1 AND lease_holder IN ('', ?2)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, source_id).bind(2, lease_holder_);
+  return stmt->run();
+}
+
+Status SqlStore::abandon_read(std::int64_t source_id) {
+  auto stmt = db_.prepare(
+      "UPDATE sources SET reading_since = NULL, lease_holder = '', lease_until = NULL "
+      "WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, source_id);
   return stmt->run();

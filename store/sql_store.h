@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/postgres.h"
+#include "store/postgres_schema.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -17,9 +18,11 @@ class SqlStore final : public Store {
   // Opens the database at path (":memory:" for a private one), creating the file's folder
   // when missing, and migrates it to the current schema. Fails with kDatabase or kIo.
   static Result<std::unique_ptr<SqlStore>> open(const std::string& path);
-  // Connects to a PostgreSQL database and migrates it to the current schema (under an
-  // advisory lock: daemons starting at once migrate once). Fails with kDatabase or kConfig.
-  static Result<std::unique_ptr<SqlStore>> open_postgres(const postgres::ConnectOptions& options);
+  // Connects to a PostgreSQL database, to the show `layout` places (postgres_schema.h), and
+  // migrates it to the current schema (under an advisory lock: daemons starting at once
+  // migrate once). Fails with kDatabase or kConfig.
+  static Result<std::unique_ptr<SqlStore>> open_postgres(const postgres::ConnectOptions& options,
+                                                         const postgres::Layout& layout = {});
 
   Result<SourceState> source(std::string_view kind, std::string_view name,
                              std::string_view location, UnixTime now) override;
@@ -37,6 +40,11 @@ class SqlStore final : public Store {
       const std::vector<std::pair<std::int64_t, std::int64_t>>& links) override;
   Status forget_source(std::string_view name, UnixTime now) override;
   Status end_read(std::int64_t source_id) override;
+  Status abandon_read(std::int64_t source_id) override;
+  const std::string& lease_holder() const override { return lease_holder_; }
+  // Names this store's leases otherwise than by its process (process_label()): for a test
+  // that plays two processes.
+  void set_lease_holder(std::string holder) { lease_holder_ = std::move(holder); }
   Result<std::optional<std::string>> last_delivered_digest() override;
   Result<Waiting> waiting(const CandidateFilter& filter) override;
   Status load_newest_messages(const std::vector<DigestCandidate*>& candidates) override;
@@ -89,7 +97,7 @@ class SqlStore final : public Store {
  private:
   Status fold_stored_names();
   Status move_text_notes();
-  explicit SqlStore(db::Database db) : db_(std::move(db)) {}
+  explicit SqlStore(db::Database db);
   Result<BatchResult> commit_batch_once(std::int64_t source_id, const Batch& batch, UnixTime now);
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
@@ -100,8 +108,11 @@ class SqlStore final : public Store {
   // Recomputes a contact's name and first/last seen from the messages of its identities.
   Status recompute_contact(std::int64_t contact_id);
   Result<bool> split_between(std::int64_t a, std::int64_t b);
+  // kBusy naming who holds the source's lease: "<what> studio-2 pid 4242, its lease …".
+  Status read_elsewhere(std::int64_t source_id, const std::string& what);
 
   db::Database db_;
+  std::string lease_holder_;
   // PostgreSQL's statistics: rows this store added since it last had them gathered, and
   // before (see commit_batch).
   std::int64_t rows_since_analyze_ = 0;

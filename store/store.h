@@ -101,8 +101,18 @@ class Store {
   // Marks a read of the source as under way (committed at once), and as finished. A mark left
   // behind means the process stopped during the read — a crash in a parser, say — and the
   // next pass records that as a failure instead of reading the source straight away again.
+  //
+  // The mark is also a lease: begin_read takes it for this process (lease_holder()) until
+  // now + kReadLeaseSeconds, and each batch committed renews it, so two processes never read
+  // one source at once. It fails with kBusy naming the holder while another process holds an
+  // unexpired lease. end_read lets go of this process's mark only; abandon_read clears
+  // whoever's (a read that never finished, its process gone).
+  static constexpr std::int64_t kReadLeaseSeconds = 15 * 60;
   virtual Status begin_read(std::int64_t source_id, UnixTime now) = 0;
   virtual Status end_read(std::int64_t source_id) = 0;
+  virtual Status abandon_read(std::int64_t source_id) = 0;
+  // The name this process's leases carry.
+  virtual const std::string& lease_holder() const = 0;
   // The slot (YYYY-MM-DD) of the newest delivered digest, or nullopt before the first.
   virtual Result<std::optional<std::string>> last_delivered_digest() = 0;
 
