@@ -323,7 +323,7 @@ Result<int> migrate_schema(db::Database& db, const std::string& schema,
     auto tx = db::Transaction::begin(db);
     if (!tx) return tx.error();
     if (auto s = db.exec("SET LOCAL search_path TO " + search_path); !s) return s.error();
-    if (auto s = db.exec(part(m)); !s) {
+    if (auto s = part(m).empty() ? Status{} : db.exec(part(m)); !s) {
       Error e = s.error();
       e.what = "migration " + std::to_string(m.version) + " failed: " + e.what;
       return e;

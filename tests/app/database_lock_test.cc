@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "store/postgres.h"
 #include "tests/support/postgres_server.h"
 
 namespace rapport::app {
@@ -71,6 +72,41 @@ TEST_F(PostgresLock, ADaemonWhoseLockWasTakenMeanwhileIsToldToStop) {
   EXPECT_NE(held.error().what.find("took the database's lock"), std::string::npos)
       << held.error().to_string();
   EXPECT_TRUE((*standby)->still_held().ok());
+}
+
+TEST_F(PostgresLock, DaemonsOfTwoShowsRunSideBySideAndASecondForOneShowIsRefused) {
+  config::StoreConfig garden = store;
+  garden.show = "slowgarden";
+  config::StoreConfig letters = store;
+  letters.show = "long-letters";
+  auto first = DatabaseLock::acquire(garden, "daemon");
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  auto second = DatabaseLock::acquire(letters, "daemon");
+  ASSERT_TRUE(second.ok()) << "another show's daemon runs beside it: "
+                           << second.error().to_string();
+  auto third = DatabaseLock::acquire(garden, "daemon");
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, ErrorCode::kUsage);
+  EXPECT_NE(third.error().what.find("rapport daemon of slowgarden (pid " + std::to_string(getpid()) +
+                                    " on "),
+            std::string::npos)
+      << third.error().to_string();
+  EXPECT_NE(third.error().what.find("reading the sources of show slowgarden"), std::string::npos);
+
+  // Each show's status names its own reader, and the other shows' daemons.
+  postgres::ConnectOptions o;
+  o.url = store.url;
+  o.password = PostgresTestServer::password();
+  auto db = postgres::open(o);
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  auto holder = DatabaseLock::holder(garden, *db);
+  ASSERT_TRUE(holder.has_value());
+  EXPECT_EQ(holder->find("rapport daemon of slowgarden (pid "), 0u) << *holder;
+  auto others = DatabaseLock::other_shows(garden, *db);
+  ASSERT_EQ(others.size(), 1u);
+  EXPECT_EQ(others[0].find("rapport daemon of long-letters (pid "), 0u) << others[0];
+  EXPECT_FALSE(DatabaseLock::holder(store, *db).has_value()) << "the database's unnamed show";
+  EXPECT_EQ(DatabaseLock::other_shows(store, *db).size(), 2u);
 }
 
 }  // namespace

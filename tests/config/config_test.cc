@@ -185,6 +185,18 @@ INSTANTIATE_TEST_SUITE_P(
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
                 "path = \"db\"\npassword_env = \"DB_PASSWORD\"\n",
                 "4:1", "for a PostgreSQL store.url", "no password"},
+        BadCase{"store_show_on_sqlite",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                "path = \"db\"\nshow = \"slowgarden\"\n",
+                "6:8", "store.show is for a PostgreSQL store.url", "a file of its own"},
+        BadCase{"store_show_not_a_slug",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                "url = \"postgresql://sam@db.example/shows\"\nshow = \"The Slow Garden\"\n",
+                "6:8", "\"The Slow Garden\" is not a show's slug", "\"long-letters\""},
+        BadCase{"store_share_contacts_without_show",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                "url = \"postgresql://sam@db.example/shows\"\nshare_contacts = true\n",
+                "6:18", "share_contacts needs store.show", "show = \"slug\""},
         BadCase{"unknown_url_scheme",
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[feed]]\nname = \"a\"\n"
                 "url = \"gopher://x.example/feed\"\n",
@@ -202,6 +214,20 @@ TEST(Config, AStoreUrlIsAPostgresqlDatabaseWithItsPasswordApart) {
   EXPECT_TRUE(cfg->store.postgres());
   EXPECT_EQ(cfg->store.where(), "postgresql://rapport@db.example:5432/shows?sslmode=verify-full");
   EXPECT_EQ(cfg->store.password.env, "RAPPORT_DB_PASSWORD");
+  EXPECT_EQ(cfg->store.show, "");
+  EXPECT_FALSE(cfg->store.share_contacts);
+  auto network = load(dir.write("network.toml",
+                                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[store]\n"
+                                "url = \"postgresql://rapport@db.example/network\"\n"
+                                "show = \"long-letters-2\"\nshare_contacts = true\n")
+                          .string());
+  ASSERT_TRUE(network.ok()) << network.error().to_string();
+  EXPECT_EQ(network->store.show, "long-letters-2");
+  EXPECT_TRUE(network->store.share_contacts);
+  EXPECT_TRUE(config::valid_show_slug("a"));
+  EXPECT_FALSE(config::valid_show_slug("2nd-show"));
+  EXPECT_FALSE(config::valid_show_slug("slow_garden"));
+  EXPECT_FALSE(config::valid_show_slug(std::string(41, 'a')));
   auto lite = load(dir.write("lite.toml", "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n"
                                           "[store]\npath = \"db/rapport.db\"\n")
                        .string());

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -68,6 +69,12 @@ fs::path copy_demo(const TempDir& dir) {
   fs::create_directories(dir.path() / "config");
   fs::copy_file(src / "demo.toml", dir.path() / "config/demo.toml");
   fs::copy(src / "demo", dir.path() / "config/demo", fs::copy_options::recursive);
+  // A maildir is read in the order of its files' times: the copies keep the originals', so
+  // two copies made across a second's edge read (and number) the mail alike.
+  for (const auto& e : fs::recursive_directory_iterator(src / "demo")) {
+    fs::path copy = dir.path() / "config/demo" / fs::relative(e.path(), src / "demo");
+    if (e.is_regular_file()) fs::last_write_time(copy, fs::last_write_time(e.path()));
+  }
   return dir.path() / "config/demo.toml";
 }
 
@@ -872,6 +879,126 @@ TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
     EXPECT_FALSE(contains(o->out + o->err, testing::PostgresTestServer::password()));
   }
   EXPECT_FALSE(contains(read_file(daemon_err), testing::PostgresTestServer::password()));
+}
+
+// A network of two shows in one PostgreSQL database, sharing its people: each show's run
+// reads and digests its own mail; a listener who writes to both is one person; the daemons of
+// the two shows run side by side, and a second one for the same show is refused naming the
+// first; `rapport status` names the other show's daemon. A third show, one creator's SQLite
+// history, is copied in with `store copy --show`.
+TEST(RapportBinary, TwoShowsOfANetworkShareOneDatabaseAndItsPeople) {
+  testing::PostgresTestServer server;
+  ASSERT_TRUE(server.ready()) << server.why_not_ready();
+  ASSERT_TRUE(server.create_database("network"));
+  auto on_network = [&](const fs::path& config, const std::string& show) {
+    std::string text = read_file(config);
+    const std::string path_line = "path = \"../state/demo.db\"\n";
+    ASSERT_NE(text.find(path_line), std::string::npos);
+    text.replace(text.find(path_line), path_line.size(),
+                 "url = \"" + server.url("network") +
+                     "\"\npassword_env = \"RAPPORT_DB_PASSWORD\"\nshow = \"" + show +
+                     "\"\nshare_contacts = true\n");
+    text.replace(text.find("port = 8787"), 11, "port = 0");
+    text.replace(text.find("port = 8788"), 11, "port = 0");
+    std::ofstream(config) << text;
+  };
+  TempDir garden_dir, owls_dir;
+  fs::path garden = copy_demo(garden_dir);
+  fs::path owls = copy_demo(owls_dir);
+  on_network(garden, "slowgarden");
+  on_network(owls, "night-owls");
+  // The second show's listeners: the demo's, less the three oldest letters to its inbox.
+  std::vector<fs::path> letters;
+  for (const auto& e : fs::recursive_directory_iterator(owls_dir.path() / "config/demo")) {
+    if (e.is_regular_file() && e.path().parent_path().filename() == "cur") {
+      letters.push_back(e.path());
+    }
+  }
+  ASSERT_GT(letters.size(), 10u);
+  std::sort(letters.begin(), letters.end());
+  for (int i = 0; i < 3; ++i) fs::remove(letters[static_cast<size_t>(i)]);
+  const std::string password = "RAPPORT_DB_PASSWORD=" + testing::PostgresTestServer::password();
+
+  Outcome garden_run = rapport(garden_dir, "run --config " + garden.string(), password);
+  ASSERT_EQ(garden_run.status, 0) << garden_run.err;
+  EXPECT_TRUE(contains(garden_run.out, "Good morning, Sam. 10 people to answer personally today."))
+      << garden_run.out;
+  Outcome owls_run = rapport(owls_dir, "run --config " + owls.string(), password);
+  ASSERT_EQ(owls_run.status, 0) << owls_run.err;
+  EXPECT_TRUE(contains(owls_run.err, "new messages")) << owls_run.err;
+  const std::string garden_messages =
+      server.psql("SELECT count(*) FROM show_slowgarden.messages", "network");
+  const std::string owls_messages =
+      server.psql("SELECT count(*) FROM show_night_owls.messages", "network");
+  EXPECT_EQ(garden_messages, "35");
+  EXPECT_EQ(std::stoi(owls_messages), 32) << "three letters fewer";
+  // The same listeners, known once: the network has the demo's 18 people, not 36.
+  EXPECT_EQ(server.psql("SELECT count(*) FROM rapport_people.contacts WHERE merged_into IS NULL",
+                        "network"),
+            "18");
+  Outcome again = rapport(owls_dir, "run --all --config " + owls.string(), password);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(server.psql("SELECT count(*) FROM show_night_owls.messages", "network"), owls_messages);
+
+  // The first show's daemon; the second show's run goes on beside it.
+  fs::path daemon_err = garden_dir.path() / "daemon.err";
+  std::string cmd = password + " RAPPORT_DEMO_VOICEMAIL_TOKEN=demo " +
+                    std::string(RAPPORT_BINARY) + " daemon --config " + garden.string() + " 2>" +
+                    daemon_err.string() + " >/dev/null & echo $!";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  int pid = 0;
+  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
+  pclose(p);
+  for (int i = 0; i < 100 && !contains(read_file(daemon_err), "started"); ++i) usleep(50 * 1000);
+  ASSERT_TRUE(contains(read_file(daemon_err), "started")) << read_file(daemon_err);
+  Outcome beside = rapport(owls_dir, "run --all --config " + owls.string(), password);
+  EXPECT_EQ(beside.status, 0) << beside.err;
+  Outcome second = rapport(garden_dir, "run --config " + garden.string(), password);
+  EXPECT_EQ(second.status, 1);
+  EXPECT_TRUE(contains(second.err, "rapport daemon of slowgarden (pid " + std::to_string(pid) +
+                                       " on "))
+      << second.err;
+  EXPECT_TRUE(contains(second.err, "reading the sources of show slowgarden")) << second.err;
+  Outcome status = rapport(owls_dir, "status --config " + owls.string(), password);
+  ASSERT_EQ(status.status, 0) << status.err;
+  EXPECT_TRUE(contains(status.out, "show night-owls, its people shared with the database's other "
+                                   "shows\n"))
+      << status.out;
+  EXPECT_TRUE(contains(status.out, "reading sources: no daemon or run now\n")) << status.out;
+  EXPECT_TRUE(contains(status.out, "another show: rapport daemon of slowgarden (pid " +
+                                       std::to_string(pid) + " on "))
+      << status.out;
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) usleep(50 * 1000);
+  EXPECT_NE(kill(pid, 0), 0) << "the daemon did not stop";
+
+  // A creator joining the network brings their SQLite history as a show of its own.
+  TempDir lite_dir;
+  fs::path lite = copy_demo(lite_dir);
+  ASSERT_EQ(rapport(lite_dir, "run --config " + lite.string()).status, 0);
+  Outcome copied = rapport(lite_dir,
+                           "store copy --to " + server.url("network") +
+                               " --show archive --password-env RAPPORT_DB_PASSWORD --config " +
+                               lite.string(),
+                           password);
+  ASSERT_EQ(copied.status, 0) << copied.err;
+  EXPECT_TRUE(contains(copied.out, "into " + server.url("network") + " (show archive)"))
+      << copied.out;
+  EXPECT_TRUE(contains(copied.out, "show = \"archive\"")) << copied.out;
+  EXPECT_EQ(server.psql("SELECT count(*) FROM show_archive.messages", "network"), "35");
+  Outcome shared_copy = rapport(lite_dir,
+                                "store copy --to " + server.url("network") +
+                                    " --show archive-two --share-contacts --password-env "
+                                    "RAPPORT_DB_PASSWORD --config " +
+                                    lite.string(),
+                                password);
+  EXPECT_NE(shared_copy.status, 0) << "the network's people are there already";
+  EXPECT_TRUE(contains(shared_copy.err, "already holds contacts")) << shared_copy.err;
+
+  for (const Outcome* o : {&garden_run, &owls_run, &beside, &second, &status, &copied}) {
+    EXPECT_FALSE(contains(o->out + o->err, testing::PostgresTestServer::password()));
+  }
 }
 
 // A creator who grew moves: `rapport store copy` puts everything of the SQLite database into

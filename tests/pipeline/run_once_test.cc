@@ -1,6 +1,8 @@
 #include "pipeline/run_once.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/process.h"
 #include "ingest/inbound/import_source.h"
 #include "notify/digest_render.h"
 #include "pipeline/digest_reply.h"
@@ -265,6 +268,80 @@ TEST(RunOnce, PagesAreReadAheadWhileEarlierOnesCommitWithoutTheSourceSeeingBothA
   // reading thread: never more than three pages read beyond those finished.
   EXPECT_LE(source.max_ahead, 3);
   EXPECT_EQ((*store)->sources()->at(0).cursor, "39");
+}
+
+TEST(RunOnce, ASourceAnotherProcessIsReadingIsLeftToItUntilItsLeaseRunsOut) {
+  // Two processes of one show — a daemon whose connection was lost and the standby that took
+  // over, say — never read one source at once: the one reading holds a lease on the read.
+  auto store = SqlStore::open(":memory:");
+  FixedClock clock(1795600000);
+  auto inbox = std::make_unique<FakeSource>("maildir", "inbox");
+  inbox->next.messages.push_back(email("i@x", "ana@example.org", "Hi", "Hello", 1795500000));
+  FakeSource* inbox_raw = inbox.get();
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  sources.push_back(std::move(inbox));
+  auto state = (*store)->source("maildir", "inbox", "fake://", clock.now());
+  ASSERT_TRUE(state.ok());
+  // Another machine's daemon began reading it a minute ago.
+  auto held = (*store)->database().prepare(
+      "UPDATE sources SET reading_since = ?2, lease_holder = 'studio-3 pid 4242', "
+      "lease_until = ?3 WHERE id = ?1");
+  ASSERT_TRUE(held.ok());
+  held->bind(1, state->id).bind(2, clock.now() - 60).bind(3, clock.now() - 60 + Store::kReadLeaseSeconds);
+  ASSERT_TRUE(held->run().ok());
+
+  auto outcomes = poll_sources(**store, sources, clock, {});
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_FALSE(outcomes[0].error.has_value()) << "not a failure: someone else is at it";
+  EXPECT_NE(outcomes[0].skipped.find("is being read by studio-3 pid 4242, its lease running to "),
+            std::string::npos)
+      << outcomes[0].skipped;
+  EXPECT_TRUE(inbox_raw->cursors.empty()) << "not read here meanwhile";
+  EXPECT_EQ((*store)->sources()->at(0).consecutive_failures, 0);
+  EXPECT_EQ((*store)->sources()->at(0).lease_holder, "studio-3 pid 4242") << "its lease kept";
+
+  // That machine died: its lease runs out, and the read is taken as one that never finished
+  // (a failure, retried after the backoff), then read here.
+  clock.set(clock.now() + Store::kReadLeaseSeconds);
+  outcomes = poll_sources(**store, sources, clock, {});
+  ASSERT_TRUE(outcomes[0].error.has_value());
+  EXPECT_NE(outcomes[0].error->what.find("never finished"), std::string::npos);
+  EXPECT_EQ((*store)->sources()->at(0).lease_holder, "");
+  outcomes = poll_sources(**store, sources, clock, {});
+  EXPECT_FALSE(outcomes[0].error.has_value());
+  EXPECT_EQ(outcomes[0].stored.messages_added, 1);
+  EXPECT_EQ((*store)->sources()->at(0).lease_holder, "") << "let go after the read";
+}
+
+TEST(RunOnce, ALeaseLeftByAProcessOfThisMachineThatIsGoneNeedNotRunOut) {
+  // A laptop's run killed mid-read: the next run need not wait out the lease — the process
+  // named in it is known to be gone.
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  std::string label = process_label();
+  std::string gone = label.substr(0, label.rfind(" pid ")) + " pid " + std::to_string(child);
+  ASSERT_TRUE(process_label_gone(gone));
+  EXPECT_FALSE(process_label_gone(label));
+  EXPECT_FALSE(process_label_gone("studio-3 pid " + std::to_string(child))) << "another machine";
+
+  auto store = SqlStore::open(":memory:");
+  FixedClock clock(1795600000);
+  auto inbox = std::make_unique<FakeSource>("maildir", "inbox");
+  std::vector<std::unique_ptr<ingest::Source>> sources;
+  sources.push_back(std::move(inbox));
+  auto state = (*store)->source("maildir", "inbox", "fake://", clock.now());
+  ASSERT_TRUE(state.ok());
+  auto held = (*store)->database().prepare(
+      "UPDATE sources SET reading_since = ?2, lease_holder = ?3, lease_until = ?4 WHERE id = ?1");
+  ASSERT_TRUE(held.ok());
+  held->bind(1, state->id).bind(2, clock.now() - 60).bind(3, gone).bind(4, clock.now() + 600);
+  ASSERT_TRUE(held->run().ok());
+  auto outcomes = poll_sources(**store, sources, clock, {});
+  ASSERT_TRUE(outcomes[0].error.has_value()) << outcomes[0].skipped;
+  EXPECT_NE(outcomes[0].error->what.find("never finished"), std::string::npos);
+  EXPECT_EQ((*store)->sources()->at(0).lease_holder, "");
 }
 
 TEST(RunOnce, ASourceWhoseLastReadNeverFinishedIsAFailureRetriedLaterNotACrashEveryPass) {

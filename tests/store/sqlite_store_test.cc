@@ -598,4 +598,62 @@ TEST_P(StoreBehaviour, ASourceTheConfigNoLongerNamesIsRetiredAndComesBackWhenNam
 }
 
 }  // namespace
+TEST_P(StoreBehaviour, OneProcessAtATimeReadsASourceUnderALeaseThatRunsOut) {
+  auto here = open_shared_store();
+  ASSERT_TRUE(here.ok()) << here.error().to_string();
+  auto there = open_again();
+  ASSERT_TRUE(there.ok()) << there.error().to_string();
+  (*there)->set_lease_holder("studio-3 pid 4242");  // another machine's daemon
+  auto src = (*here)->source("maildir", "inbox", "/mail", 100).value();
+  Batch b;
+  b.messages.push_back(human_email("mid:lease-1@example.org", "ana@example.org", "Ana", 50));
+  b.cursor = "1";
+
+  ASSERT_TRUE((*here)->begin_read(src.id, 100).ok());
+  Status refused = (*there)->begin_read(src.id, 110);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kBusy);
+  EXPECT_EQ(refused.error().retry, Retry::kYes);
+  EXPECT_NE(refused.error().what.find("is being read by " + (*here)->lease_holder() +
+                                      ", its lease running to "),
+            std::string::npos)
+      << refused.error().to_string();
+  EXPECT_EQ(refused.error().where, "inbox");
+  // What the other reads meanwhile is not stored, nor does its cursor move.
+  auto lost = (*there)->commit_batch(src.id, b, 120);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kBusy);
+  EXPECT_NE(lost.error().what.find("its read was taken over by"), std::string::npos);
+  EXPECT_EQ((*here)->counts().value().messages, 0);
+  EXPECT_EQ((*here)->source("maildir", "inbox", "/mail", 120).value().cursor, "");
+
+  // Each batch the holder stores renews its lease.
+  ASSERT_TRUE((*here)->commit_batch(src.id, b, 200).ok());
+  auto held = (*there)->source("maildir", "inbox", "/mail", 200).value();
+  EXPECT_EQ(held.lease_holder, (*here)->lease_holder());
+  EXPECT_EQ(held.lease_until, 200 + Store::kReadLeaseSeconds);
+  EXPECT_EQ(held.cursor, "1");
+  EXPECT_FALSE((*there)->begin_read(src.id, 100 + Store::kReadLeaseSeconds + 1).ok())
+      << "renewed: not run out when the first lease would have";
+
+  // Let go: the other may read it; the first one's end_read leaves the other's lease alone.
+  ASSERT_TRUE((*here)->end_read(src.id).ok());
+  ASSERT_TRUE((*there)->begin_read(src.id, 300).ok());
+  ASSERT_TRUE((*here)->end_read(src.id).ok());
+  EXPECT_EQ((*here)->source("maildir", "inbox", "/mail", 300).value().lease_holder,
+            "studio-3 pid 4242");
+  EXPECT_FALSE((*here)->begin_read(src.id, 300 + Store::kReadLeaseSeconds - 1).ok());
+
+  // The other machine dies mid-read: its lease runs out, and the read can be taken over.
+  ASSERT_TRUE((*here)->begin_read(src.id, 300 + Store::kReadLeaseSeconds).ok());
+  EXPECT_EQ((*there)->commit_batch(src.id, b, 300 + Store::kReadLeaseSeconds + 5).error().code,
+            ErrorCode::kBusy)
+      << "a process back from a long pause stores nothing more";
+  ASSERT_TRUE((*there)->abandon_read(src.id).ok());
+  auto cleared = (*here)->source("maildir", "inbox", "/mail", 2000).value();
+  EXPECT_EQ(cleared.lease_holder, "");
+  EXPECT_FALSE(cleared.reading_since.has_value());
+  EXPECT_EQ((*here)->counts().value().messages, 1);
+}
+
 }  // namespace rapport

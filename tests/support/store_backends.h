@@ -11,6 +11,7 @@
 
 #include "store/sql_store.h"
 #include "tests/support/postgres_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace rapport::testing {
 
@@ -21,12 +22,19 @@ class StoreBackendTest : public ::testing::TestWithParam<StoreBackend> {
   // A new empty store on this test's backend; on PostgreSQL, each one a new database on the
   // same server. Fails as SqlStore::open does.
   Result<std::unique_ptr<SqlStore>> open_store();
+  // A new empty store that another process could open too (SQLite: a file), and a second
+  // connection to it, as another process would have.
+  Result<std::unique_ptr<SqlStore>> open_shared_store();
+  Result<std::unique_ptr<SqlStore>> open_again();
   bool postgres() const { return GetParam() == StoreBackend::kPostgres; }
   PostgresTestServer* server() { return server_.get(); }
 
  private:
+  Result<std::unique_ptr<SqlStore>> open_postgres(bool fresh);
+
   std::unique_ptr<PostgresTestServer> server_;
   int databases_ = 0;
+  std::unique_ptr<TempDir> dir_;  // the SQLite file of open_shared_store()
 };
 
 inline void PrintTo(StoreBackend b, std::ostream* os) {
