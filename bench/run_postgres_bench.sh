@@ -59,3 +59,35 @@ for i in 1 2 3; do
   read -r s u k kb < <(measure "$build/app/rapport" run --config postgres.toml)
   echo "PostgreSQL #$i: $count messages in $s s (rapport CPU ${u} s user, ${k} s system), peak $((kb / 1024)) MB"
 done
+
+# A network: three shows of one database reading at once, the same mail into each (the same
+# listeners writing to all three, their people shared: where the shows' writes meet), against
+# one of them reading alone into a fresh database.
+psql -q -h 127.0.0.1 -p "$port" -U rapport -d postgres -c "DROP DATABASE IF EXISTS network" \
+  -c "CREATE DATABASE network" -c "DROP DATABASE IF EXISTS alone" -c "CREATE DATABASE alone" >/dev/null
+for show in garden letters owls; do
+  sed "s|/bench\"|/network\"\nshow = \"$show\"\nshare_contacts = true|" postgres.toml >"show-$show.toml"
+done
+sed "s|/bench\"|/alone\"\nshow = \"garden\"\nshare_contacts = true|" postgres.toml >alone.toml
+read -r s u k kb < <(measure "$build/app/rapport" run --config alone.toml)
+echo "one show alone: $count messages in $s s"
+began=$(date +%s.%N)
+for show in garden letters owls; do
+  /usr/bin/time -f "%e" -o "$work/time-$show.txt" "$build/app/rapport" run --config "show-$show.toml" \
+    >"$work/out-$show.txt" 2>"$work/err-$show.txt" &
+done
+failed=0
+for job in $(jobs -p); do wait "$job" || failed=1; done
+ended=$(date +%s.%N)
+if [[ $failed -ne 0 ]]; then
+  cat "$work"/err-*.txt >&2
+  exit 1
+fi
+each=$(cat "$work"/time-*.txt | tr '\n' ' ')
+people=$(psql -At -h 127.0.0.1 -p "$port" -U rapport -d network \
+  -c "SELECT count(*) FROM rapport_people.contacts WHERE merged_into IS NULL")
+alone_people=$(psql -At -h 127.0.0.1 -p "$port" -U rapport -d alone \
+  -c "SELECT count(*) FROM rapport_people.contacts WHERE merged_into IS NULL")
+messages=$(psql -At -h 127.0.0.1 -p "$port" -U rapport -d network \
+  -c "SELECT (SELECT count(*) FROM show_garden.messages) + (SELECT count(*) FROM show_letters.messages) + (SELECT count(*) FROM show_owls.messages)")
+echo "three shows at once: $messages messages in $(python3 -c "print(round($ended - $began, 2))") s wall (each: ${each}s); $people people shared (one show alone: $alone_people)"

@@ -33,6 +33,13 @@ class StatementImpl {
   virtual void bind_null(int index) = 0;
   virtual Result<bool> step() = 0;
   virtual void reset() = 0;
+  // Runs a statement that returns no rows, and resets it (Statement::run_deferred).
+  virtual Status send(std::string_view /*doing*/) {
+    auto r = step();
+    reset();
+    if (!r) return r.error();
+    return {};
+  }
   virtual int column_count() const = 0;
   virtual bool is_null(int column) const = 0;
   virtual Kind kind(int column) const = 0;
@@ -98,6 +105,12 @@ class Statement {
   Result<bool> step() { return impl_->step(); }
   // Runs a statement that returns no rows to completion.
   Status run();
+  // Runs a statement that returns no rows, inside a transaction, whose outcome the caller does
+  // not look at: a server backend may send it on without waiting for it (PostgreSQL's
+  // pipeline), so its failure can be reported by the next statement of the transaction, or
+  // by its COMMIT, and changes() does not count it. SQLite runs it at once, as run().
+  // `doing` ("storing message <key>") begins the error of a failure reported later.
+  Status run_deferred(std::string_view doing) { return impl_->send(doing); }
   // Runs an INSERT … RETURNING id and returns the new row's id.
   Result<std::int64_t> insert_id();
   // Ready to run again with new bindings (old bindings are cleared).

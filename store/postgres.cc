@@ -101,6 +101,13 @@ std::string trimmed_message(const char* msg) {
 
 class PgConnection;
 
+// A statement's parameters as libpq takes them.
+struct Wire {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+};
+
 class PgStatement final : public db::StatementImpl {
  public:
   PgStatement(PgConnection* conn, std::string sql, int params)
@@ -143,6 +150,7 @@ class PgStatement final : public db::StatementImpl {
     p.null = true;
   }
   Result<bool> step() override;
+  Status send(std::string_view doing) override;
   void reset() override {
     PQclear(result_);
     result_ = nullptr;
@@ -191,6 +199,11 @@ class PgStatement final : public db::StatementImpl {
     std::string owned;
     std::string_view view;
   };
+  // The server's name of this statement for the types bound now, prepared when new.
+  Result<std::string> prepared_name();
+  // The parameters as libpq takes them; valid until the next bind or reset.
+  Wire wire() const;
+
   Param& param(int index) {
     assert(index >= 1 && static_cast<size_t>(index) <= params_.size());
     Param& p = params_[static_cast<size_t>(index - 1)];
@@ -218,6 +231,11 @@ class PgConnection final : public db::ConnectionImpl {
 
   db::Backend backend() const override { return db::Backend::kPostgres; }
   Status exec(std::string_view sql) override {
+    if (pipelined()) {
+      // What was sent on is read first; after a failure there, only a ROLLBACK still runs.
+      auto settled = finish(false);
+      if (!settled && sql != "ROLLBACK") return settled.error();
+    }
     if (auto s = ensure_connected(); !s) return s;
     PGresult* r = PQexec(conn_, std::string(sql).c_str());
     auto status = PQresultStatus(r);
@@ -262,11 +280,90 @@ class PgConnection final : public db::ConnectionImpl {
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) return error(nullptr, "cannot connect again");
     ++generation_;
+    deferred_.clear();  // went with the old connection, and its transaction
     PGresult* r = PQexec(conn_, "SET client_encoding = 'UTF8'");
     PQclear(r);
     return {};
   }
   void set_changes(int n) { changes_ = n; }
+
+  // Statements sent on without waiting (Statement::run_deferred), in libpq's pipeline mode:
+  // their results are read all at once by finish(), when a statement's result is wanted (its
+  // rows, or an exec) — one round trip to the server for all of them.
+  bool pipelined() const { return !deferred_.empty(); }
+  // Sends a statement on. `last`: the one whose result finish(true) returns next; else one to
+  // read at the next finish().
+  Status send(const std::string& name, int count, const Wire& w, const std::string& sql,
+              bool last = false, std::string_view doing = {}) {
+    if (!pipelined() && PQenterPipelineMode(conn_) != 1) {
+      return error(nullptr, "cannot send statements on");
+    }
+    if (PQsendQueryPrepared(conn_, name.c_str(), count, w.values.data(), w.lengths.data(),
+                            w.formats.data(), 0) != 1) {
+      Error e = error(nullptr, "sql failed");
+      abandon_pipeline();
+      return e;
+    }
+    if (last) return {};
+    deferred_.push_back({sql, std::string(doing)});
+    // Read now and then: the server's answers must never fill the socket while it is written.
+    constexpr size_t kMostDeferred = 500;
+    if (deferred_.size() >= kMostDeferred) {
+      auto r = finish(false);
+      if (!r) return r.error();
+    }
+    return {};
+  }
+  // Ends the pipeline: reads the result of every statement sent on, then — with_last — the one
+  // of the statement sent just before this call, which is returned (the caller clears it).
+  // Fails with the first statement that failed (those after it were not run).
+  Result<PGresult*> finish(bool with_last) {
+    if (PQpipelineSync(conn_) != 1) {
+      Error e = error(nullptr, "sql failed");
+      abandon_pipeline();
+      return e;
+    }
+    std::optional<Error> failed;
+    PGresult* last = nullptr;
+    size_t query = 0;  // whose results are being read: each query's end with a null
+    for (int nulls = 0;;) {
+      PGresult* r = PQgetResult(conn_);
+      if (!r) {
+        if (PQstatus(conn_) == CONNECTION_BAD || ++nulls > 1) {
+          if (!failed) failed = error(nullptr, "sql failed");
+          break;
+        }
+        ++query;
+        continue;
+      }
+      nulls = 0;
+      ExecStatusType status = PQresultStatus(r);
+      if (status == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        break;
+      }
+      if (query < deferred_.size()) {
+        if (status == PGRES_FATAL_ERROR && !failed) {
+          const Deferred& d = deferred_[query];
+          failed = error(r, d.doing.empty() ? "sql failed" : d.doing + ": sql failed");
+          if (failed->hint.empty()) failed->hint = "while running: " + d.sql;
+        }
+        PQclear(r);
+      } else if (with_last && query == deferred_.size() && !last) {
+        last = r;
+      } else {
+        PQclear(r);
+      }
+    }
+    deferred_.clear();
+    if (PQexitPipelineMode(conn_) != 1 && !failed) failed = error(nullptr, "sql failed");
+    if (failed) {
+      PQclear(last);
+      return *failed;
+    }
+    if (with_last && !last) return error(nullptr, "sql failed: no result");
+    return last;
+  }
   std::string next_name() { return "r" + std::to_string(++statements_); }
 
   // An Error for a failed result (or the connection, when `r` is null).
@@ -295,46 +392,95 @@ class PgConnection final : public db::ConnectionImpl {
   int changes_ = 0;
   std::int64_t statements_ = 0;
   std::uint64_t generation_ = 0;
+  struct Deferred {
+    std::string sql;    // for errors
+    std::string doing;  // what it was part of ("storing message …")
+  };
+  std::vector<Deferred> deferred_;  // each statement sent on, whose result is not read yet
+
+  // After a failure to send: whatever was sent is lost with the transaction it was part of.
+  void abandon_pipeline() {
+    deferred_.clear();
+    while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+    (void)PQexitPipelineMode(conn_);
+  }
 };
+
+Result<std::string> PgStatement::prepared_name() {
+  if (conn_->pipelined() && PQstatus(conn_->handle()) != CONNECTION_OK) {
+    auto settled = conn_->finish(false);  // fails: the transaction is lost
+    if (!settled) return settled.error();
+  }
+  if (auto s = conn_->ensure_connected(); !s) return s.error();
+  if (generation_ != conn_->generation()) {
+    prepared_.clear();  // those names went with the old connection
+    generation_ = conn_->generation();
+  }
+  std::string signature;
+  signature.reserve(params_.size());
+  for (const Param& p : params_) {
+    signature += p.null ? 'n' : p.type == kInt8Oid ? 'i' : p.type == kFloat8Oid ? 'd' : 't';
+  }
+  auto found = prepared_.find(signature);
+  if (found != prepared_.end()) return found->second;
+  if (conn_->pipelined()) {  // a prepare waits for its answer: what was sent on is read first
+    auto settled = conn_->finish(false);
+    if (!settled) return settled.error();
+  }
+  std::vector<Oid> types;
+  for (const Param& p : params_) types.push_back(p.null ? kUnknownOid : p.type);
+  std::string name = conn_->next_name();
+  PGresult* r = PQprepare(conn_->handle(), name.c_str(), sql_.c_str(),
+                          static_cast<int>(types.size()), types.data());
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    Error e = conn_->error(r, "cannot prepare statement");
+    e.hint = e.hint.empty() ? "while preparing: " + sql_ : e.hint;
+    PQclear(r);
+    return e;
+  }
+  PQclear(r);
+  return prepared_.emplace(signature, std::move(name)).first->second;
+}
+
+Wire PgStatement::wire() const {
+  Wire w;
+  w.formats.assign(params_.size(), 0);
+  for (const Param& p : params_) {
+    w.values.push_back(p.null ? nullptr : p.view.data() ? p.view.data() : "");
+    w.lengths.push_back(static_cast<int>(p.view.size()));
+  }
+  return w;
+}
+
+Status PgStatement::send(std::string_view doing) {
+  auto name = prepared_name();
+  if (!name) {
+    reset();
+    return name.error();
+  }
+  Status sent = conn_->send(*name, static_cast<int>(params_.size()), wire(), sql_, false, doing);
+  reset();
+  return sent;
+}
 
 Result<bool> PgStatement::step() {
   if (!result_) {
-    if (auto s = conn_->ensure_connected(); !s) return s.error();
-    if (generation_ != conn_->generation()) {
-      prepared_.clear();  // those names went with the old connection
-      generation_ = conn_->generation();
-    }
-    std::string signature;
-    signature.reserve(params_.size());
-    for (const Param& p : params_) {
-      signature += p.null ? 'n' : p.type == kInt8Oid ? 'i' : p.type == kFloat8Oid ? 'd' : 't';
-    }
-    auto found = prepared_.find(signature);
-    if (found == prepared_.end()) {
-      std::vector<Oid> types;
-      for (const Param& p : params_) types.push_back(p.null ? kUnknownOid : p.type);
-      std::string name = conn_->next_name();
-      PGresult* r = PQprepare(conn_->handle(), name.c_str(), sql_.c_str(),
-                              static_cast<int>(types.size()), types.data());
-      if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        Error e = conn_->error(r, "cannot prepare statement");
-        e.hint = e.hint.empty() ? "while preparing: " + sql_ : e.hint;
-        PQclear(r);
-        return e;
+    auto name = prepared_name();
+    if (!name) return name.error();
+    const Wire w = wire();
+    if (conn_->pipelined()) {
+      // Sent after what waits in the pipeline, and read with it: one round trip for all.
+      if (auto s = conn_->send(*name, static_cast<int>(params_.size()), w, sql_, true); !s) {
+        return s.error();
       }
-      PQclear(r);
-      found = prepared_.emplace(signature, std::move(name)).first;
+      auto last = conn_->finish(true);
+      if (!last) return last.error();
+      result_ = *last;
     }
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    std::vector<int> formats(params_.size(), 0);
-    for (const Param& p : params_) {
-      values.push_back(p.null ? nullptr : p.view.data() ? p.view.data() : "");
-      lengths.push_back(static_cast<int>(p.view.size()));
+    if (!result_) {
+      result_ = PQexecPrepared(conn_->handle(), name->c_str(), static_cast<int>(params_.size()),
+                               w.values.data(), w.lengths.data(), w.formats.data(), 0);
     }
-    result_ =
-        PQexecPrepared(conn_->handle(), found->second.c_str(), static_cast<int>(params_.size()),
-                       values.data(), lengths.data(), formats.data(), 0);
     auto status = PQresultStatus(result_);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       Error e = conn_->error(result_, "sql failed");

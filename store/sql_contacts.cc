@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/json_writer.h"
 #include "core/text.h"
 #include "core/unicode.h"
 #include "store/sql_store.h"
@@ -18,6 +19,14 @@ constexpr const char kFindIdentity[] =
 constexpr const char kInsertContact[] =
     "INSERT INTO contacts (display_name, display_name_at, first_seen_at, last_seen_at, "
     "created_at, name_folded) VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id";
+// The same with ids drawn beforehand (a PostgreSQL batch: see read_batch_identities), sent on
+// without waiting for an id to come back.
+constexpr const char kInsertContactWithId[] =
+    "INSERT INTO contacts (id, display_name, display_name_at, first_seen_at, last_seen_at, "
+    "created_at, name_folded) VALUES (?6, ?1, ?2, ?3, ?3, ?4, ?5)";
+constexpr const char kInsertIdentityWithId[] =
+    "INSERT INTO identities (id, kind, value, contact_id, first_seen_source_id, first_seen_at, "
+    "written, written_at) VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?5)";
 constexpr const char kInsertIdentity[] =
     "INSERT INTO identities (kind, value, contact_id, first_seen_source_id, first_seen_at, "
     "written, written_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING id";
@@ -36,6 +45,13 @@ constexpr const char kTouchContact[] =
     "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
     "ELSE display_name_at END, "
     "first_seen_at = MIN(first_seen_at, ?3), last_seen_at = MAX(last_seen_at, ?3) "
+    "WHERE id = ?1";
+// The same for a batch's messages from one person at once: their earliest and latest times.
+constexpr const char kTouchContactRange[] =
+    "UPDATE contacts SET "
+    "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
+    "ELSE display_name_at END, "
+    "first_seen_at = MIN(first_seen_at, ?4), last_seen_at = MAX(last_seen_at, ?5) "
     "WHERE id = ?1";
 // Whether the creator said two people apart anywhere between the two groups: each contact
 // with every contact merged into it since (so a chain of merges cannot join them again).
@@ -163,31 +179,125 @@ Result<bool> SqlStore::split_between(std::int64_t a, std::int64_t b) {
   return found;
 }
 
+std::string SqlStore::identity_key(const Identity& i) { return i.kind + '\x1f' + i.value; }
+
+bool SqlStore::listable(std::string_view s) {
+  return is_valid_utf8(s) &&
+         std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+}
+
+Status SqlStore::read_batch_identities(const Batch& batch) {
+  std::map<std::string, std::vector<const std::string*>> by_kind;
+  for (const Message& m : batch.messages) {
+    if (m.outgoing || m.identity.empty()) continue;
+    if (listable(m.identity.value)) by_kind[m.identity.kind].push_back(&m.identity.value);
+    for (const Identity& a : m.also) {
+      if (listable(a.value)) by_kind[a.kind].push_back(&a.value);
+    }
+  }
+  IdentityIds found;
+  auto read = cached(
+      "SELECT value, id, contact_id FROM identities WHERE kind = ?1 "
+      "AND value IN (SELECT j.value FROM json_each(?2) AS j)");
+  if (!read) return read.error();
+  for (const auto& [kind, values] : by_kind) {
+    std::string list = "[";
+    for (const std::string* v : values) {
+      if (list.size() > 1) list += ',';
+      append_json_string(list, *v);
+    }
+    list += ']';
+    (*read)->bind(1, kind).bind(2, list);
+    for (;;) {
+      auto row = (*read)->step();
+      if (!row) {
+        (*read)->reset();
+        return row.error();
+      }
+      if (!*row) break;
+      found[kind + '\x1f' + (*read)->text(0)] = {(*read)->int64(1), (*read)->int64(2)};
+    }
+    (*read)->reset();
+  }
+  batch_identities_ = std::move(found);
+
+  // On a database server each new person would cost two round trips (a contact's id, then an
+  // identity's, each waited for): ids for as many as the batch can bring are drawn at once.
+  if (db_.backend() != db::Backend::kPostgres) return {};
+  std::set<std::string> unknown;
+  for (const auto& [kind, values] : by_kind) {
+    for (const std::string* v : values) {
+      if (!batch_identities_->count(kind + '\x1f' + *v)) unknown.insert(kind + '\x1f' + *v);
+    }
+  }
+  if (unknown.empty()) return {};
+  auto draw = [&](const char* sql, std::vector<std::int64_t>& ids) -> Status {
+    auto stmt = cached(sql);
+    if (!stmt) return stmt.error();
+    (*stmt)->bind(1, static_cast<std::int64_t>(unknown.size()));
+    for (;;) {
+      auto row = (*stmt)->step();
+      if (!row) {
+        (*stmt)->reset();
+        return row.error();
+      }
+      if (!*row) break;
+      ids.push_back((*stmt)->int64(0));
+    }
+    (*stmt)->reset();
+    // Used from the back, smallest first: ids grow in the order people are stored, as they
+    // would one at a time.
+    std::sort(ids.rbegin(), ids.rend());
+    return {};
+  };
+  if (auto s = draw("SELECT nextval(pg_get_serial_sequence('contacts', 'id')) "
+                    "FROM generate_series(1, ?1)",
+                    drawn_contact_ids_);
+      !s) {
+    return s;
+  }
+  return draw("SELECT nextval(pg_get_serial_sequence('identities', 'id')) "
+              "FROM generate_series(1, ?1)",
+              drawn_identity_ids_);
+}
+
 Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Message& m,
                                                    UnixTime now, BatchResult& r) {
   std::vector<const Identity*> all{&m.identity};
   for (const Identity& a : m.also) all.push_back(&a);
   std::vector<std::int64_t> identity_of(all.size(), 0);
   std::vector<std::int64_t> contact_of(all.size(), 0);
-  auto find = cached(kFindIdentity);
-  if (!find) return find.error();
   for (size_t i = 0; i < all.size(); ++i) {
-    (*find)->reset();
+    if (batch_identities_ && listable(all[i]->value)) {
+      // The batch's identities, read at once (commit_batch_once).
+      auto known = batch_identities_->find(identity_key(*all[i]));
+      if (known != batch_identities_->end()) {
+        identity_of[i] = known->second.first;
+        contact_of[i] = known->second.second;
+      }
+      continue;
+    }
+    auto find = cached(kFindIdentity);
+    if (!find) return find.error();
     (*find)->bind(1, all[i]->kind).bind(2, all[i]->value);
     auto row = (*find)->step();
-    if (!row) return row.error();
+    if (!row) {
+      (*find)->reset();
+      return row.error();
+    }
     if (*row) {
       identity_of[i] = (*find)->int64(0);
       contact_of[i] = (*find)->int64(1);
     }
+    (*find)->reset();
   }
-  (*find)->reset();
 
   // The person is whoever the answerable identity belongs to, else whoever another one does.
   std::int64_t target = contact_of[0];
   for (size_t i = 1; i < all.size() && !target; ++i) target = contact_of[i];
   if (!target) {
-    auto contact = cached(kInsertContact);
+    const bool drawn = !drawn_contact_ids_.empty();
+    auto contact = cached(drawn ? kInsertContactWithId : kInsertContact);
     if (!contact) return contact.error();
     (*contact)
         ->bind(1, m.display_name)
@@ -195,9 +305,18 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
         .bind(3, m.received_at)
         .bind(4, now)
         .bind(5, fold_name(m.display_name));
-    auto id = (*contact)->insert_id();
-    if (!id) return id.error();
-    target = *id;
+    if (drawn) {
+      target = drawn_contact_ids_.back();
+      drawn_contact_ids_.pop_back();
+      (*contact)->bind(6, target);
+      if (auto s = (*contact)->run_deferred("storing message " + m.natural_key); !s) {
+        return s.error();
+      }
+    } else {
+      auto id = (*contact)->insert_id();
+      if (!id) return id.error();
+      target = *id;
+    }
     ++r.contacts_added;
   }
   // One message carrying identities of two people joins them: a merge, with its evidence,
@@ -210,6 +329,10 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
     if (*split) continue;
     std::string evidence = "message " + m.natural_key + " is from both " + all[0]->kind + " " +
                            all[0]->value + " and " + all[i]->kind + " " + all[i]->value;
+    // A merge moves identities to another person: what the batch read of them is stale, and
+    // it reads the people's names and times, so what the batch saw of them is written first.
+    batch_identities_.reset();
+    if (auto s = write_seen("storing message " + m.natural_key); !s) return s.error();
     if (auto merged = merge_contacts(other, target, evidence, now); !merged) {
       return merged.error();
     }
@@ -220,13 +343,19 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
   for (size_t i = 0; i < all.size(); ++i) {
     if (identity_of[i]) {
       if (all[i]->written.empty()) continue;
+      if (seen_in_batch_) {
+        Spelling& w = seen_written_[identity_of[i]];
+        if (!w.set || m.received_at >= w.at) w = {all[i]->written, m.received_at, true};
+        continue;
+      }
       auto written = cached(kUpdateWritten);
       if (!written) return written.error();
       (*written)->bind(1, identity_of[i]).bind(2, all[i]->written).bind(3, m.received_at);
-      if (auto s = (*written)->run(); !s) return s.error();
+      if (auto s = (*written)->run_deferred("storing message " + m.natural_key); !s) return s.error();
       continue;
     }
-    auto identity = cached(kInsertIdentity);
+    const bool drawn = !drawn_identity_ids_.empty();
+    auto identity = cached(drawn ? kInsertIdentityWithId : kInsertIdentity);
     if (!identity) return identity.error();
     (*identity)
         ->bind(1, all[i]->kind)
@@ -235,9 +364,30 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
         .bind(4, source_id)
         .bind(5, m.received_at)
         .bind(6, all[i]->written);
-    auto id = (*identity)->insert_id();
-    if (!id) return id.error();
-    identity_of[i] = *id;
+    if (drawn) {
+      identity_of[i] = drawn_identity_ids_.back();
+      drawn_identity_ids_.pop_back();
+      (*identity)->bind(7, identity_of[i]);
+      if (auto s = (*identity)->run_deferred("storing message " + m.natural_key); !s) {
+        return s.error();
+      }
+    } else {
+      auto id = (*identity)->insert_id();
+      if (!id) return id.error();
+      identity_of[i] = *id;
+    }
+    if (batch_identities_) (*batch_identities_)[identity_key(*all[i])] = {identity_of[i], target};
+  }
+  if (seen_in_batch_) {  // written once per person, at the end of the batch (write_seen)
+    Seen& s = seen_contacts_[target];
+    s.first = std::min(s.first, m.received_at);
+    s.last = std::max(s.last, m.received_at);
+    if (!m.display_name.empty() && (!s.named || m.received_at >= s.name_at)) {
+      s.name = m.display_name;
+      s.name_at = m.received_at;
+      s.named = true;
+    }
+    return identity_of[0];
   }
   // The rename first: it compares with the name's time before the touch moves it.
   auto rename = cached(kRenameContact);
@@ -247,12 +397,44 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
       .bind(2, m.display_name)
       .bind(3, m.received_at)
       .bind(4, fold_name(m.display_name));
-  if (auto s = (*rename)->run(); !s) return s.error();
+  if (auto s = (*rename)->run_deferred("storing message " + m.natural_key); !s) return s.error();
   auto touch = cached(kTouchContact);
   if (!touch) return touch.error();
   (*touch)->bind(1, target).bind(2, m.display_name).bind(3, m.received_at);
-  if (auto s = (*touch)->run(); !s) return s.error();
+  if (auto s = (*touch)->run_deferred("storing message " + m.natural_key); !s) return s.error();
   return identity_of[0];
+}
+
+Status SqlStore::write_seen(const std::string& doing) {
+  // In the order of their ids: two writers of the same people (a network's shows sharing
+  // them) take the rows' locks in one order, and do not wait on each other in a circle.
+  for (const auto& [id, s] : seen_contacts_) {
+    if (s.named) {
+      // The rename first: it compares with the name's time before the touch moves it.
+      auto rename = cached(kRenameContact);
+      if (!rename) return rename.error();
+      (*rename)->bind(1, id).bind(2, s.name).bind(3, s.name_at).bind(4, fold_name(s.name));
+      if (auto st = (*rename)->run_deferred(doing); !st) return st;
+    }
+    auto touch = cached(kTouchContactRange);
+    if (!touch) return touch.error();
+    (*touch)
+        ->bind(1, id)
+        .bind(2, s.named ? s.name : std::string())
+        .bind(3, s.name_at)
+        .bind(4, s.first)
+        .bind(5, s.last);
+    if (auto st = (*touch)->run_deferred(doing); !st) return st;
+  }
+  seen_contacts_.clear();
+  for (const auto& [id, w] : seen_written_) {
+    auto written = cached(kUpdateWritten);
+    if (!written) return written.error();
+    (*written)->bind(1, id).bind(2, w.written).bind(3, w.at);
+    if (auto st = (*written)->run_deferred(doing); !st) return st;
+  }
+  seen_written_.clear();
+  return {};
 }
 
 Result<std::int64_t> SqlStore::merge_contacts(std::int64_t from, std::int64_t into,

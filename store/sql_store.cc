@@ -1,6 +1,9 @@
 #include "store/sql_store.h"
 
 #include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
@@ -386,7 +389,7 @@ Status SqlStore::write_newsletter(std::int64_t source_id, const Message& m, Unix
 }
 
 Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTime now,
-                                  BatchResult& r) {
+                                  BatchResult& r, std::unordered_set<std::string>* stored) {
   if (m.outgoing && m.newsletter) return write_newsletter(source_id, m, now, r);
   if (m.outgoing) {
     // The creator's own message: kept per recipient address; it answers whoever owns that
@@ -414,15 +417,22 @@ Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTim
     }
     return {};
   }
-  auto exists = cached(kMessageExists);
-  if (!exists) return exists.error();
-  (*exists)->bind(1, m.natural_key);
-  auto row = (*exists)->step();
-  if (!row) return row.error();
-  (*exists)->reset();
-  if (*row) {
-    ++r.messages_known;
-    return {};
+  if (stored && listable(m.natural_key)) {
+    if (!stored->insert(m.natural_key).second) {
+      ++r.messages_known;
+      return {};
+    }
+  } else {
+    auto exists = cached(kMessageExists);
+    if (!exists) return exists.error();
+    (*exists)->bind(1, m.natural_key);
+    auto row = (*exists)->step();
+    if (!row) return row.error();
+    (*exists)->reset();
+    if (*row) {
+      ++r.messages_known;
+      return {};
+    }
   }
   std::optional<std::int64_t> identity_id;
   if (!m.identity.empty()) {
@@ -462,7 +472,7 @@ Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTim
       .bind(26, m.display_name)
       .bind(27, m.episode_ref.empty() ? m.episode_guid : m.episode_ref)
       .bind(28, join_attachments(m.attachments));
-  if (auto st = s.run(); !st) return st;
+  if (auto st = s.run_deferred("storing message " + m.natural_key); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
   if (m.message_class == MessageClass::kHuman && !m.outgoing &&
@@ -477,8 +487,16 @@ Result<BatchResult> SqlStore::commit_batch(std::int64_t source_id, const Batch& 
   // Another writer can get there first — a daemon of another show, or this daemon's listener,
   // storing the same new person at the same moment: the loser's transaction is rolled back
   // and run again, and then finds what the other stored. Never a duplicate, never a loss.
-  constexpr int kAttempts = 4;
+  constexpr int kAttempts = 6;
   for (int attempt = 1;; ++attempt) {
+    if (attempt > 1) {
+      // Two writers that met (a deadlock the server broke, a key the other took) start again
+      // at different moments: a random pause, longer each time, up to about a second.
+      static thread_local std::minstd_rand jitter(std::random_device{}());
+      const int most = 25 << attempt;  // 100, 200, … 1600 ms
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(most / 2 + static_cast<int>(jitter() % static_cast<unsigned>(most / 2))));
+    }
     auto r = commit_batch_once(source_id, batch, now);
     if (r && db_.backend() == db::Backend::kPostgres) {
       // PostgreSQL plans from statistics its autovacuum gathers in its own time: a first read
@@ -506,12 +524,60 @@ Result<BatchResult> SqlStore::commit_batch_once(std::int64_t source_id, const Ba
   for (const auto& e : batch.episodes) {
     if (auto s = write_episode(source_id, e, now, r); !s) return s.error();
   }
+  // Which of the batch's messages are stored already, found at once (a round trip per message
+  // to a database server otherwise), and kept up to date as the batch's are written.
+  std::unordered_set<std::string> stored;
+  if (batch.messages.size() > 1) {
+    JsonWriter keys;
+    keys.begin_array();
+    for (const auto& m : batch.messages) {
+      if (!m.outgoing && listable(m.natural_key)) keys.value(m.natural_key);
+    }
+    keys.end_array();
+    auto known = cached(
+        "SELECT natural_key FROM messages WHERE natural_key IN (SELECT value FROM json_each(?1))");
+    if (!known) return known.error();
+    (*known)->bind(1, keys.str());
+    for (;;) {
+      auto row = (*known)->step();
+      if (!row) {
+        (*known)->reset();
+        return row.error();
+      }
+      if (!*row) break;
+      stored.insert((*known)->text(0));
+    }
+    (*known)->reset();
+  }
+  struct Forget {  // what was read for this batch goes with it, whatever happens
+    SqlStore& store;
+    ~Forget() {
+      store.seen_in_batch_ = false;
+      store.seen_contacts_.clear();
+      store.seen_written_.clear();
+      store.batch_identities_.reset();
+      store.drawn_contact_ids_.clear();
+      store.drawn_identity_ids_.clear();
+    }
+  } forget{*this};
+  if (batch.messages.size() > 1) {
+    if (auto s = read_batch_identities(batch); !s) return s.error();
+  }
+  seen_in_batch_ = true;
   for (const auto& m : batch.messages) {
-    if (auto s = write_message(source_id, m, now, r); !s) {
+    if (auto s = write_message(source_id, m, now, r, batch.messages.size() > 1 ? &stored : nullptr);
+        !s) {
       Error e = s.error();
-      e.what = "storing message " + m.natural_key + ": " + e.what;
+      // A statement sent on names the message it stored itself (the failure of one can be
+      // reported while storing the next).
+      if (!e.what.starts_with("storing message ")) {
+        e.what = "storing message " + m.natural_key + ": " + e.what;
+      }
       return e;
     }
+  }
+  if (auto s = write_seen("storing the names and times of the batch's people"); !s) {
+    return s.error();
   }
   // The warnings of the source's last read that found anything: a read that found nothing new
   // keeps the last ones (an unchanged export keeps its refused rows in view), and the batches

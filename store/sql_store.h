@@ -3,8 +3,14 @@
 #pragma once
 
 #include <deque>
+#include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "store/postgres.h"
 #include "store/postgres_schema.h"
@@ -101,7 +107,15 @@ class SqlStore final : public Store {
   Result<BatchResult> commit_batch_once(std::int64_t source_id, const Batch& batch, UnixTime now);
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
-  Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
+  // `stored`: the natural keys known to be stored (the batch's, looked up at once); null: look.
+  Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r,
+                       std::unordered_set<std::string>* stored);
+  // Reads the identities a batch's messages carry, at once, into batch_identities_.
+  Status read_batch_identities(const Batch& batch);
+  static std::string identity_key(const Identity& i);  // "kind\x1fvalue"
+  // Whether `s` reads back from a JSON list as it is (valid UTF-8, no control characters):
+  // what is looked up a batch at a time. Anything else is looked up alone.
+  static bool listable(std::string_view s);
   Result<std::int64_t> resolve_identity(std::int64_t source_id, const Message& m, UnixTime now,
                                         BatchResult& r);
   Result<db::Statement*> cached(const char* sql);
@@ -113,6 +127,34 @@ class SqlStore final : public Store {
 
   db::Database db_;
   std::string lease_holder_;
+  // While a batch is written: its identities ("kind\x1fvalue") that are stored, with their ids
+  // and people, read at once and kept up to date as it writes (a round trip per identity to a
+  // database server otherwise). Dropped when a merge moves identities; then each is looked up.
+  using IdentityIds = std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>>;
+  std::optional<IdentityIds> batch_identities_;
+  // While a batch is written: what its messages say of each person (their name, and the
+  // earliest and latest times), and of how each identity was spelled, written once per person
+  // and identity at the end (write_seen), in the order of their ids, instead of once a message.
+  struct Seen {
+    std::string name;
+    UnixTime name_at = 0;
+    bool named = false;
+    UnixTime first = std::numeric_limits<UnixTime>::max();
+    UnixTime last = std::numeric_limits<UnixTime>::min();
+  };
+  struct Spelling {
+    std::string written;
+    UnixTime at = 0;
+    bool set = false;
+  };
+  bool seen_in_batch_ = false;
+  std::map<std::int64_t, Seen> seen_contacts_;
+  std::map<std::int64_t, Spelling> seen_written_;
+  // Writes what the batch saw of people and identities (`doing`: what for, for errors).
+  Status write_seen(const std::string& doing);
+  // Ids drawn for the batch's new people and identities, on PostgreSQL; used up from the back.
+  std::vector<std::int64_t> drawn_contact_ids_;
+  std::vector<std::int64_t> drawn_identity_ids_;
   // PostgreSQL's statistics: rows this store added since it last had them gathered, and
   // before (see commit_batch).
   std::int64_t rows_since_analyze_ = 0;

@@ -656,4 +656,113 @@ TEST_P(StoreBehaviour, OneProcessAtATimeReadsASourceUnderALeaseThatRunsOut) {
   EXPECT_EQ((*here)->counts().value().messages, 1);
 }
 
+TEST_P(StoreBehaviour, ABatchLookedUpAtOnceStillStoresEachMessageAndPersonOnce) {
+  // A batch's stored messages and known identities are read in one query each: a message
+  // twice in one batch, a person new in it writing twice, keys and addresses that are not
+  // valid UTF-8 (looked up alone), and a merge in the middle of the batch all come out as a
+  // message-by-message write would.
+  auto store = open_store();
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  auto src = (*store)->source("maildir", "replies", "/mail", 1).value();
+  Batch first;
+  first.messages.push_back(human_email("mid:cat-1@x", "cat@example.org", "Cat", 900));
+  first.messages.push_back(human_email("mid:dan-1@x", "dan@example.org", "Dan", 950));
+  first.cursor = "1";
+  ASSERT_TRUE((*store)->commit_batch(src.id, first, 1000).ok());
+
+  Batch b;
+  b.messages.push_back(human_email("mid:ana-1@x", "ana@example.org", "Ana", 1000));
+  b.messages.push_back(human_email("mid:ana-2@x", "ana@example.org", "Ana", 1100));
+  b.messages.push_back(human_email("mid:ana-1@x", "ana@example.org", "Ana", 1000));  // again
+  b.messages.push_back(human_email("mid:\xff\xfe-3@x", "b\xe9n@example.org", "B\xe9n", 1200));
+  b.messages.push_back(human_email("mid:\xff\xfe-3@x", "b\xe9n@example.org", "B\xe9n", 1200));
+  b.messages.push_back(human_email("mid:b\xe9n-4@x", "b\xe9n@example.org", "B\xe9n", 1300));
+  // One message from both Cat's and Dan's addresses: they are one person, and Dan's next
+  // message in the same batch is that person's.
+  Message both = human_email("mid:cat-2@x", "cat@example.org", "Cat", 1400);
+  both.also.push_back({"email", "dan@example.org"});
+  b.messages.push_back(both);
+  b.messages.push_back(human_email("mid:dan-2@x", "dan@example.org", "Dan", 1500));
+  b.cursor = "2";
+  auto r = (*store)->commit_batch(src.id, b, 2000);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->messages_added, 6);
+  EXPECT_EQ(r->messages_known, 2);
+  EXPECT_EQ(r->contacts_added, 2);  // Ana, Bén
+  auto counts = (*store)->counts().value();
+  EXPECT_EQ(counts.messages, 8);
+  EXPECT_EQ(counts.contacts, 3) << "Ana, Bén, and Cat who is Dan";
+  auto cat = (*store)->find_contact("cat@example.org");
+  auto dan = (*store)->find_contact("dan@example.org");
+  ASSERT_TRUE(cat.ok() && dan.ok());
+  EXPECT_EQ(*cat, *dan);
+
+  // The same batch again changes nothing.
+  auto again = (*store)->commit_batch(src.id, b, 3000);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(again->messages_added, 0);
+  EXPECT_EQ(again->messages_known, 8);
+  EXPECT_EQ(again->contacts_added, 0);
+  EXPECT_EQ((*store)->counts().value().messages, 8);
+  EXPECT_EQ((*store)->counts().value().contacts, 3);
+}
+
+TEST_P(StoreBehaviour, ALargeBatchOfNewPeopleIsStoredWholeOrNotAtAll) {
+  // Hundreds of new people in one batch: on PostgreSQL their writes are sent on without
+  // waiting, read back in several rounds; a failure late in the batch names its message and
+  // leaves nothing behind.
+  auto store = open_store();
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  auto& db = (*store)->database();
+  auto src = (*store)->source("maildir", "replies", "/mail", 1).value();
+  auto batch_of = [](int n) {
+    Batch b;
+    for (int i = 0; i < n; ++i) {
+      std::string who = "listener" + std::to_string(i) + "@example.org";
+      b.messages.push_back(
+          human_email("mid:l" + std::to_string(i) + "@x", who, "Listener " + std::to_string(i),
+                      1000 + i));
+    }
+    b.cursor = std::to_string(n);
+    return b;
+  };
+  if (postgres()) {
+    ASSERT_TRUE(db.exec("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        "RAISE EXCEPTION 'disk on fire'; END $$; CREATE TRIGGER refuse BEFORE "
+                        "INSERT ON messages FOR EACH ROW WHEN (NEW.natural_key = 'mid:l250@x') "
+                        "EXECUTE FUNCTION refuse()")
+                    .ok());
+  } else {
+    ASSERT_TRUE(db.exec("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.natural_key = "
+                        "'mid:l250@x' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+                    .ok());
+  }
+  auto failed = (*store)->commit_batch(src.id, batch_of(300), 5000);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().what.find("storing message mid:l250@x: "), std::string::npos)
+      << failed.error().to_string();
+  EXPECT_NE(failed.error().what.find("disk on fire"), std::string::npos);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM messages"), 0);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM contacts"), 0);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM identities"), 0);
+
+  ASSERT_TRUE(db.exec("DROP TRIGGER refuse" + std::string(postgres() ? " ON messages" : "")).ok());
+  auto stored = (*store)->commit_batch(src.id, batch_of(300), 6000);
+  ASSERT_TRUE(stored.ok()) << stored.error().to_string();
+  EXPECT_EQ(stored->messages_added, 300);
+  EXPECT_EQ(stored->contacts_added, 300);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM messages m JOIN identities i ON i.id = m.identity_id "
+                      "JOIN contacts c ON c.id = i.contact_id"),
+            300);
+  // People are numbered in the order they first wrote, as one at a time would.
+  auto first = (*store)->find_contact("listener0@example.org");
+  auto last = (*store)->find_contact("listener299@example.org");
+  ASSERT_TRUE(first.ok() && last.ok());
+  EXPECT_LT(*first, *last);
+  auto again = (*store)->commit_batch(src.id, batch_of(300), 7000);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(again->messages_known, 300);
+  EXPECT_EQ(again->contacts_added, 0);
+}
+
 }  // namespace rapport
