@@ -170,5 +170,58 @@ TEST_F(PostgresShows, DaemonsOfThreeShowsStartingAtOnceMigrateEachOnce) {
   EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE tablename = 'contacts'"), "1");
 }
 
+TEST_F(PostgresShows, ThreeShowsWritingTheSamePeopleAtOnceNeitherFailNorDuplicate) {
+  // A network's daemons reading at once, the same 150 listeners writing to every show, each
+  // show's mail in its own order: every batch is stored (a writer that meets another waits, or
+  // is rolled back and runs again), and each listener is one person.
+  const std::vector<std::string> shows = {"slowgarden", "long-letters", "night-owls"};
+  std::vector<std::string> outcomes(shows.size());
+  std::vector<std::thread> daemons;
+  for (size_t k = 0; k < shows.size(); ++k) {
+    daemons.emplace_back([&, k] {
+      auto store = open(shows[k], true);
+      if (!store) {
+        outcomes[k] = store.error().to_string();
+        return;
+      }
+      auto src = (*store)->source("maildir", "inbox", "/srv/mail", 1795000000);
+      if (!src) {
+        outcomes[k] = src.error().to_string();
+        return;
+      }
+      for (int batch = 0; batch < 4; ++batch) {
+        Batch b;
+        for (int i = 0; i < 150; ++i) {
+          // Show k meets the listeners in its own order.
+          int who = static_cast<int>((static_cast<size_t>(i) * (2 * k + 1) + 37 * k) % 150);
+          std::string id = shows[k] + "-" + std::to_string(batch) + "-" + std::to_string(i);
+          b.messages.push_back(email_from(id + "@mail.example",
+                                          "listener" + std::to_string(who) + "@example.org",
+                                          "Listener " + std::to_string(who),
+                                          1794000000 + batch * 1000 + i));
+        }
+        b.cursor = std::to_string(batch);
+        auto stored = (*store)->commit_batch(src->id, b, 1795000000);
+        if (!stored) {
+          outcomes[k] = stored.error().to_string();
+          return;
+        }
+      }
+      outcomes[k] = "ok";
+    });
+  }
+  for (auto& t : daemons) t.join();
+  for (const auto& o : outcomes) EXPECT_EQ(o, "ok");
+  EXPECT_EQ(sql("SELECT count(*) FROM rapport_people.contacts WHERE merged_into IS NULL"), "150");
+  EXPECT_EQ(sql("SELECT count(*) FROM rapport_people.identities"), "150");
+  for (const char* schema : {"show_slowgarden", "show_long_letters", "show_night_owls"}) {
+    EXPECT_EQ(sql(std::string("SELECT count(*) FROM ") + schema + ".messages"), "600") << schema;
+  }
+  // Each person's times span every show's messages from them.
+  EXPECT_EQ(sql("SELECT count(*) FROM rapport_people.contacts WHERE first_seen_at >= 1794000000 "
+                "AND last_seen_at >= 1794003000"),
+            "150");
+}
+
 }  // namespace
 }  // namespace rapport
