@@ -9,10 +9,16 @@
 # like-for-like setting, as SQLite in WAL mode with synchronous = NORMAL does not sync each
 # commit either. Each run into a new database.
 #
-#   bench/run_postgres_bench.sh [MESSAGES]     (default 20000)
+#   bench/run_postgres_bench.sh [MESSAGES]          (default 20000)
+#   bench/run_postgres_bench.sh MESSAGES digest     the digest's choice on a large database
+#
+# With `digest`: the mail read once into each backend, then `rapport digest` (today's digest:
+# who is waiting, ranked, the ten chosen and their conversations read) timed three times on
+# each.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${1:-20000}"
+mode="${2:-ingest}"
 "$root/scripts/install-deps.sh" --test
 "$root/scripts/build.sh" >/dev/null
 build="${BUILD_DIR:-$root/build}"
@@ -49,6 +55,19 @@ measure() {
   }
   cat "$work/time.txt"
 }
+
+if [[ $mode == digest ]]; then
+  psql -q -h 127.0.0.1 -p "$port" -U rapport -d postgres -c "CREATE DATABASE bench" >/dev/null
+  for config in rapport.toml postgres.toml; do
+    read -r s u k kb < <(measure "$build/app/rapport" run --quiet --config "$config")
+    echo "read $count messages with $config: $s s, peak $((kb / 1024)) MB"
+    for i in 1 2 3; do
+      read -r s u k kb < <(measure "$build/app/rapport" digest --config "$config")
+      echo "  digest #$i with $config: $s s (rapport CPU ${u} s), peak $((kb / 1024)) MB"
+    done
+  done
+  exit 0
+fi
 
 for i in 1 2 3; do
   rm -f rapport.db rapport.db-wal rapport.db-shm

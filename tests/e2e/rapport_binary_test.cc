@@ -797,6 +797,34 @@ TEST(RapportBinary, RapportNowIsTheMomentEveryCommandTakesAsNow) {
   EXPECT_TRUE(contains(daemon.err, "a daemon whose clock stands still")) << daemon.err;
 }
 
+// Starts `rapport daemon` in the background with `env`, its stderr to `err`; returns its pid
+// once it says it started, or 0 (and `err` says why).
+int start_daemon(const fs::path& config, const fs::path& err, const std::string& env) {
+  std::string cmd = env + " RAPPORT_DEMO_VOICEMAIL_TOKEN=demo " + std::string(RAPPORT_BINARY) +
+                    " daemon --config " + config.string() + " 2>" + err.string() +
+                    " >/dev/null & echo $!";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return 0;
+  int pid = 0;
+  if (fscanf(p, "%d", &pid) != 1) pid = 0;
+  pclose(p);
+  for (int i = 0; i < 100 && !contains(read_file(err), "started"); ++i) usleep(50 * 1000);
+  return contains(read_file(err), "started") ? pid : 0;
+}
+
+// Points a copy of the demo at a PostgreSQL database instead of its SQLite file (`extra`: more
+// [store] lines), its listener and inbox on ports of their own (the demo's are fixed).
+void use_postgres(const fs::path& config, const std::string& url, const std::string& extra = "") {
+  std::string text = read_file(config);
+  const std::string path_line = "path = \"../state/demo.db\"\n";
+  ASSERT_NE(text.find(path_line), std::string::npos);
+  text.replace(text.find(path_line), path_line.size(),
+               "url = \"" + url + "\"\npassword_env = \"RAPPORT_DB_PASSWORD\"\n" + extra);
+  text.replace(text.find("port = 8787"), 11, "port = 0");
+  text.replace(text.find("port = 8788"), 11, "port = 0");
+  std::ofstream(config) << text;
+}
+
 // A creator who grew: the same demo with [store] url on a PostgreSQL server reads the same
 // people and prints the same digest as on SQLite; a second pass adds nothing; the daemon's
 // lock is PostgreSQL's and names who holds it; the password is never shown.
@@ -807,18 +835,7 @@ TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
   TempDir lite_dir, pg_dir;
   fs::path lite = copy_demo(lite_dir);
   fs::path pg = copy_demo(pg_dir);
-  {
-    std::string text = read_file(pg);
-    const std::string path_line = "path = \"../state/demo.db\"\n";
-    ASSERT_NE(text.find(path_line), std::string::npos);
-    text.replace(text.find(path_line), path_line.size(),
-                 "url = \"" + server.url("slowgarden") +
-                     "\"\npassword_env = \"RAPPORT_DB_PASSWORD\"\n");
-    // The daemon's listener and inbox on ports of their own (the demo's are fixed).
-    text.replace(text.find("port = 8787"), 11, "port = 0");
-    text.replace(text.find("port = 8788"), 11, "port = 0");
-    std::ofstream(pg) << text;
-  }
+  use_postgres(pg, server.url("slowgarden"));
   const std::string password = "RAPPORT_DB_PASSWORD=" + testing::PostgresTestServer::password();
 
   Outcome on_sqlite = rapport(lite_dir, "run --config " + lite.string());
@@ -850,16 +867,8 @@ TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
 
   // The daemon holds the database; a run beside it is refused, naming it.
   fs::path daemon_err = pg_dir.path() / "daemon.err";
-  std::string cmd = password + " RAPPORT_DEMO_VOICEMAIL_TOKEN=demo " +
-                    std::string(RAPPORT_BINARY) + " daemon --config " +
-                    pg.string() + " 2>" + daemon_err.string() + " >/dev/null & echo $!";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  int pid = 0;
-  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
-  pclose(p);
-  for (int i = 0; i < 100 && !contains(read_file(daemon_err), "started"); ++i) usleep(50 * 1000);
-  ASSERT_TRUE(contains(read_file(daemon_err), "started")) << read_file(daemon_err);
+  const int pid = start_daemon(pg, daemon_err, password);
+  ASSERT_NE(pid, 0) << read_file(daemon_err);
   Outcome beside = rapport(pg_dir, "run --config " + pg.string(), password);
   EXPECT_EQ(beside.status, 1);  // as beside a daemon on SQLite: try again later
   EXPECT_TRUE(contains(beside.err, "rapport daemon (pid " + std::to_string(pid) + " on "))
@@ -891,16 +900,7 @@ TEST(RapportBinary, TwoShowsOfANetworkShareOneDatabaseAndItsPeople) {
   ASSERT_TRUE(server.ready()) << server.why_not_ready();
   ASSERT_TRUE(server.create_database("network"));
   auto on_network = [&](const fs::path& config, const std::string& show) {
-    std::string text = read_file(config);
-    const std::string path_line = "path = \"../state/demo.db\"\n";
-    ASSERT_NE(text.find(path_line), std::string::npos);
-    text.replace(text.find(path_line), path_line.size(),
-                 "url = \"" + server.url("network") +
-                     "\"\npassword_env = \"RAPPORT_DB_PASSWORD\"\nshow = \"" + show +
-                     "\"\nshare_contacts = true\n");
-    text.replace(text.find("port = 8787"), 11, "port = 0");
-    text.replace(text.find("port = 8788"), 11, "port = 0");
-    std::ofstream(config) << text;
+    use_postgres(config, server.url("network"), "show = \"" + show + "\"\nshare_contacts = true\n");
   };
   TempDir garden_dir, owls_dir;
   fs::path garden = copy_demo(garden_dir);
@@ -942,16 +942,8 @@ TEST(RapportBinary, TwoShowsOfANetworkShareOneDatabaseAndItsPeople) {
 
   // The first show's daemon; the second show's run goes on beside it.
   fs::path daemon_err = garden_dir.path() / "daemon.err";
-  std::string cmd = password + " RAPPORT_DEMO_VOICEMAIL_TOKEN=demo " +
-                    std::string(RAPPORT_BINARY) + " daemon --config " + garden.string() + " 2>" +
-                    daemon_err.string() + " >/dev/null & echo $!";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  int pid = 0;
-  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
-  pclose(p);
-  for (int i = 0; i < 100 && !contains(read_file(daemon_err), "started"); ++i) usleep(50 * 1000);
-  ASSERT_TRUE(contains(read_file(daemon_err), "started")) << read_file(daemon_err);
+  const int pid = start_daemon(garden, daemon_err, password);
+  ASSERT_NE(pid, 0) << read_file(daemon_err);
   Outcome beside = rapport(owls_dir, "run --all --config " + owls.string(), password);
   EXPECT_EQ(beside.status, 0) << beside.err;
   Outcome second = rapport(garden_dir, "run --config " + garden.string(), password);
