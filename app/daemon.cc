@@ -283,7 +283,7 @@ class Daemon {
       if (auto elsewhere = pipeline::read_elsewhere(*store_, *state, now)) {
         // Another process reads it (a lease left by a daemon whose connection was lost, or a
         // machine of the network): looked at again when that lease runs out.
-        log::info(s.source->name() + " " + *elsewhere);
+        log::info(s.source->name() + ": " + *elsewhere);
         next = std::min(next, state->lease_until.value_or(now + 60));
         continue;
       }

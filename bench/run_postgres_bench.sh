@@ -12,9 +12,9 @@
 #   bench/run_postgres_bench.sh [MESSAGES]          (default 20000)
 #   bench/run_postgres_bench.sh MESSAGES digest     the digest's choice on a large database
 #
-# With `digest`: the mail read once into each backend, then `rapport digest` (today's digest:
-# who is waiting, ranked, the ten chosen and their conversations read) timed three times on
-# each.
+# With `digest`: the mail read once into each backend, then `rapport digest --preview`
+# (today's digest: who is waiting, ranked, the ten chosen and their conversations read) timed
+# three times on each.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${1:-20000}"
@@ -62,7 +62,7 @@ if [[ $mode == digest ]]; then
     read -r s u k kb < <(measure "$build/app/rapport" run --quiet --config "$config")
     echo "read $count messages with $config: $s s, peak $((kb / 1024)) MB"
     for i in 1 2 3; do
-      read -r s u k kb < <(measure "$build/app/rapport" digest --config "$config")
+      read -r s u k kb < <(measure "$build/app/rapport" digest --preview --config "$config")
       echo "  digest #$i with $config: $s s (rapport CPU ${u} s), peak $((kb / 1024)) MB"
     done
   done

@@ -501,7 +501,7 @@ std::optional<std::string> read_elsewhere(const Store& store, const SourceState&
   if (state.lease_holder.empty() || state.lease_holder == store.lease_holder()) return std::nullopt;
   if (state.lease_until && *state.lease_until <= now) return std::nullopt;  // it ran out
   if (process_label_gone(state.lease_holder)) return std::nullopt;  // a crash on this machine
-  return "is being read by " + printable(state.lease_holder, 120) +
+  return "being read by " + printable(state.lease_holder, 120) +
          (state.lease_until ? ", its lease running to " + format_rfc3339_local(*state.lease_until)
                             : "");
 }

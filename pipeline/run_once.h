@@ -108,7 +108,7 @@ Result<int> relink_messages(Store& store, const std::vector<Episode>& episodes, 
 std::optional<Error> settle_interrupted_read(Store& store, const SourceState& state, UnixTime now);
 
 // When another process reads the source now (its lease on the read has not run out, and it is
-// not a process of this machine that has gone), what to say of it ("is being read by studio-2
+// not a process of this machine that has gone), what to say of it ("being read by studio-2
 // pid 4242, its lease running to …"); else nullopt. Ask before settle_interrupted_read: a
 // read under way elsewhere is not an interrupted one.
 std::optional<std::string> read_elsewhere(const Store& store, const SourceState& state,

@@ -307,7 +307,8 @@ Result<int> current_version(db::Database& db, const std::string& schema) {
 // where the ones they refer to are found.
 template <typename Part>
 Result<int> migrate_schema(db::Database& db, const std::string& schema,
-                           const std::string& search_path, Part part) {
+                           const std::string& search_path, Part part,
+                           const std::string& lock_first = "") {
   auto current = current_version(db, schema);
   if (!current) return current.error();
   int version = *current;
@@ -323,6 +324,14 @@ Result<int> migrate_schema(db::Database& db, const std::string& schema,
     auto tx = db::Transaction::begin(db);
     if (!tx) return tx.error();
     if (auto s = db.exec("SET LOCAL search_path TO " + search_path); !s) return s.error();
+    // A show's tables refer to the network's people, which other shows' daemons may be
+    // writing: the locks the references take are taken first, all at once, so a writer
+    // halfway through a batch finishes it instead of waiting on this in a circle.
+    if (!lock_first.empty()) {
+      if (auto s = db.exec("LOCK TABLE " + lock_first + " IN SHARE ROW EXCLUSIVE MODE"); !s) {
+        return s.error();
+      }
+    }
     if (auto s = part(m).empty() ? Status{} : db.exec(part(m)); !s) {
       Error e = s.error();
       e.what = "migration " + std::to_string(m.version) + " failed: " + e.what;
@@ -373,8 +382,9 @@ Result<int> migrate_locked(db::Database& db, const Layout& layout) {
     return std::string(m.people_sql);
   });
   if (!people_version) return people_version.error();
-  return migrate_schema(db, show, layout.search_path(),
-                        [](const Migration& m) { return std::string(m.show_sql); });
+  return migrate_schema(
+      db, show, layout.search_path(), [](const Migration& m) { return std::string(m.show_sql); },
+      quoted(people) + ".contacts, " + quoted(people) + ".identities");
 }
 
 }  // namespace

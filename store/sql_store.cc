@@ -724,7 +724,7 @@ Status SqlStore::begin_read(std::int64_t source_id, UnixTime now) {
   stmt->bind(1, source_id).bind(2, now).bind(3, lease_holder_).bind(4, now + kReadLeaseSeconds);
   if (auto s = stmt->run(); !s) return s;
   if (db_.changes() == 1) return {};
-  return read_elsewhere(source_id, "is being read by ");
+  return read_elsewhere(source_id, "being read by ");
 }
 
 Status SqlStore::read_elsewhere(std::int64_t source_id, const std::string& what) {

@@ -293,7 +293,7 @@ TEST(RunOnce, ASourceAnotherProcessIsReadingIsLeftToItUntilItsLeaseRunsOut) {
   auto outcomes = poll_sources(**store, sources, clock, {});
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_FALSE(outcomes[0].error.has_value()) << "not a failure: someone else is at it";
-  EXPECT_NE(outcomes[0].skipped.find("is being read by studio-3 pid 4242, its lease running to "),
+  EXPECT_NE(outcomes[0].skipped.find("being read by studio-3 pid 4242, its lease running to "),
             std::string::npos)
       << outcomes[0].skipped;
   EXPECT_TRUE(inbox_raw->cursors.empty()) << "not read here meanwhile";

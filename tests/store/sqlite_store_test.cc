@@ -614,7 +614,7 @@ TEST_P(StoreBehaviour, OneProcessAtATimeReadsASourceUnderALeaseThatRunsOut) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kBusy);
   EXPECT_EQ(refused.error().retry, Retry::kYes);
-  EXPECT_NE(refused.error().what.find("is being read by " + (*here)->lease_holder() +
+  EXPECT_NE(refused.error().what.find("being read by " + (*here)->lease_holder() +
                                       ", its lease running to "),
             std::string::npos)
       << refused.error().to_string();
