@@ -111,7 +111,9 @@ struct Wire {
 class PgStatement final : public db::StatementImpl {
  public:
   PgStatement(PgConnection* conn, std::string sql, int params)
-      : conn_(conn), sql_(std::move(sql)), params_(static_cast<size_t>(params)) {}
+      : conn_(conn),
+        sql_(std::make_shared<const std::string>(std::move(sql))),
+        params_(static_cast<size_t>(params)) {}
   PgStatement(const PgStatement&) = delete;
   PgStatement& operator=(const PgStatement&) = delete;
   ~PgStatement() override { PQclear(result_); }
@@ -212,7 +214,8 @@ class PgStatement final : public db::StatementImpl {
   }
 
   PgConnection* conn_;
-  std::string sql_;
+  // Shared with the connection's list of statements sent on, for their errors.
+  std::shared_ptr<const std::string> sql_;
   std::vector<Param> params_;
   // The server's name of this statement for each signature of parameter types.
   std::unordered_map<std::string, std::string> prepared_;
@@ -293,8 +296,9 @@ class PgConnection final : public db::ConnectionImpl {
   bool pipelined() const { return !deferred_.empty(); }
   // Sends a statement on. `last`: the one whose result finish(true) returns next; else one to
   // read at the next finish().
-  Status send(const std::string& name, int count, const Wire& w, const std::string& sql,
-              bool last = false, std::string_view doing = {}) {
+  Status send(const std::string& name, int count, const Wire& w,
+              const std::shared_ptr<const std::string>& sql, bool last = false,
+              std::string_view doing = {}) {
     if (!pipelined() && PQenterPipelineMode(conn_) != 1) {
       return error(nullptr, "cannot send statements on");
     }
@@ -346,7 +350,7 @@ class PgConnection final : public db::ConnectionImpl {
         if (status == PGRES_FATAL_ERROR && !failed) {
           const Deferred& d = deferred_[query];
           failed = error(r, d.doing.empty() ? "sql failed" : d.doing + ": sql failed");
-          if (failed->hint.empty()) failed->hint = "while running: " + d.sql;
+          if (failed->hint.empty()) failed->hint = "while running: " + *d.sql;
         }
         PQclear(r);
       } else if (with_last && query == deferred_.size() && !last) {
@@ -393,7 +397,7 @@ class PgConnection final : public db::ConnectionImpl {
   std::int64_t statements_ = 0;
   std::uint64_t generation_ = 0;
   struct Deferred {
-    std::string sql;    // for errors
+    std::shared_ptr<const std::string> sql;  // for errors
     std::string doing;  // what it was part of ("storing message …")
   };
   std::vector<Deferred> deferred_;  // each statement sent on, whose result is not read yet
@@ -430,11 +434,11 @@ Result<std::string> PgStatement::prepared_name() {
   std::vector<Oid> types;
   for (const Param& p : params_) types.push_back(p.null ? kUnknownOid : p.type);
   std::string name = conn_->next_name();
-  PGresult* r = PQprepare(conn_->handle(), name.c_str(), sql_.c_str(),
+  PGresult* r = PQprepare(conn_->handle(), name.c_str(), sql_->c_str(),
                           static_cast<int>(types.size()), types.data());
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
     Error e = conn_->error(r, "cannot prepare statement");
-    e.hint = e.hint.empty() ? "while preparing: " + sql_ : e.hint;
+    e.hint = e.hint.empty() ? "while preparing: " + *sql_ : e.hint;
     PQclear(r);
     return e;
   }
@@ -484,7 +488,7 @@ Result<bool> PgStatement::step() {
     auto status = PQresultStatus(result_);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       Error e = conn_->error(result_, "sql failed");
-      if (e.hint.empty()) e.hint = "while running: " + sql_;
+      if (e.hint.empty()) e.hint = "while running: " + *sql_;
       PQclear(result_);
       result_ = nullptr;
       return e;

@@ -39,14 +39,8 @@ constexpr const char kUpdateWritten[] =
 constexpr const char kRenameContact[] =
     "UPDATE contacts SET display_name = ?2, name_folded = ?4 "
     "WHERE id = ?1 AND ?2 <> '' AND ?3 >= display_name_at AND display_name <> ?2";
-// First/last seen widen to the message's time; the name's time follows a newer spelling.
-constexpr const char kTouchContact[] =
-    "UPDATE contacts SET "
-    "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
-    "ELSE display_name_at END, "
-    "first_seen_at = MIN(first_seen_at, ?3), last_seen_at = MAX(last_seen_at, ?3) "
-    "WHERE id = ?1";
-// The same for a batch's messages from one person at once: their earliest and latest times.
+// First/last seen widen to the earliest and latest of a batch's messages from the person; the
+// name's time follows a newer spelling.
 constexpr const char kTouchContactRange[] =
     "UPDATE contacts SET "
     "display_name_at = CASE WHEN ?2 <> '' AND ?3 >= display_name_at THEN ?3 "
@@ -179,7 +173,12 @@ Result<bool> SqlStore::split_between(std::int64_t a, std::int64_t b) {
   return found;
 }
 
-std::string SqlStore::identity_key(const Identity& i) { return i.kind + '\x1f' + i.value; }
+std::string SqlStore::identity_key(std::string_view kind, std::string_view value) {
+  std::string key(kind);
+  key += '\x1f';
+  key += value;
+  return key;
+}
 
 bool SqlStore::listable(std::string_view s) {
   return is_valid_utf8(s) &&
@@ -215,7 +214,7 @@ Status SqlStore::read_batch_identities(const Batch& batch) {
         return row.error();
       }
       if (!*row) break;
-      found[kind + '\x1f' + (*read)->text(0)] = {(*read)->int64(1), (*read)->int64(2)};
+      found[identity_key(kind, (*read)->text(0))] = {(*read)->int64(1), (*read)->int64(2)};
     }
     (*read)->reset();
   }
@@ -227,7 +226,8 @@ Status SqlStore::read_batch_identities(const Batch& batch) {
   std::set<std::string> unknown;
   for (const auto& [kind, values] : by_kind) {
     for (const std::string* v : values) {
-      if (!batch_identities_->count(kind + '\x1f' + *v)) unknown.insert(kind + '\x1f' + *v);
+      std::string key = identity_key(kind, *v);
+      if (!batch_identities_->count(key)) unknown.insert(std::move(key));
     }
   }
   if (unknown.empty()) return {};
@@ -270,7 +270,7 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
   for (size_t i = 0; i < all.size(); ++i) {
     if (batch_identities_ && listable(all[i]->value)) {
       // The batch's identities, read at once (commit_batch_once).
-      auto known = batch_identities_->find(identity_key(*all[i]));
+      auto known = batch_identities_->find(identity_key(all[i]->kind, all[i]->value));
       if (known != batch_identities_->end()) {
         identity_of[i] = known->second.first;
         contact_of[i] = known->second.second;
@@ -343,15 +343,8 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
   for (size_t i = 0; i < all.size(); ++i) {
     if (identity_of[i]) {
       if (all[i]->written.empty()) continue;
-      if (seen_in_batch_) {
-        Spelling& w = seen_written_[identity_of[i]];
-        if (!w.set || m.received_at >= w.at) w = {all[i]->written, m.received_at, true};
-        continue;
-      }
-      auto written = cached(kUpdateWritten);
-      if (!written) return written.error();
-      (*written)->bind(1, identity_of[i]).bind(2, all[i]->written).bind(3, m.received_at);
-      if (auto s = (*written)->run_deferred("storing message " + m.natural_key); !s) return s.error();
+      Spelling& w = seen_written_[identity_of[i]];  // written at the batch's end (write_seen)
+      if (!w.set || m.received_at >= w.at) w = {all[i]->written, m.received_at, true};
       continue;
     }
     const bool drawn = !drawn_identity_ids_.empty();
@@ -376,32 +369,16 @@ Result<std::int64_t> SqlStore::resolve_identity(std::int64_t source_id, const Me
       if (!id) return id.error();
       identity_of[i] = *id;
     }
-    if (batch_identities_) (*batch_identities_)[identity_key(*all[i])] = {identity_of[i], target};
+    if (batch_identities_) (*batch_identities_)[identity_key(all[i]->kind, all[i]->value)] = {identity_of[i], target};
   }
-  if (seen_in_batch_) {  // written once per person, at the end of the batch (write_seen)
-    Seen& s = seen_contacts_[target];
-    s.first = std::min(s.first, m.received_at);
-    s.last = std::max(s.last, m.received_at);
-    if (!m.display_name.empty() && (!s.named || m.received_at >= s.name_at)) {
-      s.name = m.display_name;
-      s.name_at = m.received_at;
-      s.named = true;
-    }
-    return identity_of[0];
+  Seen& s = seen_contacts_[target];  // written once per person, at the batch's end (write_seen)
+  s.first = std::min(s.first, m.received_at);
+  s.last = std::max(s.last, m.received_at);
+  if (!m.display_name.empty() && (!s.named || m.received_at >= s.name_at)) {
+    s.name = m.display_name;
+    s.name_at = m.received_at;
+    s.named = true;
   }
-  // The rename first: it compares with the name's time before the touch moves it.
-  auto rename = cached(kRenameContact);
-  if (!rename) return rename.error();
-  (*rename)
-      ->bind(1, target)
-      .bind(2, m.display_name)
-      .bind(3, m.received_at)
-      .bind(4, fold_name(m.display_name));
-  if (auto s = (*rename)->run_deferred("storing message " + m.natural_key); !s) return s.error();
-  auto touch = cached(kTouchContact);
-  if (!touch) return touch.error();
-  (*touch)->bind(1, target).bind(2, m.display_name).bind(3, m.received_at);
-  if (auto s = (*touch)->run_deferred("storing message " + m.natural_key); !s) return s.error();
   return identity_of[0];
 }
 

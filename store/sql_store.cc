@@ -389,7 +389,7 @@ Status SqlStore::write_newsletter(std::int64_t source_id, const Message& m, Unix
 }
 
 Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTime now,
-                                  BatchResult& r, std::unordered_set<std::string>* stored) {
+                                  BatchResult& r, std::unordered_set<std::string>& stored) {
   if (m.outgoing && m.newsletter) return write_newsletter(source_id, m, now, r);
   if (m.outgoing) {
     // The creator's own message: kept per recipient address; it answers whoever owns that
@@ -417,8 +417,8 @@ Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTim
     }
     return {};
   }
-  if (stored && listable(m.natural_key)) {
-    if (!stored->insert(m.natural_key).second) {
+  if (listable(m.natural_key)) {
+    if (!stored.insert(m.natural_key).second) {
       ++r.messages_known;
       return {};
     }
@@ -527,7 +527,7 @@ Result<BatchResult> SqlStore::commit_batch_once(std::int64_t source_id, const Ba
   // Which of the batch's messages are stored already, found at once (a round trip per message
   // to a database server otherwise), and kept up to date as the batch's are written.
   std::unordered_set<std::string> stored;
-  if (batch.messages.size() > 1) {
+  if (!batch.messages.empty()) {
     JsonWriter keys;
     keys.begin_array();
     for (const auto& m : batch.messages) {
@@ -552,7 +552,6 @@ Result<BatchResult> SqlStore::commit_batch_once(std::int64_t source_id, const Ba
   struct Forget {  // what was read for this batch goes with it, whatever happens
     SqlStore& store;
     ~Forget() {
-      store.seen_in_batch_ = false;
       store.seen_contacts_.clear();
       store.seen_written_.clear();
       store.batch_identities_.reset();
@@ -560,13 +559,9 @@ Result<BatchResult> SqlStore::commit_batch_once(std::int64_t source_id, const Ba
       store.drawn_identity_ids_.clear();
     }
   } forget{*this};
-  if (batch.messages.size() > 1) {
-    if (auto s = read_batch_identities(batch); !s) return s.error();
-  }
-  seen_in_batch_ = true;
+  if (auto s = read_batch_identities(batch); !s) return s.error();
   for (const auto& m : batch.messages) {
-    if (auto s = write_message(source_id, m, now, r, batch.messages.size() > 1 ? &stored : nullptr);
-        !s) {
+    if (auto s = write_message(source_id, m, now, r, stored); !s) {
       Error e = s.error();
       // A statement sent on names the message it stored itself (the failure of one can be
       // reported while storing the next).

@@ -107,12 +107,13 @@ class SqlStore final : public Store {
   Result<BatchResult> commit_batch_once(std::int64_t source_id, const Batch& batch, UnixTime now);
   Status write_episode(std::int64_t source_id, const Episode& e, UnixTime now, BatchResult& r);
   Status write_newsletter(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r);
-  // `stored`: the natural keys known to be stored (the batch's, looked up at once); null: look.
+  // `stored`: the natural keys known to be stored (the batch's, looked up at once, and those it
+  // wrote); a key that is not listable() is looked up alone.
   Status write_message(std::int64_t source_id, const Message& m, UnixTime now, BatchResult& r,
-                       std::unordered_set<std::string>* stored);
+                       std::unordered_set<std::string>& stored);
   // Reads the identities a batch's messages carry, at once, into batch_identities_.
   Status read_batch_identities(const Batch& batch);
-  static std::string identity_key(const Identity& i);  // "kind\x1fvalue"
+  static std::string identity_key(std::string_view kind, std::string_view value);  // "kind\x1fvalue"
   // Whether `s` reads back from a JSON list as it is (valid UTF-8, no control characters):
   // what is looked up a batch at a time. Anything else is looked up alone.
   static bool listable(std::string_view s);
@@ -147,7 +148,6 @@ class SqlStore final : public Store {
     UnixTime at = 0;
     bool set = false;
   };
-  bool seen_in_batch_ = false;
   std::map<std::int64_t, Seen> seen_contacts_;
   std::map<std::int64_t, Spelling> seen_written_;
   // Writes what the batch saw of people and identities (`doing`: what for, for errors).
