@@ -15,6 +15,10 @@ void print_error(const Error& e) {
   std::cerr << "rapport: " << printable(e.to_string(), 64 * 1024) << "\n";
 }
 
+int exit_status(const Error& e) {
+  return e.code == ErrorCode::kUsage || e.code == ErrorCode::kConfig ? kUsage : kFailure;
+}
+
 std::string config_path(const Invocation& inv) {
   return inv.get("--config", config::default_config_path());
 }
@@ -136,7 +140,7 @@ int find_person(const Invocation& inv, const std::string& who, std::unique_ptr<S
   auto opened = open_store(cfg->store);
   if (!opened) {
     print_error(opened.error());
-    return kFailure;
+    return exit_status(opened.error());
   }
   store = std::move(*opened);
   auto found = pipeline::find_person(*store, who, identity_rules(*cfg));

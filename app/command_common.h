@@ -23,6 +23,10 @@ constexpr int kUsage = 2;    // a usage or config error
 // "rapport: where: what (hint: …)" on stderr: one line, control characters escaped.
 void print_error(const Error& e);
 
+// The exit status for a command that failed with `e`: kUsage for a usage or config error
+// (kUsage, kConfig: running it again as it is cannot help), else kFailure.
+int exit_status(const Error& e);
+
 // The config file the command reads: --config, else the default.
 std::string config_path(const Invocation& inv);
 

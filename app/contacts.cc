@@ -446,7 +446,7 @@ int contacts_command(const Invocation& inv) {
   auto opened = open_store(cfg->store);
   if (!opened) {
     print_error(opened.error());
-    return kFailure;
+    return exit_status(opened.error());
   }
   SqlStore& store = **opened;
   const pipeline::IdentityRules rules = identity_rules(*cfg);
@@ -479,7 +479,7 @@ int contacts_command(const Invocation& inv) {
     auto merged = store.merge_contacts(id, other, "merged by hand", now);
     if (!merged) {
       print_error(merged.error());
-      return merged.error().code == ErrorCode::kUsage ? kUsage : kFailure;
+      return exit_status(merged.error());
     }
     if (inv.has("--json")) {
       std::cout << "{\"merge\":" << *merged << ",\"from\":" << id << ",\"into\":" << other << "}\n";
@@ -497,7 +497,7 @@ int contacts_command(const Invocation& inv) {
     }
     if (auto s = store.unmerge(std::stoll(a[1].substr(0, 18)), now); !s) {
       print_error(s.error());
-      return s.error().code == ErrorCode::kUsage ? kUsage : kFailure;
+      return exit_status(s.error());
     }
     std::cout << (inv.has("--json") ? "{\"unmerged\":" + a[1] + "}" : "merge " + a[1] + " undone")
               << "\n";

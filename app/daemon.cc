@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "app/command_common.h"
 #include "app/database_lock.h"
 #include "app/progress.h"
 #include "app/from_config.h"
@@ -60,7 +61,9 @@ class Daemon {
     auto store = open_store(cfg_.store);
     if (!store) {
       std::cerr << "rapport: " << store.error().to_string() << "\n";
-      return 1;
+      // A config the database cannot take (a show begun with its own people opened as
+      // sharing the network's) is a config error: systemd does not start it again as it is.
+      return exit_status(store.error());
     }
     store_ = std::move(*store);
     auto sources = make_sources(cfg_, http_, clock_);

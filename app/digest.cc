@@ -24,7 +24,7 @@ int digest_command(const Invocation& inv) {
   auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
-    return kFailure;
+    return exit_status(store.error());
   }
   if (!cfg->digest.timezone.empty()) {
     setenv("TZ", cfg->digest.timezone.c_str(), 1);

@@ -42,7 +42,7 @@ int import_command(const Invocation& inv) {
   auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
-    return kFailure;
+    return exit_status(store.error());
   }
   auto src = (*store)->source("import", inbox->name,
                               inbox->path.empty() ? "rapport import" : inbox->path, clock.now());

@@ -60,7 +60,7 @@ int message_command(const Invocation& inv) {
   auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
-    return kFailure;
+    return exit_status(store.error());
   }
   auto m = (*store)->stored_message(id);
   if (!m) {

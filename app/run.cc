@@ -235,7 +235,7 @@ int run_command(const Invocation& inv) {
   auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
-    return kFailure;
+    return exit_status(store.error());
   }
   {
     // What the config no longer names leaves status and the digest (its data stays).

@@ -30,7 +30,7 @@ int serve_command(const Invocation& inv) {
   auto store = open_store(cfg->store);
   if (!store) {
     print_error(store.error());
-    return kFailure;
+    return exit_status(store.error());
   }
   SystemClock clock;
   std::unique_ptr<Listener> listener;

@@ -76,7 +76,7 @@ int store_command(const Invocation& inv) {
   auto from = open_store(cfg->store);
   if (!from) {
     print_error(from.error());
-    return kFailure;
+    return exit_status(from.error());
   }
   Result<std::unique_ptr<SqlStore>> target = make_error(ErrorCode::kInternal, "not opened");
   if (to_postgres) {
@@ -98,12 +98,12 @@ int store_command(const Invocation& inv) {
   }
   if (!target) {
     print_error(target.error());
-    return kFailure;
+    return exit_status(target.error());
   }
   auto report = copy_store((*from)->database(), (*target)->database());
   if (!report) {
     print_error(report.error());
-    return report.error().code == ErrorCode::kUsage ? kUsage : kFailure;
+    return exit_status(report.error());
   }
   auto show_of = [](const config::StoreConfig& s) {
     return s.show.empty() ? std::string() : " (show " + s.show + ")";

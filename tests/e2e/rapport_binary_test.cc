@@ -988,6 +988,20 @@ TEST(RapportBinary, TwoShowsOfANetworkShareOneDatabaseAndItsPeople) {
   EXPECT_NE(shared_copy.status, 0) << "the network's people are there already";
   EXPECT_TRUE(contains(shared_copy.err, "already holds contacts")) << shared_copy.err;
 
+  // The creator turns sharing off for a show begun sharing: a config error (exit 2, so the
+  // service is not started again as it is), saying how to put it back.
+  {
+    std::string text = read_file(garden);
+    text.replace(text.find("share_contacts = true"), 21, "share_contacts = false");
+    std::ofstream(garden) << text;
+  }
+  Outcome unshared = rapport(garden_dir, "run --config " + garden.string(), password);
+  EXPECT_EQ(unshared.status, 2) << unshared.err;
+  EXPECT_TRUE(contains(unshared.err, "show schema show_slowgarden shares the network's people: it "
+                                     "was begun with share_contacts on (hint: set [store] "
+                                     "share_contacts = true again"))
+      << unshared.err;
+
   for (const Outcome* o : {&garden_run, &owls_run, &beside, &second, &status, &copied}) {
     EXPECT_FALSE(contains(o->out + o->err, testing::PostgresTestServer::password()));
   }
