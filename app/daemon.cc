@@ -256,6 +256,11 @@ class Daemon {
       o.episode_guid = e.guid;
       out.push_back({std::make_shared<ingest::FeedSource>(o, http_, clock_), policy});
     }
+    // The episodes' social threads, as often as their comment feeds.
+    for (auto& thread : pipeline::social_threads(*episodes, cfg_.fetch.episode_comment_feeds,
+                                                 http_, clock_)) {
+      out.push_back({std::shared_ptr<ingest::Source>(std::move(thread)), policy});
+    }
     return out;
   }
 

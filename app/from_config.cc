@@ -6,6 +6,7 @@
 #include "ingest/mail/maildir_source.h"
 #include "ingest/mail/mbox_source.h"
 #include "ingest/mail/pop3_source.h"
+#include "ingest/social/social_source.h"
 #include "notify/digest_render.h"
 #include "notify/smtp_mailer.h"
 #include "core/log.h"
@@ -152,6 +153,48 @@ Result<std::vector<ScheduledSource>> make_sources(const config::Config& cfg,
           {std::make_shared<ingest::DropFolderSource>(inbox_of(in), in.drop_folder, clock),
            policy(in.interval_minutes)});
     }
+  }
+  for (const auto& c : cfg.social) {
+    const std::string what = "social \"" + c.name + "\"";
+    auto base = [&](ingest::SocialOptions& o) {
+      o.name = c.name;
+      o.api_url = c.api_url;
+      o.ca_file = c.ca_file;
+      o.timeout_seconds = c.timeout_seconds;
+      o.max_pages = c.max_pages;
+    };
+    std::shared_ptr<ingest::Source> source;
+    if (c.kind == "apple_reviews") {
+      ingest::AppleReviewsOptions o;
+      base(o);
+      o.show_id = c.show_id;
+      o.countries = c.countries;
+      source = std::make_shared<ingest::AppleReviewsSource>(std::move(o), http, clock);
+    } else if (c.kind == "youtube") {
+      ingest::YouTubeOptions o;
+      base(o);
+      o.channel_id = c.channel_id;
+      auto key = read_secret(c.key, cfg, what);
+      if (!key) return key.error();
+      o.api_key = *key;
+      source = std::make_shared<ingest::YouTubeSource>(std::move(o), http, clock);
+    } else if (c.kind == "mastodon") {
+      ingest::MastodonOptions o;
+      base(o);
+      auto token = read_secret(c.token, cfg, what);
+      if (!token) return token.error();
+      o.access_token = *token;
+      source = std::make_shared<ingest::MastodonSource>(std::move(o), http, clock);
+    } else if (c.kind == "bluesky") {
+      ingest::BlueskyOptions o;
+      base(o);
+      o.handle = c.handle;
+      auto password = read_secret(c.password, cfg, what);
+      if (!password) return password.error();
+      o.app_password = *password;
+      source = std::make_shared<ingest::BlueskySource>(std::move(o), http, clock);
+    }
+    if (source) out.push_back({std::move(source), policy(c.interval_minutes)});
   }
   return out;
 }

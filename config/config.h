@@ -139,6 +139,27 @@ struct WebConfig {
   std::string trusted_proxy;  // a reverse proxy's address (it terminates TLS)
 };
 
+// A place listeners talk back on a platform, read through its API: "apple_reviews",
+// "youtube", "mastodon" or "bluesky". The keys of one kind are refused on another.
+struct SocialConfig {
+  std::string name;
+  std::string kind;
+  // The API's address: the provider's own unless given; a folder of recorded answers (a path,
+  // absolute once loaded) for the demo. For mastodon, the instance ("https://mastodon.social").
+  std::string api_url;
+  std::string show_id;                 // apple_reviews: the show's Apple Podcasts id
+  std::vector<std::string> countries;  // apple_reviews: storefronts ("us", "gb"), lower case
+  std::string channel_id;              // youtube: "UC…"
+  Secret key;                          // youtube: the API key (key_env / key_file)
+  Secret token;                        // mastodon: the access token (token_env / token_file)
+  std::string handle;                  // bluesky: the account's handle
+  Secret password;                     // bluesky: an app password
+  std::string ca_file;                 // absolute; empty: the system's CAs
+  int timeout_seconds = 30;
+  int max_pages = 10;         // pages one poll reads at most (the first read's history)
+  int interval_minutes = 15;  // apple_reviews: 360, youtube: 60 by default
+};
+
 // A listener-message source: served by the listener (generic, voicemail, boostagram, form)
 // or read from files (csv, jsonl).
 struct InboxConfig {
@@ -192,6 +213,7 @@ struct Config {
   std::vector<FeedConfig> feeds;
   std::vector<MailboxConfig> mailboxes;
   std::vector<InboxConfig> inboxes;
+  std::vector<SocialConfig> social;
   ListenerConfig listener;
   WebConfig web;
   FetchConfig fetch;

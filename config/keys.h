@@ -46,6 +46,18 @@ inline constexpr KeySpec kMailboxKeys[] = {
     {"batch_size", Type::kInteger, false},   {"format", Type::kString, false},
     {"max_message_bytes", Type::kInteger, false},
 };
+inline constexpr KeySpec kSocialKeys[] = {
+    {"name", Type::kString, true},           {"kind", Type::kString, true},
+    {"api_url", Type::kString, false},       {"instance", Type::kString, false},
+    {"show_id", Type::kString, false},       {"countries", Type::kStringArray, false},
+    {"channel_id", Type::kString, false},    {"key_env", Type::kString, false},
+    {"key_file", Type::kString, false},      {"token_env", Type::kString, false},
+    {"token_file", Type::kString, false},    {"handle", Type::kString, false},
+    {"password_env", Type::kString, false},  {"password_file", Type::kString, false},
+    {"ca_file", Type::kString, false},       {"timeout_seconds", Type::kInteger, false},
+    {"max_pages", Type::kInteger, false},    {"interval_minutes", Type::kInteger, false},
+};
+inline constexpr const char* kSocialKinds[] = {"apple_reviews", "youtube", "mastodon", "bluesky"};
 inline constexpr KeySpec kListenerKeys[] = {
     {"address", Type::kString, false},
     {"port", Type::kInteger, false},
@@ -122,7 +134,7 @@ inline constexpr const char* kWeightNames[] = {"first_time",  "question",      "
                                                "waiting_day", "unanswered",    "since_answer_month",
                                                "supporter",   "recent_episode"};
 inline constexpr const char* kTopLevel[] = {"creator", "store",    "feed",    "mailbox",
-                                            "inbox",   "listener", "fetch",   "daemon",
+                                            "inbox",   "social",   "listener", "fetch",   "daemon",
                                             "digest",  "smtp",     "contacts", "web"};
 // Keys that would hold a secret inline. Refused with a pointer to the _env/_file form.
 inline constexpr const char* kSecretWords[] = {"password", "pass",    "token",

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -263,6 +264,11 @@ class Loader {
       }
       unique_name(*t, in.name, names);
       cfg.inboxes.push_back(std::move(in));
+    }
+    for (const toml::table* t : array_of_tables(root, "social")) {
+      check_keys(*t, "social", kSocialKeys);
+      cfg.social.push_back(social(*t));
+      unique_name(*t, cfg.social.back().name, names);
     }
     if (const toml::table* l = table(root, "listener", false)) {
       check_keys(*l, "listener", kListenerKeys);
@@ -650,6 +656,123 @@ class Loader {
         m.since = *at;
       }
     }
+  }
+
+  SocialConfig social(const toml::table& t) {
+    SocialConfig c;
+    c.name = string(t, "name");
+    c.kind = string(t, "kind");
+    const toml::node* kind = t.get("kind");
+    bool known = std::find_if(std::begin(kSocialKinds), std::end(kSocialKinds),
+                              [&](const char* k) { return c.kind == k; }) != std::end(kSocialKinds);
+    if (kind && kind->is_string() && !known) {
+      problem(kind->source().begin,
+              "social.kind \"" + printable(c.kind, 40) + "\" is not a kind of social source",
+              "known kinds: apple_reviews, youtube, mastodon, bluesky");
+    }
+    // Which keys belong to which kind: another kind's key is a mistake worth saying.
+    const std::map<std::string, std::vector<std::string>> own = {
+        {"show_id", {"apple_reviews"}},    {"countries", {"apple_reviews"}},
+        {"channel_id", {"youtube"}},       {"key_env", {"youtube"}},
+        {"key_file", {"youtube"}},         {"instance", {"mastodon"}},
+        {"token_env", {"mastodon"}},       {"token_file", {"mastodon"}},
+        {"handle", {"bluesky"}},           {"password_env", {"bluesky"}},
+        {"password_file", {"bluesky"}},    {"api_url", {"apple_reviews", "youtube", "bluesky"}}};
+    for (const auto& [key, kinds] : own) {
+      const toml::node* n = t.get(key);
+      if (!n || !known || std::find(kinds.begin(), kinds.end(), c.kind) != kinds.end()) continue;
+      std::string whose;
+      for (const auto& k : kinds) whose += (whose.empty() ? "" : " and ") + k;
+      problem(n->source().begin, "social." + key + " is not a key of a " + c.kind + " source",
+              key == "api_url" ? "a mastodon source names its server with instance = \"https://…\""
+                               : key + " is for " + whose);
+    }
+    auto api_url = [&](const char* key) {
+      std::string url = string(t, key);
+      if (url.empty()) return url;
+      if (istarts_with(url, "http://") || istarts_with(url, "https://")) {
+        while (url.size() > 8 && url.back() == '/') url.pop_back();
+        return url;
+      }
+      if (url.find("://") != std::string::npos && !istarts_with(url, "file://")) {
+        problem(t.get(key)->source().begin,
+                "social." + std::string(key) + " \"" + printable(url, 80) +
+                    "\" has an unknown scheme",
+                "use https://, or a folder of recorded answers");
+        return url;
+      }
+      return resolve_path(istarts_with(url, "file://") ? url.substr(7) : url);
+    };
+    auto need = [&](const std::string& value, const char* key, const std::string& hint) {
+      if (value.empty() && known) {
+        problem(t.source().begin, "a " + c.kind + " source needs " + key, hint);
+      }
+    };
+    auto need_secret = [&](const Secret& s, const char* base, const std::string& hint) {
+      if (s.empty() && known) {
+        problem(t.source().begin,
+                "a " + c.kind + " source needs " + base + "_env or " + base + "_file", hint);
+      }
+    };
+    c.ca_file = string(t, "ca_file").empty() ? "" : resolve_path(string(t, "ca_file"));
+    c.timeout_seconds = static_cast<int>(integer(t, "timeout_seconds", 30, 1, 600));
+    c.max_pages = static_cast<int>(integer(t, "max_pages", 10, 1, 100));
+    int interval = c.kind == "apple_reviews" ? 360 : c.kind == "youtube" ? 60 : 15;
+    c.interval_minutes =
+        static_cast<int>(integer(t, "interval_minutes", interval, 1, 7 * 24 * 60));
+    if (c.kind == "apple_reviews") {
+      c.api_url = api_url("api_url");
+      c.show_id = string(t, "show_id");
+      need(c.show_id, "show_id",
+           "the digits after /id in the show's Apple Podcasts link, like show_id = \"1234567890\"");
+      if (!c.show_id.empty() && (c.show_id.size() > 20 ||
+                                 c.show_id.find_first_not_of("0123456789") != std::string::npos)) {
+        problem(t.get("show_id")->source().begin,
+                "social.show_id \"" + printable(c.show_id, 40) + "\" is not an Apple Podcasts id",
+                "the digits after /id in the show's link, like \"1234567890\"");
+      }
+      if (const toml::node* a = t.get("countries"); a && a->is_array()) {
+        for (const auto& el : *a->as_array()) {
+          std::string cc = el.is_string() ? ascii_lower(el.as_string()->get()) : "";
+          if (cc.size() != 2 || !std::isalpha(static_cast<unsigned char>(cc[0])) ||
+              !std::isalpha(static_cast<unsigned char>(cc[1]))) {
+            problem(el.source().begin, "social.countries: \"" + printable(cc, 20) +
+                                           "\" is not a two-letter country code",
+                    "write storefronts like [\"us\", \"gb\", \"de\"]");
+            continue;
+          }
+          if (std::find(c.countries.begin(), c.countries.end(), cc) == c.countries.end()) {
+            c.countries.push_back(cc);
+          }
+        }
+      }
+      if (c.countries.empty()) c.countries = {"us"};
+    } else if (c.kind == "youtube") {
+      c.api_url = api_url("api_url");
+      c.channel_id = string(t, "channel_id");
+      need(c.channel_id, "channel_id",
+           "the channel's id (it starts with UC), from YouTube Studio > Settings > Channel > "
+           "Advanced settings");
+      c.key = secret(t, "key");
+      need_secret(c.key, "key", "an API key of a Google Cloud project with the YouTube Data API v3");
+    } else if (c.kind == "mastodon") {
+      c.api_url = api_url("instance");
+      need(c.api_url, "instance", "the show's server, like instance = \"https://mastodon.social\"");
+      c.token = secret(t, "token");
+      need_secret(c.token, "token",
+                  "an access token with read:notifications and read:statuses, from the "
+                  "account's Preferences > Development");
+    } else if (c.kind == "bluesky") {
+      c.api_url = api_url("api_url");
+      c.handle = string(t, "handle");
+      while (!c.handle.empty() && c.handle.front() == '@') c.handle.erase(0, 1);
+      need(c.handle, "handle", "the show's handle, like handle = \"slowgarden.bsky.social\"");
+      c.password = secret(t, "password");
+      need_secret(c.password, "password",
+                  "an app password, from Bluesky's Settings > Privacy and security > App "
+                  "passwords (never the account's own password)");
+    }
+    return c;
   }
 
   Secret secret(const toml::table& t, const std::string& base) {

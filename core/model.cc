@@ -18,6 +18,10 @@ std::string_view to_string(MessageKind kind) {
       return "message";
     case MessageKind::kBoostagram:
       return "boostagram";
+    case MessageKind::kReview:
+      return "review";
+    case MessageKind::kPost:
+      return "post";
   }
   return "email";
 }

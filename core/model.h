@@ -26,9 +26,23 @@ struct Episode {
   std::string comments_feed;  // wfw:commentRss: where listeners' comments on it are
   // The Message-IDs of the newsletters the creator sent about it (from a Sent folder).
   std::vector<std::string> newsletter_ids;
+  // podcast:socialInteract with protocol "activitypub": the root post of the episode's thread,
+  // whose replies are read as listener messages.
+  std::string social_thread;
 };
 
-enum class MessageKind { kEmail, kComment, kForm, kVoicemail, kMessage, kBoostagram };
+// A review (Apple Podcasts) and a post (a Mastodon or Bluesky reply or mention) come from the
+// social sources; a YouTube comment is a comment.
+enum class MessageKind {
+  kEmail,
+  kComment,
+  kForm,
+  kVoicemail,
+  kMessage,
+  kBoostagram,
+  kReview,
+  kPost
+};
 // Who wrote a message: a person, or a machine (an auto-reply, a bounce, a spam complaint from a
 // mailbox provider's feedback loop, list mail); or a person asking to leave the list.
 enum class MessageClass { kHuman, kAutoReply, kBounce, kUnsubscribe, kList, kComplaint };
@@ -102,6 +116,7 @@ struct Message {
   std::vector<Identity> claims;  // more identities it vouches for (a form's phone and handle)
   std::string details;           // what else the channel says, in words ("voicemail, 0:42")
   std::optional<std::int64_t> amount_sats;  // a boostagram's value
+  std::optional<int> rating;                // a review's stars, 1 to 5
   bool outgoing = false;  // written by the creator (a Sent folder): it answers its recipients
   // An outgoing message sent to the list, not to a person: it answers no one, and replies to
   // it (by In-Reply-To or References) answer the episode or issue it is.
@@ -215,6 +230,7 @@ struct DigestCandidate {
   std::string message_kind;     // "email", "comment", …
   std::string details;          // channel details of the newest message ("voicemail, 0:42")
   std::int64_t boost_sats = 0;  // all boostagram value from this person
+  std::optional<int> rating;    // the newest message is a review of this many stars
   bool supporter = false;       // tagged "supporter"
   std::optional<UnixTime> episode_published_at;
   std::string episode_link;             // the episode's page, from the feed

@@ -401,6 +401,18 @@ std::string how_to_answer(const DigestCandidate& who, std::string_view no_subjec
     size_t colon = value.find(':');
     std::string where = colon == std::string::npos ? "their platform" : value.substr(0, colon);
     std::string handle = colon == std::string::npos ? value : value.substr(colon + 1);
+    if (where == "apple") return "Reply in Podcasts Connect: a review is answered there";
+    // The platforms Rapport reads itself: named properly, the person as they write themselves
+    // (a Bluesky handle rather than its DID).
+    static const std::pair<const char*, const char*> kPlatforms[] = {
+        {"mastodon", "Mastodon"}, {"bluesky", "Bluesky"}, {"youtube", "YouTube"}};
+    for (const auto& [id, shown] : kPlatforms) {
+      if (where != id) continue;
+      std::string s = std::string("Answer on ") + shown;
+      s += " (" + clean(!who.address.empty() && who.address != value ? who.address : "@" + handle) +
+           ")";
+      return link.empty() ? s : s + ": " + link;
+    }
     std::string s = "Answer on " + clean(where) + " (@" + clean(handle) + ")";
     return link.empty() ? s : s + ": " + link;
   }

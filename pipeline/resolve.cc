@@ -33,7 +33,8 @@ Identity normal_form(const Identity& claimed, const IdentityRules& rules) {
 // The same, remembering how the person wrote it.
 Identity normalised(const Identity& claimed, const IdentityRules& rules) {
   Identity n = normal_form(claimed, rules);
-  n.written = std::string(trim(claimed.value));
+  // A source may say how the person writes it ("@ana.bsky.social" for a Bluesky DID).
+  n.written = std::string(trim(claimed.written.empty() ? claimed.value : claimed.written));
   return n;
 }
 

@@ -13,6 +13,7 @@
 #include "core/process.h"
 #include "core/text.h"
 #include "ingest/feed/feed_source.h"
+#include "ingest/social/social_source.h"
 #include "pipeline/excerpt.h"
 #include "ingest/feed/http_source.h"
 #include "notify/digest_render.h"
@@ -410,6 +411,26 @@ void poll_wave(Store& store, const std::vector<Pending>& wave, const Clock& cloc
 
 }  // namespace
 
+std::vector<std::unique_ptr<ingest::Source>> social_threads(const std::vector<Episode>& episodes,
+                                                           int newest, ingest::HttpClient& http,
+                                                           const Clock& clock,
+                                                           int timeout_seconds) {
+  std::vector<std::unique_ptr<ingest::Source>> out;
+  int taken = 0;
+  for (const Episode& e : episodes) {
+    if (taken >= newest) break;
+    ++taken;
+    if (e.social_thread.empty()) continue;
+    ingest::ThreadOptions o;
+    o.name = "thread of " + e.guid;
+    o.uri = e.social_thread;
+    o.episode_guid = e.guid;
+    o.timeout_seconds = timeout_seconds;
+    out.push_back(std::make_unique<ingest::ThreadSource>(std::move(o), http, clock));
+  }
+  return out;
+}
+
 std::vector<SourceOutcome> poll_sources(Store& store,
                                         std::span<const std::unique_ptr<ingest::Source>> sources,
                                         const Clock& clock, const PollOptions& options) {
@@ -456,6 +477,10 @@ std::vector<SourceOutcome> poll_sources(Store& store, const std::vector<ingest::
       o.episode_guid = e.guid;
       o.timeout_seconds = options.timeout_seconds;
       discovered.push_back(std::make_unique<ingest::FeedSource>(o, *options.http, clock));
+    }
+    for (auto& thread : social_threads(load_episodes(store), options.episode_comment_feeds,
+                                       *options.http, clock, options.timeout_seconds)) {
+      discovered.push_back(std::move(thread));
     }
   }
   if (!discovered.empty()) {

@@ -93,6 +93,13 @@ SourceOutcome poll_source(Store& store, ingest::Source& source, const SourceStat
                           const std::vector<std::string>& creator_addresses = {},
                           const IdentityRules& rules = {}, const ProgressSink& progress = {});
 
+// The social threads (podcast:socialInteract, activitypub) of the `newest` episodes, each a
+// source of its replies, linked to its episode. `http` and `clock` must outlive them.
+std::vector<std::unique_ptr<ingest::Source>> social_threads(const std::vector<Episode>& episodes,
+                                                           int newest, ingest::HttpClient& http,
+                                                           const Clock& clock,
+                                                           int timeout_seconds = 30);
+
 // How far back messages without an episode are linked again when new episodes arrive.
 constexpr std::int64_t kRelinkDays = 90;
 

@@ -378,12 +378,20 @@ ALTER TABLE sources ADD COLUMN lease_holder TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN lease_until INTEGER;
 )sql";
 
-constexpr std::array<std::string_view, 25> kMigrations = {
+// 26: the social sources: a review's stars, and the root post of an episode's social thread
+// (podcast:socialInteract), whose replies are read.
+constexpr std::string_view kSocial = R"sql(
+ALTER TABLE messages ADD COLUMN rating INTEGER;
+ALTER TABLE episodes ADD COLUMN social_thread TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 26> kMigrations = {
     kInitialSchema, kDigestIndexes,   kFeedState,      kMessageDetails,  kPollSchedule,
     kSnooze,        kSentMail,        kDigestCommands, kNewsletters,     kDigestCovering,
     kRankSignals,   kOneMessageIndex, kMergeable,      kGmailIdentities, kMergedIndex,
     kReadingSince,  kWrittenAndFolded, kNoteRows, kRetiredSources, kEpisodeRefs,
-    kPlusTagProviders, kAttachments, kMessageSearch, kDigestText, kSourceLeases};
+    kPlusTagProviders, kAttachments, kMessageSearch, kDigestText, kSourceLeases,
+    kSocial};
 
 Result<int> user_version(db::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

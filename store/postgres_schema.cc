@@ -248,9 +248,16 @@ ALTER TABLE sources ADD COLUMN lease_holder TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN lease_until BIGINT;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// 26: a review's stars, and the root post of an episode's social thread.
+constexpr std::string_view kSocial = R"sql(
+ALTER TABLE messages ADD COLUMN rating INTEGER;
+ALTER TABLE episodes ADD COLUMN social_thread TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {24, kBaselinePeople, kBaselineShow},
     {25, "", kSourceLeases},
+    {26, "", kSocial},
 }};
 
 // Any number held by every Rapport process on this server while it migrates.

@@ -92,22 +92,24 @@ constexpr const char* kSourceColumns =
 // Statements used per row of a batch; prepared once per store.
 constexpr const char kFindEpisode[] =
     "SELECT id, title, link, published_at, published_text, episode_number, season, "
-    "duration_seconds, comments_feed FROM episodes WHERE source_id = ?1 AND guid = ?2";
+    "duration_seconds, comments_feed, social_thread FROM episodes "
+    "WHERE source_id = ?1 AND guid = ?2";
 constexpr const char kInsertEpisode[] =
     "INSERT INTO episodes (source_id, guid, title, link, published_at, published_text, "
-    "episode_number, season, duration_seconds, first_seen_at, comments_feed) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "episode_number, season, duration_seconds, first_seen_at, comments_feed, social_thread) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 constexpr const char kUpdateEpisode[] =
     "UPDATE episodes SET title = ?2, link = ?3, published_at = ?4, published_text = ?5, "
-    "episode_number = ?6, season = ?7, duration_seconds = ?8, comments_feed = ?9 WHERE id = ?1";
+    "episode_number = ?6, season = ?7, duration_seconds = ?8, comments_feed = ?9, "
+    "social_thread = ?10 WHERE id = ?1";
 constexpr const char kMessageExists[] = "SELECT 1 FROM messages WHERE natural_key = ?1";
 constexpr const char kInsertMessage[] =
     "INSERT INTO messages (natural_key, source_id, source_ref, kind, class, class_reason, "
     "received_at, date_text, from_name, from_address, subject, message_id, in_reply_to, refs, "
     "body_text, reply_text, episode_id, identity_id, warnings, stored_at, url, details, "
-    "amount_sats, reply_chars, asks_question, display_name, episode_ref, attachments) "
+    "amount_sats, reply_chars, asks_question, display_name, episode_ref, attachments, rating) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 }  // namespace
 
 SqlStore::SqlStore(db::Database db) : db_(std::move(db)), lease_holder_(process_label()) {}
@@ -321,7 +323,8 @@ Status SqlStore::write_episode(std::int64_t source_id, const Episode& e, UnixTim
         f.optional_int64(5) == (e.number ? std::optional<std::int64_t>(*e.number) : std::nullopt) &&
         f.optional_int64(6) == (e.season ? std::optional<std::int64_t>(*e.season) : std::nullopt) &&
         f.optional_int64(7) ==
-            (e.duration_seconds ? std::optional<std::int64_t>(*e.duration_seconds) : std::nullopt);
+            (e.duration_seconds ? std::optional<std::int64_t>(*e.duration_seconds) : std::nullopt) &&
+        f.text(8) == e.comments_feed && f.text(9) == e.social_thread;
     f.reset();
     if (same) return {};
     auto update = cached(kUpdateEpisode);
@@ -335,7 +338,8 @@ Status SqlStore::write_episode(std::int64_t source_id, const Episode& e, UnixTim
         .bind(6, e.number)
         .bind(7, e.season)
         .bind(8, e.duration_seconds)
-        .bind(9, e.comments_feed);
+        .bind(9, e.comments_feed)
+        .bind(10, e.social_thread);
     if (auto s = (*update)->run(); !s) return s;
     ++r.episodes_updated;
     return {};
@@ -354,7 +358,8 @@ Status SqlStore::write_episode(std::int64_t source_id, const Episode& e, UnixTim
       .bind(8, e.season)
       .bind(9, e.duration_seconds)
       .bind(10, now)
-      .bind(11, e.comments_feed);
+      .bind(11, e.comments_feed)
+      .bind(12, e.social_thread);
   if (auto s = (*insert)->run(); !s) return s;
   ++r.episodes_added;
   return {};
@@ -471,7 +476,8 @@ Status SqlStore::write_message(std::int64_t source_id, const Message& m, UnixTim
       .bind(25, m.asks || m.reply_text.find('?') != std::string::npos ? 1 : 0)
       .bind(26, m.display_name)
       .bind(27, m.episode_ref.empty() ? m.episode_guid : m.episode_ref)
-      .bind(28, join_attachments(m.attachments));
+      .bind(28, join_attachments(m.attachments))
+      .bind(29, m.rating);
   if (auto st = s.run_deferred("storing message " + m.natural_key); !st) return st;
   ++r.messages_added;
   ++(m.message_class == MessageClass::kHuman ? r.human_added : r.automatic_added);
@@ -777,7 +783,8 @@ Result<std::optional<std::string>> SqlStore::last_delivered_digest() {
 Result<std::vector<Episode>> SqlStore::episodes() {
   auto stmt = db_.prepare(
       "SELECT id, guid, title, link, published_at, published_text, episode_number, season, "
-      "duration_seconds, comments_feed FROM episodes ORDER BY published_at DESC, id DESC");
+      "duration_seconds, comments_feed, social_thread FROM episodes "
+      "ORDER BY published_at DESC, id DESC");
   if (!stmt) return stmt.error();
   std::vector<Episode> out;
   while (true) {
@@ -795,6 +802,7 @@ Result<std::vector<Episode>> SqlStore::episodes() {
     if (!stmt->is_null(7)) e.season = static_cast<int>(stmt->int64(7));
     if (!stmt->is_null(8)) e.duration_seconds = static_cast<int>(stmt->int64(8));
     e.comments_feed = stmt->text(9);
+    e.social_thread = stmt->text(10);
     out.push_back(std::move(e));
   }
   auto sent = db_.prepare("SELECT episode_id, message_id FROM newsletters ORDER BY sent_at");
@@ -988,8 +996,8 @@ Status SqlStore::load_newest_messages(const std::vector<DigestCandidate*>& candi
       "ORDER BY m.received_at DESC, m.id DESC LIMIT ?3");
   if (!open) return open.error();
   auto newest = cached(
-      "SELECT subject, message_id, reply_text, url, kind, details, from_address FROM messages "
-      "WHERE id = ?1");
+      "SELECT subject, message_id, reply_text, url, kind, details, from_address, rating "
+      "FROM messages WHERE id = ?1");
   if (!newest) return newest.error();
   // Before the conversation: the newest email they sent, for the thread a reply continues.
   auto thread = cached(
@@ -1010,6 +1018,8 @@ Status SqlStore::load_newest_messages(const std::vector<DigestCandidate*>& candi
     c->url = (*newest)->text(3);
     c->message_kind = (*newest)->text(4);
     c->details = (*newest)->text(5);
+    c->rating.reset();
+    if (!(*newest)->is_null(7)) c->rating = static_cast<int>((*newest)->int64(7));
     // Answer the address as they wrote it: the identity is its normal form (a Gmail address
     // without its dots), which is how they are recognised, not how they like to be written to.
     if (std::string from = (*newest)->text(6); c->identity_kind == "email" && !from.empty()) {

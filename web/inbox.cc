@@ -970,7 +970,9 @@ HttpResponse WebInbox::person(std::int64_t id) {
     auto whole = store_.stored_message(e.message_id);
     m.lit("<article class=\"message").either(e.message_class == "human", "", " automatic");
     m.lit("\" id=\"m").number(e.message_id).lit("\"><p class=\"meta\">");
-    m.text(format_local_short(e.at, now)).lit(" · ").text(e.kind).lit(" · ").text(e.source);
+    // The channel in words when the source says it ("a 2-star Apple Podcasts review").
+    m.text(format_local_short(e.at, now)).lit(" · ");
+    m.text(whole && !whole->details.empty() ? whole->details : e.kind).lit(" · ").text(e.source);
     if (e.message_class != "human") m.lit(" · ").text(e.message_class);
     m.lit("</p>");
     if (!e.subject.empty()) m.lit("<h3 dir=\"auto\">").text(e.subject).lit("</h3>");
@@ -994,6 +996,8 @@ HttpResponse WebInbox::person(std::int64_t id) {
     if (whole && is_web_url(whole->url)) {
       m.lit("<p><a rel=\"noopener noreferrer\" href=\"").web_url(whole->url);
       m.lit("\">Where they wrote it</a></p>");
+    } else if (whole && whole->kind == "review") {
+      m.lit("<p class=\"meta\">A review is answered in Podcasts Connect.</p>");
     }
     m.lit("</article>");
   }

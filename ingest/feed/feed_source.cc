@@ -1,5 +1,7 @@
 #include "ingest/feed/feed_source.h"
 
+#include <set>
+
 #include "core/text.h"
 
 namespace rapport::ingest {
@@ -53,6 +55,12 @@ Episode to_episode(const FeedItem& item) {
   e.season = item.season;
   e.duration_seconds = item.duration_seconds;
   e.comments_feed = item.comments_feed;
+  for (const FeedLink& social : item.social_interact) {
+    if (iequals(trim(social.type), "activitypub") && is_web_url(social.url)) {
+      e.social_thread = social.url;
+      break;
+    }
+  }
   return e;
 }
 
@@ -126,7 +134,20 @@ Result<Batch> FeedSource::receive(const std::string& cursor, Result<HttpResponse
   if (feed->ttl_minutes) batch.ttl_seconds = *feed->ttl_minutes * 60;
   if (options_.kind == FeedKind::kEpisodes) {
     batch.episodes.reserve(feed->items.size());
-    for (const auto& item : feed->items) batch.episodes.push_back(to_episode(item));
+    std::set<std::string> unread;  // social thread protocols Rapport does not read
+    for (const auto& item : feed->items) {
+      batch.episodes.push_back(to_episode(item));
+      for (const FeedLink& social : item.social_interact) {
+        std::string protocol = ascii_lower(trim(social.type));
+        if (protocol != "activitypub" && protocol != "disabled" && unread.size() < 5) {
+          unread.insert(protocol.empty() ? "(none given)" : printable(protocol, 40));
+        }
+      }
+    }
+    for (const std::string& protocol : unread) {
+      batch.warnings.push_back("podcast:socialInteract protocol \"" + protocol +
+                               "\" is not supported: only activitypub threads are read");
+    }
   } else {
     UnixTime now = clock_.now();
     batch.messages.reserve(feed->items.size());

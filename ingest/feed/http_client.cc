@@ -58,6 +58,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     t->response.last_modified.clear();
     t->response.content_type.clear();
     t->response.retry_after.clear();
+    t->response.headers.clear();
     return n;
   }
   size_t colon = line.find(':');
@@ -68,6 +69,9 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (iequals(name, "Last-Modified")) t->response.last_modified = value;
   if (iequals(name, "Content-Type")) t->response.content_type = value;
   if (iequals(name, "Retry-After")) t->response.retry_after = value;
+  if (t->response.headers.size() < 200) {
+    t->response.headers.emplace_back(ascii_lower(name), value.substr(0, 8192));
+  }
   return n;
 }
 
@@ -114,6 +118,12 @@ bool configure(Transfer& t) {
   };
   if (!r.if_none_match.empty()) add_header("If-None-Match: " + r.if_none_match);
   if (!r.if_modified_since.empty()) add_header("If-Modified-Since: " + r.if_modified_since);
+  for (const std::string& h : r.headers) add_header(h);
+  if (r.method == "POST") {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, r.body.c_str());
+  }
   if (t.headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
   return true;
 }

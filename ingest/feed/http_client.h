@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -11,6 +12,11 @@ namespace rapport::ingest {
 
 struct HttpRequest {
   std::string url;                // http://, https:// or file://
+  std::string method = "GET";     // or "POST", with `body`
+  std::string body;               // sent with a POST
+  // More request headers, "Name: value" each (an API's Authorization or Accept). Never logged:
+  // they may hold a token.
+  std::vector<std::string> headers;
   std::string if_none_match;      // a stored ETag, for a conditional GET
   std::string if_modified_since;  // a stored Last-Modified, for a conditional GET
   std::string username;           // basic auth when not empty
@@ -29,6 +35,9 @@ struct HttpResponse {
   std::string content_type;
   std::string retry_after;    // the Retry-After header as sent
   std::string effective_url;  // after redirects
+  // Every header of the final response, names lower-cased, in order (an API's Link or
+  // rate-limit headers).
+  std::vector<std::pair<std::string, std::string>> headers;
   int redirects = 0;
   // True when there was at least one redirect and every one was permanent (301 or 308):
   // the source should be asked for at effective_url from now on.
@@ -44,7 +53,7 @@ struct FetchLimits {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Performs a GET, following up to 5 redirects (never to file://). Any HTTP status is a
+  // Performs the request (a GET unless `method` says POST), following up to 5 redirects (never to file://). Any HTTP status is a
   // successful Result; fails with kNetwork (retryable when it may pass: timeouts, refused
   // connections, cut transfers) or kIo for file:// URLs, and when the body exceeds
   // max_bytes (the transfer is aborted, never parsed half).

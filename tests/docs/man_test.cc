@@ -48,6 +48,7 @@ TEST(ManPages, EveryConfigKeyIsInRapportToml5) {
   check("listener", config::kListenerKeys);
   check("web", config::kWebKeys);
   check("inbox", config::kInboxKeys);
+  check("social", config::kSocialKeys);
   check("smtp", config::kSmtpKeys);
   check("contacts", config::kContactsKeys);
   check("daemon", config::kDaemonKeys);

@@ -222,10 +222,31 @@ TEST(DigestRender, PeopleReachableOnlyByPhoneOrHandleAreToldHowNeverAMailto) {
   handle.identity_value = "mastodon:ana@social.example";
   handle.url = "https://social.example/@ana/1134";
   EXPECT_EQ(how_to_answer(handle),
-            "Answer on mastodon (@ana@social.example): https://social.example/@ana/1134");
+            "Answer on Mastodon (@ana@social.example): https://social.example/@ana/1134");
   handle.url = "javascript:alert(1)";
-  EXPECT_EQ(how_to_answer(handle), "Answer on mastodon (@ana@social.example)");
+  EXPECT_EQ(how_to_answer(handle), "Answer on Mastodon (@ana@social.example)");
   EXPECT_EQ(reply_link(handle), "");
+  // A Bluesky person is shown by the handle they write, not the DID they are known by.
+  DigestCandidate bluesky;
+  bluesky.identity_kind = "handle";
+  bluesky.identity_value = "bluesky:did:plc:4w3qzk2nq7xlb6ymh5oe2mfa";
+  bluesky.address = "@ana.bsky.social";
+  bluesky.url = "https://bsky.app/profile/did:plc:4w3qzk2nq7xlb6ymh5oe2mfa/post/3lb2xq7kd4c2s";
+  EXPECT_EQ(how_to_answer(bluesky),
+            "Answer on Bluesky (@ana.bsky.social): "
+            "https://bsky.app/profile/did:plc:4w3qzk2nq7xlb6ymh5oe2mfa/post/3lb2xq7kd4c2s");
+  // An Apple Podcasts review has no link to answer by: Podcasts Connect is the place.
+  DigestCandidate review;
+  review.identity_kind = "handle";
+  review.identity_value = "apple:https://itunes.apple.com/us/reviews/id583004271";
+  review.address = "RadishQueen";
+  EXPECT_EQ(how_to_answer(review), "Reply in Podcasts Connect: a review is answered there");
+  EXPECT_EQ(reply_link(review), "");
+  // Other platforms a webhook names keep the words they had.
+  DigestCandidate insta;
+  insta.identity_kind = "handle";
+  insta.identity_value = "instagram:ana.grows";
+  EXPECT_EQ(how_to_answer(insta), "Answer on instagram (@ana.grows)");
   DigestCandidate unknown;
   unknown.identity_kind = "unknown";
   EXPECT_EQ(how_to_answer(unknown), "No address to answer: the sender's could not be read");

@@ -89,7 +89,7 @@ TEST(RunOnce, ProcessesMessagesAndLinksThemToEpisodesOfFeedsReadFirst) {
   mail->next.cursor = "mail-cursor";
   auto feed = std::make_unique<FakeSource>("feed", "podcast");
   feed->next.episodes.push_back(
-      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, "", {}});
+      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, "", {}, ""});
   feed->next.cursor = "feed-cursor";
   std::vector<std::unique_ptr<ingest::Source>> sources;
   sources.push_back(std::move(mail));  // configured first, polled second
@@ -123,7 +123,7 @@ TEST(RunOnce, RepliesToSentNewslettersLinkToTheirEpisodeOrIssueAndAnswerNoOne) {
   FixedClock clock(1795600000);
   auto feed = std::make_unique<FakeSource>("feed", "podcast");
   feed->next.episodes.push_back(
-      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, "", {}});
+      Episode{0, "e3", "Ep. 3: Tomatoes", "", 1795000000, "", 3, 1, 0, "", {}, ""});
   auto sent = std::make_unique<FakeSource>("sent folder", "sent");
   // The episode's newsletter, to the list in Bcc, and an issue no feed knows.
   Message ep3 = email("ep3.news@slowgarden.example", "Sam <sam@slowgarden.example>",

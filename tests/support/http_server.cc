@@ -135,6 +135,9 @@ bool read_request(int fd, HttpTestServer::State& state, HttpExchange& ex) {
       }
     }
   }
+  size_t q = ex.path.find('?');
+  if (q != std::string::npos) ex.query = ex.path.substr(q + 1);
+  ex.request_body = in.substr(head_end + 4, body_size);
   return true;
 }
 
@@ -148,6 +151,7 @@ void serve(int fd, HttpTestServer::State& state) {
   {
     std::lock_guard<std::mutex> lock(state.mutex);
     auto it = state.routes.find(ex.path);
+    if (it == state.routes.end()) it = state.routes.find(ex.path.substr(0, ex.path.find('?')));
     if (it != state.routes.end()) route = it->second;
     state.max_in_flight = std::max(state.max_in_flight, ++state.in_flight);
   }

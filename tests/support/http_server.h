@@ -15,8 +15,10 @@ namespace rapport::testing {
 struct HttpExchange {
   // What the client sent.
   std::string method;
-  std::string path;
+  std::string path;   // the target as sent, query included
+  std::string query;  // after '?', undecoded ("" when none)
   std::map<std::string, std::string> headers;  // names lower-cased
+  std::string request_body;                    // a POST's body
   // What to answer.
   int status = 200;
   std::map<std::string, std::string> response_headers;
@@ -35,6 +37,8 @@ class HttpTestServer {
   HttpTestServer(const HttpTestServer&) = delete;
   HttpTestServer& operator=(const HttpTestServer&) = delete;
 
+  // A handler for `path`: the whole target, or the path without its query (an exact match of
+  // the whole target wins).
   void route(const std::string& path, Handler handler);
   // http://127.0.0.1:PORT + path
   std::string url(const std::string& path) const;
