@@ -449,7 +449,7 @@ std::string render_text(const Digest& d, const RenderOptions& o) {
   for (const auto& item : d.items) {
     const DigestCandidate& c = item.who;
     out += "\n" + std::to_string(++n) + ". " + clean(name_of(c));
-    if (!c.display_name.empty()) out += " <" + clean(c.address) + ">";
+    if (!c.display_name.empty() && c.address != c.display_name) out += " <" + clean(c.address) + ">";
     out += "\n";
     std::string reasons;
     for (const auto& r : item.reasons) reasons += (reasons.empty() ? "" : " · ") + clean(r);
@@ -531,7 +531,7 @@ std::string render_html(const Digest& d, const RenderOptions& o) {
     out += "<div style=\"border-top:1px solid #eeebe5;padding:16px 0;\">\n";
     out += "<p style=\"margin:0;font-size:17px;\"><strong>" + std::to_string(++n) + ". " +
            escape_html(name_of(c)) + "</strong>";
-    if (!c.display_name.empty()) {
+    if (!c.display_name.empty() && c.address != c.display_name) {
       out += " <span style=\"color:#6b655c;font-size:14px;\">&lt;" + escape_html(c.address) +
              "&gt;</span>";
     }

@@ -80,9 +80,6 @@ std::vector<std::string> reasons_for(const DigestCandidate& c, UnixTime now) {
   } else if (c.supporter) {
     r.push_back("a supporter");
   }
-  if (c.rating && *c.rating <= 2) {
-    r.push_back("left a " + std::to_string(*c.rating) + "-star review");
-  }
   if (c.identity_kind == "unknown") r.push_back("unknown sender: no address to answer");
   if (!c.episode_title.empty()) {
     // Most shows number their titles already ("Ep. 41: …"); add the number only when not.

@@ -589,7 +589,15 @@ Result<RankedPage> ranked_waiting(Store& store, const DigestSettings& settings, 
   std::vector<DigestCandidate*> shown;
   for (auto& item : page.items) shown.push_back(&item.who);
   if (auto s = store.load_newest_messages(shown); !s) return s.error();
-  for (auto& item : page.items) item.excerpt = excerpt_for(item.who, settings.excerpt_chars);
+  for (auto& item : page.items) {
+    item.excerpt = excerpt_for(item.who, settings.excerpt_chars);
+    // A public review of one or two stars is someone unhappy where other listeners read it:
+    // said next to why they are listed (known once their newest message is read).
+    if (item.who.rating && *item.who.rating <= 2) {
+      auto at = item.reasons.begin() + std::min<std::ptrdiff_t>(1, std::ssize(item.reasons));
+      item.reasons.insert(at, "left a " + std::to_string(*item.who.rating) + "-star review");
+    }
+  }
   return page;
 }
 

@@ -200,7 +200,8 @@ Result<Batch> YouTubeSource::poll(const std::string& cursor) {
     }
     std::string name = safe_text(collapse_spaces(str(c.snippet, "authorDisplayName")),
                                  kMaxNameBytes);
-    m.from.name = name;
+    // YouTube shows people by their @handle: the name is the handle without its "@".
+    m.from.name = name.size() > 1 && name[0] == '@' ? name.substr(1) : name;
     if (!author_channel.empty()) {
       m.claimed = Identity("handle", "youtube:" + safe_text(author_channel, kMaxNameBytes),
                            name.empty() ? author_channel : name);

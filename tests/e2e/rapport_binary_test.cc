@@ -135,8 +135,8 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
                                   "had rust (the orange spots) will carry the disease?”\n"));
   EXPECT_TRUE(contains(first.out, "   2nd message: “Sam, quick one: when you say you"));
   EXPECT_TRUE(contains(
-      first.out, "17 people are waiting in all; these are the 10 most worth answering today."));
-  EXPECT_TRUE(contains(first.out, "35 messages from 18 people so far; 2 automatic"));
+      first.out, "24 people are waiting in all; these are the 10 most worth answering today."));
+  EXPECT_TRUE(contains(first.out, "43 messages from 25 people so far; 2 automatic"));
   EXPECT_FALSE(contains(first.out, "Klaus Becker"));  // only an out-of-office
   EXPECT_FALSE(contains(first.out, "MAILER-DAEMON"));
   EXPECT_FALSE(contains(first.out, "> Half the lawn"));  // quoted text is not their words
@@ -152,14 +152,14 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
   EXPECT_TRUE(contains(email, "Subject: Rapport: 10 people to answer today\r\n"));
   EXPECT_TRUE(contains(email, "Content-Type: multipart/alternative;"));
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM episodes"), 10);
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages"), 35);
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE class = 'human'"), 33);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages"), 43);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE class = 'human'"), 41);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE kind = 'form'"), 5);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE class = 'auto_reply'"), 1);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE class = 'bounce'"), 1);
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE episode_id IS NOT NULL"), 31);
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM contacts"), 18);
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM identities"), 18);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages WHERE episode_id IS NOT NULL"), 36);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM contacts"), 25);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM identities"), 25);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests WHERE delivered_at IS NOT NULL"), 1);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digest_items"), 10);
 
@@ -170,9 +170,9 @@ TEST(RapportBinary, RunsTheDemoThenAddsNothingTheSecondTime) {
   EXPECT_FALSE(contains(second.out, "\"messages_added\":1"));
   EXPECT_TRUE(
       contains(second.out,
-               "\"counts\":{\"episodes\":10,\"messages\":35,\"human_messages\":33,\"people\":18"));
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages"), 35);
-  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM contacts"), 18);
+               "\"counts\":{\"episodes\":10,\"messages\":43,\"human_messages\":41,\"people\":25"));
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM messages"), 43);
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM contacts"), 25);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM episodes"), 10);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digests"), 1);
   EXPECT_EQ(query(db, "SELECT COUNT(*) FROM digest_items"), 10);
@@ -713,7 +713,7 @@ TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
   EXPECT_FALSE(contains(preview.out, "Sofía Ortega"));
   EXPECT_TRUE(contains(preview.out, "1. Lucía Fernández <lucia.fernandez@gmail.com>"))
       << preview.out;
-  EXPECT_TRUE(contains(preview.out, "15 people are waiting in all"));
+  EXPECT_TRUE(contains(preview.out, "22 people are waiting in all"));
   EXPECT_TRUE(contains(read_file(html), "<strong>1. Lucía Fernández</strong>"));
   Outcome send = rapport(dir, "digest --send" + c);
   EXPECT_EQ(send.status, 0) << send.err;
@@ -735,7 +735,7 @@ TEST(RapportBinary, AnsweredAndSnoozedPeopleLeaveTheDigest) {
   EXPECT_EQ(clear.status, 0) << clear.err;
   EXPECT_TRUE(contains(clear.out, "no longer snoozed: Sofía Ortega")) << clear.out;
   Outcome back = rapport(dir, "digest --preview" + c);
-  EXPECT_TRUE(contains(back.out, "17 people are waiting in all")) << back.out;
+  EXPECT_TRUE(contains(back.out, "24 people are waiting in all")) << back.out;
   EXPECT_TRUE(contains(back.out, "Sofía Ortega"));
   EXPECT_TRUE(contains(rapport(dir, "contacts list --unanswered" + c).out, "Kwame Mensah"));
 }
@@ -761,8 +761,8 @@ TEST(RapportBinary, ASentFolderAnswersPeopleWhoLeaveTheDigest) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(contains(r.err, "sent (sent folder): 2 answers found")) << r.err;
   EXPECT_FALSE(contains(r.out, "Lucía Fernández")) << r.out;
-  EXPECT_TRUE(contains(r.out, "16 people are waiting in all")) << r.out;
-  EXPECT_EQ(query(dir.path() / "state/demo.db", "SELECT COUNT(*) FROM messages"), 35);
+  EXPECT_TRUE(contains(r.out, "23 people are waiting in all")) << r.out;
+  EXPECT_EQ(query(dir.path() / "state/demo.db", "SELECT COUNT(*) FROM messages"), 43);
 }
 
 TEST(RapportBinary, RapportNowIsTheMomentEveryCommandTakesAsNow) {
@@ -848,16 +848,16 @@ TEST(RapportBinary, TheDemoOnPostgresqlReadsAndDigestsAsOnSqlite) {
                        "replies (maildir): 30 new messages (28 from people, 2 automatic), 16 new "
                        "people"))
       << on_postgres.err;
-  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "slowgarden"), "35");
+  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "slowgarden"), "43");
   EXPECT_EQ(server.psql("SELECT count(*) FROM contacts WHERE merged_into IS NULL", "slowgarden"),
-            "18");
+            "25");
 
   Outcome again = rapport(pg_dir, "run --all --config " + pg.string(), password);
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_TRUE(contains(again.err, "replies (maildir): 0 new messages (0 from people, 0 "
                                   "automatic), 0 new people"))
       << again.err;
-  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "slowgarden"), "35");
+  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "slowgarden"), "43");
 
   Outcome status = rapport(pg_dir, "status --config " + pg.string(), password);
   ASSERT_EQ(status.status, 0) << status.err;
@@ -930,12 +930,12 @@ TEST(RapportBinary, TwoShowsOfANetworkShareOneDatabaseAndItsPeople) {
       server.psql("SELECT count(*) FROM show_slowgarden.messages", "network");
   const std::string owls_messages =
       server.psql("SELECT count(*) FROM show_night_owls.messages", "network");
-  EXPECT_EQ(garden_messages, "35");
-  EXPECT_EQ(std::stoi(owls_messages), 32) << "three letters fewer";
-  // The same listeners, known once: the network has the demo's 18 people, not 36.
+  EXPECT_EQ(garden_messages, "43");
+  EXPECT_EQ(std::stoi(owls_messages), 40) << "three letters fewer";
+  // The same listeners, known once: the network has the demo's 25 people, not 50.
   EXPECT_EQ(server.psql("SELECT count(*) FROM rapport_people.contacts WHERE merged_into IS NULL",
                         "network"),
-            "18");
+            "25");
   Outcome again = rapport(owls_dir, "run --all --config " + owls.string(), password);
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_EQ(server.psql("SELECT count(*) FROM show_night_owls.messages", "network"), owls_messages);
@@ -978,7 +978,7 @@ TEST(RapportBinary, TwoShowsOfANetworkShareOneDatabaseAndItsPeople) {
   EXPECT_TRUE(contains(copied.out, "into " + server.url("network") + " (show archive)"))
       << copied.out;
   EXPECT_TRUE(contains(copied.out, "show = \"archive\"")) << copied.out;
-  EXPECT_EQ(server.psql("SELECT count(*) FROM show_archive.messages", "network"), "35");
+  EXPECT_EQ(server.psql("SELECT count(*) FROM show_archive.messages", "network"), "43");
   Outcome shared_copy = rapport(lite_dir,
                                 "store copy --to " + server.url("network") +
                                     " --show archive-two --share-contacts --password-env "
@@ -1032,10 +1032,10 @@ TEST(RapportBinary, StoreCopyMovesTheDemoIntoPostgresqlAndBack) {
                                     " --password-env RAPPORT_DB_PASSWORD --config " + lite.string(),
                            password);
   ASSERT_EQ(copied.status, 0) << copied.err;
-  EXPECT_TRUE(contains(copied.out, "  messages: 35\n")) << copied.out;
+  EXPECT_TRUE(contains(copied.out, "  messages: 43\n")) << copied.out;
   EXPECT_TRUE(contains(copied.out, "  contact_notes: 1\n")) << copied.out;
   EXPECT_TRUE(contains(copied.out, "verified: ")) << copied.out;
-  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "moved"), "35");
+  EXPECT_EQ(server.psql("SELECT count(*) FROM messages", "moved"), "43");
 
   // Into a database that already holds a show: refused, nothing touched.
   Outcome twice = rapport(dir, "store copy --to " + url +
@@ -1074,7 +1074,7 @@ TEST(RapportBinary, StoreCopyMovesTheDemoIntoPostgresqlAndBack) {
                                   pg.string(),
                          password);
   ASSERT_EQ(back.status, 0) << back.err;
-  EXPECT_EQ(query(back_db, "SELECT COUNT(*) FROM messages"), 35);
+  EXPECT_EQ(query(back_db, "SELECT COUNT(*) FROM messages"), 43);
   EXPECT_EQ(query(back_db, "SELECT COUNT(*) FROM contacts WHERE snoozed_until IS NOT NULL"), 1);
   EXPECT_EQ(query(back_db, "SELECT COUNT(*) FROM contact_notes"), 1);
 }
