@@ -709,7 +709,8 @@ class Loader {
       }
     };
     auto need_secret = [&](const Secret& s, const char* base, const std::string& hint) {
-      if (s.empty() && known) {
+      // An inline secret is reported as one already (secrets are never written in the file).
+      if (s.empty() && known && !t.contains(base)) {
         problem(t.source().begin,
                 "a " + c.kind + " source needs " + base + "_env or " + base + "_file", hint);
       }

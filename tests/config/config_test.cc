@@ -126,6 +126,31 @@ INSTANTIATE_TEST_SUITE_P(
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[feed]]\nname = \"p\"\n"
                 "url = \"https://x.example/f\"\npassword_env = \"P\"\npassword_file = \"/p\"\n",
                 "8:17", "not both", ""},
+        BadCase{"social_unknown_kind",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"t\"\n"
+                "kind = \"tiktok\"\n",
+                "6:8", "social.kind \"tiktok\" is not a kind of social source",
+                "apple_reviews, youtube, mastodon, bluesky"},
+        BadCase{"social_key_of_another_kind",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"yt\"\n"
+                "kind = \"youtube\"\nchannel_id = \"UCx\"\nkey_env = \"YT_KEY\"\nhandle = \"x\"\n",
+                "9:10", "social.handle is not a key of a youtube source", "handle is for bluesky"},
+        BadCase{"social_mastodon_needs_a_token",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"m\"\n"
+                "kind = \"mastodon\"\ninstance = \"https://mastodon.social\"\n",
+                "4:1", "a mastodon source needs token_env or token_file", "read:notifications"},
+        BadCase{"social_apple_show_id_digits",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"a\"\n"
+                "kind = \"apple_reviews\"\nshow_id = \"id1500000001\"\n",
+                "7:11", "is not an Apple Podcasts id", "digits after /id"},
+        BadCase{"social_country_code",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"a\"\n"
+                "kind = \"apple_reviews\"\nshow_id = \"15\"\ncountries = [\"us\", \"usa\"]\n",
+                "8:20", "\"usa\" is not a two-letter country code", "[\"us\", \"gb\", \"de\"]"},
+        BadCase{"social_bluesky_inline_password",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"b\"\n"
+                "kind = \"bluesky\"\nhandle = \"x.bsky.social\"\npassword = \"abcd-efgh\"\n",
+                "8:1", "secrets are never written in the config file", "password_env"},
         BadCase{"out_of_range",
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[digest]\nmax_people = 0\n",
                 "5:14", "out of range", "from 1 to 100"},
@@ -366,6 +391,56 @@ TEST(Config, ReadsTheDigestScheduleAndWeights) {
   EXPECT_NE(problems[1].what.find("not a set of days"), std::string::npos);
   EXPECT_NE(problems[2].what.find("not a known time zone"), std::string::npos);
   EXPECT_EQ(problems[3].hint, "did you mean \"question\"?");
+}
+
+TEST(Config, ReadsSocialSourcesWithTheirDefaults) {
+  TempDir dir;
+  auto path = dir.write("rapport.toml", R"(
+[creator]
+name = "Sam"
+email = "sam@slowgarden.example"
+
+[[social]]
+name = "reviews"
+kind = "apple_reviews"
+show_id = "1500000001"
+countries = ["US", "gb", "us"]
+
+[[social]]
+name = "yt"
+kind = "youtube"
+channel_id = "UCslowgarden"
+key_file = "secrets/youtube-key"
+
+[[social]]
+name = "masto"
+kind = "mastodon"
+instance = "https://podcasts.social/"
+token_env = "MASTODON_TOKEN"
+
+[[social]]
+name = "sky"
+kind = "bluesky"
+handle = "@slowgarden.bsky.social"
+password_env = "BLUESKY_APP_PASSWORD"
+api_url = "recorded/bluesky"
+interval_minutes = 30
+)");
+  auto cfg = load(path.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  ASSERT_EQ(cfg->social.size(), 4u);
+  EXPECT_EQ(cfg->social[0].countries, (std::vector<std::string>{"us", "gb"}));
+  EXPECT_EQ(cfg->social[0].interval_minutes, 360) << "reviews change slowly: every 6 hours";
+  EXPECT_EQ(cfg->social[0].api_url, "") << "the provider's own";
+  EXPECT_EQ(cfg->social[1].key.file, (dir.path() / "secrets/youtube-key").string());
+  EXPECT_EQ(cfg->social[1].interval_minutes, 60);
+  EXPECT_EQ(cfg->social[2].api_url, "https://podcasts.social");
+  EXPECT_EQ(cfg->social[2].token.env, "MASTODON_TOKEN");
+  EXPECT_EQ(cfg->social[2].interval_minutes, 15);
+  EXPECT_EQ(cfg->social[3].handle, "slowgarden.bsky.social");
+  EXPECT_EQ(cfg->social[3].api_url, (dir.path() / "recorded/bluesky").string());
+  EXPECT_EQ(cfg->social[3].interval_minutes, 30);
+  EXPECT_EQ(cfg->social[3].max_pages, 10);
 }
 
 TEST(Config, ReadsImapPop3AndMboxMailboxesWithTheirDefaults) {
