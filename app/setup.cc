@@ -49,8 +49,12 @@ int check_command(const Invocation& inv) {
     std::cout << path << ": ok (" << cfg->feeds.size()
               << (cfg->feeds.size() == 1 ? " feed, " : " feeds, ") << cfg->mailboxes.size()
               << (cfg->mailboxes.size() == 1 ? " mailbox, " : " mailboxes, ")
-              << cfg->inboxes.size() << (cfg->inboxes.size() == 1 ? " inbox" : " inboxes")
-              << "; database " << cfg->store.where() << ")";
+              << cfg->inboxes.size() << (cfg->inboxes.size() == 1 ? " inbox" : " inboxes");
+    if (!cfg->social.empty()) {
+      std::cout << ", " << cfg->social.size()
+                << (cfg->social.size() == 1 ? " social source" : " social sources");
+    }
+    std::cout << "; database " << cfg->store.where() << ")";
     if (!audit.warnings.empty()) {
       std::cout << "; " << audit.warnings.size()
                 << (audit.warnings.size() == 1 ? " warning" : " warnings");

@@ -183,6 +183,19 @@ void audit(const toml::table& root, const Config& cfg, const std::string& path,
     a.secret(t, "token", "inbox", in.token);
     a.secret(t, "hmac_secret", "inbox", in.hmac_secret);
   }
+  for (size_t i = 0; i < cfg.social.size(); ++i) {
+    const SocialConfig& c = cfg.social[i];
+    const toml::table* t = a.table("social", static_cast<int>(i));
+    // A folder of recorded answers (the demo's) must be there.
+    if (!c.api_url.empty() && c.api_url.find("://") == std::string::npos) {
+      a.folder(t, c.kind == "mastodon" ? "instance" : "api_url", "social", c.api_url,
+               "a folder of recorded answers; leave api_url out to read the provider's API");
+    }
+    a.file(t, "ca_file", "social", c.ca_file, "CA certificate file");
+    a.secret(t, "key", "social", c.key);
+    a.secret(t, "token", "social", c.token);
+    a.secret(t, "password", "social", c.password);
+  }
   if (cfg.smtp.enabled) {
     const toml::table* t = a.table("smtp");
     a.file(t, "ca_file", "smtp", cfg.smtp.ca_file, "CA certificate file");

@@ -15,6 +15,8 @@
 #include "ingest/inbound/import_source.h"
 #include "ingest/inbound/inbound.h"
 #include "ingest/mail/mail_parser.h"
+#include "ingest/social/social_api.h"
+#include "ingest/social/social_source.h"
 #include "pipeline/classify.h"
 #include "pipeline/digest_reply.h"
 #include "pipeline/excerpt.h"
@@ -206,6 +208,90 @@ int web(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+namespace {
+
+// Answers every request with the fuzzer's bytes: each provider's API, every page of it.
+class ReplayHttpClient final : public ingest::HttpClient {
+ public:
+  explicit ReplayHttpClient(std::string_view body) : body_(body) {}
+  Result<ingest::HttpResponse> get(const ingest::HttpRequest& request) override {
+    ingest::HttpResponse r;
+    r.status = 200;
+    r.body = std::string(body_);
+    r.effective_url = request.url;
+    if (++calls_ > 100) std::abort();  // a poll must end, whatever the answers say
+    return r;
+  }
+  std::vector<Result<ingest::HttpResponse>> get_many(const std::vector<ingest::HttpRequest>& rs,
+                                                     const ingest::FetchLimits&) override {
+    std::vector<Result<ingest::HttpResponse>> out;
+    for (const auto& r : rs) out.push_back(get(r));
+    return out;
+  }
+
+ private:
+  std::string_view body_;
+  int calls_ = 0;
+};
+
+void check_social(const Result<Batch>& batch) {
+  if (!batch) return;
+  for (const Message& m : batch->messages) {
+    if (m.text.size() > ingest::social::kMaxPostBytes) std::abort();
+    if (!is_valid_utf8(m.text) || !is_valid_utf8(m.from.name) || !is_valid_utf8(m.claimed.written)) {
+      std::abort();
+    }
+    if (!m.url.empty() && !is_web_url(m.url)) std::abort();  // never a javascript: link
+  }
+}
+
+}  // namespace
+
+// What the social sources read from Apple, YouTube, Mastodon and Bluesky: JSON a hostile or
+// broken server may send as any page. A poll ends, keeps text bounded and valid, and links
+// only to web addresses.
+int social(const std::uint8_t* data, std::size_t size) {
+  std::string_view body = as_text(data, size);
+  FixedClock clock{1795600000};
+  {
+    ReplayHttpClient http(body);
+    ingest::MastodonOptions o;
+    o.name = "m";
+    o.api_url = "https://social.example";
+    check_social(ingest::MastodonSource(o, http, clock).poll(""));
+  }
+  {
+    ReplayHttpClient http(body);
+    ingest::BlueskyOptions o;
+    o.name = "b";
+    o.api_url = "https://bsky.example";
+    check_social(ingest::BlueskySource(o, http, clock).poll("seen 2026-01-01T00:00:00Z\n"));
+  }
+  {
+    ReplayHttpClient http(body);
+    ingest::YouTubeOptions o;
+    o.name = "y";
+    o.api_url = "https://yt.example";
+    check_social(ingest::YouTubeSource(o, http, clock).poll(""));
+  }
+  {
+    ReplayHttpClient http(body);
+    ingest::AppleReviewsOptions o;
+    o.name = "a";
+    o.api_url = "https://apple.example";
+    o.countries = {"us", "gb"};
+    check_social(ingest::AppleReviewsSource(o, http, clock).poll(""));
+  }
+  {
+    ReplayHttpClient http(body);
+    ingest::ThreadOptions o;
+    o.name = "t";
+    o.uri = "https://social.example/@show/5550";
+    check_social(ingest::ThreadSource(o, http, clock).poll(""));
+  }
+  return 0;
+}
+
 const std::vector<Target>& targets() {
   static const std::vector<Target> kTargets = {
       {"feed", feed, "tests/data/feeds config/demo/feed.xml"},
@@ -221,6 +307,7 @@ const std::vector<Target>& targets() {
       {"digest_commands", digest_commands, "tests/data/fuzz-seeds/digest_commands"},
       {"http", http, "tests/data/fuzz-seeds/http"},
       {"web", web, "tests/data/fuzz-seeds/web"},
+      {"social", social, "config/demo/social"},
   };
   return kTargets;
 }

@@ -37,5 +37,6 @@ int dates(const std::uint8_t* data, std::size_t size);
 int digest_commands(const std::uint8_t* data, std::size_t size);
 int http(const std::uint8_t* data, std::size_t size);
 int web(const std::uint8_t* data, std::size_t size);
+int social(const std::uint8_t* data, std::size_t size);
 
 }  // namespace rapport::fuzz

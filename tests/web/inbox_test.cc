@@ -185,6 +185,52 @@ TEST_F(WebInboxTest, APersonsPageShowsTheirWholeConversationWithTheQuotedPartBeh
   EXPECT_EQ(page.body.find("<details>", second), std::string::npos);
 }
 
+TEST_F(WebInboxTest, SocialMessagesSayTheirChannelAndWhereToAnswer) {
+  Batch b;
+  b.cursor = "seen-us 9001\n";
+  Message review;
+  review.kind = MessageKind::kReview;
+  review.natural_key = "apple-review:9001";
+  review.from.name = "Hedgehog <b>Hannah</b>";
+  review.claimed = Identity("handle", "apple:https://itunes.apple.com/us/reviews/id77",
+                            "Hedgehog <b>Hannah</b>");
+  review.subject = "Audio cuts out";
+  review.text = "Episode 9 cuts out at minute 12. Can you re-upload it?";
+  review.rating = 2;
+  review.details = "a 2-star Apple Podcasts review (US)";
+  review.received_at = kNow - 2 * kDay;
+  Message post;
+  post.kind = MessageKind::kPost;
+  post.natural_key = "at:at://did:plc:juniper/app.bsky.feed.post/3la1";
+  post.from.name = "Juniper Hale";
+  post.claimed = Identity("handle", "bluesky:did:plc:juniper", "@juniper.bsky.social");
+  post.text = "How long before the meadow fills in?";
+  post.url = "https://bsky.app/profile/did:plc:juniper/post/3la1";
+  post.details = "a Bluesky reply";
+  post.received_at = kNow - 2 * kDay;
+  b.messages = {review, post};
+  std::vector<Episode> episodes;
+  for (auto& m : b.messages) pipeline::process_message(m, episodes, {});
+  auto source = store->source("apple reviews", "apple", "https://itunes.apple.com", kNow);
+  ASSERT_TRUE(source);
+  ASSERT_TRUE(store->commit_batch(source->id, b, kNow));
+
+  auto hannah = get("/people/" + std::to_string(*store->find_contact("Hedgehog <b>Hannah</b>")));
+  ASSERT_EQ(hannah.status, 200);
+  EXPECT_NE(hannah.body.find("a 2-star Apple Podcasts review (US) · apple"), std::string::npos);
+  EXPECT_NE(hannah.body.find("A review is answered in Podcasts Connect."), std::string::npos);
+  EXPECT_EQ(hannah.body.find("<b>Hannah</b>"), std::string::npos) << "a name is text";
+  auto juniper = get("/people/" + std::to_string(*store->find_contact("Juniper Hale")));
+  ASSERT_EQ(juniper.status, 200);
+  EXPECT_NE(juniper.body.find("a Bluesky reply · apple"), std::string::npos);
+  EXPECT_NE(juniper.body.find("@juniper.bsky.social"), std::string::npos);
+  EXPECT_NE(juniper.body.find("href=\"https://bsky.app/profile/did:plc:juniper/post/3la1\""),
+            std::string::npos);
+  // Today's list gives the review's reason.
+  auto today = get("/");
+  EXPECT_NE(today.body.find("left a 2-star review"), std::string::npos);
+}
+
 TEST_F(WebInboxTest, HostileListenerTextComesOutInert) {
   for (const std::string& path : std::vector<std::string>{"/", person("mallory@evil.example")}) {
     auto page = get(path);
