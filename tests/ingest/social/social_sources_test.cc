@@ -674,6 +674,45 @@ TEST(SocialText, LinkHeadersAreReadByRelation) {
   EXPECT_EQ(social::link_relation(r, "last"), "");
 }
 
+TEST(SocialText, ARateLimitsWaitIsReadFromEachProvidersHeaders) {
+  const UnixTime now = 1795600000;  // 2026-11-25T09:46:40Z
+  social::Reply r;
+  r.headers = {{"retry-after", "120"}};
+  EXPECT_EQ(social::rate_limit_wait(r, now), 120);
+  r.headers = {{"retry-after", "Wed, 25 Nov 2026 09:50:40 GMT"}};
+  EXPECT_EQ(social::rate_limit_wait(r, now), 240);
+  r.headers = {{"x-ratelimit-reset", "2026-11-25T10:16:40.000Z"}};  // Mastodon
+  EXPECT_EQ(social::rate_limit_wait(r, now), 1800);
+  r.headers = {{"ratelimit-limit", "3000"}, {"ratelimit-reset", "1795600300"}};  // Bluesky
+  EXPECT_EQ(social::rate_limit_wait(r, now), 300);
+  r.headers = {{"ratelimit-reset", "45"}};  // seconds from now, as some servers send
+  EXPECT_EQ(social::rate_limit_wait(r, now), 45);
+  r.headers = {{"ratelimit-reset", "99999999999999"}, {"x-ratelimit-reset", "soon"}};
+  EXPECT_EQ(social::rate_limit_wait(r, now), 7 * 86400) << "a week at most";
+  r.headers = {};
+  EXPECT_EQ(social::rate_limit_wait(r, now), 0);
+}
+
+TEST_F(BlueskyApi, ARateLimitWaitsForItsResetAndAServerErrorIsRetried) {
+  server.route("/xrpc/app.bsky.notification.listNotifications", [](HttpExchange& ex) {
+    ex.status = 429;
+    ex.response_headers["RateLimit-Limit"] = "3000";
+    ex.response_headers["RateLimit-Remaining"] = "0";
+    ex.response_headers["RateLimit-Reset"] = "1795600900";
+    ex.body = R"({"error":"RateLimitExceeded","message":"Rate Limit Exceeded"})";
+  });
+  auto limited = source()->poll("");
+  ASSERT_FALSE(limited.ok());
+  EXPECT_EQ(limited.error().retry, Retry::kYes);
+  EXPECT_EQ(limited.error().retry_after_seconds, 900);
+  EXPECT_TRUE(has(limited.error().what, "RateLimitExceeded")) << limited.error().what;
+  server.route("/xrpc/app.bsky.notification.listNotifications",
+               [](HttpExchange& ex) { ex.status = 503; });
+  auto down = source()->poll("");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().retry, Retry::kYes);
+}
+
 TEST(SocialRecorded, AFolderOfRecordedAnswersIsReadByPath) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir.path() / "api/v1");
