@@ -691,10 +691,12 @@ Status SqlStore::retire_sources(const std::vector<std::string>& live, UnixTime n
   names.begin_array();
   for (const auto& n : live) names.value(n);
   names.end_array();
-  // Comment feeds of episodes are found by Rapport, not named by the config: never retired.
+  // Comment feeds and social threads of episodes are found by Rapport, not named by the
+  // config: never retired.
   auto stmt = db_.prepare(
       "UPDATE sources SET retired_at = ?1 WHERE retired_at IS NULL AND forgotten = 0 "
-      "AND name NOT LIKE 'comments of %' AND name NOT IN (SELECT value FROM json_each(?2))");
+      "AND name NOT LIKE 'comments of %' AND name NOT LIKE 'thread of %' "
+      "AND name NOT IN (SELECT value FROM json_each(?2))");
   if (!stmt) return stmt.error();
   stmt->bind(1, now).bind(2, names.str());
   return stmt->run();

@@ -12,7 +12,7 @@ namespace {
 std::vector<Episode> episodes() {
   std::vector<Episode> e(3);
   e[0] = {1,  "g9", "Ep. 9: Saving Seed for Beginners", "https://x.example/9", 0, "", 9, 1, 0,
-          "", {}};
+          "", {}, ""};
   e[1] = {2,
           "g10",
           "Ep. 10: Letting the Meadow Decide",
@@ -23,9 +23,10 @@ std::vector<Episode> episodes() {
           1,
           0,
           "",
-          {}};
+          {},
+          ""};
   e[2] = {3, "gb", "Bonus", "https://x.example/bonus", 0, "", std::nullopt, std::nullopt,
-          0, "",   {}};
+          0, "",   {}, ""};
   return e;
 }
 

@@ -225,7 +225,7 @@ TEST_P(StoreBehaviour, AFailedBatchLeavesNeitherDataNorCursor) {
   }
   auto src = (*store)->source("maildir", "replies", "/mail", 1);
   Batch batch;
-  batch.episodes.push_back(Episode{0, "ep-1", "Ep. 1", "", 10, "", 1, 1, 60, "", {}});
+  batch.episodes.push_back(Episode{0, "ep-1", "Ep. 1", "", 10, "", 1, 1, 60, "", {}, ""});
   batch.messages.push_back(human_email("mid:a@x", "ana@example.org", "Ana", 1000));
   batch.messages.push_back(human_email("mid:b@x", "ben@example.org", "Ben", 2000));
   batch.messages.push_back(human_email("mid:poison@x", "cat@example.org", "Cat", 3000));
@@ -275,9 +275,9 @@ TEST_P(StoreBehaviour, UpsertsEpisodesByGuid) {
   auto store = open_store();
   auto src = (*store)->source("feed", "show", "file:///feed.xml", 1);
   Batch b;
-  b.episodes.push_back(Episode{0, "g1", "Ep. 1: Soil", "https://x/1", 100, "", 1, 1, 600, "", {}});
+  b.episodes.push_back(Episode{0, "g1", "Ep. 1: Soil", "https://x/1", 100, "", 1, 1, 600, "", {}, ""});
   b.episodes.push_back(
-      Episode{0, "g2", "Ep. 2: Compost", "https://x/2", 200, "", 2, 1, 700, "", {}});
+      Episode{0, "g2", "Ep. 2: Compost", "https://x/2", 200, "", 2, 1, 700, "", {}, ""});
   auto r = (*store)->commit_batch(src->id, b, 10);
   EXPECT_EQ(r->episodes_added, 2);
   b.episodes[1].title = "Ep. 2: Compost Is a Conversation";
@@ -297,7 +297,7 @@ TEST_P(StoreBehaviour, AReorderedFeedAddsNothing) {
   Batch b;
   for (int i = 1; i <= 5; ++i) {
     b.episodes.push_back(Episode{
-        0, "g" + std::to_string(i), "Ep. " + std::to_string(i), "", 100 * i, "", i, 1, 60, "", {}});
+        0, "g" + std::to_string(i), "Ep. " + std::to_string(i), "", 100 * i, "", i, 1, 60, "", {}, ""});
   }
   ASSERT_EQ((*store)->commit_batch(src->id, b, 10)->episodes_added, 5);
   std::reverse(b.episodes.begin(), b.episodes.end());
@@ -569,6 +569,7 @@ TEST_P(StoreBehaviour, ASourceTheConfigNoLongerNamesIsRetiredAndComesBackWhenNam
   auto old = store->source("maildir", "replies", "/mail", 100).value();
   store->source("feed", "show", "https://x.example/feed", 100).value();
   store->source("feed", "comments of ep-1", "https://x.example/ep-1/comments", 100).value();
+  store->source("social thread", "thread of ep-1", "https://social.example/@show/55", 100).value();
   Batch b;
   Message m;
   m.natural_key = "mid:1";
@@ -579,7 +580,7 @@ TEST_P(StoreBehaviour, ASourceTheConfigNoLongerNamesIsRetiredAndComesBackWhenNam
   ASSERT_TRUE(store->commit_batch(old.id, b, 100).ok());
   ASSERT_TRUE(store->retire_sources({"show", "inbox"}, 300).ok());
   auto states = store->sources().value();
-  ASSERT_EQ(states.size(), 3u);
+  ASSERT_EQ(states.size(), 4u);
   for (const auto& s : states) {
     EXPECT_EQ(s.retired_at.has_value(), s.name == "replies") << s.name;
   }
@@ -588,13 +589,13 @@ TEST_P(StoreBehaviour, ASourceTheConfigNoLongerNamesIsRetiredAndComesBackWhenNam
   EXPECT_FALSE(back.retired_at.has_value());
   // Forgotten: gone from the list, its place lost, its messages kept.
   ASSERT_TRUE(store->forget_source("replies", 500).ok());
-  EXPECT_EQ(store->sources().value().size(), 2u);
+  EXPECT_EQ(store->sources().value().size(), 3u);
   EXPECT_EQ(store->counts().value().messages, 1);
   EXPECT_EQ(store->forget_source("replies", 500).error().code, ErrorCode::kNotFound);
   auto again = store->source("maildir", "replies", "/mail", 600).value();
   EXPECT_EQ(again.id, old.id) << "named again: the same source, read from the start";
   EXPECT_EQ(again.cursor, "");
-  EXPECT_EQ(store->sources().value().size(), 3u);
+  EXPECT_EQ(store->sources().value().size(), 4u);
 }
 
 }  // namespace
