@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 which="${1:-all}"
 seconds="${2:-30}"
-all=(feed mail headers html reply csv jsonl webhook config dates digest_commands http web)
+all=(feed mail headers html reply csv jsonl webhook config dates digest_commands http web social)
 if [[ "$which" == "all" ]]; then
   targets=("${all[@]}")
 else

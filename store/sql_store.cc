@@ -511,7 +511,13 @@ Result<BatchResult> SqlStore::commit_batch(std::int64_t source_id, const Batch& 
       // added since doubles what it knew of.
       rows_since_analyze_ += r->messages_added + r->contacts_added + r->episodes_added;
       if (rows_since_analyze_ >= std::max<std::int64_t>(1000, rows_analyzed_)) {
-        if (auto s = db_.exec("ANALYZE messages, identities, contacts, episodes"); !s) {
+        // Only the columns queries filter, join or sort on: statistics of the texts (a mail
+        // body is read back from TOAST and decompressed for each sampled row) planned nothing
+        // and took most of the time (589 of 2,682 ms of the server's time for 20,000 messages).
+        if (auto s = db_.exec("ANALYZE messages (id, natural_key, source_id, kind, class, "
+                              "received_at, message_id, episode_id, identity_id, amount_sats, "
+                              "reply_chars, asks_question), identities, contacts, episodes");
+            !s) {
           return s.error();
         }
         rows_analyzed_ += rows_since_analyze_;

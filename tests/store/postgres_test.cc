@@ -303,6 +303,11 @@ TEST_F(PostgresBackend, MigratesToTheSchemaSqliteHasAtTheSameVersion) {
                                 "'%_pkey' AND indexname NOT LIKE '%_key' AND indexname NOT LIKE "
                                 "'messages_fts%'");
   EXPECT_EQ(pg_indexes, lite_indexes);
+  // A message's texts are compressed with lz4, which costs the server less than pglz.
+  EXPECT_EQ(server.psql("SELECT string_agg(attname || '=' || attcompression::text, ',' ORDER BY "
+                        "attname) FROM pg_attribute WHERE attrelid = 'messages'::regclass AND "
+                        "attname IN ('body_text', 'reply_text')"),
+            "body_text=l,reply_text=l");
 
   // Run again: nothing to do.
   auto again = postgres::migrate(*pg);
