@@ -140,7 +140,11 @@ Result<Batch> MastodonSource::poll(const std::string& cursor) {
       break;
     }
     auto reply = api().call("GET", target, auth);
-    if (!reply) return reply.error();
+    if (!reply) {
+      if (pages == 0) return reply.error();
+      batch.warnings.push_back("a later page: " + reply.error().message());
+      break;
+    }
     if (reply->status < 200 || reply->status >= 300) {
       Error e = api().http_error(*reply, kTokenHint);
       if (pages == 0) return e;

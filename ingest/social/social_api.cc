@@ -14,6 +14,14 @@ bool is_http(std::string_view url) {
   return istarts_with(url, "http://") || istarts_with(url, "https://");
 }
 
+// "https://host:port" of a URL, lower case ("" when it is not one).
+std::string origin_of(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  size_t end = url.find_first_of("/?#", scheme + 3);
+  return ascii_lower(url.substr(0, end));
+}
+
 // The folder of recorded answers a base names.
 std::string folder_of(const std::string& base) {
   std::string f = istarts_with(base, "file://") ? base.substr(7) : base;
@@ -84,6 +92,14 @@ Result<Reply> Api::call(const std::string& method, const std::string& target,
     reply.status = 200;
     reply.body = std::move(data);
     return reply;
+  }
+  // A link the server gave (a Link header's next page) is followed only on the API's own
+  // server: the token goes with every request, and never to another.
+  if (is_http(target) && origin_of(target) != origin_of(endpoint_.base_url)) {
+    return make_error(ErrorCode::kParse,
+                      service_ + " pointed to another server (" + printable(origin_of(target), 80) +
+                          "); it was not followed",
+                      origin_of(endpoint_.base_url));
   }
   HttpRequest request;
   std::string base = endpoint_.base_url;

@@ -216,6 +216,20 @@ TEST_F(MastodonApi, MalformedJsonAServerErrorAndARepeatedPageAreHandled) {
   EXPECT_TRUE(has(looping->warnings[0], "same page twice")) << looping->warnings[0];
 }
 
+TEST_F(MastodonApi, ALinkToAnotherServerIsNotFollowedSoTheTokenNeverGoesThere) {
+  server.route("/api/v1/notifications", [&](HttpExchange& ex) {
+    ex.body = "[" + mention("7", "9007", "ana@social.example", "Ana", "<p>hi</p>") + "]";
+    ex.response_headers["Link"] = "<http://127.0.0.2:9/steal?max_id=6>; rel=\"next\"";
+  });
+  auto batch = poll();
+  ASSERT_TRUE(batch.ok()) << batch.error().to_string();
+  EXPECT_EQ(batch->messages.size(), 1u) << "what was read is kept";
+  ASSERT_EQ(batch->warnings.size(), 1u);
+  EXPECT_TRUE(has(batch->warnings[0], "pointed to another server (http://127.0.0.2:9)"))
+      << batch->warnings[0];
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
 TEST_F(MastodonApi, HostileTextIsKeptSafelyAndBounded) {
   std::string huge(100 * 1024, 'a');
   server.route("/api/v1/notifications", [&](HttpExchange& ex) {
