@@ -694,6 +694,11 @@ class Loader {
         while (url.size() > 8 && url.back() == '/') url.pop_back();
         return url;
       }
+      // A server named by its host alone ("mastodon.social"), as people write it.
+      if (std::string_view(key) == "instance" && url.find_first_of("/:") == std::string::npos &&
+          url.find('.') != std::string::npos) {
+        return "https://" + ascii_lower(url);
+      }
       if (url.find("://") != std::string::npos && !istarts_with(url, "file://")) {
         problem(t.get(key)->source().begin,
                 "social." + std::string(key) + " \"" + printable(url, 80) +
@@ -724,6 +729,12 @@ class Loader {
     if (c.kind == "apple_reviews") {
       c.api_url = api_url("api_url");
       c.show_id = string(t, "show_id");
+      // The show's link pasted whole: its id is the digits after "/id".
+      if (size_t id = c.show_id.rfind("/id"); is_web_url(c.show_id) && id != std::string::npos) {
+        std::string digits = c.show_id.substr(id + 3);
+        digits = digits.substr(0, digits.find_first_not_of("0123456789"));
+        if (!digits.empty()) c.show_id = digits;
+      }
       need(c.show_id, "show_id",
            "the digits after /id in the show's Apple Podcasts link, like show_id = \"1234567890\"");
       if (!c.show_id.empty() && (c.show_id.size() > 20 ||
@@ -754,6 +765,17 @@ class Loader {
       need(c.channel_id, "channel_id",
            "the channel's id (it starts with UC), from YouTube Studio > Settings > Channel > "
            "Advanced settings");
+      const bool channel_like = c.channel_id.size() == 24 && c.channel_id.rfind("UC", 0) == 0 &&
+                                c.channel_id.find_first_not_of(
+                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789-_") == std::string::npos;
+      if (!c.channel_id.empty() && !channel_like) {
+        problem(t.get("channel_id")->source().begin,
+                "social.channel_id \"" + printable(c.channel_id, 40) +
+                    "\" is not a YouTube channel id",
+                "the id is 24 characters and starts with UC (not the @handle): YouTube Studio > "
+                "Settings > Channel > Advanced settings");
+      }
       c.key = secret(t, "key");
       need_secret(c.key, "key", "an API key of a Google Cloud project with the YouTube Data API v3");
     } else if (c.kind == "mastodon") {

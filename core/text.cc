@@ -195,6 +195,23 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::string url_encode(std::string_view s, std::string_view also_safe) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~' || also_safe.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
 bool is_web_url(std::string_view url) {
   return istarts_with(url, "https://") || istarts_with(url, "http://");
 }

@@ -36,6 +36,9 @@ bool istarts_with(std::string_view s, std::string_view prefix);
 // Whether `url` is an http or https address (any case): the only links listener text and
 // feeds may become.
 bool is_web_url(std::string_view url);
+// %XX-encodes everything but RFC 3986's unreserved characters (and those in `also_safe`), for a
+// query value or a path segment.
+std::string url_encode(std::string_view s, std::string_view also_safe = {});
 // Runs of white space as one space, none at the ends: text as it reads on one line.
 std::string collapse_spaces(std::string_view s);
 std::vector<std::string> split_lines(std::string_view s);

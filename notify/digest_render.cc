@@ -19,20 +19,8 @@ std::string clean(std::string_view s) {
   return out;
 }
 
-std::string percent_encode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '@') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+// A mailto: part, its "@" kept readable.
+std::string percent_encode(std::string_view s) { return url_encode(s, "@"); }
 
 
 // "Messages 52, 58 (rapport message show ID)": where to read them whole.

@@ -25,7 +25,5 @@ class Form {
 
 // %XX-decodes `s` ('+' as a space).
 std::string url_decode(std::string_view s);
-// %XX-encodes everything but unreserved characters, for a query value.
-std::string url_encode(std::string_view s);
 
 }  // namespace rapport::web

@@ -45,8 +45,8 @@ Result<Batch> AppleReviewsSource::poll(const std::string& cursor) {
     bool country_ok = false;
     bool complete = true;  // every page up to the reviews read before was read
     for (int page = 1; page <= pages_max; ++page) {
-      std::string target = "/" + query_value(country) + "/rss/customerreviews/page=" +
-                           std::to_string(page) + "/id=" + query_value(options_.show_id) +
+      std::string target = "/" + url_encode(country) + "/rss/customerreviews/page=" +
+                           std::to_string(page) + "/id=" + url_encode(options_.show_id) +
                            "/sortby=mostrecent/json";
       std::vector<std::string> headers;
       if (page == 1 && !fields["etag-" + country].empty()) {

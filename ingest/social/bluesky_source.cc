@@ -132,7 +132,7 @@ Result<Batch> BlueskySource::poll(const std::string& cursor) {
     std::string target =
         "/xrpc/app.bsky.notification.listNotifications?limit=" + std::to_string(kPageSize) +
         "&reasons=reply&reasons=mention&reasons=quote" +
-        (api_cursor.empty() ? "" : "&cursor=" + query_value(api_cursor));
+        (api_cursor.empty() ? "" : "&cursor=" + url_encode(api_cursor));
     if (!asked.insert(api_cursor).second) {
       batch.warnings.push_back("Bluesky gave the same cursor twice; the read stopped there");
       reached_seen = true;
@@ -143,18 +143,12 @@ Result<Batch> BlueskySource::poll(const std::string& cursor) {
       if (auto s = sign_in(true); !s) return s.error();
       reply = api().call("GET", target, {"Authorization: Bearer " + access_});
     }
-    if (!reply) return reply.error();
-    if (reply->status != 200) {
-      if (reply->status == 401) access_.clear();  // signed out: sign in again next time
-      Error e = api().http_error(*reply, kPasswordHint);
-      if (pages == 0) return e;
-      batch.warnings.push_back("a later page: " + e.message());
-      break;
-    }
-    auto page = api().object(*reply);
+    if (reply && reply->status == 401) access_.clear();  // signed out: sign in again next time
+    auto page = !reply                  ? Result<Poco::JSON::Object::Ptr>(reply.error())
+                : reply->status != 200 ? api().http_error(*reply, kPasswordHint)
+                                        : api().object(*reply);
     if (!page) {
-      if (pages == 0) return page.error();
-      batch.warnings.push_back(page.error().message());
+      if (auto fail = page_failed(page.error(), pages, batch.warnings)) return *fail;
       break;
     }
     ++pages;
@@ -188,7 +182,7 @@ Result<Batch> BlueskySource::poll(const std::string& cursor) {
   std::map<std::string, std::string> links;
   if (!subjects.empty()) {
     std::string target = "/xrpc/app.bsky.feed.getPosts?";
-    for (const auto& s : subjects) target += "uris=" + query_value(s) + "&";
+    for (const auto& s : subjects) target += "uris=" + url_encode(s) + "&";
     target.pop_back();
     auto reply = api().call("GET", target, {"Authorization: Bearer " + access_});
     if (reply && reply->status == 200) {
@@ -223,7 +217,7 @@ Result<Batch> BlueskySource::poll(const std::string& cursor) {
       m.claimed = Identity("handle", "bluesky:" + safe_text(did, kMaxNameBytes),
                            handle.empty() ? did : "@" + handle);
     }
-    if (!handle.empty()) m.author_url = "https://bsky.app/profile/" + query_value(handle);
+    if (!handle.empty()) m.author_url = "https://bsky.app/profile/" + url_encode(handle);
     auto record = obj(item, "record");
     std::string created = str(record, "createdAt");
     m.received_at = time_of(created.empty() ? str(item, "indexedAt") : created, now);
@@ -237,20 +231,7 @@ Result<Batch> BlueskySource::poll(const std::string& cursor) {
     }
     batch.messages.push_back(std::move(m));
   }
-  if (reached_seen) {
-    fields.erase("resume");
-    fields.erase("newest");
-    if (!newest.empty()) fields["seen"] = newest;
-  } else {
-    fields["resume"] = api_cursor;
-    fields["newest"] = newest;
-    batch.more = !seen.empty();  // the first read keeps to its max_pages of history
-    if (seen.empty()) {
-      fields.erase("resume");
-      fields.erase("newest");
-      if (!newest.empty()) fields["seen"] = newest;
-    }
-  }
+  end_back_read(fields, reached_seen, newest, api_cursor, batch.more);
   batch.cursor = write_cursor(fields);
   return batch;
 }

@@ -124,7 +124,7 @@ Result<Batch> MastodonSource::poll(const std::string& cursor) {
   std::string newest = since;
   std::string target = "/api/v1/notifications?types%5B%5D=mention&limit=" +
                        std::to_string(kPageSize) +
-                       (since.empty() ? "" : "&min_id=" + query_value(since));
+                       (since.empty() ? "" : "&min_id=" + url_encode(since));
   std::set<std::string> asked;     // pages, by path and query
   std::set<std::string> taken;     // statuses, by id
   std::vector<std::pair<Object::Ptr, Object::Ptr>> statuses;  // with the notification's account
@@ -141,29 +141,23 @@ Result<Batch> MastodonSource::poll(const std::string& cursor) {
     }
     auto reply = api().call("GET", target, auth);
     if (!reply) {
-      if (pages == 0) return reply.error();
-      batch.warnings.push_back("a later page: " + reply.error().message());
+      if (auto fail = page_failed(reply.error(), pages, batch.warnings)) return *fail;
       break;
     }
     if (reply->status < 200 || reply->status >= 300) {
       Error e = api().http_error(*reply, kTokenHint);
-      if (pages == 0) return e;
-      batch.warnings.push_back("a later page: " + e.message());  // what was read is kept
+      if (reply->status == 403) e.hint = kTokenHint;  // a token without the scopes it needs
+      if (auto fail = page_failed(e, pages, batch.warnings)) return *fail;
       break;
     }
     auto page = api().object(Reply{reply->status, "{\"items\":" + reply->body + "}", {},
                                    reply->url});
-    if (!page) {
-      if (pages == 0) return page.error();
-      batch.warnings.push_back(page.error().message());
-      break;
-    }
-    auto items = arr(*page, "items");
+    auto items = page ? arr(*page, "items") : nullptr;
     if (!items) {
-      Error e = make_error(ErrorCode::kParse, "Mastodon's notifications are not a list",
-                           reply->url);
-      if (pages == 0) return e;
-      batch.warnings.push_back(e.message());
+      Error e = page ? make_error(ErrorCode::kParse, "Mastodon's notifications are not a list",
+                                  reply->url)
+                     : page.error();
+      if (auto fail = page_failed(e, pages, batch.warnings)) return *fail;
       break;
     }
     ++pages;
@@ -199,7 +193,7 @@ Result<Batch> MastodonSource::poll(const std::string& cursor) {
       if (known == parents.end()) {
         ++parent_reads;
         std::string link;
-        auto reply = api().call("GET", "/api/v1/statuses/" + query_value(m.in_reply_to), auth);
+        auto reply = api().call("GET", "/api/v1/statuses/" + url_encode(m.in_reply_to), auth);
         if (reply && reply->status == 200) {
           if (auto parent = api().object(*reply)) {
             auto links = links_in_html(str(*parent, "content"));

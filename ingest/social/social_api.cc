@@ -299,19 +299,4 @@ Poco::JSON::Object::Ptr obj_at(const Poco::JSON::Array::Ptr& a, std::size_t i) {
   return v.extract<Poco::JSON::Object::Ptr>();
 }
 
-std::string query_value(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace rapport::ingest::social

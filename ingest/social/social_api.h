@@ -93,9 +93,6 @@ std::optional<std::int64_t> integer(const Poco::JSON::Object::Ptr& o, const std:
 // The array's `i`th element as an object, or nullptr.
 Poco::JSON::Object::Ptr obj_at(const Poco::JSON::Array::Ptr& a, std::size_t i);
 
-// Percent-encodes a query value.
-std::string query_value(std::string_view s);
-
 // A cursor of "key value" lines, read and written.
 std::map<std::string, std::string> read_cursor(const std::string& cursor);
 std::string write_cursor(const std::map<std::string, std::string>& fields);
@@ -111,6 +108,17 @@ std::string html_post_text(const std::string& html, std::vector<std::string>& wa
 std::string strip_leading_mentions(std::string_view text);
 // The web links of a post's HTML, mentions and hashtags aside, in order (at most 20).
 std::vector<std::string> links_in_html(std::string_view html);
+// A page of a read that failed: with no page read yet the read fails (the error is returned);
+// after one, what was read is kept and the failure is a warning (nullopt: stop reading).
+std::optional<Error> page_failed(Error e, int pages_read, std::vector<std::string>& warnings);
+
+// The cursor's fields after a read back through pages, newest first, to what an earlier read
+// saw ("seen"; Bluesky and YouTube). When it got there, or on a first read (which keeps to its
+// pages of history), "seen" becomes `newest`. Otherwise "resume" holds where to read on and
+// "newest" waits for the end of the catch-up, and the batch asks to be read again at once.
+void end_back_read(std::map<std::string, std::string>& fields, bool reached_seen,
+                   const std::string& newest, const std::string& resume, bool& more);
+
 // An ISO 8601 time as written by an API, or `fallback`.
 UnixTime time_of(const std::string& text, UnixTime fallback);
 

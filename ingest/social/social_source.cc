@@ -106,6 +106,25 @@ std::vector<std::string> links_in_html(std::string_view html) {
   return out;
 }
 
+std::optional<Error> page_failed(Error e, int pages_read, std::vector<std::string>& warnings) {
+  if (pages_read == 0) return e;
+  warnings.push_back("a later page: " + e.message());
+  return std::nullopt;
+}
+
+void end_back_read(std::map<std::string, std::string>& fields, bool reached_seen,
+                   const std::string& newest, const std::string& resume, bool& more) {
+  if (reached_seen || fields["seen"].empty()) {
+    fields.erase("resume");
+    fields.erase("newest");
+    if (!newest.empty()) fields["seen"] = newest;
+    return;
+  }
+  fields["resume"] = resume;
+  fields["newest"] = newest;
+  more = true;
+}
+
 UnixTime time_of(const std::string& text, UnixTime fallback) {
   auto t = parse_date(text);
   return t ? *t : fallback;

@@ -100,11 +100,14 @@ Result<Batch> YouTubeSource::poll(const std::string& cursor) {
       break;
     }
     std::string target = "/commentThreads?part=snippet%2Creplies&allThreadsRelatedToChannelId=" +
-                         query_value(options_.channel_id) +
+                         url_encode(options_.channel_id) +
                          "&maxResults=100&order=time&textFormat=plainText" +
-                         (token.empty() ? "" : "&pageToken=" + query_value(token));
+                         (token.empty() ? "" : "&pageToken=" + url_encode(token));
     auto reply = api().call("GET", target, auth);
-    if (!reply) return reply.error();
+    if (!reply) {
+      if (auto fail = page_failed(reply.error(), pages, batch.warnings)) return *fail;
+      break;
+    }
     if (reply->status != 200) {
       Error e = api().http_error(*reply, kKeyHint);
       std::string reason = google_reason(reply->body);
@@ -122,14 +125,12 @@ Result<Batch> YouTubeSource::poll(const std::string& cursor) {
       } else if (reason == "channelNotFound" || reply->status == 404) {
         e.hint = "check channel_id: the channel's id starts with UC";
       }
-      if (pages == 0) return e;
-      batch.warnings.push_back("a later page: " + e.message());
+      if (auto fail = page_failed(e, pages, batch.warnings)) return *fail;
       break;
     }
     auto page = api().object(*reply);
     if (!page) {
-      if (pages == 0) return page.error();
-      batch.warnings.push_back(page.error().message());
+      if (auto fail = page_failed(page.error(), pages, batch.warnings)) return *fail;
       break;
     }
     ++pages;
@@ -169,7 +170,7 @@ Result<Batch> YouTubeSource::poll(const std::string& cursor) {
   if (!videos.empty()) {
     std::string ids;
     for (const auto& v : videos) ids += (ids.empty() ? "" : ",") + v;
-    auto reply = api().call("GET", "/videos?part=snippet&maxResults=50&id=" + query_value(ids),
+    auto reply = api().call("GET", "/videos?part=snippet&maxResults=50&id=" + url_encode(ids),
                             auth);
     if (reply && reply->status == 200) {
       if (auto got = api().object(*reply)) {
@@ -195,8 +196,8 @@ Result<Batch> YouTubeSource::poll(const std::string& cursor) {
     m.natural_key = "youtube:" + c.id;
     m.source_ref = c.id;
     if (!video.empty()) {
-      m.url = "https://www.youtube.com/watch?v=" + query_value(video) + "&lc=" + query_value(c.id);
-      m.episode_ref = "https://www.youtube.com/watch?v=" + query_value(video);
+      m.url = "https://www.youtube.com/watch?v=" + url_encode(video) + "&lc=" + url_encode(c.id);
+      m.episode_ref = "https://www.youtube.com/watch?v=" + url_encode(video);
     }
     std::string name = safe_text(collapse_spaces(str(c.snippet, "authorDisplayName")),
                                  kMaxNameBytes);
@@ -225,15 +226,7 @@ Result<Batch> YouTubeSource::poll(const std::string& cursor) {
     }
     batch.messages.push_back(std::move(m));
   }
-  if (reached_seen || seen.empty()) {
-    fields.erase("resume");
-    fields.erase("newest");
-    if (!newest.empty()) fields["seen"] = newest;
-  } else {
-    fields["resume"] = token;
-    fields["newest"] = newest;
-    batch.more = true;
-  }
+  end_back_read(fields, reached_seen, newest, token, batch.more);
   batch.cursor = write_cursor(fields);
   return batch;
 }

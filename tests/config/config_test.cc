@@ -133,8 +133,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "apple_reviews, youtube, mastodon, bluesky"},
         BadCase{"social_key_of_another_kind",
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"yt\"\n"
-                "kind = \"youtube\"\nchannel_id = \"UCx\"\nkey_env = \"YT_KEY\"\nhandle = \"x\"\n",
+                "kind = \"youtube\"\nchannel_id = \"UCslowgarden000000000000\"\nkey_env = \"YT_KEY\"\nhandle = \"x\"\n",
                 "9:10", "social.handle is not a key of a youtube source", "handle is for bluesky"},
+        BadCase{"social_youtube_handle_for_channel_id",
+                "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"yt\"\n"
+                "kind = \"youtube\"\nchannel_id = \"@TheSlowGarden\"\nkey_env = \"YT_KEY\"\n",
+                "7:14", "social.channel_id \"@TheSlowGarden\" is not a YouTube channel id",
+                "starts with UC (not the @handle)"},
         BadCase{"social_mastodon_needs_a_token",
                 "[creator]\nname = \"Sam\"\nemail = \"s@x.example\"\n[[social]]\nname = \"m\"\n"
                 "kind = \"mastodon\"\ninstance = \"https://mastodon.social\"\n",
@@ -403,19 +408,19 @@ email = "sam@slowgarden.example"
 [[social]]
 name = "reviews"
 kind = "apple_reviews"
-show_id = "1500000001"
+show_id = "https://podcasts.apple.com/gb/podcast/the-slow-garden/id1500000001?i=1000612345"
 countries = ["US", "gb", "us"]
 
 [[social]]
 name = "yt"
 kind = "youtube"
-channel_id = "UCslowgarden"
+channel_id = "UCslowgarden000000000000"
 key_file = "secrets/youtube-key"
 
 [[social]]
 name = "masto"
 kind = "mastodon"
-instance = "https://podcasts.social/"
+instance = "Podcasts.Social"
 token_env = "MASTODON_TOKEN"
 
 [[social]]
@@ -432,9 +437,10 @@ interval_minutes = 30
   EXPECT_EQ(cfg->social[0].countries, (std::vector<std::string>{"us", "gb"}));
   EXPECT_EQ(cfg->social[0].interval_minutes, 360) << "reviews change slowly: every 6 hours";
   EXPECT_EQ(cfg->social[0].api_url, "") << "the provider's own";
+  EXPECT_EQ(cfg->social[0].show_id, "1500000001") << "the show's link pasted whole";
   EXPECT_EQ(cfg->social[1].key.file, (dir.path() / "secrets/youtube-key").string());
   EXPECT_EQ(cfg->social[1].interval_minutes, 60);
-  EXPECT_EQ(cfg->social[2].api_url, "https://podcasts.social");
+  EXPECT_EQ(cfg->social[2].api_url, "https://podcasts.social") << "a server named by its host";
   EXPECT_EQ(cfg->social[2].token.env, "MASTODON_TOKEN");
   EXPECT_EQ(cfg->social[2].interval_minutes, 15);
   EXPECT_EQ(cfg->social[3].handle, "slowgarden.bsky.social");

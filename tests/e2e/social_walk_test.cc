@@ -103,7 +103,7 @@ TEST(SocialWalk, EveryChannelIsReadOnceAsOnePersonEachAndAnsweredWhereTheyWrote)
                });
   // YouTube: a comment on the Ep. 9 video.
   server.route("/yt/commentThreads", [](HttpExchange& ex) {
-    ex.body = R"({"items":[{"id":"UgzWalk1","snippet":{"channelId":"UCshow","topLevelComment":{"id":"UgzWalk1","snippet":{"videoId":"v9","textOriginal":"Do you save squash seed the same way?","authorDisplayName":"@KofiGrows","authorChannelUrl":"http://www.youtube.com/@KofiGrows","authorChannelId":{"value":"UCkofi"},"publishedAt":"2026-11-22T16:45:10Z"}}}}]})";
+    ex.body = R"({"items":[{"id":"UgzWalk1","snippet":{"channelId":"UCslowgardenWalk00000000","topLevelComment":{"id":"UgzWalk1","snippet":{"videoId":"v9","textOriginal":"Do you save squash seed the same way?","authorDisplayName":"@KofiGrows","authorChannelUrl":"http://www.youtube.com/@KofiGrows","authorChannelId":{"value":"UCkofi"},"publishedAt":"2026-11-22T16:45:10Z"}}}}]})";
   });
   server.route("/yt/videos", [](HttpExchange& ex) {
     ex.body = R"({"items":[{"id":"v9","snippet":{"title":"Ep. 9: Saving Seed for Beginners"}}]})";
@@ -190,7 +190,7 @@ api_url = ")" << server.url("") << R"("
 [[social]]
 name = "youtube"
 kind = "youtube"
-channel_id = "UCshow"
+channel_id = "UCslowgardenWalk00000000"
 key_env = "YOUTUBE_KEY"
 api_url = ")" << server.url("/yt") << R"("
 

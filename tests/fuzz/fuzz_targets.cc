@@ -202,7 +202,7 @@ int web(const std::uint8_t* data, std::size_t size) {
   if (f.has("k64_never")) (void)f.get("k64_never");
   (void)web::cookie_value(text, "rapport_session");
   (void)web::url_decode(text);
-  if (web::url_decode(web::url_encode(text)) != text) std::abort();
+  if (web::url_decode(url_encode(text)) != text) std::abort();
   static const web::TapSigner signer(std::string(32, 'f'));
   if (signer.verify(text)) std::abort();  // nobody can guess a signature
   return 0;
